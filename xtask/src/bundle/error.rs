@@ -1,0 +1,69 @@
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+use crate::error::{Exit, StageError};
+use crate::fsx::tree::Problem;
+
+#[derive(Debug)]
+pub enum BundleError {
+    Evidence { path: PathBuf, source: io::Error },
+    Refused { root: PathBuf, problems: Vec<Problem> },
+    Empty { path: PathBuf },
+    OutputInsideEvidence { out: PathBuf, evidence: PathBuf },
+    Read { path: PathBuf, reason: String },
+    Changed { path: PathBuf, expected: u64, read: u64 },
+    Write { path: PathBuf, source: io::Error },
+}
+
+impl fmt::Display for BundleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BundleError::Evidence { path, source } => {
+                write!(f, "cannot read evidence folder {}: {source}", path.display())
+            }
+            BundleError::Refused { root, problems } => {
+                writeln!(
+                    f,
+                    "evidence folder {} has {} path(s) that cannot go into a canonical bundle:",
+                    root.display(),
+                    problems.len()
+                )?;
+                for p in problems {
+                    writeln!(f, "  {}: {}", p.path, p.refusal)?;
+                }
+                write!(f, "fix every path listed, then run `bundle` again")
+            }
+            BundleError::Empty { path } => write!(
+                f,
+                "evidence folder {} contains no files; an empty bundle proves nothing — check --evidence",
+                path.display()
+            ),
+            BundleError::OutputInsideEvidence { out, evidence } => write!(
+                f,
+                "--out {} is inside the evidence folder {}; write the bundle somewhere else",
+                out.display(),
+                evidence.display()
+            ),
+            BundleError::Read { path, reason } => write!(f, "cannot read {}: {reason}", path.display()),
+            BundleError::Changed { path, expected, read } => write!(
+                f,
+                "{} changed size while being read ({expected} bytes at open, {}{read} read); \
+                 stop whatever is writing it and run `bundle` again",
+                path.display(),
+                if read > expected { "at least " } else { "" }
+            ),
+            BundleError::Write { path, source } => write!(
+                f,
+                "cannot write {}: {source}; nothing was left at the final path",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl StageError for BundleError {
+    fn exit(&self) -> Exit {
+        Exit::Usage
+    }
+}

@@ -1,0 +1,214 @@
+//! Stage 2: the canonical evidence bundle ("ctar v1") and its SHA-256 — the bytes every
+//! signature is bound to. Byte-identical to the GNU tar oracle in DESIGN.md §5.
+
+pub mod ctar;
+mod error;
+mod pipeline;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub use error::BundleError;
+use pipeline::{ProduceError, Producer, SinkOutput};
+
+use crate::digest::Digest;
+use crate::fsx::open::open_regular;
+use crate::fsx::tree::{self, TreeFile, WalkError};
+use crate::fsx::{AtomicFile, atomic};
+use crate::output::progress::Progress;
+use crate::sums::{self, SumLine};
+
+#[derive(Debug, Clone, Default)]
+pub struct BundleOptions {
+    pub evidence: PathBuf,
+    /// Where the tar goes; `None` computes the hash without writing anything.
+    pub out: Option<PathBuf>,
+    /// Also write `<out>.gz` (needs `out`).
+    pub gzip: bool,
+    /// Also write the SHA256SUMS of the bundle's entries, from the same read.
+    pub sums: Option<PathBuf>,
+    pub progress: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BundleReport {
+    /// SHA-256 of the uncompressed tar: the digest that gets signed.
+    pub sha256: Digest,
+    /// Size of the uncompressed tar in bytes.
+    pub size: u64,
+    /// Number of files in the bundle.
+    pub entries: usize,
+    pub tar: Option<PathBuf>,
+    pub sha256_file: Option<PathBuf>,
+    pub gzip: Option<PathBuf>,
+    pub sums: Option<PathBuf>,
+}
+
+pub fn bundle(opts: &BundleOptions) -> Result<BundleReport, BundleError> {
+    if let Some(out) = &opts.out {
+        refuse_output_inside(&opts.evidence, out)?;
+    }
+    let files = tree::walk(&opts.evidence).map_err(|e| match e {
+        WalkError::Root(path, source) => BundleError::Evidence { path, source },
+        WalkError::Refused(problems) => BundleError::Refused { root: opts.evidence.clone(), problems },
+    })?;
+    if files.is_empty() {
+        return Err(BundleError::Empty { path: opts.evidence.clone() });
+    }
+    let outputs = pipeline::run(sinks(opts)?, |p| produce(p, &files, opts.progress), |source| {
+        BundleError::Write { path: opts.out.clone().unwrap_or_default(), source }
+    })?;
+    commit(opts, &files, outputs)
+}
+
+fn sinks(opts: &BundleOptions) -> Result<Vec<Box<dyn pipeline::Sink>>, BundleError> {
+    let create = |path: &Path| {
+        atomic::ensure_parent(path)
+            .and_then(|()| AtomicFile::create(path))
+            .map_err(|source| BundleError::Write { path: path.to_path_buf(), source })
+    };
+    let mut sinks = vec![pipeline::TarHasher::boxed()];
+    if opts.sums.is_some() {
+        sinks.push(pipeline::EntryHasher::boxed());
+    }
+    if let Some(out) = &opts.out {
+        sinks.push(pipeline::FileWriter::boxed(create(out)?));
+        if opts.gzip {
+            sinks.push(pipeline::GzWriter::boxed(create(&gz_path(out))?));
+        }
+    }
+    Ok(sinks)
+}
+
+fn produce(p: &mut Producer, files: &[TreeFile], progress: bool) -> Result<(), ProduceError<BundleError>> {
+    let total = files.iter().map(|f| f.size).sum();
+    let mut bar = if progress { Progress::new("bundle", total) } else { Progress::hidden() };
+    let mut header = Vec::with_capacity(3 * ctar::BLOCK);
+    for file in files {
+        let (mut handle, size) = open_regular(&file.path, Some(file.id)).map_err(|e| {
+            ProduceError::Failed(BundleError::Read { path: file.path.clone(), reason: e.to_string() })
+        })?;
+        header.clear();
+        ctar::write_entry_header(&file.rel, size, file.executable, &mut header);
+        p.push(&header)?;
+        copy_exact(p, &mut handle, file, size, &mut bar)?;
+        p.zeros(ctar::padding(size))?;
+        p.end_entry();
+        bar.file_done();
+    }
+    bar.finish();
+    p.push(&ctar::TRAILER)?;
+    Ok(())
+}
+
+/// Copies exactly `size` bytes; a file that grows or shrinks meanwhile is an error, since
+/// the header already promised its size.
+fn copy_exact(
+    p: &mut Producer,
+    r: &mut impl Read,
+    file: &TreeFile,
+    size: u64,
+    bar: &mut Progress,
+) -> Result<(), ProduceError<BundleError>> {
+    let changed = |read: u64| {
+        ProduceError::Failed(BundleError::Changed { path: file.path.clone(), expected: size, read })
+    };
+    let read_err = |e: std::io::Error| {
+        ProduceError::Failed(BundleError::Read { path: file.path.clone(), reason: e.to_string() })
+    };
+    let mut left = size;
+    while left > 0 {
+        match p.read_content(r, left)?.map_err(read_err)? {
+            0 => return Err(changed(size - left)),
+            n => {
+                left -= n as u64;
+                bar.advance(n as u64);
+            }
+        }
+    }
+    let mut probe = [0u8; 1];
+    match r.read(&mut probe).map_err(read_err)? {
+        0 => Ok(()),
+        _ => Err(changed(size + 1)),
+    }
+}
+
+fn commit(opts: &BundleOptions, files: &[TreeFile], outputs: Vec<SinkOutput>) -> Result<BundleReport, BundleError> {
+    let mut report = BundleReport {
+        sha256: Digest([0; 32]),
+        size: 0,
+        entries: files.len(),
+        tar: None,
+        sha256_file: None,
+        gzip: None,
+        sums: None,
+    };
+    let write_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| BundleError::Write { path, source }
+    };
+    let mut written = Vec::new();
+    for output in outputs {
+        match output {
+            SinkOutput::TarDigest(d, size) => (report.sha256, report.size) = (d, size),
+            SinkOutput::EntryDigests(digests) => {
+                let path = opts.sums.as_deref().expect("entry digests only when sums requested");
+                let lines: Vec<SumLine> = files
+                    .iter()
+                    .zip(digests)
+                    .map(|(f, digest)| SumLine { digest, path: f.rel.clone() })
+                    .collect();
+                atomic::ensure_parent(path).map_err(write_err(path))?;
+                report.sums = Some(atomic::write(path, sums::render(&lines).as_bytes()).map_err(write_err(path))?);
+            }
+            SinkOutput::File(file) => written.push(*file),
+        }
+    }
+    for file in written {
+        let dest = file.dest().to_path_buf();
+        let path = file.commit().map_err(write_err(&dest))?;
+        if path.extension().is_some_and(|e| e == "gz") {
+            report.gzip = Some(path);
+        } else {
+            report.tar = Some(path);
+        }
+    }
+    if let Some(tar) = &report.tar {
+        let sidecar = sidecar_path(tar);
+        let name = tar.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let line = sums::render(&[SumLine { digest: report.sha256, path: name }]);
+        report.sha256_file = Some(atomic::write(&sidecar, line.as_bytes()).map_err(write_err(&sidecar))?);
+    }
+    Ok(report)
+}
+
+/// `FILE.tar` → `FILE.tar.sha256`.
+pub fn sidecar_path(tar: &Path) -> PathBuf {
+    append_ext(tar, "sha256")
+}
+
+fn gz_path(tar: &Path) -> PathBuf {
+    append_ext(tar, "gz")
+}
+
+fn append_ext(path: &Path, ext: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".");
+    s.push(ext);
+    PathBuf::from(s)
+}
+
+/// The bundle would contain its own temp file: refuse before writing anything.
+fn refuse_output_inside(evidence: &Path, out: &Path) -> Result<(), BundleError> {
+    let evidence_abs = evidence.canonicalize().map_err(|source| BundleError::Evidence {
+        path: evidence.to_path_buf(),
+        source,
+    })?;
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if let Ok(parent_abs) = parent.canonicalize()
+        && parent_abs.starts_with(&evidence_abs)
+    {
+        return Err(BundleError::OutputInsideEvidence { out: out.to_path_buf(), evidence: evidence.to_path_buf() });
+    }
+    Ok(())
+}

@@ -1,0 +1,277 @@
+//! The single streaming pass: one thread reads every file once into fixed 1 MiB chunks; each
+//! consumer (tar hasher, per-entry hasher, tar writer, gzip writer) runs on its own thread and
+//! sees every chunk through a shared reference. Chunks return to a fixed pool, so memory stays
+//! bounded (pool × 1 MiB) whatever the size of the tree.
+
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use sha2::{Digest as _, Sha256};
+
+use crate::digest::Digest;
+use crate::fsx::AtomicFile;
+
+pub const CHUNK: usize = 1 << 20;
+const POOL: usize = 8;
+
+/// What a range of a chunk is, for consumers that care about entry boundaries.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Bytes `start..end` of the chunk are content of the current entry.
+    Content { start: usize, end: usize },
+    /// The current entry's content is complete.
+    EndEntry,
+}
+
+pub struct Chunk {
+    buf: Vec<u8>,
+    len: usize,
+    events: Vec<Event>,
+    pool: SyncSender<Vec<u8>>,
+}
+
+impl Chunk {
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        // The pool is gone only once the producer has finished; then the buffer can simply go.
+        let _ = self.pool.try_send(std::mem::take(&mut self.buf));
+    }
+}
+
+/// One consumer of the byte stream.
+pub trait Sink: Send {
+    fn consume(&mut self, chunk: &Chunk) -> io::Result<()>;
+    fn finish(self: Box<Self>) -> io::Result<SinkOutput>;
+}
+
+pub enum SinkOutput {
+    TarDigest(Digest, u64),
+    EntryDigests(Vec<Digest>),
+    File(Box<AtomicFile>),
+}
+
+/// The producer's side: fills chunks and hands them to every consumer.
+pub struct Producer {
+    chunk: Chunk,
+    pool_rx: Receiver<Vec<u8>>,
+    pool_tx: SyncSender<Vec<u8>>,
+    consumers: Vec<SyncSender<Arc<Chunk>>>,
+}
+
+/// A consumer stopped (its error is collected when it is joined).
+#[derive(Debug)]
+pub struct Stopped;
+
+impl Producer {
+    pub fn push(&mut self, mut bytes: &[u8]) -> Result<(), Stopped> {
+        while !bytes.is_empty() {
+            if self.chunk.len == CHUNK {
+                self.flush()?;
+            }
+            let n = bytes.len().min(CHUNK - self.chunk.len);
+            self.chunk.buf[self.chunk.len..self.chunk.len + n].copy_from_slice(&bytes[..n]);
+            self.chunk.len += n;
+            bytes = &bytes[n..];
+        }
+        Ok(())
+    }
+
+    pub fn zeros(&mut self, n: usize) -> Result<(), Stopped> {
+        const ZEROS: [u8; 512] = [0; 512];
+        self.push(&ZEROS[..n])
+    }
+
+    /// Reads up to `limit` bytes of entry content from `r` straight into the chunk.
+    /// Returns 0 only at end of file.
+    pub fn read_content(&mut self, r: &mut impl Read, limit: u64) -> Result<io::Result<usize>, Stopped> {
+        if self.chunk.len == CHUNK {
+            self.flush()?;
+        }
+        let start = self.chunk.len;
+        let room = (CHUNK - start).min(usize::try_from(limit).unwrap_or(usize::MAX));
+        let n = loop {
+            match r.read(&mut self.chunk.buf[start..start + room]) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Ok(Err(e)),
+                Ok(n) => break n,
+            }
+        };
+        if n > 0 {
+            self.chunk.len += n;
+            self.chunk.events.push(Event::Content { start, end: start + n });
+        }
+        Ok(Ok(n))
+    }
+
+    pub fn end_entry(&mut self) {
+        self.chunk.events.push(Event::EndEntry);
+    }
+
+    pub fn flush(&mut self) -> Result<(), Stopped> {
+        let buf = self.pool_rx.recv().map_err(|_| Stopped)?;
+        let blank = self.blank(buf);
+        let full = std::mem::replace(&mut self.chunk, blank);
+        let full = Arc::new(full);
+        for tx in &self.consumers {
+            tx.send(Arc::clone(&full)).map_err(|_| Stopped)?;
+        }
+        Ok(())
+    }
+
+    fn blank(&self, mut buf: Vec<u8>) -> Chunk {
+        buf.resize(CHUNK, 0);
+        Chunk { buf, len: 0, events: Vec::new(), pool: self.pool_tx.clone() }
+    }
+}
+
+/// Runs `produce` with every sink on its own thread; returns the sinks' outputs in order, or
+/// the first error (the producer's own, or a sink's).
+pub fn run<E>(
+    sinks: Vec<Box<dyn Sink>>,
+    produce: impl FnOnce(&mut Producer) -> Result<(), ProduceError<E>>,
+    sink_error: impl Fn(io::Error) -> E,
+) -> Result<Vec<SinkOutput>, E> {
+    let (pool_tx, pool_rx) = sync_channel(POOL + 1);
+    for _ in 0..POOL {
+        pool_tx.send(Vec::with_capacity(CHUNK)).expect("pool has room");
+    }
+    std::thread::scope(|scope| {
+        let mut consumers = Vec::new();
+        let mut handles = Vec::new();
+        for mut sink in sinks {
+            let (tx, rx) = sync_channel::<Arc<Chunk>>(POOL / 2);
+            consumers.push(tx);
+            handles.push(scope.spawn(move || {
+                for chunk in rx {
+                    sink.consume(&chunk)?;
+                }
+                sink.finish()
+            }));
+        }
+        let first = pool_rx.recv().expect("pool is full");
+        let mut producer = Producer {
+            chunk: Chunk { buf: Vec::new(), len: 0, events: Vec::new(), pool: pool_tx.clone() },
+            pool_rx,
+            pool_tx,
+            consumers,
+        };
+        producer.chunk = producer.blank(first);
+        let produced = produce(&mut producer).and_then(|()| producer.flush().map_err(ProduceError::Stopped));
+        drop(producer);
+        let joined: Vec<io::Result<SinkOutput>> =
+            handles.into_iter().map(|h| h.join().expect("a sink thread panicked")).collect();
+        if let Err(ProduceError::Failed(e)) = produced {
+            return Err(e);
+        }
+        joined.into_iter().map(|r| r.map_err(&sink_error)).collect()
+    })
+}
+
+pub enum ProduceError<E> {
+    /// A sink stopped; its own error explains why.
+    Stopped(Stopped),
+    Failed(E),
+}
+
+impl<E> From<Stopped> for ProduceError<E> {
+    fn from(s: Stopped) -> Self {
+        ProduceError::Stopped(s)
+    }
+}
+
+pub struct TarHasher {
+    hasher: Sha256,
+    size: u64,
+}
+
+impl TarHasher {
+    pub fn boxed() -> Box<dyn Sink> {
+        Box::new(TarHasher { hasher: Sha256::new(), size: 0 })
+    }
+}
+
+impl Sink for TarHasher {
+    fn consume(&mut self, chunk: &Chunk) -> io::Result<()> {
+        self.hasher.update(chunk.bytes());
+        self.size += chunk.len as u64;
+        Ok(())
+    }
+    fn finish(self: Box<Self>) -> io::Result<SinkOutput> {
+        Ok(SinkOutput::TarDigest(Digest::from_hasher(self.hasher), self.size))
+    }
+}
+
+/// SHA-256 of each entry's content, in tar order: the SHA256SUMS of the bundle for free.
+pub struct EntryHasher {
+    current: Sha256,
+    done: Vec<Digest>,
+}
+
+impl EntryHasher {
+    pub fn boxed() -> Box<dyn Sink> {
+        Box::new(EntryHasher { current: Sha256::new(), done: Vec::new() })
+    }
+}
+
+impl Sink for EntryHasher {
+    fn consume(&mut self, chunk: &Chunk) -> io::Result<()> {
+        for event in &chunk.events {
+            match *event {
+                Event::Content { start, end } => self.current.update(&chunk.buf[start..end]),
+                Event::EndEntry => {
+                    let h = std::mem::replace(&mut self.current, Sha256::new());
+                    self.done.push(Digest::from_hasher(h));
+                }
+            }
+        }
+        Ok(())
+    }
+    fn finish(self: Box<Self>) -> io::Result<SinkOutput> {
+        Ok(SinkOutput::EntryDigests(self.done))
+    }
+}
+
+pub struct FileWriter(Box<AtomicFile>);
+
+impl FileWriter {
+    pub fn boxed(file: AtomicFile) -> Box<dyn Sink> {
+        Box::new(FileWriter(Box::new(file)))
+    }
+}
+
+impl Sink for FileWriter {
+    fn consume(&mut self, chunk: &Chunk) -> io::Result<()> {
+        self.0.write_all(chunk.bytes())
+    }
+    fn finish(self: Box<Self>) -> io::Result<SinkOutput> {
+        Ok(SinkOutput::File(self.0))
+    }
+}
+
+/// gzip with mtime 0 and no file name, so the same tar gives the same `.tar.gz` with this build.
+pub struct GzWriter(flate2::write::GzEncoder<AtomicFile>);
+
+impl GzWriter {
+    pub fn boxed(file: AtomicFile) -> Box<dyn Sink> {
+        let enc = flate2::GzBuilder::new()
+            .mtime(0)
+            .operating_system(255)
+            .write(file, flate2::Compression::default());
+        Box::new(GzWriter(enc))
+    }
+}
+
+impl Sink for GzWriter {
+    fn consume(&mut self, chunk: &Chunk) -> io::Result<()> {
+        self.0.write_all(chunk.bytes())
+    }
+    fn finish(self: Box<Self>) -> io::Result<SinkOutput> {
+        Ok(SinkOutput::File(Box::new(self.0.finish()?)))
+    }
+}

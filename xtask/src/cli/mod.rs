@@ -1,0 +1,116 @@
+//! The command line: argument types, and one place that turns a stage's result into output
+//! and an exit code. Each `cli::<command>` module is a thin caller of its stage.
+
+pub mod bench;
+pub mod bundle;
+pub mod release_check;
+pub mod sums;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Exit, StageError};
+use crate::output::{Format, github, json};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "signet",
+    version,
+    about = "Release evidence for 21 CFR Part 11: RTM gate, canonical bundle, signatures, final gate",
+    long_about = None,
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Global {
+    /// Root of the regulated repository; relative paths are resolved against it.
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Output format on stdout.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+impl Global {
+    pub fn context(&self) -> Ctx {
+        Ctx { root: self.root.clone(), format: self.format }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the canonical evidence bundle (ctar v1) and its SHA-256.
+    Bundle(bundle::Args),
+    /// Write a SHA256SUMS file, or check one strictly.
+    Sums(sums::Args),
+    /// Run every stage locally, in order, into target/release-check/.
+    ReleaseCheck(release_check::Args),
+    /// Measure Signet side by side with the tools it replaces.
+    Bench(bench::Args),
+}
+
+/// What every command gets besides its own arguments.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub root: PathBuf,
+    pub format: Format,
+}
+
+impl Ctx {
+    /// A path given on the command line, resolved against `--root`.
+    pub fn path(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() || self.root == Path::new(".") { p.to_path_buf() } else { self.root.join(p) }
+    }
+}
+
+/// A command's result: its verdict, what a person reads, what a program reads.
+pub struct Outcome {
+    pub exit: Exit,
+    pub text: String,
+    pub json: serde_json::Value,
+}
+
+pub type CmdResult = Result<Outcome, Box<dyn StageError>>;
+
+pub fn boxed<E: StageError + 'static>(e: E) -> Box<dyn StageError> {
+    Box::new(e)
+}
+
+pub fn finish(result: CmdResult, ctx: &Ctx) -> ExitCode {
+    let exit = match result {
+        Ok(outcome) => {
+            match ctx.format {
+                Format::Text => print!("{}", outcome.text),
+                Format::Json => print!("{}", json::to_string(&outcome.json)),
+            }
+            outcome.exit
+        }
+        Err(e) => {
+            report_error(e.as_ref(), ctx.format);
+            e.exit()
+        }
+    };
+    ExitCode::from(exit.code())
+}
+
+fn report_error(e: &dyn StageError, format: Format) {
+    let message = e.to_string();
+    if github::in_actions() {
+        let (file, line) = e.location().map_or((None, None), |(f, l)| (Some(f), l));
+        println!("{}", github::annotation("error", file.as_deref(), line, &message));
+    }
+    match format {
+        Format::Text => eprintln!("error: {message}"),
+        Format::Json => {
+            let value = serde_json::json!({ "error": message, "exit": e.exit().code() });
+            print!("{}", json::to_string(&value));
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! `signet.toml` at the root of the regulated repository. Missing file: defaults. Unknown keys
+//! are errors, so a typo in a regulated configuration cannot silently disable a check.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Exit, StageError};
+
+pub const FILE_NAME: &str = "signet.toml";
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub bundle: BundleConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BundleConfig {
+    /// The evidence folder, relative to the root.
+    pub evidence: PathBuf,
+}
+
+impl Default for BundleConfig {
+    fn default() -> Self {
+        BundleConfig { evidence: PathBuf::from("evidence") }
+    }
+}
+
+#[derive(Debug)]
+pub enum ConfigError {
+    Read { path: PathBuf, source: std::io::Error },
+    Malformed { path: PathBuf, line: usize, column: usize, message: String },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Read { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            ConfigError::Malformed { path, line, column, message } => {
+                write!(f, "{}:{line}:{column}: {message}", path.display())
+            }
+        }
+    }
+}
+
+impl StageError for ConfigError {
+    fn exit(&self) -> Exit {
+        Exit::Usage
+    }
+    fn location(&self) -> Option<(String, Option<usize>)> {
+        match self {
+            ConfigError::Malformed { path, line, .. } => Some((path.display().to_string(), Some(*line))),
+            ConfigError::Read { .. } => None,
+        }
+    }
+}
+
+pub fn load(root: &Path) -> Result<Config, ConfigError> {
+    let path = root.join(FILE_NAME);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        Err(source) => return Err(ConfigError::Read { path, source }),
+    };
+    toml::from_str(&text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let (line, column) = line_col(&text, offset);
+        ConfigError::Malformed { path, line, column, message: e.message().trim().to_string() }
+    })
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}

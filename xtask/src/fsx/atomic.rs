@@ -1,0 +1,74 @@
+//! Outputs appear at their final path complete or not at all: a temp file in the same folder,
+//! fsync, then rename. A killed process leaves only a `.signet-tmp-*` file beside the target.
+
+use std::fs::{self, File, Permissions};
+use std::io::{self, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
+
+pub struct AtomicFile {
+    tmp: NamedTempFile,
+    dest: PathBuf,
+}
+
+impl AtomicFile {
+    pub fn create(dest: &Path) -> io::Result<Self> {
+        let dir = parent_dir(dest);
+        let tmp = tempfile::Builder::new()
+            .prefix(".signet-tmp-")
+            .tempfile_in(dir)?;
+        Ok(AtomicFile {
+            tmp,
+            dest: dest.to_path_buf(),
+        })
+    }
+
+    pub fn file(&mut self) -> &mut File {
+        self.tmp.as_file_mut()
+    }
+
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Makes the file visible at its final path. Until then, dropping `self` deletes it.
+    pub fn commit(self) -> io::Result<PathBuf> {
+        let AtomicFile { tmp, dest } = self;
+        tmp.as_file().set_permissions(Permissions::from_mode(0o644))?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&dest).map_err(|e| e.error)?;
+        // The rename is durable only once the directory entry is on disk too.
+        File::open(parent_dir(&dest))?.sync_all()?;
+        Ok(dest)
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.tmp.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.tmp.flush()
+    }
+}
+
+/// Writes `bytes` to `dest` atomically.
+pub fn write(dest: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
+    let mut f = AtomicFile::create(dest)?;
+    f.write_all(bytes)?;
+    f.commit()
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Creates the folder an output goes into, so `--out target/x/y.tar` works on a fresh clone.
+pub fn ensure_parent(path: &Path) -> io::Result<()> {
+    fs::create_dir_all(parent_dir(path))
+}

@@ -1,0 +1,202 @@
+//! The evidence-tree walk: every regular file under a folder, in full-path byte order
+//! (`LC_ALL=C sort`), or the complete list of reasons the tree cannot be accepted.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use super::open::FileId;
+use super::path_safety::{self, PathProblem};
+
+#[derive(Debug, Clone)]
+pub struct TreeFile {
+    /// `/`-separated, relative to the walked root, validated by `path_safety`.
+    pub rel: String,
+    pub path: PathBuf,
+    pub id: FileId,
+    pub size: u64,
+    pub executable: bool,
+}
+
+/// Why one path in the tree is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    Symlink { target: String, dangling: bool },
+    Fifo,
+    Socket,
+    Device,
+    Unknown,
+    Unreadable(String),
+    BadName(PathProblem),
+    Collides(String),
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::Symlink { target, dangling } => write!(
+                f,
+                "symbolic link to `{target}`{} — copy the file itself into the evidence folder",
+                if *dangling { " (dangling)" } else { "" }
+            ),
+            Refusal::Fifo => write!(f, "named pipe (FIFO) — only regular files can be evidence"),
+            Refusal::Socket => write!(f, "socket — only regular files can be evidence"),
+            Refusal::Device => write!(f, "device file — only regular files can be evidence"),
+            Refusal::Unknown => write!(f, "unknown file type — only regular files can be evidence"),
+            Refusal::Unreadable(e) => write!(f, "cannot be read: {e}"),
+            Refusal::BadName(p) => write!(f, "{p} — rename it"),
+            Refusal::Collides(other) => write!(
+                f,
+                "collides with `{other}` under Unicode NFC + case folding (would merge on macOS/Windows) — rename one"
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Relative path as it can best be shown (lossy for non-UTF-8 names).
+    pub path: String,
+    pub refusal: Refusal,
+}
+
+#[derive(Debug)]
+pub enum WalkError {
+    /// The root itself cannot be read.
+    Root(PathBuf, io::Error),
+    /// Every offending path, in byte order.
+    Refused(Vec<Problem>),
+}
+
+/// Walks `root` and returns its regular files sorted by their relative path's bytes.
+pub fn walk(root: &Path) -> Result<Vec<TreeFile>, WalkError> {
+    let meta = fs::metadata(root).map_err(|e| WalkError::Root(root.to_path_buf(), e))?;
+    if !meta.is_dir() {
+        let e = io::Error::new(io::ErrorKind::NotADirectory, "not a directory");
+        return Err(WalkError::Root(root.to_path_buf(), e));
+    }
+    let mut walker = Walker::default();
+    walker.dir(root, "").map_err(|e| WalkError::Root(root.to_path_buf(), e))?;
+    walker.collisions();
+    if !walker.problems.is_empty() {
+        walker.problems.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+        return Err(WalkError::Refused(walker.problems));
+    }
+    walker.files.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
+    Ok(walker.files)
+}
+
+#[derive(Default)]
+struct Walker {
+    files: Vec<TreeFile>,
+    /// Every file and folder path, for the collision check.
+    names: Vec<String>,
+    problems: Vec<Problem>,
+}
+
+impl Walker {
+    fn refuse(&mut self, path: String, refusal: Refusal) {
+        self.problems.push(Problem { path, refusal });
+    }
+
+    /// Reads one folder. Only the root's own read error is fatal; below it, every error is
+    /// collected so the user gets one complete list.
+    fn dir(&mut self, dir: &Path, prefix: &str) -> io::Result<()> {
+        let mut stack = vec![(dir.to_path_buf(), prefix.to_string())];
+        let mut first = true;
+        while let Some((dir, prefix)) = stack.pop() {
+            let entries = match fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) if first => return Err(e),
+                Err(e) => {
+                    self.refuse(prefix.trim_end_matches('/').to_string(), Refusal::Unreadable(e.to_string()));
+                    continue;
+                }
+            };
+            first = false;
+            for entry in entries {
+                match entry {
+                    Ok(entry) => {
+                        if let Some(sub) = self.entry(&entry, &prefix) {
+                            stack.push(sub);
+                        }
+                    }
+                    Err(e) => self.refuse(prefix.clone(), Refusal::Unreadable(e.to_string())),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Classifies one directory entry; returns a sub-folder to descend into.
+    fn entry(&mut self, entry: &fs::DirEntry, prefix: &str) -> Option<(PathBuf, String)> {
+        let os_name = entry.file_name();
+        let rel = format!("{prefix}{}", String::from_utf8_lossy(os_name.as_bytes()));
+        let path = entry.path();
+        let name_ok = match os_name.to_str() {
+            None => Err(PathProblem::NotUtf8),
+            Some(name) => path_safety::check_name(name),
+        };
+        if let Err(problem) = name_ok {
+            self.refuse(rel.clone(), Refusal::BadName(problem));
+        }
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                self.refuse(rel, Refusal::Unreadable(e.to_string()));
+                return None;
+            }
+        };
+        let ft = meta.file_type();
+        let refusal = if ft.is_dir() {
+            self.names.push(rel.clone());
+            return Some((path, format!("{rel}/")));
+        } else if ft.is_file() {
+            match rustix::fs::access(&path, rustix::fs::Access::READ_OK) {
+                Ok(()) => {
+                    self.names.push(rel.clone());
+                    self.files.push(TreeFile {
+                        rel,
+                        path,
+                        id: FileId { dev: meta.dev(), ino: meta.ino() },
+                        size: meta.len(),
+                        executable: meta.permissions().mode() & 0o111 != 0,
+                    });
+                    return None;
+                }
+                Err(e) => Refusal::Unreadable(io::Error::from(e).to_string()),
+            }
+        } else if ft.is_symlink() {
+            let target = fs::read_link(&path).map(|t| t.display().to_string()).unwrap_or_default();
+            Refusal::Symlink { target, dangling: fs::metadata(&path).is_err() }
+        } else if ft.is_fifo() {
+            Refusal::Fifo
+        } else if ft.is_socket() {
+            Refusal::Socket
+        } else if ft.is_block_device() || ft.is_char_device() {
+            Refusal::Device
+        } else {
+            Refusal::Unknown
+        };
+        self.refuse(rel, refusal);
+        None
+    }
+
+    fn collisions(&mut self) {
+        self.names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for i in 0..self.names.len() {
+            let key = path_safety::collision_key(&self.names[i]);
+            if let Some(&first) = seen.get(&key) {
+                let (path, other) = (self.names[i].clone(), self.names[first].clone());
+                self.refuse(path, Refusal::Collides(other));
+            } else {
+                seen.insert(key, i);
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Signet: release evidence for 21 CFR Part 11. Each stage is a library function over typed
+//! inputs and outputs; the CLI (`cli`), the Action steps and the tests are thin callers.
+//!
+//! Pipeline order: `rtm` (gate) → `sums` → `bundle` → `request` → `sign` → `report` → `verify`.
+
+pub mod bundle;
+pub mod cli;
+pub mod config;
+pub mod digest;
+pub mod error;
+pub mod fsx;
+pub mod output;
+pub mod sums;
+
+pub mod bench;
+pub mod release_check;

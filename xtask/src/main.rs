@@ -1,0 +1,16 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use signet::cli::{self, Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = cli.global.context();
+    let result = match cli.command {
+        Command::Bundle(args) => cli::bundle::run(args, &ctx),
+        Command::Sums(args) => cli::sums::run(args, &ctx),
+        Command::ReleaseCheck(args) => cli::release_check::run(args, &ctx),
+        Command::Bench(args) => cli::bench::run(args, &ctx),
+    };
+    cli::finish(result, &ctx)
+}

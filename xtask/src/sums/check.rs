@@ -1,0 +1,67 @@
+//! `sums --check`: every listed file matches, and the folder holds exactly the listed files.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::{SumsError, Target, hash_files, parse};
+use crate::fsx::tree::{self, WalkError};
+
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct CheckReport {
+    pub ok: usize,
+    pub mismatched: Vec<String>,
+    pub missing: Vec<String>,
+    pub extra: Vec<String>,
+    /// Listed files that exist but could not be read, with the reason.
+    pub unreadable: Vec<(String, String)>,
+}
+
+impl CheckReport {
+    pub fn passed(&self) -> bool {
+        self.mismatched.is_empty() && self.missing.is_empty() && self.extra.is_empty() && self.unreadable.is_empty()
+    }
+}
+
+pub fn check(sums_file: &Path, root: &Path) -> Result<CheckReport, SumsError> {
+    let text = std::fs::read(sums_file).map_err(|source| SumsError::Read { path: sums_file.to_path_buf(), source })?;
+    let text = String::from_utf8(text).map_err(|e| SumsError::Malformed {
+        file: sums_file.to_path_buf(),
+        line: 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count(),
+        message: "not valid UTF-8".into(),
+    })?;
+    let listed = parse(&text, sums_file)?;
+    let on_disk = tree::walk(root).map_err(|e| match e {
+        WalkError::Root(path, source) => SumsError::Read { path, source },
+        WalkError::Refused(problems) => SumsError::Refused { root: root.to_path_buf(), problems },
+    })?;
+    let itself = sums_file.canonicalize().ok();
+    let present: BTreeSet<&str> = on_disk
+        .iter()
+        .filter(|f| f.path.canonicalize().ok() != itself)
+        .map(|f| f.rel.as_str())
+        .collect();
+
+    let mut report = CheckReport::default();
+    let listed_set: BTreeSet<&str> = listed.iter().map(|l| l.path.as_str()).collect();
+    report.extra = present.difference(&listed_set).map(|s| s.to_string()).collect();
+    let (found, missing): (Vec<_>, Vec<_>) = listed.iter().partition(|l| present.contains(l.path.as_str()));
+    report.missing = missing.into_iter().map(|l| l.path.clone()).collect();
+
+    let by_rel: std::collections::HashMap<&str, &tree::TreeFile> = on_disk.iter().map(|f| (f.rel.as_str(), f)).collect();
+    let targets: Vec<Target> = found
+        .iter()
+        .map(|l| {
+            let f = by_rel[l.path.as_str()];
+            Target { rel: l.path.clone(), path: f.path.clone(), id: Some(f.id) }
+        })
+        .collect();
+    for (line, result) in found.iter().zip(hash_files(&targets)) {
+        match result {
+            Ok(d) if d == line.digest => report.ok += 1,
+            Ok(_) => report.mismatched.push(line.path.clone()),
+            Err(reason) => report.unreadable.push((line.path.clone(), reason)),
+        }
+    }
+    report.missing.sort();
+    Ok(report)
+}

@@ -158,7 +158,9 @@ pub fn measure(tree: &str, label: &str, cwd: &Path, script: &str, runs: usize) -
 
 /// A Markdown table with every figure and the ratio to the first row of its tree.
 pub fn table(rows: &[Measurement]) -> String {
-    let mut s = String::from("| tree | command | wall s | CPU s | peak RSS MiB | wall ratio vs signet bundle |\n|---|---|---:|---:|---:|---:|\n");
+    let mut s = String::from(
+        "| tree | command | wall s | CPU s | peak RSS MiB | wall ratio vs signet bundle |\n|---|---|---:|---:|---:|---:|\n",
+    );
     for r in rows {
         let base = rows.iter().find(|b| b.tree == r.tree).map_or(r.wall_s, |b| b.wall_s);
         let _ = writeln!(

@@ -38,7 +38,9 @@ pub enum ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ConfigError::Read { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            ConfigError::Read { path, source } => {
+                write!(f, "cannot read {}: {source}", path.display())
+            }
             ConfigError::Malformed { path, line, column, message } => {
                 write!(f, "{}:{line}:{column}: {message}", path.display())
             }

@@ -137,7 +137,7 @@ mod tests {
         let mut out = Vec::new();
         write_entry_header("big.bin", 1 << 33, false, &mut out);
         assert_eq!(out.len(), 3 * BLOCK);
-        assert!(out[BLOCK..].starts_with(b"21 size=8589934592\n"));
+        assert!(out[BLOCK..].starts_with(b"19 size=8589934592\n"));
         assert_eq!(&out[2 * BLOCK + 124..2 * BLOCK + 136], b"00000000000\0");
     }
 }

@@ -45,7 +45,9 @@ impl fmt::Display for BundleError {
                 out.display(),
                 evidence.display()
             ),
-            BundleError::Read { path, reason } => write!(f, "cannot read {}: {reason}", path.display()),
+            BundleError::Read { path, reason } => {
+                write!(f, "cannot read {}: {reason}", path.display())
+            }
             BundleError::Changed { path, expected, read } => write!(
                 f,
                 "{} changed size while being read ({expected} bytes at open, {}{read} read); \
@@ -53,11 +55,9 @@ impl fmt::Display for BundleError {
                 path.display(),
                 if read > expected { "at least " } else { "" }
             ),
-            BundleError::Write { path, source } => write!(
-                f,
-                "cannot write {}: {source}; nothing was left at the final path",
-                path.display()
-            ),
+            BundleError::Write { path, source } => {
+                write!(f, "cannot write {}: {source}; nothing was left at the final path", path.display())
+            }
         }
     }
 }

@@ -55,9 +55,11 @@ pub fn bundle(opts: &BundleOptions) -> Result<BundleReport, BundleError> {
     if files.is_empty() {
         return Err(BundleError::Empty { path: opts.evidence.clone() });
     }
-    let outputs = pipeline::run(sinks(opts)?, |p| produce(p, &files, opts.progress), |source| {
-        BundleError::Write { path: opts.out.clone().unwrap_or_default(), source }
-    })?;
+    let outputs = pipeline::run(
+        sinks(opts)?,
+        |p| produce(p, &files, opts.progress),
+        |source| BundleError::Write { path: opts.out.clone().unwrap_or_default(), source },
+    )?;
     commit(opts, &files, outputs)
 }
 
@@ -85,9 +87,8 @@ fn produce(p: &mut Producer, files: &[TreeFile], progress: bool) -> Result<(), P
     let mut bar = if progress { Progress::new("bundle", total) } else { Progress::hidden() };
     let mut header = Vec::with_capacity(3 * ctar::BLOCK);
     for file in files {
-        let (mut handle, size) = open_regular(&file.path, Some(file.id)).map_err(|e| {
-            ProduceError::Failed(BundleError::Read { path: file.path.clone(), reason: e.to_string() })
-        })?;
+        let (mut handle, size) = open_regular(&file.path, Some(file.id))
+            .map_err(|e| ProduceError::Failed(BundleError::Read { path: file.path.clone(), reason: e.to_string() }))?;
         header.clear();
         ctar::write_entry_header(&file.rel, size, file.executable, &mut header);
         p.push(&header)?;
@@ -110,12 +111,10 @@ fn copy_exact(
     size: u64,
     bar: &mut Progress,
 ) -> Result<(), ProduceError<BundleError>> {
-    let changed = |read: u64| {
-        ProduceError::Failed(BundleError::Changed { path: file.path.clone(), expected: size, read })
-    };
-    let read_err = |e: std::io::Error| {
-        ProduceError::Failed(BundleError::Read { path: file.path.clone(), reason: e.to_string() })
-    };
+    let changed =
+        |read: u64| ProduceError::Failed(BundleError::Changed { path: file.path.clone(), expected: size, read });
+    let read_err =
+        |e: std::io::Error| ProduceError::Failed(BundleError::Read { path: file.path.clone(), reason: e.to_string() });
     let mut left = size;
     while left > 0 {
         match p.read_content(r, left)?.map_err(read_err)? {
@@ -153,11 +152,8 @@ fn commit(opts: &BundleOptions, files: &[TreeFile], outputs: Vec<SinkOutput>) ->
             SinkOutput::TarDigest(d, size) => (report.sha256, report.size) = (d, size),
             SinkOutput::EntryDigests(digests) => {
                 let path = opts.sums.as_deref().expect("entry digests only when sums requested");
-                let lines: Vec<SumLine> = files
-                    .iter()
-                    .zip(digests)
-                    .map(|(f, digest)| SumLine { digest, path: f.rel.clone() })
-                    .collect();
+                let lines: Vec<SumLine> =
+                    files.iter().zip(digests).map(|(f, digest)| SumLine { digest, path: f.rel.clone() }).collect();
                 atomic::ensure_parent(path).map_err(write_err(path))?;
                 report.sums = Some(atomic::write(path, sums::render(&lines).as_bytes()).map_err(write_err(path))?);
             }
@@ -200,10 +196,8 @@ fn append_ext(path: &Path, ext: &str) -> PathBuf {
 
 /// The bundle would contain its own temp file: refuse before writing anything.
 fn refuse_output_inside(evidence: &Path, out: &Path) -> Result<(), BundleError> {
-    let evidence_abs = evidence.canonicalize().map_err(|source| BundleError::Evidence {
-        path: evidence.to_path_buf(),
-        source,
-    })?;
+    let evidence_abs =
+        evidence.canonicalize().map_err(|source| BundleError::Evidence { path: evidence.to_path_buf(), source })?;
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if let Ok(parent_abs) = parent.canonicalize()
         && parent_abs.starts_with(&evidence_abs)

@@ -259,10 +259,7 @@ pub struct GzWriter(flate2::write::GzEncoder<AtomicFile>);
 
 impl GzWriter {
     pub fn boxed(file: AtomicFile) -> Box<dyn Sink> {
-        let enc = flate2::GzBuilder::new()
-            .mtime(0)
-            .operating_system(255)
-            .write(file, flate2::Compression::default());
+        let enc = flate2::GzBuilder::new().mtime(0).operating_system(255).write(file, flate2::Compression::default());
         Box::new(GzWriter(enc))
     }
 }

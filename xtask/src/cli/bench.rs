@@ -65,7 +65,10 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
             ("GNU tar oracle | openssl dgst -sha256", format!("{ORACLE} | openssl dgst -sha256")),
             ("bare sha2 pass (SHA-NI limit)", format!("{exe} bench --raw-sha2 .")),
             ("signet sums", format!("{exe} sums . --out {o}/SHA256SUMS")),
-            ("find | sort | xargs sha256sum", format!("find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum > {o}/SHA256SUMS.gnu")),
+            (
+                "find | sort | xargs sha256sum",
+                format!("find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum > {o}/SHA256SUMS.gnu"),
+            ),
         ];
         for (label, script) in commands {
             eprintln!("bench: tree {}: {label}", spec.name);
@@ -94,8 +97,13 @@ fn targets(rows: &[Measurement]) -> String {
     ratio("A", "signet sums", "find | sort", "sums vs coreutils");
     ratio("B", "signet sums", "find | sort", "sums vs coreutils");
     for r in rows.iter().filter(|r| r.label.starts_with("signet bundle")) {
-        let _ = writeln!(s, "tree {}: `{}` peak RSS {:.1} MiB (target < 64 MiB)", r.tree, r.label, r.max_rss_kib as f64 / 1024.0);
+        let _ = writeln!(
+            s,
+            "tree {}: `{}` peak RSS {:.1} MiB (target < 64 MiB)",
+            r.tree,
+            r.label,
+            r.max_rss_kib as f64 / 1024.0
+        );
     }
     s
 }
-

@@ -15,7 +15,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE.tar", required_unless_present = "hash_only")]
     pub out: Option<PathBuf>,
     /// Also write `FILE.tar.gz` (mtime 0, no name). The signed hash stays the tar's.
-    #[arg(long, requires = "out")]
+    #[arg(long, requires = "out", conflicts_with = "hash_only")]
     pub gzip: bool,
     /// Also write the SHA256SUMS of the bundle's files, from the same single read.
     #[arg(long, value_name = "FILE")]

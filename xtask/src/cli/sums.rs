@@ -22,7 +22,7 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
     match &args.check {
-        Some(file) => check(&ctx.path(file), ctx),
+        Some(file) => check(file, ctx),
         None => write(&args, ctx),
     }
 }
@@ -33,7 +33,7 @@ fn write(args: &Args, ctx: &Ctx) -> CmdResult {
     let json = serde_json::json!({ "files": lines });
     match &args.out {
         Some(out) => {
-            let out = ctx.path(out);
+            let out = out.clone();
             atomic::ensure_parent(&out)
                 .and_then(|()| atomic::write(&out, text.as_bytes()))
                 .map_err(|source| boxed(SumsError::Write { path: out.clone(), source }))?;

@@ -16,13 +16,8 @@ pub struct AtomicFile {
 impl AtomicFile {
     pub fn create(dest: &Path) -> io::Result<Self> {
         let dir = parent_dir(dest);
-        let tmp = tempfile::Builder::new()
-            .prefix(".signet-tmp-")
-            .tempfile_in(dir)?;
-        Ok(AtomicFile {
-            tmp,
-            dest: dest.to_path_buf(),
-        })
+        let tmp = tempfile::Builder::new().prefix(".signet-tmp-").tempfile_in(dir)?;
+        Ok(AtomicFile { tmp, dest: dest.to_path_buf() })
     }
 
     pub fn file(&mut self) -> &mut File {

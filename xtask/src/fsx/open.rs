@@ -30,7 +30,9 @@ impl std::fmt::Display for OpenError {
             OpenError::Io(e) => write!(f, "{e}"),
             OpenError::Symlink => write!(f, "is a symbolic link"),
             OpenError::NotRegular => write!(f, "is not a regular file"),
-            OpenError::Replaced => write!(f, "was replaced between the directory walk and the open"),
+            OpenError::Replaced => {
+                write!(f, "was replaced between the directory walk and the open")
+            }
         }
     }
 }
@@ -38,14 +40,12 @@ impl std::fmt::Display for OpenError {
 /// Opens `path` for reading; returns the file and its size at open time.
 pub fn open_regular(path: &Path, expect: Option<FileId>) -> Result<(File, u64), OpenError> {
     let flags = OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(flags.bits() as i32)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
+    let file = OpenOptions::new().read(true).custom_flags(flags.bits() as i32).open(path).map_err(|e| {
+        match e.raw_os_error() {
             Some(code) if code == rustix::io::Errno::LOOP.raw_os_error() => OpenError::Symlink,
             _ => OpenError::Io(e),
-        })?;
+        }
+    })?;
     let meta = file.metadata().map_err(OpenError::Io)?;
     if !meta.file_type().is_file() {
         return Err(OpenError::NotRegular);

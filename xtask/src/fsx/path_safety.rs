@@ -24,7 +24,9 @@ impl fmt::Display for PathProblem {
             PathProblem::Absolute => write!(f, "absolute path (paths must be relative)"),
             PathProblem::DotComponent => write!(f, "contains a `.` component"),
             PathProblem::DotDot => write!(f, "contains `..` (would escape the folder)"),
-            PathProblem::EmptyComponent => write!(f, "contains an empty component (`//` or a trailing `/`)"),
+            PathProblem::EmptyComponent => {
+                write!(f, "contains an empty component (`//` or a trailing `/`)")
+            }
             PathProblem::Control(c) => write!(f, "contains control character U+{:04X}", *c as u32),
             PathProblem::Backslash => write!(f, "contains a backslash (`\\`)"),
             PathProblem::NotUtf8 => write!(f, "name is not valid UTF-8"),

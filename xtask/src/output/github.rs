@@ -36,7 +36,9 @@ fn escape_property(s: &str) -> String {
 
 /// Appends `name=value` to `$GITHUB_OUTPUT` (heredoc form, safe for any value).
 pub fn set_output(name: &str, value: &str) -> io::Result<()> {
-    let Some(path) = std::env::var_os("GITHUB_OUTPUT") else { return Ok(()) };
+    let Some(path) = std::env::var_os("GITHUB_OUTPUT") else {
+        return Ok(());
+    };
     let delimiter = format!("signet_{}", crate::digest::Digest::of(value.as_bytes()));
     let mut f = OpenOptions::new().append(true).create(true).open(path)?;
     writeln!(f, "{name}<<{delimiter}\n{value}\n{delimiter}")
@@ -44,7 +46,9 @@ pub fn set_output(name: &str, value: &str) -> io::Result<()> {
 
 /// Appends Markdown to `$GITHUB_STEP_SUMMARY`.
 pub fn append_summary(markdown: &str) -> io::Result<()> {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") else { return Ok(()) };
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") else {
+        return Ok(());
+    };
     let mut f = OpenOptions::new().append(true).create(true).open(path)?;
     f.write_all(markdown.as_bytes())
 }

@@ -32,15 +32,8 @@ impl Progress {
             return;
         }
         self.last_draw = Some(now);
-        let pct = if self.total == 0 { 100 } else { self.done * 100 / self.total };
-        eprint!(
-            "\r{}: {:>3}% {} / {} MiB, {} files",
-            self.label,
-            pct,
-            self.done >> 20,
-            self.total >> 20,
-            self.files
-        );
+        let pct = (self.done * 100).checked_div(self.total).unwrap_or(100);
+        eprint!("\r{}: {:>3}% {} / {} MiB, {} files", self.label, pct, self.done >> 20, self.total >> 20, self.files);
         let _ = std::io::stderr().flush();
     }
 

@@ -35,11 +35,8 @@ pub fn check(sums_file: &Path, root: &Path) -> Result<CheckReport, SumsError> {
         WalkError::Refused(problems) => SumsError::Refused { root: root.to_path_buf(), problems },
     })?;
     let itself = sums_file.canonicalize().ok();
-    let present: BTreeSet<&str> = on_disk
-        .iter()
-        .filter(|f| f.path.canonicalize().ok() != itself)
-        .map(|f| f.rel.as_str())
-        .collect();
+    let present: BTreeSet<&str> =
+        on_disk.iter().filter(|f| f.path.canonicalize().ok() != itself).map(|f| f.rel.as_str()).collect();
 
     let mut report = CheckReport::default();
     let listed_set: BTreeSet<&str> = listed.iter().map(|l| l.path.as_str()).collect();
@@ -47,7 +44,8 @@ pub fn check(sums_file: &Path, root: &Path) -> Result<CheckReport, SumsError> {
     let (found, missing): (Vec<_>, Vec<_>) = listed.iter().partition(|l| present.contains(l.path.as_str()));
     report.missing = missing.into_iter().map(|l| l.path.clone()).collect();
 
-    let by_rel: std::collections::HashMap<&str, &tree::TreeFile> = on_disk.iter().map(|f| (f.rel.as_str(), f)).collect();
+    let by_rel: std::collections::HashMap<&str, &tree::TreeFile> =
+        on_disk.iter().map(|f| (f.rel.as_str(), f)).collect();
     let targets: Vec<Target> = found
         .iter()
         .map(|l| {

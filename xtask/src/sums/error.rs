@@ -20,18 +20,19 @@ pub enum SumsError {
 impl fmt::Display for SumsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SumsError::Read { path, source } => write!(f, "cannot read {}: {source}", path.display()),
-            SumsError::Unreadable { path, reason } => write!(f, "cannot hash {}: {reason}", path.display()),
+            SumsError::Read { path, source } => {
+                write!(f, "cannot read {}: {source}", path.display())
+            }
+            SumsError::Unreadable { path, reason } => {
+                write!(f, "cannot hash {}: {reason}", path.display())
+            }
             SumsError::Malformed { file, line, message } => {
                 write!(f, "{}:{line}: {message}; regenerate it with `signet sums`", file.display())
             }
             SumsError::BadPath { path, problem } => write!(f, "path `{path}`: {problem}"),
-            SumsError::OutsideRoot { path, root } => write!(
-                f,
-                "{} is outside --root {}; give paths inside the root",
-                path.display(),
-                root.display()
-            ),
+            SumsError::OutsideRoot { path, root } => {
+                write!(f, "{} is outside --root {}; give paths inside the root", path.display(), root.display())
+            }
             SumsError::Refused { root, problems } => {
                 writeln!(f, "{} has {} path(s) that cannot be listed:", root.display(), problems.len())?;
                 for p in problems {
@@ -39,7 +40,9 @@ impl fmt::Display for SumsError {
                 }
                 write!(f, "fix every path listed, then run `sums` again")
             }
-            SumsError::Write { path, source } => write!(f, "cannot write {}: {source}", path.display()),
+            SumsError::Write { path, source } => {
+                write!(f, "cannot write {}: {source}", path.display())
+            }
         }
     }
 }

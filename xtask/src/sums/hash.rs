@@ -1,8 +1,8 @@
 //! Hashing many files on every core: workers take the next file from a shared counter, so one
 //! large file does not hold up the small ones behind it.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Target;
 use crate::digest::{Digest, sha256_reader};

@@ -44,8 +44,7 @@ pub fn targets(root: &Path, paths: &[PathBuf]) -> Result<Vec<Target>, SumsError>
     for given in paths {
         let rel = relative_to(root, given)?;
         let path = if rel.is_empty() { root.to_path_buf() } else { root.join(&rel) };
-        let meta = std::fs::symlink_metadata(&path)
-            .map_err(|source| SumsError::Read { path: path.clone(), source })?;
+        let meta = std::fs::symlink_metadata(&path).map_err(|source| SumsError::Read { path: path.clone(), source })?;
         if meta.is_dir() {
             let files = tree::walk(&path).map_err(|e| match e {
                 WalkError::Root(path, source) => SumsError::Read { path, source },
@@ -70,10 +69,9 @@ pub fn targets(root: &Path, paths: &[PathBuf]) -> Result<Vec<Target>, SumsError>
 fn relative_to(root: &Path, given: &Path) -> Result<String, SumsError> {
     let stripped = if given.is_absolute() {
         let root_abs = root.canonicalize().map_err(|source| SumsError::Read { path: root.to_path_buf(), source })?;
-        given.strip_prefix(&root_abs).map_err(|_| SumsError::OutsideRoot {
-            path: given.to_path_buf(),
-            root: root.to_path_buf(),
-        })?
+        given
+            .strip_prefix(&root_abs)
+            .map_err(|_| SumsError::OutsideRoot { path: given.to_path_buf(), root: root.to_path_buf() })?
     } else {
         given
     };
@@ -86,8 +84,7 @@ fn relative_to(root: &Path, given: &Path) -> Result<String, SumsError> {
     if text.is_empty() || text == "." {
         return Ok(String::new());
     }
-    path_safety::check_relative(text)
-        .map_err(|problem| SumsError::BadPath { path: text.to_string(), problem })?;
+    path_safety::check_relative(text).map_err(|problem| SumsError::BadPath { path: text.to_string(), problem })?;
     Ok(text.to_string())
 }
 

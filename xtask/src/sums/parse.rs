@@ -36,17 +36,15 @@ fn parse_line(line: &str) -> Result<SumLine, String> {
         None => (false, line),
     };
     let (hex, raw_path) = if let Some(rest) = line.strip_prefix("SHA256 (") {
-        let (path, hex) = rest
-            .rsplit_once(") = ")
-            .ok_or("tagged line must read `SHA256 (path) = <64 hex digits>`")?;
+        let (path, hex) = rest.rsplit_once(") = ").ok_or("tagged line must read `SHA256 (path) = <64 hex digits>`")?;
         (hex, path)
-    } else if line.contains(" (") && line.split_once(" (").is_some_and(|(tag, _)| !tag.contains(' ') && tag.len() < 12) {
+    } else if line.contains(" (") && line.split_once(" (").is_some_and(|(tag, _)| !tag.contains(' ') && tag.len() < 12)
+    {
         let tag = line.split_once(" (").map(|(t, _)| t).unwrap_or_default();
         return Err(format!("tagged line uses {tag}, not SHA256"));
     } else {
-        let (hex, rest) = line
-            .split_once(' ')
-            .ok_or("expected `<64 hex digits>  <path>` (two spaces, or space and `*`)")?;
+        let (hex, rest) =
+            line.split_once(' ').ok_or("expected `<64 hex digits>  <path>` (two spaces, or space and `*`)")?;
         let path = rest
             .strip_prefix(' ')
             .or_else(|| rest.strip_prefix('*'))
@@ -72,7 +70,9 @@ fn unescape(s: &str) -> Result<String, String> {
             Some('\\') => out.push('\\'),
             Some('n') => out.push('\n'),
             Some('r') => out.push('\r'),
-            other => return Err(format!("unknown escape `\\{}` in file name", other.map(String::from).unwrap_or_default())),
+            other => {
+                return Err(format!("unknown escape `\\{}` in file name", other.map(String::from).unwrap_or_default()));
+            }
         }
     }
     Ok(out)

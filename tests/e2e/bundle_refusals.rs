@@ -1,0 +1,130 @@
+//! Trees `bundle` must refuse: exit 2, one message naming every offending path and why,
+//! and nothing at the output path.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::symlink;
+use std::time::{Duration, Instant};
+
+use crate::support::{Test, sh};
+
+#[test]
+fn every_offending_path_is_listed_in_one_message() {
+    let t = Test::new()
+        .file("ev/ok.txt", "fine")
+        .file("outside.txt", "elsewhere")
+        .file("ev/README.md", "upper")
+        .file("ev/readme.md", "lower")
+        .file("ev/caf\u{e9}.txt", "nfc")
+        .file("ev/cafe\u{301}.txt", "nfd")
+        .file("ev/tab\there", "control")
+        .file("ev/back\\slash", "backslash")
+        .with(|dir| {
+            let ev = dir.join("ev");
+            symlink("ok.txt", ev.join("link-inside")).unwrap();
+            symlink("../outside.txt", ev.join("link-outside")).unwrap();
+            symlink("nowhere", ev.join("link-dangling")).unwrap();
+            fs::write(ev.join(OsStr::from_bytes(b"latin1-\xe9")), "not utf-8").unwrap();
+            sh(&ev, "mkfifo pipe && mknod null-dev c 1 3");
+            std::os::unix::net::UnixListener::bind(ev.join("sock")).unwrap();
+        })
+        .args(["bundle", "--evidence", "ev", "--out", "b.tar"])
+        .status(2)
+        .run();
+    let err = &t.stderr;
+    for (path, why) in [
+        ("link-inside", "symbolic link to `ok.txt`"),
+        ("link-outside", "symbolic link to `../outside.txt`"),
+        ("link-dangling", "(dangling)"),
+        ("pipe", "named pipe (FIFO)"),
+        ("sock", "socket"),
+        ("null-dev", "device file"),
+        ("latin1-\u{fffd}", "not valid UTF-8"),
+        ("tab\there", "control character U+0009"),
+        ("back\\slash", "backslash"),
+        ("readme.md", "collides with `README.md`"),
+        ("caf\u{e9}.txt", "collides with `cafe\u{301}.txt`"),
+    ] {
+        assert!(
+            err.lines().any(|l| l.contains(path) && l.contains(why)),
+            "no line names {path:?} with {why:?}:\n{err}"
+        );
+    }
+    assert!(err.contains("has 11 path(s)"), "{err}");
+    assert!(!t.path("b.tar").exists(), "no output on refusal");
+    assert!(!t.path("b.tar.sha256").exists());
+    assert!(
+        fs::read_dir(t.dir.path())
+            .unwrap()
+            .all(|e| { !e.unwrap().file_name().to_string_lossy().starts_with(".signet-tmp") })
+    );
+}
+
+#[test]
+fn a_fifo_never_hangs_the_tool() {
+    let started = Instant::now();
+    Test::new()
+        .file("ev/a.txt", "a")
+        .with(|dir| {
+            sh(dir, "mkfifo ev/z-pipe");
+        })
+        .args(["bundle", "--evidence", "ev", "--hash-only"])
+        .status(2)
+        .stderr_contains("z-pipe: named pipe (FIFO)")
+        .run();
+    assert!(started.elapsed() < Duration::from_secs(30), "returned instead of blocking on the FIFO");
+}
+
+#[test]
+fn unreadable_files_and_folders_are_listed() {
+    // Root reads everything; drop to `nobody` for this one test when we are root.
+    let t = Test::new()
+        .file("ev/secret.txt", "no")
+        .mode("ev/secret.txt", 0o000)
+        .file("ev/locked/inner.txt", "no")
+        .mode("ev/locked", 0o000)
+        .file("ev/ok.txt", "yes")
+        .with(|dir| {
+            sh(dir, "chmod 755 . ev");
+        });
+    let dir = t.path().to_path_buf();
+    let is_root = String::from_utf8_lossy(&sh(&dir, "id -u").stdout).trim() == "0";
+    let prefix = if is_root { "setpriv --reuid=65534 --regid=65534 --clear-groups " } else { "" };
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("{prefix}{} bundle --evidence ev --hash-only", crate::support::SIGNET))
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.lines().any(|l| l.contains("secret.txt") && l.contains("cannot be read")), "{err}");
+    assert!(err.lines().any(|l| l.contains("locked") && l.contains("cannot be read")), "{err}");
+    fs::set_permissions(dir.join("ev/locked"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn output_inside_the_evidence_folder_is_refused() {
+    Test::new()
+        .file("ev/a.txt", "a")
+        .args(["bundle", "--evidence", "ev", "--out", "ev/bundle.tar"])
+        .status(2)
+        .stderr_contains("inside the evidence folder")
+        .run();
+}
+
+#[test]
+fn missing_and_empty_evidence_folders_are_usage_errors() {
+    Test::new()
+        .args(["bundle", "--evidence", "nope", "--out", "b.tar"])
+        .status(2)
+        .stderr_contains("cannot read evidence folder")
+        .run();
+    Test::new()
+        .with(|d| fs::create_dir(d.join("ev")).unwrap())
+        .args(["bundle", "--evidence", "ev", "--out", "b.tar"])
+        .status(2)
+        .stderr_contains("contains no files")
+        .run();
+}

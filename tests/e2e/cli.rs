@@ -1,0 +1,80 @@
+//! The command-line contract (DESIGN.md §4): help, exit codes, `--format json`, `--root`,
+//! and quiet, structured output in GitHub Actions.
+
+use crate::support::Test;
+
+#[test]
+fn help_lists_the_commands() {
+    let t = Test::new().args(["--help"]).run();
+    for cmd in ["bundle", "sums", "release-check", "bench"] {
+        assert!(t.stdout.contains(cmd), "{}", t.stdout);
+    }
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    Test::new().args(["bundle"]).status(2).stderr_contains("--evidence").run();
+    Test::new().args(["no-such-command"]).status(2).run();
+    Test::new().file("ev/a", "a").args(["bundle", "--evidence", "ev", "--gzip", "--hash-only"]).status(2).run();
+}
+
+#[test]
+fn bundle_json_and_sidecar() {
+    let t = Test::new()
+        .file("ev/a.txt", "a")
+        .file("ev/b/c.txt", "c")
+        .args(["--format", "json", "bundle", "--evidence", "ev", "--out", "dist/release.tar"])
+        .run();
+    let j = t.json();
+    let tar = std::fs::read(t.path("dist/release.tar")).unwrap();
+    assert_eq!(j["sha256"], crate::support::sha256_hex(&tar));
+    assert_eq!(j["size"], tar.len());
+    assert_eq!(j["entries"], 2);
+    assert_eq!(
+        std::fs::read_to_string(t.path("dist/release.tar.sha256")).unwrap(),
+        format!("{}  release.tar\n", crate::support::sha256_hex(&tar))
+    );
+    crate::support::sh(&t.path("dist"), "sha256sum -c --strict release.tar.sha256");
+}
+
+#[test]
+fn root_flag_resolves_relative_paths() {
+    let t = Test::new().file("proj/ev/a.txt", "a");
+    let root = t.path().join("proj");
+    let t = t
+        .args([
+            "--root".as_ref(),
+            root.as_os_str(),
+            "bundle".as_ref(),
+            "--evidence".as_ref(),
+            "ev".as_ref(),
+            "--hash-only".as_ref(),
+        ])
+        .run();
+    assert_eq!(t.stdout.len(), 64 + 4, "{}", t.stdout);
+}
+
+#[test]
+fn errors_in_json_mode_are_json() {
+    let t = Test::new().args(["--format", "json", "bundle", "--evidence", "missing", "--hash-only"]).status(2).run();
+    assert_eq!(t.json()["exit"], 2);
+    assert!(t.json()["error"].as_str().unwrap().contains("missing"));
+}
+
+#[test]
+fn github_actions_gets_outputs_annotations_and_no_progress() {
+    let t = Test::new().file("ev/a.txt", "a").file("gh-out", "");
+    let out = t.path().join("gh-out").display().to_string();
+    let t = t
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &out)
+        .args(["bundle", "--evidence", "ev", "--out", "b.tar"])
+        .run();
+    assert_eq!(t.stderr, "", "quiet in CI");
+    let outputs = std::fs::read_to_string(t.path("gh-out")).unwrap();
+    let sha = t.stdout.split_whitespace().next().unwrap();
+    assert!(outputs.contains("bundle-sha256<<") && outputs.contains(sha), "{outputs}");
+    let t =
+        Test::new().env("GITHUB_ACTIONS", "true").file("S", "abc  x\n").args(["sums", "--check", "S"]).status(2).run();
+    assert!(t.stdout.starts_with("::error file=S,line=1::"), "{}", t.stdout);
+}

@@ -1,0 +1,12 @@
+//! End-to-end tests: the `signet` binary against the real tools it must agree with
+//! (GNU tar, coreutils sha256sum). One test binary, so the build is linked once.
+
+mod support;
+
+mod bundle_faults;
+mod bundle_invariance;
+mod bundle_oracle;
+mod bundle_refusals;
+mod cli;
+mod release_check;
+mod sums;

@@ -1,0 +1,43 @@
+//! `release-check` on the bundled example project: the README's main command.
+
+use std::path::Path;
+
+use crate::support::{Test, sh};
+
+#[test]
+fn example_project_passes_and_writes_only_under_target() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/infusion-pump");
+    let t = Test::new().with(|d| {
+        sh(d, &format!("cp -r {}/. proj && rm -rf proj/target", example.display()));
+    });
+    let before = sh(t.path(), "cd proj && find . -type f | sort").stdout;
+    let t = t.args(["--root", "proj", "release-check"]).stdout_contains("release-check passed").run();
+    let after = sh(t.dir.path(), "cd proj && find . -type f -not -path './target/*' | sort").stdout;
+    assert_eq!(before, after, "nothing outside target/ changed");
+    sh(&t.path("proj/target/release-check"), "sha256sum -c --strict bundle.tar.sha256");
+    sh(&t.path("proj/evidence"), "sha256sum -c --strict ../target/release-check/SHA256SUMS");
+}
+
+#[test]
+fn a_blocked_release_says_how_to_fix_it() {
+    Test::new()
+        .file("signet.toml", "[bundle]\nevidence = \"ev\"\n")
+        .file("ev/a.txt", "a")
+        .with(|d| std::os::unix::fs::symlink("a.txt", d.join("ev/link")).unwrap())
+        .args(["release-check"])
+        .status(1)
+        .stdout_contains("BLOCK  bundle")
+        .stdout_contains("fix:")
+        .run();
+}
+
+#[test]
+fn a_typo_in_signet_toml_is_named_with_line_and_column() {
+    Test::new()
+        .file("signet.toml", "[bundle]\nevidense = \"ev\"\n")
+        .args(["release-check"])
+        .status(2)
+        .stderr_contains("signet.toml:2:1")
+        .stderr_contains("unknown field `evidense`")
+        .run();
+}

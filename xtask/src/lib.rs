@@ -14,3 +14,4 @@ pub mod sums;
 
 pub mod bench;
 pub mod release_check;
+pub mod rtm;

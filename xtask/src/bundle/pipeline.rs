@@ -3,17 +3,26 @@
 //! sees every chunk through a shared reference. Chunks return to a fixed pool, so memory stays
 //! bounded (pool × 1 MiB) whatever the size of the tree.
 
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
+use rustix::fs::OFlags;
 use sha2::{Digest as _, Sha256};
 
 use crate::digest::Digest;
 use crate::fsx::AtomicFile;
 
+/// 1 MiB chunks: O_DIRECT writes of that size run at the disk's speed (128 KiB writes were
+/// latency-bound, 3.5 s for 2 GiB). A multiple of 4096, so full chunks can bypass the page cache.
 pub const CHUNK: usize = 1 << 20;
+/// Reads of 128 KiB: the kernel's copy and the hash stay in L2 (1 MiB reads cost 5× the system
+/// time on the bare sha2 pass, measured).
+const READ: usize = 128 << 10;
 const POOL: usize = 8;
+const ALIGN: usize = 4096;
 
 /// What a range of a chunk is, for consumers that care about entry boundaries.
 #[derive(Debug, Clone)]
@@ -26,6 +35,8 @@ pub enum Event {
 
 pub struct Chunk {
     buf: Vec<u8>,
+    /// Where the 4096-aligned window of `buf` starts.
+    off: usize,
     len: usize,
     events: Vec<Event>,
     pool: SyncSender<Vec<u8>>,
@@ -33,7 +44,11 @@ pub struct Chunk {
 
 impl Chunk {
     pub fn bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
+        &self.buf[self.off..self.off + self.len]
+    }
+
+    fn room(&mut self) -> &mut [u8] {
+        &mut self.buf[self.off + self.len..self.off + CHUNK]
     }
 }
 
@@ -75,7 +90,7 @@ impl Producer {
                 self.flush()?;
             }
             let n = bytes.len().min(CHUNK - self.chunk.len);
-            self.chunk.buf[self.chunk.len..self.chunk.len + n].copy_from_slice(&bytes[..n]);
+            self.chunk.room()[..n].copy_from_slice(&bytes[..n]);
             self.chunk.len += n;
             bytes = &bytes[n..];
         }
@@ -94,9 +109,9 @@ impl Producer {
             self.flush()?;
         }
         let start = self.chunk.len;
-        let room = (CHUNK - start).min(usize::try_from(limit).unwrap_or(usize::MAX));
+        let room = (CHUNK - start).min(READ).min(usize::try_from(limit).unwrap_or(usize::MAX));
         let n = loop {
-            match r.read(&mut self.chunk.buf[start..start + room]) {
+            match r.read(&mut self.chunk.room()[..room]) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Ok(Err(e)),
                 Ok(n) => break n,
@@ -125,8 +140,9 @@ impl Producer {
     }
 
     fn blank(&self, mut buf: Vec<u8>) -> Chunk {
-        buf.resize(CHUNK, 0);
-        Chunk { buf, len: 0, events: Vec::new(), pool: self.pool_tx.clone() }
+        buf.resize(CHUNK + ALIGN, 0);
+        let off = buf.as_ptr().align_offset(ALIGN);
+        Chunk { buf, off, len: 0, events: Vec::new(), pool: self.pool_tx.clone() }
     }
 }
 
@@ -139,7 +155,7 @@ pub fn run<E>(
 ) -> Result<Vec<SinkOutput>, E> {
     let (pool_tx, pool_rx) = sync_channel(POOL + 1);
     for _ in 0..POOL {
-        pool_tx.send(Vec::with_capacity(CHUNK)).expect("pool has room");
+        pool_tx.send(Vec::with_capacity(CHUNK + ALIGN)).expect("pool has room");
     }
     std::thread::scope(|scope| {
         let mut consumers = Vec::new();
@@ -156,7 +172,7 @@ pub fn run<E>(
         }
         let first = pool_rx.recv().expect("pool is full");
         let mut producer = Producer {
-            chunk: Chunk { buf: Vec::new(), len: 0, events: Vec::new(), pool: pool_tx.clone() },
+            chunk: Chunk { buf: Vec::new(), off: 0, len: 0, events: Vec::new(), pool: pool_tx.clone() },
             pool_rx,
             pool_tx,
             consumers,
@@ -223,7 +239,7 @@ impl Sink for EntryHasher {
     fn consume(&mut self, chunk: &Chunk) -> io::Result<()> {
         for event in &chunk.events {
             match *event {
-                Event::Content { start, end } => self.current.update(&chunk.buf[start..end]),
+                Event::Content { start, end } => self.current.update(&chunk.bytes()[start..end]),
                 Event::EndEntry => {
                     let h = std::mem::replace(&mut self.current, Sha256::new());
                     self.done.push(Digest::from_hasher(h));
@@ -237,20 +253,49 @@ impl Sink for EntryHasher {
     }
 }
 
-pub struct FileWriter(Box<AtomicFile>);
+/// Writes the tar. Full chunks go through a second, O_DIRECT descriptor where the filesystem
+/// allows it: a multi-GiB bundle then costs no page-cache allocation (measured here: the 2 GiB
+/// bench tree in 2.8 s instead of 5.5–11.9 s, mostly system time) and does not evict the
+/// evidence being read.
+pub struct FileWriter {
+    file: Box<AtomicFile>,
+    direct: Option<File>,
+    offset: u64,
+}
 
 impl FileWriter {
     pub fn boxed(file: AtomicFile) -> Box<dyn Sink> {
-        Box::new(FileWriter(Box::new(file)))
+        let direct = OpenOptions::new()
+            .write(true)
+            .custom_flags((OFlags::DIRECT | OFlags::CLOEXEC).bits() as i32)
+            .open(file.temp_path())
+            .ok();
+        Box::new(FileWriter { file: Box::new(file), direct, offset: 0 })
     }
 }
 
 impl Sink for FileWriter {
     fn consume(&mut self, chunk: &Chunk) -> io::Result<()> {
-        self.0.write_all(chunk.bytes())
+        let bytes = chunk.bytes();
+        if let Some(direct) = &self.direct
+            && bytes.len() == CHUNK
+        {
+            match direct.write_all_at(bytes, self.offset) {
+                Ok(()) => {
+                    self.offset += bytes.len() as u64;
+                    return Ok(());
+                }
+                // Some filesystems accept O_DIRECT at open and refuse it at write.
+                Err(e) if e.raw_os_error() == Some(rustix::io::Errno::INVAL.raw_os_error()) => self.direct = None,
+                Err(e) => return Err(e),
+            }
+        }
+        self.file.file().write_all_at(bytes, self.offset)?;
+        self.offset += bytes.len() as u64;
+        Ok(())
     }
     fn finish(self: Box<Self>) -> io::Result<SinkOutput> {
-        Ok(SinkOutput::File(self.0))
+        Ok(SinkOutput::File(self.file))
     }
 }
 

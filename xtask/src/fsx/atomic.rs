@@ -24,6 +24,11 @@ impl AtomicFile {
         self.tmp.as_file_mut()
     }
 
+    /// The temp file's own path, for a second descriptor with other flags (O_DIRECT).
+    pub fn temp_path(&self) -> &Path {
+        self.tmp.path()
+    }
+
     pub fn dest(&self) -> &Path {
         &self.dest
     }

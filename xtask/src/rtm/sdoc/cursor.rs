@@ -23,6 +23,7 @@ impl Line<'_> {
     }
 }
 
+#[derive(Clone)]
 pub struct Cursor<'a> {
     pub file: &'a Path,
     text: &'a str,
@@ -70,17 +71,19 @@ impl<'a> Cursor<'a> {
         self.offset
     }
 
-    pub fn line_no(&self) -> usize {
-        self.line_no
-    }
-
     /// True when only whitespace remains; trailing blank lines at the end of a file are accepted.
     pub fn rest_is_blank(&self) -> bool {
         self.text.get(self.offset..).is_none_or(|r| r.trim().is_empty())
     }
 
     /// An error pointing into `line` at character column `col` (1-based).
-    pub fn error_at(&self, line: &Line<'_>, col: usize, expected: impl Into<String>, found: impl Into<String>) -> SdocError {
+    pub fn error_at(
+        &self,
+        line: &Line<'_>,
+        col: usize,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> SdocError {
         SdocError::new(self.file, line.no, col, expected, found).with_snippet(line.text)
     }
 

@@ -47,7 +47,12 @@ fn single_value<'a>(cur: &Cursor<'_>, line: &Line<'a>, name_end: usize) -> Resul
             .error_at(line, col + 1, format!("`>>>` or a value after `{name}: `"), "end of line")
             .with_help("StrictDoc does not allow empty fields; remove the field or write a value (e.g. TBD)")),
         Some(c) if c.is_whitespace() => Err(cur
-            .error_at(line, col + 1, format!("a value starting with a non-space character after `{name}: `"), "whitespace")
+            .error_at(
+                line,
+                col + 1,
+                format!("a value starting with a non-space character after `{name}: `"),
+                "whitespace",
+            )
             .with_help("exactly one space separates the colon from the value")),
         Some(_) => Ok(value),
     }
@@ -95,9 +100,41 @@ fn parse_multiline(cur: &mut Cursor<'_>, open: &Line<'_>, name: String) -> Resul
                 .error_at(&line, 4, "end of line after `<<<`", describe(&line))
                 .with_help("the closing `<<<` must stand alone on its line"));
         }
+        if line.text.starts_with("[ANCHOR: ") {
+            check_anchor(cur, &line)?;
+        }
         has_text |= !line.text.trim().is_empty();
         content_end = line.end;
     }
+}
+
+/// An `[ANCHOR: UID]` or `[ANCHOR: UID, Title]` line; a title with a comma must be quoted.
+fn check_anchor(cur: &Cursor<'_>, line: &Line<'_>) -> Result<(), SdocError> {
+    let text = line.text;
+    let uid_len = text.get(9..).unwrap_or("").find([',', ']']).unwrap_or(text.len().saturating_sub(9));
+    let uid = text.get(9..9 + uid_len).unwrap_or("");
+    if !is_valid_uid(uid) {
+        return Err(cur.error_at(line, 10, "an anchor UID", format!("`{uid}`")));
+    }
+    let mut pos = 9 + uid_len;
+    if let Some(title) = text.get(pos..).and_then(|t| t.strip_prefix(", ")) {
+        let len = match title.strip_prefix('"') {
+            Some(q) => q.find('"').map_or(title.len(), |i| i + 2),
+            None => title.find([',', ']']).unwrap_or(title.len()),
+        };
+        if len == 0 {
+            return Err(cur.error_at(line, col_of(text, pos + 2), "an anchor title", describe(line)));
+        }
+        pos += 2 + len;
+    }
+    if text.get(pos..) != Some("]") {
+        let found =
+            text.get(pos..).and_then(|r| r.chars().next()).map_or("end of line".to_string(), |c| format!("`{c}`"));
+        return Err(cur
+            .error_at(line, col_of(text, pos), "`]` closing the anchor, then end of line", found)
+            .with_help("quote anchor titles that contain commas: [ANCHOR: UID, \"Title, with comma\"]"));
+    }
+    Ok(())
 }
 
 /// Parses a `RELATIONS:` block; the cursor is on the `RELATIONS:` line.
@@ -142,13 +179,19 @@ fn parse_relation(cur: &mut Cursor<'_>) -> Result<Relation, SdocError> {
             _ => key == "VALUE" || key == "ROLE",
         };
         let Some(val) = val.filter(|v| allowed && !v.trim().is_empty()) else {
-            let expected = if kind == RelationKind::File { "`  KEY: value`" } else { "`  VALUE: UID` or `  ROLE: name`" };
+            let expected =
+                if kind == RelationKind::File { "`  KEY: value`" } else { "`  VALUE: UID` or `  ROLE: name`" };
             return Err(cur.error_at(&sub, 3, expected, describe(&sub)));
         };
+        // File relations may name their target with PATH instead of VALUE.
+        let is_value = key == "VALUE" || (kind == RelationKind::File && key == "PATH");
         match key {
-            "VALUE" if value.is_none() => value = Some(val.to_string()),
+            _ if is_value && value.is_none() => value = Some(val.to_string()),
+            _ if is_value => return Err(cur.error_at(&sub, 3, "one `VALUE` (or `PATH`)", format!("a second `{key}`"))),
             "ROLE" if role.is_none() => role = Some(val.to_string()),
-            "VALUE" | "ROLE" => return Err(cur.error_at(&sub, 3, "each relation key once", format!("a second `{key}`"))),
+            "VALUE" | "ROLE" => {
+                return Err(cur.error_at(&sub, 3, "each relation key once", format!("a second `{key}`")));
+            }
             _ => {}
         }
         cur.advance();

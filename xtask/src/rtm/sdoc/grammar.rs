@@ -58,10 +58,10 @@ pub fn parse_sgra(path: &Path, text: &str) -> Result<Vec<GrammarElement>, SdocEr
                 .with_help("a .sgra file cannot import another grammar"));
         }
     };
-    if !cur.rest_is_blank() {
-        if let Some(line) = cur.peek() {
-            return Err(cur.error_at(&line, 1, "end of the grammar file", describe(&line)));
-        }
+    if !cur.rest_is_blank()
+        && let Some(line) = cur.peek()
+    {
+        return Err(cur.error_at(&line, 1, "end of the grammar file", describe(&line)));
     }
     Ok(elements)
 }
@@ -69,7 +69,7 @@ pub fn parse_sgra(path: &Path, text: &str) -> Result<Vec<GrammarElement>, SdocEr
 fn parse_elements(cur: &mut Cursor<'_>) -> Result<Vec<GrammarElement>, SdocError> {
     let mut elements: Vec<GrammarElement> = Vec::new();
     while let Some(line) = cur.peek() {
-        if line.is_empty() {
+        if line.text.trim().is_empty() {
             break;
         }
         let element = parse_element(cur)?;
@@ -95,8 +95,13 @@ fn parse_element(cur: &mut Cursor<'_>) -> Result<GrammarElement, SdocError> {
     let Some(tag) = tag else {
         return Err(cur.error_at(&line, 1, "a grammar element `- TAG: NAME` (upper-case name)", describe(&line)));
     };
-    let mut element =
-        GrammarElement { tag: tag.to_string(), fields: Vec::new(), relations: Vec::new(), composite: None, line: line.no };
+    let mut element = GrammarElement {
+        tag: tag.to_string(),
+        fields: Vec::new(),
+        relations: Vec::new(),
+        composite: None,
+        line: line.no,
+    };
     if cur.peek().is_some_and(|l| l.text == "  PROPERTIES:") {
         cur.advance();
         parse_properties(cur, &mut element)?;
@@ -110,7 +115,12 @@ fn parse_element(cur: &mut Cursor<'_>) -> Result<GrammarElement, SdocError> {
         let at = cur.peek();
         let field = parse_grammar_field(cur)?;
         if let Some(l) = at.filter(|_| element.field(&field.name).is_some()) {
-            return Err(cur.error_at(&l, 13, "a field not declared before in this element", format!("a second `{}`", field.name)));
+            return Err(cur.error_at(
+                &l,
+                13,
+                "a field not declared before in this element",
+                format!("a second `{}`", field.name),
+            ));
         }
         element.fields.push(field);
     }
@@ -132,8 +142,12 @@ fn parse_element(cur: &mut Cursor<'_>) -> Result<GrammarElement, SdocError> {
 fn check_element(cur: &Cursor<'_>, line: &Line<'_>, element: &GrammarElement) -> Result<(), SdocError> {
     let has_content = ["TITLE", "STATEMENT", "DESCRIPTION", "CONTENT"].iter().any(|f| element.field(f).is_some());
     if !has_content {
-        return Err(cur
-            .error_at(line, 8, "an element with a TITLE, STATEMENT, DESCRIPTION or CONTENT field", format!("`{}` without one", element.tag)));
+        return Err(cur.error_at(
+            line,
+            8,
+            "an element with a TITLE, STATEMENT, DESCRIPTION or CONTENT field",
+            format!("`{}` without one", element.tag),
+        ));
     }
     if element.tag == "SECTION" && element.composite == Some(false) {
         return Err(cur
@@ -165,8 +179,12 @@ fn parse_properties(cur: &mut Cursor<'_>, element: &mut GrammarElement) -> Resul
             _ => false,
         };
         if !ok {
-            return Err(cur
-                .error_at(&line, 5, "`IS_COMPOSITE: True|False`, `PREFIX: ...` or `VIEW_STYLE: ...`", describe(&line)));
+            return Err(cur.error_at(
+                &line,
+                5,
+                "`IS_COMPOSITE: True|False`, `PREFIX: ...` or `VIEW_STYLE: ...`",
+                describe(&line),
+            ));
         }
         count += 1;
         cur.advance();
@@ -201,9 +219,15 @@ fn parse_grammar_field(cur: &mut Cursor<'_>) -> Result<GrammarField, SdocError> 
             return Err(cur.error_at(&l, 18, "a human-readable title", "nothing"));
         }
     }
-    let (type_line, type_text) = expect_line(cur, "    TYPE: ", "`    TYPE: String|SingleChoice(...)|MultipleChoice(...)|Tag`")?;
+    let (type_line, type_text) =
+        expect_line(cur, "    TYPE: ", "`    TYPE: String|SingleChoice(...)|MultipleChoice(...)|Tag`")?;
     let kind = parse_field_kind(type_text).ok_or_else(|| {
-        cur.error_at(&type_line, 11, "`String`, `SingleChoice(A, B)`, `MultipleChoice(A, B)`, `Tag` or `Reference(...)`", format!("`{type_text}`"))
+        cur.error_at(
+            &type_line,
+            11,
+            "`String`, `SingleChoice(A, B)`, `MultipleChoice(A, B)`, `Tag` or `Reference(...)`",
+            format!("`{type_text}`"),
+        )
     })?;
     let (req_line, req) = expect_line(cur, "    REQUIRED: ", "`    REQUIRED: True|False`")?;
     let required = match req {
@@ -222,16 +246,7 @@ fn parse_field_kind(text: &str) -> Option<FieldKind> {
     }
     let (name, rest) = text.split_once('(')?;
     let inner = rest.strip_suffix(')')?;
-    let options: Vec<String> = inner.split(", ").map(str::to_string).collect();
-    let option_ok = |o: &String| {
-        !o.is_empty()
-            && !o.starts_with(' ')
-            && !o.ends_with(' ')
-            && o.chars().all(|c| c.is_alphanumeric() || "_/- ".contains(c))
-    };
-    if !options.iter().all(option_ok) {
-        return None;
-    }
+    let options = split_options(inner)?;
     match name {
         "SingleChoice" => Some(FieldKind::SingleChoice(options)),
         "MultipleChoice" => Some(FieldKind::MultipleChoice(options)),
@@ -240,6 +255,38 @@ fn parse_field_kind(text: &str) -> Option<FieldKind> {
             options.iter().all(|o| known.contains(&o.as_str())).then_some(FieldKind::Reference(options))
         }
         _ => None,
+    }
+}
+
+/// Splits `A, B, "C, with comma"` into options; quoted options may hold any character but `"`.
+fn split_options(mut inner: &str) -> Option<Vec<String>> {
+    let plain_ok = |o: &str| {
+        !o.is_empty()
+            && !o.starts_with(' ')
+            && !o.ends_with(' ')
+            && o.chars().all(|c| c.is_alphanumeric() || "_/- ".contains(c))
+    };
+    let mut options = Vec::new();
+    loop {
+        let (option, rest) = match inner.strip_prefix('"') {
+            Some(q) => {
+                let close = q.find('"')?;
+                (q.get(..close)?, q.get(close + 1..)?)
+            }
+            None => {
+                let end = inner.find(", ").unwrap_or(inner.len());
+                let option = inner.get(..end)?;
+                if !plain_ok(option) {
+                    return None;
+                }
+                (option, inner.get(end..)?)
+            }
+        };
+        options.push(option.to_string());
+        if rest.is_empty() {
+            return Some(options);
+        }
+        inner = rest.strip_prefix(", ")?;
     }
 }
 
@@ -253,7 +300,7 @@ fn parse_grammar_relations(cur: &mut Cursor<'_>, element: &mut GrammarElement) -
             return Err(cur.error_at(&line, 11, "`Parent`, `Child` or `File`", format!("`{kind_text}`")));
         };
         let mut role = None;
-        if kind != RelationKind::File && cur.peek().is_some_and(|l| l.text.starts_with("    ROLE: ")) {
+        if cur.peek().is_some_and(|l| l.text.starts_with("    ROLE: ")) {
             let (l, r) = expect_line(cur, "    ROLE: ", "`    ROLE: name`")?;
             if r.trim().is_empty() {
                 return Err(cur.error_at(&l, 11, "a role name", "nothing"));

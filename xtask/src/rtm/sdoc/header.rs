@@ -21,15 +21,17 @@ const HEADER_KEYS: &[&[&str]] = &[
     &["VIEWS"],
 ];
 
-/// `OPTIONS:` keys in required order, each with its allowed values (empty: any value).
+/// `OPTIONS:` keys, each with its allowed values (empty: any value). Their order is not checked:
+/// newer StrictDoc keys (e.g. RELATION_FIELD) have no documented position.
 const OPTION_KEYS: &[(&[&str], &[&str])] = &[
     (&["ENABLE_MID"], &["True", "False"]),
-    (&["MARKUP"], &["RST", "Text", "HTML"]),
+    (&["MARKUP"], &["RST", "Text", "HTML", "Markdown"]),
     (&["AUTO_LEVELS"], &["On", "Off"]),
     (&["LAYOUT"], &["Default", "Website"]),
     (&["VIEW_STYLE", "REQUIREMENT_STYLE"], &["Plain", "Inline", "Simple", "Narrative", "Table", "Zebra"]),
     (&["NODE_IN_TOC", "REQUIREMENT_IN_TOC"], &["True", "False"]),
     (&["DEFAULT_VIEW"], &[]),
+    (&["RELATION_FIELD"], &[]),
 ];
 
 pub struct Header {
@@ -76,7 +78,9 @@ pub fn parse_header(cur: &mut Cursor<'_>) -> Result<Header, SdocError> {
                 .with_help(format!("known [DOCUMENT] fields, in order: {}", key_list())));
         }
         if r > 1 && !has_title {
-            return Err(cur.error_at(&line, 1, "`TITLE:`", format!("`{key}`")).with_help("TITLE follows [DOCUMENT] (or MID)"));
+            return Err(cur
+                .error_at(&line, 1, "`TITLE:`", format!("`{key}`"))
+                .with_help("TITLE follows [DOCUMENT] (or MID)"));
         }
         next_rank = r + 1;
         match key {
@@ -131,7 +135,6 @@ fn block_head(cur: &mut Cursor<'_>, key: &str) -> Result<(), SdocError> {
 
 fn parse_options(cur: &mut Cursor<'_>) -> Result<(), SdocError> {
     block_head(cur, "OPTIONS")?;
-    let mut next_rank = 0;
     while let Some(line) = cur.peek() {
         let Some(rest) = line.text.strip_prefix("  ") else { break };
         let key = rest.get(..name_len(rest)).unwrap_or("");
@@ -140,18 +143,15 @@ fn parse_options(cur: &mut Cursor<'_>) -> Result<(), SdocError> {
             let known: Vec<&str> = OPTION_KEYS.iter().flat_map(|(n, _)| n.iter()).copied().collect();
             return Err(cur
                 .error_at(&line, 3, "a known document option", describe(&line))
-                .with_help(format!("known OPTIONS, in order: {}", known.join(", "))));
+                .with_help(format!("known OPTIONS: {}", known.join(", "))));
         };
-        if r < next_rank {
-            return Err(cur.error_at(&line, 3, "OPTIONS in StrictDoc's order", format!("`{key}` out of order")));
-        }
         let allowed = OPTION_KEYS.get(r).map_or(&[][..], |(_, v)| v);
         let ok = if allowed.is_empty() { !value.trim().is_empty() } else { allowed.contains(&value) };
         if !ok {
-            let expected = if allowed.is_empty() { "a value".to_string() } else { format!("one of {}", allowed.join(", ")) };
+            let expected =
+                if allowed.is_empty() { "a value".to_string() } else { format!("one of {}", allowed.join(", ")) };
             return Err(cur.error_at(&line, key.len() + 5, expected, format!("`{value}`")));
         }
-        next_rank = r + 1;
         cur.advance();
     }
     Ok(())
@@ -180,7 +180,8 @@ fn parse_views(cur: &mut Cursor<'_>) -> Result<(), SdocError> {
     let mut count = 0;
     while let Some(line) = cur.peek() {
         let first = count == 0;
-        let ok = line.text.starts_with("- ID: ") || (!first && line.text.starts_with("  ") && !line.text.trim().is_empty());
+        let ok =
+            line.text.starts_with("- ID: ") || (!first && line.text.starts_with("  ") && !line.text.trim().is_empty());
         if !ok {
             if first {
                 return Err(cur.error_at(&line, 1, "a view `- ID: ...`", describe(&line)));

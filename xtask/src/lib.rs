@@ -10,6 +10,7 @@ pub mod digest;
 pub mod error;
 pub mod fsx;
 pub mod output;
+pub mod par;
 pub mod sums;
 
 pub mod bench;

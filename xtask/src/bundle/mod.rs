@@ -4,15 +4,16 @@
 pub mod ctar;
 mod error;
 mod pipeline;
+mod prefetch;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use error::BundleError;
 use pipeline::{ProduceError, Producer, SinkOutput};
+use prefetch::{Fetched, Prefetch};
 
 use crate::digest::Digest;
-use crate::fsx::open::open_regular;
 use crate::fsx::tree::{self, TreeFile, WalkError};
 use crate::fsx::{AtomicFile, atomic};
 use crate::output::progress::Progress;
@@ -86,17 +87,29 @@ fn produce(p: &mut Producer, files: &[TreeFile], progress: bool) -> Result<(), P
     let total = files.iter().map(|f| f.size).sum();
     let mut bar = if progress { Progress::new("bundle", total) } else { Progress::hidden() };
     let mut header = Vec::with_capacity(3 * ctar::BLOCK);
-    for file in files {
-        let (mut handle, size) = open_regular(&file.path, Some(file.id))
-            .map_err(|e| ProduceError::Failed(BundleError::Read { path: file.path.clone(), reason: e.to_string() }))?;
-        header.clear();
-        ctar::write_entry_header(&file.rel, size, file.executable, &mut header);
-        p.push(&header)?;
-        copy_exact(p, &mut handle, file, size, &mut bar)?;
-        p.zeros(ctar::padding(size))?;
-        p.end_entry();
-        bar.file_done();
-    }
+    Prefetch::new(files).run(|prefetch| {
+        for (i, file) in files.iter().enumerate() {
+            let fetched = prefetch.take(i).map_err(ProduceError::Failed)?;
+            let size = match &fetched {
+                Fetched::Whole(content) => content.len() as u64,
+                Fetched::Open(_, size) => *size,
+            };
+            header.clear();
+            ctar::write_entry_header(&file.rel, size, file.executable, &mut header);
+            p.push(&header)?;
+            match fetched {
+                Fetched::Whole(content) => {
+                    p.push_content(&content)?;
+                    bar.advance(size);
+                }
+                Fetched::Open(mut handle, size) => copy_exact(p, &mut handle, file, size, &mut bar)?,
+            }
+            p.zeros(ctar::padding(size))?;
+            p.end_entry();
+            bar.file_done();
+        }
+        Ok::<(), ProduceError<BundleError>>(())
+    })?;
     bar.finish();
     p.push(&ctar::TRAILER)?;
     Ok(())

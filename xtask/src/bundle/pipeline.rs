@@ -84,14 +84,28 @@ pub struct Producer {
 pub struct Stopped;
 
 impl Producer {
-    pub fn push(&mut self, mut bytes: &[u8]) -> Result<(), Stopped> {
+    /// Appends tar structure (headers, padding, trailer).
+    pub fn push(&mut self, bytes: &[u8]) -> Result<(), Stopped> {
+        self.append(bytes, false)
+    }
+
+    /// Appends a whole entry's content that was read elsewhere.
+    pub fn push_content(&mut self, bytes: &[u8]) -> Result<(), Stopped> {
+        self.append(bytes, true)
+    }
+
+    fn append(&mut self, mut bytes: &[u8], content: bool) -> Result<(), Stopped> {
         while !bytes.is_empty() {
             if self.chunk.len == CHUNK {
                 self.flush()?;
             }
-            let n = bytes.len().min(CHUNK - self.chunk.len);
+            let start = self.chunk.len;
+            let n = bytes.len().min(CHUNK - start);
             self.chunk.room()[..n].copy_from_slice(&bytes[..n]);
             self.chunk.len += n;
+            if content {
+                self.chunk.events.push(Event::Content { start, end: start + n });
+            }
             bytes = &bytes[n..];
         }
         Ok(())

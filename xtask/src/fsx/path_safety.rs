@@ -65,6 +65,10 @@ pub fn check_relative(path: &str) -> Result<(), PathProblem> {
 /// The key under which two names are the same file on a case-insensitive or normalising
 /// filesystem (macOS, Windows): NFC, then Unicode full case folding, then NFC again.
 pub fn collision_key(path: &str) -> String {
+    // ASCII is its own NFC, and its full case folding is plain lowercasing.
+    if path.is_ascii() {
+        return path.to_ascii_lowercase();
+    }
     let nfc: String = path.nfc().collect();
     caseless::default_case_fold_str(&nfc).nfc().collect()
 }

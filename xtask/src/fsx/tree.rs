@@ -80,7 +80,15 @@ pub fn walk(root: &Path) -> Result<Vec<TreeFile>, WalkError> {
         return Err(WalkError::Root(root.to_path_buf(), e));
     }
     let mut walker = Walker::default();
-    walker.dir(root, "").map_err(|e| WalkError::Root(root.to_path_buf(), e))?;
+    walker.read_dirs(root).map_err(|e| WalkError::Root(root.to_path_buf(), e))?;
+    // One lstat (and access) per file is most of a walk's cost: spread it over the cores.
+    for (candidate, result) in walker.candidates.iter().zip(crate::par::map(&walker.candidates, classify)) {
+        match result {
+            Ok(file) => walker.files.push(file),
+            Err(refusal) => walker.problems.push(Problem { path: candidate.rel.clone(), refusal }),
+        }
+    }
+    walker.names.extend(walker.files.iter().map(|f| f.rel.clone()));
     walker.collisions();
     if !walker.problems.is_empty() {
         walker.problems.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
@@ -90,8 +98,15 @@ pub fn walk(root: &Path) -> Result<Vec<TreeFile>, WalkError> {
     Ok(walker.files)
 }
 
+/// A directory entry that is not a folder, still to be classified.
+struct Candidate {
+    rel: String,
+    path: PathBuf,
+}
+
 #[derive(Default)]
 struct Walker {
+    candidates: Vec<Candidate>,
     files: Vec<TreeFile>,
     /// Every file and folder path, for the collision check.
     names: Vec<String>,
@@ -103,10 +118,10 @@ impl Walker {
         self.problems.push(Problem { path, refusal });
     }
 
-    /// Reads one folder. Only the root's own read error is fatal; below it, every error is
-    /// collected so the user gets one complete list.
-    fn dir(&mut self, dir: &Path, prefix: &str) -> io::Result<()> {
-        let mut stack = vec![(dir.to_path_buf(), prefix.to_string())];
+    /// Reads every folder under `root`. Only the root's own read error is fatal; below it,
+    /// every error is collected so the user gets one complete list.
+    fn read_dirs(&mut self, root: &Path) -> io::Result<()> {
+        let mut stack = vec![(root.to_path_buf(), String::new())];
         let mut first = true;
         while let Some((dir, prefix)) = stack.pop() {
             let entries = match fs::read_dir(&dir) {
@@ -132,11 +147,10 @@ impl Walker {
         Ok(())
     }
 
-    /// Classifies one directory entry; returns a sub-folder to descend into.
+    /// Checks one entry's name; returns a sub-folder to descend into, or queues a candidate.
     fn entry(&mut self, entry: &fs::DirEntry, prefix: &str) -> Option<(PathBuf, String)> {
         let os_name = entry.file_name();
         let rel = format!("{prefix}{}", String::from_utf8_lossy(os_name.as_bytes()));
-        let path = entry.path();
         let name_ok = match os_name.to_str() {
             None => Err(PathProblem::NotUtf8),
             Some(name) => path_safety::check_name(name),
@@ -144,46 +158,21 @@ impl Walker {
         if let Err(problem) = name_ok {
             self.refuse(rel.clone(), Refusal::BadName(problem));
         }
-        let meta = match fs::symlink_metadata(&path) {
-            Ok(m) => m,
+        // d_type from the directory read: no system call unless the filesystem leaves it unknown.
+        match entry.file_type() {
+            Ok(ft) if ft.is_dir() => {
+                self.names.push(rel.clone());
+                Some((entry.path(), format!("{rel}/")))
+            }
+            Ok(_) => {
+                self.candidates.push(Candidate { rel, path: entry.path() });
+                None
+            }
             Err(e) => {
                 self.refuse(rel, Refusal::Unreadable(e.to_string()));
-                return None;
+                None
             }
-        };
-        let ft = meta.file_type();
-        let refusal = if ft.is_dir() {
-            self.names.push(rel.clone());
-            return Some((path, format!("{rel}/")));
-        } else if ft.is_file() {
-            match rustix::fs::access(&path, rustix::fs::Access::READ_OK) {
-                Ok(()) => {
-                    self.names.push(rel.clone());
-                    self.files.push(TreeFile {
-                        rel,
-                        path,
-                        id: FileId { dev: meta.dev(), ino: meta.ino() },
-                        size: meta.len(),
-                        executable: meta.permissions().mode() & 0o111 != 0,
-                    });
-                    return None;
-                }
-                Err(e) => Refusal::Unreadable(io::Error::from(e).to_string()),
-            }
-        } else if ft.is_symlink() {
-            let target = fs::read_link(&path).map(|t| t.display().to_string()).unwrap_or_default();
-            Refusal::Symlink { target, dangling: fs::metadata(&path).is_err() }
-        } else if ft.is_fifo() {
-            Refusal::Fifo
-        } else if ft.is_socket() {
-            Refusal::Socket
-        } else if ft.is_block_device() || ft.is_char_device() {
-            Refusal::Device
-        } else {
-            Refusal::Unknown
-        };
-        self.refuse(rel, refusal);
-        None
+        }
     }
 
     fn collisions(&mut self) {
@@ -199,4 +188,36 @@ impl Walker {
             }
         }
     }
+}
+
+/// A regular, readable file, or the reason this entry cannot be evidence.
+fn classify(c: &Candidate) -> Result<TreeFile, Refusal> {
+    let meta = fs::symlink_metadata(&c.path).map_err(|e| Refusal::Unreadable(e.to_string()))?;
+    let ft = meta.file_type();
+    if ft.is_file() {
+        rustix::fs::access(&c.path, rustix::fs::Access::READ_OK)
+            .map_err(|e| Refusal::Unreadable(io::Error::from(e).to_string()))?;
+        return Ok(TreeFile {
+            rel: c.rel.clone(),
+            path: c.path.clone(),
+            id: FileId { dev: meta.dev(), ino: meta.ino() },
+            size: meta.len(),
+            executable: meta.permissions().mode() & 0o111 != 0,
+        });
+    }
+    Err(if ft.is_symlink() {
+        let target = fs::read_link(&c.path).map(|t| t.display().to_string()).unwrap_or_default();
+        Refusal::Symlink { target, dangling: fs::metadata(&c.path).is_err() }
+    } else if ft.is_fifo() {
+        Refusal::Fifo
+    } else if ft.is_socket() {
+        Refusal::Socket
+    } else if ft.is_block_device() || ft.is_char_device() {
+        Refusal::Device
+    } else if ft.is_dir() {
+        // Became a folder since the directory read.
+        Refusal::Unreadable("changed type during the walk".into())
+    } else {
+        Refusal::Unknown
+    })
 }

@@ -1,0 +1,50 @@
+//! The one way Signet spreads independent per-file work over every core: workers take the next
+//! index from a shared counter, so one slow item does not hold up the others; results come back
+//! in input order.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                // Batches of 64 keep the shared counter and the lock off the hot path.
+                loop {
+                    let start = next.fetch_add(64, Ordering::Relaxed);
+                    if start >= items.len() {
+                        break;
+                    }
+                    let end = (start + 64).min(items.len());
+                    let batch: Vec<R> = items[start..end].iter().map(&f).collect();
+                    let mut out = results.lock().expect("no worker panics holding the lock");
+                    for (slot, r) in out[start..end].iter_mut().zip(batch) {
+                        *slot = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .expect("workers have finished")
+        .into_iter()
+        .map(|r| r.expect("every index was taken by a worker"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keeps_input_order() {
+        let items: Vec<u32> = (0..10_000).collect();
+        assert_eq!(super::map(&items, |x| x * 2), items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        assert!(super::map(&[] as &[u32], |x| *x).is_empty());
+    }
+}

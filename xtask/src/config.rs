@@ -14,6 +14,28 @@ pub const FILE_NAME: &str = "signet.toml";
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub bundle: BundleConfig,
+    pub requirements: RequirementsConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RequirementsConfig {
+    /// Globs (relative to the root) of the StrictDoc documents under review.
+    pub docs: Vec<String>,
+    /// Globs of the JUnit XML files whose test cases verify them.
+    pub junit: Vec<String>,
+    /// Where `rtm-gate` writes index.json, rtm.html and rtm-junit.xml.
+    pub out: PathBuf,
+}
+
+impl Default for RequirementsConfig {
+    fn default() -> Self {
+        RequirementsConfig {
+            docs: vec!["regulatory-docs/**/*.sdoc".into()],
+            junit: Vec::new(),
+            out: PathBuf::from("target/rtm"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -12,6 +12,7 @@ pub mod fsx;
 pub mod output;
 pub mod par;
 pub mod sums;
+pub mod templates;
 
 pub mod bench;
 pub mod release_check;

@@ -7,6 +7,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let ctx = cli.global.context();
     let result = match cli.command {
+        Command::RtmGate(args) => cli::rtm_gate::run(args, &ctx),
+        Command::Stamp(args) => cli::stamp::run(args, &ctx),
         Command::Bundle(args) => cli::bundle::run(args, &ctx),
         Command::Sums(args) => cli::sums::run(args, &ctx),
         Command::ReleaseCheck(args) => cli::release_check::run(args, &ctx),

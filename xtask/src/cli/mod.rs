@@ -4,6 +4,8 @@
 pub mod bench;
 pub mod bundle;
 pub mod release_check;
+pub mod rtm_gate;
+pub mod stamp;
 pub mod sums;
 
 use std::path::{Path, PathBuf};
@@ -46,6 +48,10 @@ impl Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Gate on requirements: review state, suspicion and test verification (index.json, RTM).
+    RtmGate(rtm_gate::Args),
+    /// Record a review: write REVIEWED_HASH / REVIEWED_BY into the .sdoc in place.
+    Stamp(stamp::Args),
     /// Write the canonical evidence bundle (ctar v1) and its SHA-256.
     Bundle(bundle::Args),
     /// Write a SHA256SUMS file, or check one strictly.

@@ -1,3 +1,15 @@
-//! Stage 1: the RTM gate — StrictDoc requirements, review fingerprints, suspicion, verification.
+//! Stage 1: the RTM gate — StrictDoc requirements, review fingerprints, transitive suspicion,
+//! test verification, and `stamp`.
 
+mod error;
+pub mod fingerprint;
+pub mod gate;
+pub mod junit;
+pub mod model;
+pub mod outputs;
+pub mod review;
 pub mod sdoc;
+pub mod stamp;
+pub mod verification;
+
+pub use error::RtmError;

@@ -1,4 +1,4 @@
-//! Runs the parser over the real-world corpora in `/work/shared/corpora/` (skipped when absent):
+//! Runs the parser over the real-world corpora in `../shared/corpora/` beside the repository (skipped when absent):
 //! published documents must load cleanly; StrictDoc's own integration-test inputs must never
 //! panic, and should be rejected where StrictDoc rejects them.
 
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::load;
 
-const CORPORA: &str = "/work/shared/corpora";
+const CORPORA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpora");
 
 /// Published documents that cannot load, each with the reason.
 const KNOWN_UNLOADABLE: &[(&str, &str)] = &[(

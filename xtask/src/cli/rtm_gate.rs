@@ -1,0 +1,92 @@
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use crate::config;
+use crate::output::github;
+use crate::rtm::gate::{self, GateOptions, GateReport};
+use crate::rtm::{RtmError, outputs};
+
+use super::{CmdResult, Ctx, Outcome, boxed};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Also fail on unreviewed and suspect requirements.
+    #[arg(long)]
+    pub fail_on_suspect: bool,
+    /// Also fail on requirements without a passing linked test.
+    #[arg(long)]
+    pub require_verification: bool,
+    /// Where to write index.json, rtm.html and rtm-junit.xml (default: `[requirements] out`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Globs of .sdoc documents, relative to --root (default: `[requirements] docs`).
+    #[arg(long, value_name = "GLOB")]
+    pub docs: Vec<String>,
+    /// Globs of JUnit XML files, relative to --root (default: `[requirements] junit`).
+    #[arg(long, value_name = "GLOB")]
+    pub junit: Vec<String>,
+}
+
+/// Flags override `signet.toml`, which overrides the defaults.
+pub fn options(args: &Args, ctx: &Ctx) -> Result<GateOptions, RtmError> {
+    let cfg = config::load(&ctx.root).map_err(RtmError::Config)?.requirements;
+    Ok(GateOptions {
+        root: ctx.root.clone(),
+        docs: if args.docs.is_empty() { cfg.docs } else { args.docs.clone() },
+        junit: if args.junit.is_empty() { cfg.junit } else { args.junit.clone() },
+        out: Some(ctx.root.join(args.out.clone().unwrap_or(cfg.out))),
+        fail_on_suspect: args.fail_on_suspect,
+        require_verification: args.require_verification,
+    })
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
+    let opts = options(&args, ctx).map_err(boxed)?;
+    let report = gate::run(&opts).map_err(boxed)?;
+    report_to_ci(&report);
+    Ok(Outcome {
+        exit: report.exit,
+        text: text(&report),
+        json: serde_json::to_value(&report.index).expect("index serialises"),
+    })
+}
+
+/// Annotations for the ten most important findings (GitHub shows ten per step), the summary.
+fn report_to_ci(report: &GateReport) {
+    if !github::in_actions() {
+        return;
+    }
+    for f in report.findings.iter().take(10) {
+        let level = if f.blocking { "error" } else { "warning" };
+        println!("{}", github::annotation(level, Some(&f.file), Some(f.line), &f.message));
+    }
+    let _ = github::append_summary(&outputs::summary_markdown(&report.index, &report.findings));
+    let _ = github::set_output("gate-result", if report.exit == crate::error::Exit::Pass { "pass" } else { "fail" });
+}
+
+fn text(report: &GateReport) -> String {
+    let s = &report.index.summary;
+    let mut t = String::new();
+    for f in &report.findings {
+        let mark = if f.blocking { "error" } else { "note" };
+        let _ = writeln!(t, "{mark}: {}:{}: {}", f.file, f.line, f.message);
+    }
+    let _ = writeln!(
+        t,
+        "{} requirements: {} reviewed, {} unreviewed, {} suspect-native, {} suspect-inherited; \
+         verification: {} passed, {} failed, {} unverified; {} test cases",
+        s.requirements,
+        s.states["reviewed"],
+        s.states["unreviewed"],
+        s.states["suspect-native"],
+        s.states["suspect-inherited"],
+        s.verification["passed"],
+        s.verification["failed"],
+        s.verification["unverified"],
+        s.tests.total
+    );
+    for p in &report.written {
+        let _ = writeln!(t, "wrote {}", p.display());
+    }
+    t
+}

@@ -1,0 +1,192 @@
+//! Inputs from a broken or malicious tool: each must be a clean, located error, quickly.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::super::parse::{Limits, parse as parse_with};
+use super::super::{MAX_DEPTH, read_bytes, read_file};
+use super::{parse_err, parse_ok};
+
+const BILLION_LAUGHS: &str = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<testsuite><testcase name="&lol9;"/></testsuite>"#;
+
+/// A path in the system temp dir, unique per test and process, removed on drop.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(tag: &str, bytes: &[u8]) -> TempFile {
+        let path = std::env::temp_dir().join(format!("signet-junit-{}-{tag}.xml", std::process::id()));
+        if let Err(e) = std::fs::write(&path, bytes) {
+            panic!("cannot write {}: {e}", path.display());
+        }
+        TempFile(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn billion_laughs_is_refused_fast() {
+    let started = Instant::now();
+    let e = parse_err(BILLION_LAUGHS);
+    let elapsed = started.elapsed();
+    assert_eq!((e.line, e.col), (2, 1));
+    assert!(e.message.contains("DOCTYPE"), "{e}");
+    // Generous bound: expansion would take minutes and gigabytes; refusal takes microseconds.
+    assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
+}
+
+#[test]
+fn any_doctype_is_refused() {
+    let e = parse_err("<!DOCTYPE testsuite SYSTEM \"file:///etc/passwd\">\n<testsuite/>");
+    assert!(e.message.contains("DOCTYPE"), "{e}");
+    let e = parse_err("<testsuite>\n  <!DOCTYPE x>\n</testsuite>");
+    assert_eq!((e.line, e.col), (2, 3));
+}
+
+#[test]
+fn entity_declaration_outside_doctype_is_refused() {
+    let e = parse_err("<testsuite>\n<!ENTITY x \"y\">\n</testsuite>");
+    assert_eq!(e.line, 2);
+    assert!(e.message.contains("entity"), "{e}");
+}
+
+#[test]
+fn undefined_entities_are_errors() {
+    let e = parse_err("<testsuite>\n<testcase name=\"a\"><failure>&lol9;</failure></testcase></testsuite>");
+    assert!(e.message.contains("&lol9;"), "{e}");
+    assert_eq!(e.line, 2);
+    let e = parse_err("<testsuite>\n<testcase name=\"&nbsp;\"/></testsuite>");
+    assert_eq!(e.line, 2);
+    assert!(e.message.contains("nbsp"), "{e}");
+    // Even where the value would be ignored.
+    let e = parse_err("<testsuite><system-out>&foo;</system-out></testsuite>");
+    assert!(e.message.contains("&foo;"), "{e}");
+}
+
+#[test]
+fn truncated_xml_reports_file_line_col() {
+    let cut_in_tag = "<testsuites>\n  <testsuite name=\"s\">\n    <testcase name=\"a\" time=\"0.1";
+    let e = parse_err(cut_in_tag);
+    assert_eq!((e.line, e.col), (3, 5), "{e}");
+    assert!(e.to_string().starts_with("t.xml:3:5: malformed XML"), "{e}");
+
+    let cut_between_tags = "<testsuites>\n  <testsuite name=\"s\">\n    <testcase name=\"a\"/>\n";
+    let e = parse_err(cut_between_tags);
+    assert_eq!((e.line, e.col), (4, 1), "{e}");
+    assert!(e.message.contains("<testsuite> opened at line 2"), "{e}");
+
+    let e = parse_err("<testsuite>\n<testcase name=\"a\"></testsuite>");
+    assert_eq!(e.line, 2, "{e}");
+}
+
+#[test]
+fn error_display_has_location_and_advice() {
+    let e = parse_err("<testsuite>\n  <testcase name=\"a\"></wrong></testsuite>");
+    let shown = e.to_string();
+    assert!(shown.starts_with("t.xml:2:"), "{shown}");
+    assert!(shown.contains("; regenerate the report"), "{shown}");
+}
+
+fn nested(depth: usize) -> String {
+    // The root counts as one level.
+    let inner = depth.saturating_sub(1);
+    format!("<testsuites>{}{}</testsuites>", "<x>".repeat(inner), "</x>".repeat(inner))
+}
+
+#[test]
+fn nesting_is_bounded() {
+    assert!(parse_ok(&nested(MAX_DEPTH)).is_empty());
+    let e = parse_err(&nested(MAX_DEPTH + 1));
+    assert!(e.message.contains("nested deeper than 64"), "{e}");
+    assert_eq!(e.col, 1 + "<testsuites>".len() + 3 * (MAX_DEPTH - 1));
+
+    let started = Instant::now();
+    let e = parse_err(&nested(1_000_000));
+    assert!(e.message.contains("nested deeper"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn non_utf8_is_refused_with_position() {
+    let latin1 = b"<testsuite>\n  <testcase name=\"caf\xE9\"/>\n</testsuite>";
+    let file = TempFile::new("latin1", latin1);
+    let e = match read_file(&file.0) {
+        Ok(_) => panic!("Latin-1 bytes must not parse"),
+        Err(e) => e,
+    };
+    assert_eq!((e.line, e.col), (2, 22), "{e}");
+    assert!(e.message.contains("0xE9"), "{e}");
+    assert_eq!(e.file, file.0);
+
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("<testsuite/>".bytes().flat_map(|b| [b, 0])).collect();
+    let e = match read_bytes(Path::new("u16.xml"), &utf16) {
+        Ok(_) => panic!("UTF-16 must be refused"),
+        Err(e) => e,
+    };
+    assert!(e.message.contains("UTF-16"), "{e}");
+}
+
+#[test]
+fn empty_and_contentless_files_are_errors() {
+    let file = TempFile::new("empty", b"");
+    match read_file(&file.0) {
+        Ok(cases) => panic!("an empty file must not pass as {} cases", cases.len()),
+        Err(e) => assert!(e.message.contains("no root element"), "{e}"),
+    }
+    let e = parse_err("  \n<?xml version=\"1.0\"?>\n<!-- nothing -->\n");
+    assert!(e.message.contains("no root element"), "{e}");
+}
+
+#[test]
+fn unreadable_paths_are_whole_file_errors() {
+    let missing = std::env::temp_dir().join(format!("signet-junit-{}-missing.xml", std::process::id()));
+    let e = match read_file(&missing) {
+        Ok(_) => panic!("missing file parsed"),
+        Err(e) => e,
+    };
+    assert_eq!((e.line, e.col), (0, 0));
+    assert!(e.to_string().starts_with(&format!("{}: cannot read file metadata", missing.display())), "{e}");
+
+    let e = match read_file(&std::env::temp_dir()) {
+        Ok(_) => panic!("a directory parsed"),
+        Err(e) => e,
+    };
+    assert!(e.message.contains("not a regular file"), "{e}");
+}
+
+#[test]
+fn case_count_is_bounded() {
+    let xml = format!("<testsuite>\n{}</testsuite>", "<testcase name=\"a\"/>\n".repeat(4));
+    let limits = Limits { max_cases: 3, ..Limits::DEFAULT };
+    let e = match parse_with(Path::new("t.xml"), &xml, limits) {
+        Ok(_) => panic!("limit not enforced"),
+        Err(e) => e,
+    };
+    assert_eq!(e.line, 5);
+    assert!(e.message.contains("more than 3 test cases"), "{e}");
+}
+
+#[test]
+fn duplicate_attributes_and_dangling_ampersands_are_errors() {
+    let e = parse_err("<testsuite><testcase name=\"a\" name=\"b\"/></testsuite>");
+    assert!(e.message.contains("attribute"), "{e}");
+    let e = parse_err("<testsuite><testcase name=\"a\"><failure>a & b</failure></testcase></testsuite>");
+    assert!(e.message.contains("malformed XML"), "{e}");
+}

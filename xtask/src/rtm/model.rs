@@ -1,0 +1,190 @@
+//! Requirements and their Parent links, gathered from every loaded document into one graph.
+//! Duplicate UIDs, unknown targets and cycles are errors that name both ends.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::RtmError;
+use super::sdoc::{Document, Node, Relation, RelationKind};
+
+/// Node tags that structure a document rather than state a requirement.
+const NOT_REQUIREMENTS: [&str; 3] = ["SECTION", "TEXT", "DOCUMENT_FROM_FILE"];
+
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    pub uid: String,
+    pub title: String,
+    pub tag: String,
+    pub document: String,
+    /// Relative to the root when under it.
+    pub file: PathBuf,
+    pub line: usize,
+    /// Every field in file order, review fields included.
+    pub fields: Vec<(String, String)>,
+    pub relations: Vec<Relation>,
+    /// Test references from `VERIFIES` fields.
+    pub verifies: Vec<String>,
+}
+
+impl Requirement {
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Graph {
+    pub reqs: Vec<Requirement>,
+    pub index: HashMap<String, usize>,
+    /// Direct parents and children of each requirement, by index, in declaration order.
+    pub parents: Vec<Vec<usize>>,
+    pub children: Vec<Vec<usize>>,
+}
+
+impl Graph {
+    pub fn build(docs: &[Document], root: &Path) -> Result<Graph, RtmError> {
+        let mut g = Graph::default();
+        for doc in docs {
+            let mut stack: Vec<&Node> = doc.nodes.iter().rev().collect();
+            while let Some(node) = stack.pop() {
+                stack.extend(node.children.iter().rev());
+                if let Some(req) = requirement(doc, node, root) {
+                    g.add(req)?;
+                }
+            }
+        }
+        g.link()?;
+        g.check_acyclic()?;
+        Ok(g)
+    }
+
+    fn add(&mut self, req: Requirement) -> Result<(), RtmError> {
+        if let Some(&first) = self.index.get(&req.uid) {
+            let f = &self.reqs[first];
+            return Err(RtmError::DuplicateUid {
+                uid: req.uid,
+                first: (f.file.clone(), f.line),
+                second: (req.file, req.line),
+            });
+        }
+        self.index.insert(req.uid.clone(), self.reqs.len());
+        self.reqs.push(req);
+        Ok(())
+    }
+
+    /// Parent relations point up; Child relations point down: both become parent edges.
+    fn link(&mut self) -> Result<(), RtmError> {
+        let n = self.reqs.len();
+        self.parents = vec![Vec::new(); n];
+        self.children = vec![Vec::new(); n];
+        for i in 0..n {
+            for rel in &self.reqs[i].relations {
+                let (child, parent) = match rel.kind {
+                    RelationKind::File => continue,
+                    RelationKind::Parent => (i, self.target(i, rel)?),
+                    RelationKind::Child => (self.target(i, rel)?, i),
+                };
+                if !self.parents[child].contains(&parent) {
+                    self.parents[child].push(parent);
+                    self.children[parent].push(child);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn target(&self, from: usize, rel: &Relation) -> Result<usize, RtmError> {
+        self.index.get(&rel.value).copied().ok_or_else(|| {
+            let r = &self.reqs[from];
+            RtmError::UnknownTarget {
+                uid: r.uid.clone(),
+                kind: rel.kind.as_str(),
+                target: rel.value.clone(),
+                at: (r.file.clone(), rel.line),
+            }
+        })
+    }
+
+    /// Iterative three-colour DFS over parent edges; a back edge is a cycle.
+    fn check_acyclic(&self) -> Result<(), RtmError> {
+        let mut colour = vec![0u8; self.reqs.len()];
+        for start in 0..self.reqs.len() {
+            if colour[start] != 0 {
+                continue;
+            }
+            let mut path = vec![(start, 0usize)];
+            colour[start] = 1;
+            while let Some((node, next)) = path.last_mut() {
+                let node = *node;
+                if let Some(&parent) = self.parents[node].get(*next) {
+                    *next += 1;
+                    match colour[parent] {
+                        0 => {
+                            colour[parent] = 1;
+                            path.push((parent, 0));
+                        }
+                        1 => return Err(self.cycle_error(&path, parent)),
+                        _ => {}
+                    }
+                } else {
+                    colour[node] = 2;
+                    path.pop();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn cycle_error(&self, path: &[(usize, usize)], back_to: usize) -> RtmError {
+        let from = path.iter().position(|&(n, _)| n == back_to).unwrap_or(0);
+        let mut chain: Vec<(String, PathBuf, usize)> = path[from..]
+            .iter()
+            .map(|&(n, _)| (self.reqs[n].uid.clone(), self.reqs[n].file.clone(), self.reqs[n].line))
+            .collect();
+        chain.push((self.reqs[back_to].uid.clone(), self.reqs[back_to].file.clone(), self.reqs[back_to].line));
+        RtmError::Cycle { chain }
+    }
+
+    /// Every ancestor of `i` (transitively), with the shortest parent path from `i` to it.
+    pub fn ancestors(&self, i: usize) -> Vec<(usize, Vec<usize>)> {
+        let mut seen = HashMap::new();
+        let mut queue = std::collections::VecDeque::from([(i, vec![i])]);
+        let mut out = Vec::new();
+        while let Some((node, path)) = queue.pop_front() {
+            for &p in &self.parents[node] {
+                if seen.insert(p, ()).is_none() {
+                    let mut next = path.clone();
+                    next.push(p);
+                    out.push((p, next.clone()));
+                    queue.push_back((p, next));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn requirement(doc: &Document, node: &Node, root: &Path) -> Option<Requirement> {
+    if NOT_REQUIREMENTS.contains(&node.tag.as_str()) {
+        return None;
+    }
+    let uid = node.uid()?.trim().to_string();
+    let file = node.file.strip_prefix(root).unwrap_or(&node.file).to_path_buf();
+    let verifies = node
+        .fields
+        .iter()
+        .filter(|f| f.name == "VERIFIES" || f.name == "VERIFIED_BY")
+        .flat_map(|f| f.value.split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(String::from))
+        .collect();
+    Some(Requirement {
+        uid,
+        title: node.title().unwrap_or_default().to_string(),
+        tag: node.tag.clone(),
+        document: doc.title.clone(),
+        file,
+        line: node.line,
+        fields: node.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect(),
+        relations: node.relations.clone(),
+        verifies,
+    })
+}

@@ -1,0 +1,164 @@
+//! Which tests verify which requirement, and with what result. Links come from both sides:
+//! a `VERIFIES` field on the requirement (test names), and a `verifies`/`requirement` property
+//! on the JUnit test case (UIDs). Failures propagate up: an ancestor of a requirement whose
+//! test failed is itself shown as failed, naming the descendant.
+
+use std::collections::HashMap;
+
+use super::junit::{Outcome, TestCase};
+use super::model::Graph;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verification {
+    Passed,
+    Unverified,
+    Failed,
+}
+
+impl Verification {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verification::Passed => "passed",
+            Verification::Unverified => "unverified",
+            Verification::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LinkedTest {
+    pub id: String,
+    pub outcome: &'static str,
+    pub file: String,
+    pub line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub verification: Verification,
+    pub tests: Vec<LinkedTest>,
+    /// `VERIFIES` references that match no test case in the JUnit files.
+    pub missing: Vec<String>,
+    /// Why a passing or unverified requirement is shown failed: `descendant SW-3 failed`.
+    pub causes: Vec<String>,
+}
+
+/// A JUnit test case that names a UID no document defines.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OrphanLink {
+    pub test: String,
+    pub uid: String,
+    pub file: String,
+    pub line: usize,
+}
+
+pub fn outcome_str(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Passed => "passed",
+        Outcome::Failed => "failed",
+        Outcome::Errored => "error",
+        Outcome::Skipped => "skipped",
+    }
+}
+
+pub fn verify(graph: &Graph, tests: &[TestCase]) -> (Vec<Verified>, Vec<OrphanLink>) {
+    let by_ref = reference_index(tests);
+    let mut linked: Vec<Vec<usize>> = vec![Vec::new(); graph.reqs.len()];
+    let mut missing: Vec<Vec<String>> = vec![Vec::new(); graph.reqs.len()];
+    let mut orphans = Vec::new();
+    for (t, case) in tests.iter().enumerate() {
+        for uid in &case.requirements {
+            match graph.index.get(uid) {
+                Some(&i) => linked[i].push(t),
+                None => orphans.push(OrphanLink {
+                    test: case.id(),
+                    uid: uid.clone(),
+                    file: case.file.display().to_string(),
+                    line: case.line,
+                }),
+            }
+        }
+    }
+    for (i, req) in graph.reqs.iter().enumerate() {
+        for reference in &req.verifies {
+            match by_ref.get(reference.as_str()) {
+                Some(found) => linked[i].extend(found),
+                None => missing[i].push(reference.clone()),
+            }
+        }
+        linked[i].sort_unstable();
+        linked[i].dedup();
+    }
+    let mut out: Vec<Verified> = linked
+        .iter()
+        .zip(missing)
+        .map(|(ts, missing)| Verified {
+            verification: own_result(ts.iter().map(|&t| tests[t].outcome)),
+            tests: ts.iter().map(|&t| linked_test(&tests[t])).collect(),
+            missing,
+            causes: Vec::new(),
+        })
+        .collect();
+    propagate_failures(graph, &mut out);
+    (out, orphans)
+}
+
+fn own_result(outcomes: impl Iterator<Item = Outcome>) -> Verification {
+    let mut result = Verification::Unverified;
+    for o in outcomes {
+        match o {
+            Outcome::Failed | Outcome::Errored => return Verification::Failed,
+            Outcome::Passed => result = Verification::Passed,
+            Outcome::Skipped => {}
+        }
+    }
+    result
+}
+
+fn linked_test(t: &TestCase) -> LinkedTest {
+    LinkedTest {
+        id: t.id(),
+        outcome: outcome_str(t.outcome),
+        file: t.file.display().to_string(),
+        line: t.line,
+        message: t.message.clone(),
+    }
+}
+
+fn propagate_failures(graph: &Graph, out: &mut [Verified]) {
+    let failed: Vec<usize> = (0..out.len()).filter(|&i| out[i].verification == Verification::Failed).collect();
+    for i in failed {
+        for (a, _) in graph.ancestors(i) {
+            out[a].causes.push(format!("descendant {} failed", graph.reqs[i].uid));
+            out[a].verification = Verification::Failed;
+        }
+    }
+}
+
+/// Every spelling `TestCase::matches` accepts, mapped to the tests it names, so 10,000
+/// requirements × 100,000 tests is a hash lookup per reference, not a scan.
+fn reference_index(tests: &[TestCase]) -> HashMap<String, Vec<usize>> {
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    for (t, case) in tests.iter().enumerate() {
+        let id = case.id();
+        let mut keys = vec![case.name.clone(), id.clone()];
+        if let Some(c) = &case.classname {
+            keys.push(format!("{c}.{}", case.name));
+        }
+        for (pos, _) in id.match_indices("::").chain(id.match_indices('.')) {
+            let rest = id[pos..].trim_start_matches([':', '.']);
+            if !rest.is_empty() {
+                keys.push(rest.to_string());
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            index.entry(key).or_default().push(t);
+        }
+    }
+    index
+}

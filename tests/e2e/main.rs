@@ -9,4 +9,5 @@ mod bundle_oracle;
 mod bundle_refusals;
 mod cli;
 mod release_check;
+mod rtm;
 mod sums;

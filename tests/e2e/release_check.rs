@@ -5,13 +5,24 @@ use std::path::Path;
 use crate::support::{Test, sh};
 
 #[test]
-fn example_project_passes_and_writes_only_under_target() {
+fn example_project_is_blocked_for_the_right_reasons_and_writes_only_under_target() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/infusion-pump");
     let t = Test::new().with(|d| {
         sh(d, &format!("cp -r {}/. proj && rm -rf proj/target", example.display()));
     });
     let before = sh(t.path(), "cd proj && find . -type f | sort").stdout;
-    let t = t.args(["--root", "proj", "release-check"]).stdout_contains("release-check passed").run();
+    let t = t
+        .args(["--root", "proj", "release-check"])
+        .status(1)
+        .stdout_contains(
+            "BLOCK  rtm-gate 9 requirements: 3 reviewed, 1 unreviewed, 1 suspect-native, 4 suspect-inherited",
+        )
+        .stdout_contains("SW-5: suspect-inherited: SW-5 ← SW-2 ← SYS-1 changed since SW-5 was reviewed")
+        .stdout_contains("SW-4: verification failed: pump-firmware::alarm::volume_at_least_65_dba")
+        .stdout_contains("fix: review SW-1, SW-2, SW-5, SW-4, SW-6, SYS-3 against their parents")
+        .stdout_contains(" PASS  bundle")
+        .stdout_contains(" PASS  sums")
+        .run();
     let after = sh(t.dir.path(), "cd proj && find . -type f -not -path './target/*' | sort").stdout;
     assert_eq!(before, after, "nothing outside target/ changed");
     sh(&t.path("proj/target/release-check"), "sha256sum -c --strict bundle.tar.sha256");

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::bundle::{self, BundleOptions};
 use crate::config::{self, Config};
 use crate::error::StageError;
+use crate::rtm::gate::{self, GateOptions};
 use crate::sums;
 
 pub const OUT_DIR: &str = "target/release-check";
@@ -36,12 +37,80 @@ impl ReleaseCheck {
 pub fn run(root: &Path) -> Result<ReleaseCheck, Box<dyn StageError>> {
     let config: Config = config::load(root).map_err(|e| Box::new(e) as Box<dyn StageError>)?;
     let out_dir = root.join(OUT_DIR);
-    let mut stages = Vec::new();
+    let mut stages = vec![rtm_stage(root, &config, &out_dir)];
     stages.push(bundle_stage(root, &config, &out_dir));
     if stages.last().is_some_and(|s| s.passed) {
         stages.push(sums_stage(&out_dir, &root.join(&config.bundle.evidence)));
     }
     Ok(ReleaseCheck { root: root.to_path_buf(), out_dir, stages })
+}
+
+/// The gate as a release needs it: failing tests and any unreviewed or suspect requirement block.
+fn rtm_stage(root: &Path, config: &Config, out_dir: &Path) -> StageResult {
+    let opts = GateOptions {
+        root: root.to_path_buf(),
+        docs: config.requirements.docs.clone(),
+        junit: config.requirements.junit.clone(),
+        out: Some(out_dir.join("rtm")),
+        fail_on_suspect: true,
+        require_verification: false,
+    };
+    let report = match gate::run(&opts) {
+        Ok(report) => report,
+        Err(e) => {
+            return StageResult { stage: "rtm-gate", passed: false, detail: e.to_string(), fix: None };
+        }
+    };
+    let s = &report.index.summary;
+    let mut detail = format!(
+        "{} requirements: {} reviewed, {} unreviewed, {} suspect-native, {} suspect-inherited; \
+         tests: {} passed, {} failed, {} errors, {} skipped",
+        s.requirements,
+        s.states["reviewed"],
+        s.states["unreviewed"],
+        s.states["suspect-native"],
+        s.states["suspect-inherited"],
+        s.tests.passed,
+        s.tests.failed,
+        s.tests.errored,
+        s.tests.skipped
+    );
+    for f in report.findings.iter().filter(|f| f.blocking) {
+        detail.push_str(&format!("\n{}:{}: {}", f.file, f.line, f.message));
+    }
+    let passed = report.exit == crate::error::Exit::Pass;
+    StageResult { stage: "rtm-gate", passed, detail, fix: (!passed).then(|| rtm_fix(&report, root)) }
+}
+
+/// The commands that clear the gate's findings: re-review (then stamp) what is not reviewed,
+/// and make the failing tests pass.
+fn rtm_fix(report: &gate::GateReport, root: &Path) -> String {
+    use crate::rtm::review::State;
+    use crate::rtm::verification::Verification;
+    let reqs = &report.index.requirements;
+    let to_review: Vec<&str> = reqs.iter().filter(|r| r.state != State::Reviewed).map(|r| r.uid.as_str()).collect();
+    let mut fixes = Vec::new();
+    let failing: Vec<&str> = reqs
+        .iter()
+        .flat_map(|r| r.tests.iter())
+        .filter(|t| t.outcome == "failed" || t.outcome == "error")
+        .map(|t| t.id.as_str())
+        .collect();
+    if !failing.is_empty() || reqs.iter().any(|r| r.verification == Verification::Failed) {
+        let mut failing = failing;
+        failing.sort_unstable();
+        failing.dedup();
+        fixes.push(format!("make these tests pass, then re-run the suite: {}", failing.join(", ")));
+    }
+    if !to_review.is_empty() {
+        fixes.push(format!(
+            "review {} against their parents, then: signet --root {} stamp --by \"<your name>\" --uid {}",
+            to_review.join(", "),
+            root.display(),
+            to_review.join(" ")
+        ));
+    }
+    fixes.join("\n")
 }
 
 fn bundle_stage(root: &Path, config: &Config, out_dir: &Path) -> StageResult {

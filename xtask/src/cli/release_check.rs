@@ -14,9 +14,11 @@ pub fn run(_args: Args, ctx: &Ctx) -> CmdResult {
     let mut text = String::new();
     for s in &check.stages {
         let mark = if s.passed { "PASS" } else { "BLOCK" };
-        let _ = writeln!(text, "{mark:>5}  {:<8} {}", s.stage, s.detail.replace('\n', "\n                "));
+        let _ = writeln!(text, "{mark:>5}  {:<8} {}", s.stage, s.detail.replace('\n', "\n                 "));
         if let Some(fix) = &s.fix {
-            let _ = writeln!(text, "       {:<8} fix: {fix}", "");
+            for line in fix.lines() {
+                let _ = writeln!(text, "       {:<8} fix: {line}", "");
+            }
         }
     }
     let verdict = if check.passed() { "release-check passed" } else { "release-check: the release would be blocked" };

@@ -115,9 +115,8 @@ pub fn load_documents(root: &Path, patterns: &[String]) -> Result<(Vec<sdoc::Doc
     if files.is_empty() {
         return Err(RtmError::NoDocuments { patterns: patterns.to_vec() });
     }
-    let loaded = crate::par::map(&files, |f| sdoc::load(f));
-    let docs: Vec<sdoc::Document> =
-        loaded.into_iter().collect::<Result<_, _>>().map_err(|e| RtmError::Sdoc(Box::new(e)))?;
+    let loaded = crate::par::map(&files, |f| sdoc::load(f).map_err(Box::new));
+    let docs: Vec<sdoc::Document> = loaded.into_iter().collect::<Result<_, _>>().map_err(RtmError::Sdoc)?;
     let included: HashSet<PathBuf> =
         docs.iter().flat_map(|d| d.includes.iter()).filter_map(|p| p.canonicalize().ok()).collect();
     let (docs, files): (Vec<_>, Vec<_>) =

@@ -1,5 +1,7 @@
 //! Interpreting attribute and text values: times, messages, requirement lists.
 
+use std::collections::HashSet;
+
 use super::MAX_MESSAGE_BYTES;
 
 /// Seconds from a `time` attribute. Surefire groups thousands with commas (`1,204.5`, allowed by
@@ -52,14 +54,14 @@ pub(super) fn is_requirement_key(key: &str) -> bool {
     key.trim().eq_ignore_ascii_case("verifies") || key.trim().eq_ignore_ascii_case("requirement")
 }
 
-/// Requirement ids from the properties, in first-seen order without repeats.
+/// Requirement ids from the properties, in first-seen order without repeats. The set keeps a
+/// hostile million-id property linear rather than quadratic.
 pub(super) fn requirements(properties: &[(String, String)]) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
-    let values = properties.iter().filter(|(k, _)| is_requirement_key(k)).map(|(_, v)| v);
-    for id in values.flat_map(|v| v.split(|c: char| c == ',' || c.is_whitespace())) {
-        if !id.is_empty() && !ids.iter().any(|seen| seen == id) {
-            ids.push(id.to_string());
-        }
-    }
-    ids
+    let mut seen = HashSet::new();
+    let values = properties.iter().filter(|(k, _)| is_requirement_key(k)).map(|(_, v)| v.as_str());
+    values
+        .flat_map(|v| v.split(|c: char| c == ',' || c.is_whitespace()))
+        .filter(|id| !id.is_empty() && seen.insert(*id))
+        .map(str::to_string)
+        .collect()
 }

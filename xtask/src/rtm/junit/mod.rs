@@ -38,18 +38,28 @@ pub const MAX_CASES: usize = 5_000_000;
 pub const MAX_MESSAGE_BYTES: usize = 1024;
 
 /// Reads one JUnit file: size-checked via metadata, read with a cap, then parsed.
+///
+/// # Errors
+/// The file cannot be read or is too large, is not UTF-8, is not well-formed XML, declares a
+/// DTD or entities, nests too deeply, has too many cases, or is not a JUnit report.
 pub fn read_file(path: &Path) -> Result<Vec<TestCase>, JunitError> {
     let bytes = input::read_capped(path)?;
     read_bytes(path, &bytes)
 }
 
 /// Parses raw bytes, rejecting anything that is not UTF-8 (UTF-16 reports included).
+///
+/// # Errors
+/// As [`read_file`], except for I/O.
 pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<TestCase>, JunitError> {
     let text = input::decode(path, bytes)?;
     read_str(path, text)
 }
 
 /// Parses text already in memory; `path` is only used to label test cases and errors.
+///
+/// # Errors
+/// As [`read_file`], except for I/O and encoding.
 pub fn read_str(path: &Path, text: &str) -> Result<Vec<TestCase>, JunitError> {
     input::check_len(path, text.len())?;
     // A BOM is invisible in editors, so dropping it keeps reported columns honest.

@@ -190,3 +190,49 @@ fn duplicate_attributes_and_dangling_ampersands_are_errors() {
     let e = parse_err("<testsuite><testcase name=\"a\"><failure>a & b</failure></testcase></testsuite>");
     assert!(e.message.contains("malformed XML"), "{e}");
 }
+
+#[test]
+fn wide_inputs_stay_linear() {
+    let attrs: String = (0..200_000).map(|i| format!(" a{i}=\"v\"")).collect();
+    let ids: Vec<String> = (0..200_000).map(|i| format!("R-{}", i % 150_000)).collect();
+    let xml = format!(
+        "<testsuite><testcase name=\"t\"{attrs}><properties><property name=\"verifies\" value=\"{}\"/></properties></testcase></testsuite>",
+        ids.join(",")
+    );
+    let started = Instant::now();
+    let cases = parse_ok(&xml);
+    assert_eq!(cases.first().map(|c| c.requirements.len()), Some(150_000));
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+}
+
+/// Every prefix (strided) and many one-byte corruptions of the real fixtures must give either
+/// cases or a located error: a panic here would be a crash of the gate on a damaged report.
+#[test]
+fn damaged_fixtures_never_panic() {
+    let names = ["pytest-xunit2.xml", "nextest.xml", "gtest.xml", "ctest.xml", "surefire.xml"];
+    for name in names {
+        let text = match std::fs::read_to_string(super::fixture(name)) {
+            Ok(t) => t,
+            Err(e) => panic!("{name}: {e}"),
+        };
+        let full = parse_ok(&text).len();
+        let cut_points = (0..text.len()).step_by(if name == "gtest.xml" { 1 } else { 17 });
+        for cut in cut_points.filter(|&i| text.is_char_boundary(i)) {
+            match super::parse(text.get(..cut).unwrap_or_default()) {
+                Ok(cases) => assert!(cases.len() <= full, "{name} cut at {cut}"),
+                Err(e) => assert!(e.line >= 1 && e.col >= 1, "{name} cut at {cut}: {e}"),
+            }
+        }
+        for (i, pos) in (0..text.len()).step_by(23).enumerate() {
+            if !text.is_char_boundary(pos) || !text.is_char_boundary(pos + 1) {
+                continue;
+            }
+            let junk = ["<", ">", "&", "\"", "/", "]]>", "<!DOCTYPE x>", "&#0;"][i % 8];
+            let damaged =
+                format!("{}{junk}{}", text.get(..pos).unwrap_or_default(), text.get(pos + 1..).unwrap_or_default());
+            if let Err(e) = super::parse(&damaged) {
+                assert!(e.line >= 1 && e.col >= 1, "{name} damaged at {pos}: {e}");
+            }
+        }
+    }
+}

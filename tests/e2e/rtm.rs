@@ -1,0 +1,354 @@
+//! The RTM gate and `stamp`: review states and their causes, transitive suspicion, test
+//! verification, outputs, errors — on small projects built here and on the real corpora.
+
+use std::fs;
+use std::path::Path;
+
+use crate::support::{Test, sh};
+
+const GRAMMAR: &str = "[GRAMMAR]
+ELEMENTS:
+- TAG: REQUIREMENT
+  FIELDS:
+  - TITLE: UID
+    TYPE: String
+    REQUIRED: True
+  - TITLE: TITLE
+    TYPE: String
+    REQUIRED: True
+  - TITLE: STATEMENT
+    TYPE: String
+    REQUIRED: True
+  - TITLE: VERIFIES
+    TYPE: String
+    REQUIRED: False
+  RELATIONS:
+  - TYPE: Parent
+";
+
+/// A document of requirements `(uid, statement, parents, verifies)`.
+fn doc(title: &str, reqs: &[(&str, &str, &[&str], &str)]) -> String {
+    let mut s = format!("[DOCUMENT]\nTITLE: {title}\n\n{GRAMMAR}");
+    for (uid, statement, parents, verifies) in reqs {
+        s.push_str(&format!("\n[REQUIREMENT]\nUID: {uid}\nTITLE: {uid} title\nSTATEMENT: >>>\n{statement}\n<<<\n"));
+        if !verifies.is_empty() {
+            s.push_str(&format!("VERIFIES: {verifies}\n"));
+        }
+        if !parents.is_empty() {
+            s.push_str("RELATIONS:\n");
+            for p in *parents {
+                s.push_str(&format!("- TYPE: Parent\n  VALUE: {p}\n"));
+            }
+        }
+    }
+    s
+}
+
+fn three_levels() -> Test {
+    Test::new().file("regulatory-docs/sys.sdoc", doc("System", &[("SYS-1", "The pump shall alarm.", &[], "")])).file(
+        "regulatory-docs/sw.sdoc",
+        doc("Software", &[("SW-1", "Detect occlusion.", &["SYS-1"], ""), ("SW-2", "Latch the alarm.", &["SW-1"], "")]),
+    )
+}
+
+fn gate(dir: &Path, extra: &[&str], status: i32) -> serde_json::Value {
+    let mut args = vec!["--format", "json", "rtm-gate"];
+    args.extend(extra);
+    let t = Test::in_dir(tempfile::TempDir::new_in(dir).unwrap()).args(["--root".into(), dir.as_os_str().to_owned()]);
+    let ran = t.args(args).status(status).run();
+    ran.json()
+}
+
+fn states(index: &serde_json::Value) -> Vec<(String, String, Vec<String>)> {
+    index["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let causes =
+                r["suspect_causes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+            (r["uid"].as_str().unwrap().to_string(), r["state"].as_str().unwrap().to_string(), causes)
+        })
+        .collect()
+}
+
+fn stamp(dir: &Path, args: &[&str]) {
+    let mut all =
+        vec!["--root".to_string(), dir.display().to_string(), "stamp".into(), "--by".into(), "Rita Reviewer".into()];
+    all.extend(args.iter().map(|s| s.to_string()));
+    Test::new().args(all).run();
+}
+
+fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{from:?} not in {file}");
+    fs::write(path, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn suspicion_is_transitive_and_survives_re_review_of_the_parent() {
+    let t = three_levels();
+    let d = t.path();
+    let idx = gate(d, &[], 0);
+    assert!(states(&idx).iter().all(|(_, s, _)| s == "unreviewed"));
+    gate(d, &["--fail-on-suspect"], 1);
+
+    stamp(d, &["--all"]);
+    let idx = gate(d, &["--fail-on-suspect"], 0);
+    assert!(states(&idx).iter().all(|(_, s, c)| s == "reviewed" && c.is_empty()), "{idx}");
+    assert_eq!(idx["requirements"][0]["reviewed_by"], "Rita Reviewer");
+
+    edit(d, "regulatory-docs/sys.sdoc", "The pump shall alarm.", "The pump shall alarm loudly.");
+    let s = states(&gate(d, &["--fail-on-suspect"], 1));
+    assert_eq!(s[0], ("SW-1".into(), "suspect-inherited".into(), vec!["SW-1 ← SYS-1 changed (suspect-native)".into()]));
+    assert_eq!(
+        s[1],
+        ("SW-2".into(), "suspect-inherited".into(), vec!["SW-2 ← SW-1 ← SYS-1 changed (suspect-native)".into()])
+    );
+    assert_eq!(s[2], ("SYS-1".into(), "suspect-native".into(), vec!["SYS-1 changed since its review".into()]));
+
+    // Re-reviewing the parent does not clear the children: they were reviewed against the old one.
+    stamp(d, &["--uid", "SYS-1"]);
+    let s = states(&gate(d, &[], 0));
+    assert_eq!(s[2].1, "reviewed");
+    assert_eq!(s[0].2, ["SW-1 ← SYS-1 changed since SW-1 was reviewed"]);
+    assert_eq!(s[1].2, ["SW-2 ← SW-1 ← SYS-1 changed since SW-2 was reviewed"]);
+
+    // Nor does re-reviewing the middle one clear the grandchild.
+    stamp(d, &["--uid", "SW-1"]);
+    let s = states(&gate(d, &[], 0));
+    assert_eq!((s[0].1.as_str(), s[1].1.as_str()), ("reviewed", "suspect-inherited"));
+    assert_eq!(s[1].2, ["SW-2 ← SW-1 ← SYS-1 changed since SW-2 was reviewed"]);
+
+    stamp(d, &["--uid", "SW-2"]);
+    gate(d, &["--fail-on-suspect"], 0);
+}
+
+#[test]
+fn an_unreviewed_ancestor_makes_descendants_suspect() {
+    let t = three_levels();
+    let d = t.path();
+    stamp(d, &["--uid", "SW-1", "SW-2"]);
+    let s = states(&gate(d, &[], 0));
+    assert_eq!(s[0].2, ["SW-1 ← SYS-1 unreviewed"]);
+    assert_eq!(s[1].2, ["SW-2 ← SW-1 ← SYS-1 unreviewed"]);
+    assert_eq!(s[2].1, "unreviewed");
+}
+
+#[test]
+fn stamp_changes_nothing_but_review_fields_and_is_idempotent() {
+    let t = three_levels();
+    let d = t.path();
+    let before_sw = fs::read_to_string(d.join("regulatory-docs/sw.sdoc")).unwrap();
+    stamp(d, &["--all"]);
+    let after_sw = fs::read_to_string(d.join("regulatory-docs/sw.sdoc")).unwrap();
+    // Remove exactly what stamp adds: the three fields on each node and their grammar entries.
+    let mut stripped = String::new();
+    let mut skip_block = false;
+    let mut lines = after_sw.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
+        if skip_block {
+            skip_block = line != "<<<\n";
+            continue;
+        }
+        if line.starts_with("REVIEWED_HASH: sha256:") || line.starts_with("REVIEWED_BY: ") {
+            continue;
+        }
+        if line == "REVIEWED_UPSTREAM: >>>\n" {
+            skip_block = true;
+            continue;
+        }
+        if line.trim_start().starts_with("- TITLE: REVIEWED_") {
+            lines.next();
+            lines.next();
+            continue;
+        }
+        stripped.push_str(line);
+    }
+    assert_eq!(stripped, before_sw, "stamp changed bytes outside the review fields");
+    stamp(d, &["--all"]);
+    assert_eq!(fs::read_to_string(d.join("regulatory-docs/sw.sdoc")).unwrap(), after_sw, "idempotent");
+}
+
+#[test]
+fn stamp_adds_a_grammar_to_default_grammar_documents_and_keeps_crlf() {
+    let t = Test::new()
+        .file(
+            "regulatory-docs/plain.sdoc",
+            "[DOCUMENT]\nTITLE: Plain\n\n[REQUIREMENT]\nUID: P-1\nTITLE: Plain one\nSTATEMENT: >>>\nShall.\n<<<\n",
+        )
+        .file("regulatory-docs/crlf.sdoc", doc("Windows", &[("W-1", "Shall.", &[], "")]).replace('\n', "\r\n"));
+    let d = t.path();
+    stamp(d, &["--all"]);
+    let plain = fs::read_to_string(d.join("regulatory-docs/plain.sdoc")).unwrap();
+    assert!(plain.contains("[GRAMMAR]\nELEMENTS:\n- TAG: REQUIREMENT\n"), "{plain}");
+    assert!(plain.contains("  - TITLE: REVIEWED_HASH\n"), "{plain}");
+    let crlf = fs::read_to_string(d.join("regulatory-docs/crlf.sdoc")).unwrap();
+    assert!(crlf.contains("REVIEWED_HASH: sha256:") && !crlf.replace("\r\n", "").contains('\n'), "CRLF kept");
+    let s = states(&gate(d, &["--fail-on-suspect"], 0));
+    assert!(s.iter().all(|(_, st, _)| st == "reviewed"), "{s:?}");
+}
+
+#[test]
+fn verification_links_both_ways_and_failures_propagate_up() {
+    let junit = r#"<testsuites><testsuite name="s">
+<testcase classname="alarm" name="raised_in_time"/>
+<testcase classname="alarm" name="latched"><failure message="not latched">boom</failure></testcase>
+<testcase classname="sys" name="bench"><properties><property name="verifies" value="SYS-1"/></properties></testcase>
+<testcase classname="sys" name="skipped_one"><properties><property name="requirement" value="SYS-2"/></properties><skipped/></testcase>
+<testcase classname="sys" name="orphan"><properties><property name="verifies" value="NOPE-9"/></properties></testcase>
+</testsuite></testsuites>"#;
+    let t = Test::new()
+        .file(
+            "regulatory-docs/r.sdoc",
+            doc(
+                "R",
+                &[
+                    ("SYS-1", "Alarm.", &[], ""),
+                    ("SYS-2", "Other.", &[], ""),
+                    ("SW-1", "In time.", &["SYS-1"], "alarm::raised_in_time"),
+                    ("SW-2", "Latch.", &["SW-1"], "latched, alarm.missing_test"),
+                ],
+            ),
+        )
+        .file("junit/results.xml", junit);
+    let d = t.path();
+    let idx = gate(d, &["--junit", "junit/*.xml"], 1);
+    let by_uid = |uid: &str| idx["requirements"].as_array().unwrap().iter().find(|r| r["uid"] == uid).unwrap().clone();
+    assert_eq!(by_uid("SW-2")["verification"], "failed");
+    assert_eq!(by_uid("SW-2")["missing_tests"], serde_json::json!(["alarm.missing_test"]));
+    assert_eq!(by_uid("SW-1")["verification"], "failed", "a descendant failed");
+    assert_eq!(by_uid("SW-1")["verification_causes"], serde_json::json!(["descendant SW-2 failed"]));
+    assert_eq!(by_uid("SYS-1")["verification_causes"], serde_json::json!(["descendant SW-2 failed"]));
+    assert_eq!(by_uid("SYS-2")["verification"], "unverified", "only a skipped test");
+    assert_eq!(by_uid("SYS-1")["tests"].as_array().unwrap().len(), 1);
+    assert_eq!(idx["orphan_links"][0]["uid"], "NOPE-9");
+    assert_eq!(idx["summary"]["tests"]["failed"], 1);
+
+    // Without the failing test: passes, until verification is required.
+    fs::write(d.join("junit/results.xml"), junit.replace(r#"<failure message="not latched">boom</failure>"#, ""))
+        .unwrap();
+    gate(d, &["--junit", "junit/*.xml"], 0);
+    gate(d, &["--junit", "junit/*.xml", "--require-verification"], 1);
+}
+
+#[test]
+fn outputs_are_self_contained_and_machine_readable() {
+    let t = three_levels().args(["rtm-gate", "--out", "out"]).run();
+    let index: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(t.path("out/index.json")).unwrap()).unwrap();
+    assert_eq!(index["schema"], "signet.rtm.index/v1");
+    for key in [
+        "uid",
+        "title",
+        "document",
+        "file",
+        "line",
+        "state",
+        "fingerprint",
+        "reviewed_hash",
+        "reviewed_by",
+        "suspect_causes",
+        "verification",
+        "tests",
+        "parents",
+        "children",
+    ] {
+        assert!(index["requirements"][0].get(key).is_some(), "index.json lacks {key}");
+    }
+    assert_eq!(index["requirements"][0]["file"], "regulatory-docs/sw.sdoc");
+    assert_eq!(index["summary"]["states"]["unreviewed"], 3);
+    let html = fs::read_to_string(t.path("out/rtm.html")).unwrap();
+    for banned in ["<script", "http://", "https://", "src=", "@import", "<link"] {
+        assert!(!html.contains(banned), "rtm.html is not self-contained: {banned}");
+    }
+    assert!(html.contains("<th scope=\"row\">SW-2</th>") && html.contains("unreviewed"));
+    let junit = fs::read_to_string(t.path("out/rtm-junit.xml")).unwrap();
+    assert_eq!(junit.matches("<testcase ").count(), 3, "{junit}");
+    // Same inputs, same bytes.
+    let again = Test::in_dir(t.dir).args(["rtm-gate", "--out", "out2"]).run();
+    assert_eq!(fs::read(again.path("out/index.json")).unwrap(), fs::read(again.path("out2/index.json")).unwrap());
+}
+
+#[test]
+fn github_actions_gets_annotations_at_the_requirement_line_and_a_summary() {
+    let t = three_levels().file("summary.md", "");
+    let summary = t.path().join("summary.md").display().to_string();
+    let t = t
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["rtm-gate", "--fail-on-suspect"])
+        .status(1)
+        .run();
+    assert!(t.stdout.contains("::error file=regulatory-docs/sw.sdoc,line=23::SW-1: unreviewed"), "{}", t.stdout);
+    let md = fs::read_to_string(t.path("summary.md")).unwrap();
+    assert!(md.contains("### RTM gate") && md.contains("| unreviewed | 3 |"), "{md}");
+}
+
+#[test]
+fn graph_errors_name_both_ends() {
+    Test::new()
+        .file("regulatory-docs/a.sdoc", doc("A", &[("X-1", "One.", &[], "")]))
+        .file("regulatory-docs/b.sdoc", doc("B", &[("X-1", "Again.", &[], "")]))
+        .args(["rtm-gate"])
+        .status(2)
+        .stderr_contains("regulatory-docs/b.sdoc:23: duplicate UID `X-1`, first defined at regulatory-docs/a.sdoc:23")
+        .run();
+    Test::new()
+        .file("regulatory-docs/a.sdoc", doc("A", &[("X-1", "One.", &["GONE-1"], "")]))
+        .args(["rtm-gate"])
+        .status(2)
+        .stderr_contains(
+            "regulatory-docs/a.sdoc:30: `X-1` has a Parent relation to `GONE-1`, which no document defines",
+        )
+        .run();
+    Test::new()
+        .file("regulatory-docs/a.sdoc", doc("A", &[("X-1", "One.", &["X-2"], ""), ("X-2", "Two.", &["X-1"], "")]))
+        .args(["rtm-gate"])
+        .status(2)
+        .stderr_contains("Parent relations form a cycle: X-1 → X-2 → X-1")
+        .run();
+}
+
+#[test]
+fn malformed_documents_exit_2_with_file_line_and_column() {
+    Test::new()
+        .file(
+            "regulatory-docs/bad.sdoc",
+            "[DOCUMENT]\nTITLE: Bad\n\n[REQUIREMENT]\nUID: B-1\nSTATEMENT: >>>\nnever closed\n",
+        )
+        .args(["rtm-gate"])
+        .status(2)
+        .stderr_contains("regulatory-docs/bad.sdoc:")
+        .run();
+}
+
+fn corpus(name: &str) -> Option<std::path::PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora").join(name);
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} not present", p.display());
+        None
+    }
+}
+
+#[test]
+fn zephyr_corpus_gates_stamps_and_goes_suspect() {
+    let Some(zephyr) = corpus("zephyr-reqmgmt") else { return };
+    let t = Test::new().with(|d| {
+        sh(d, &format!("cp -r {}/docs docs", zephyr.display()));
+    });
+    let d = t.path();
+    let idx = gate(d, &["--docs", "docs/**/*.sdoc"], 0);
+    let n = idx["summary"]["requirements"].as_u64().unwrap();
+    assert!(n >= 250, "zephyr has {n} requirements");
+    assert_eq!(idx["summary"]["states"]["unreviewed"].as_u64(), Some(n));
+    stamp(d, &["--all", "--docs", "docs/**/*.sdoc"]);
+    let idx = gate(d, &["--docs", "docs/**/*.sdoc", "--fail-on-suspect"], 0);
+    assert_eq!(idx["summary"]["states"]["reviewed"].as_u64(), Some(n));
+    let diff =
+        String::from_utf8_lossy(&sh(d, &format!("diff -r {}/docs docs || true", zephyr.display())).stdout).into_owned();
+    assert!(diff.lines().filter(|l| l.starts_with('<')).count() == 0, "stamp only adds lines:\n{diff}");
+}

@@ -123,9 +123,21 @@ pub struct Measurement {
 
 /// Runs `script` under `bash -c` in `cwd`, `runs` times after one warm-up; keeps the median wall.
 pub fn measure(tree: &str, label: &str, cwd: &Path, script: &str, runs: usize) -> io::Result<Measurement> {
+    measure_with(tree, label, cwd, script, runs, true)
+}
+
+/// As `measure`; `warm_up = false` for peers so slow that a warm-up run would double the bench.
+pub fn measure_with(
+    tree: &str,
+    label: &str,
+    cwd: &Path,
+    script: &str,
+    runs: usize,
+    warm_up: bool,
+) -> io::Result<Measurement> {
     let timing = std::env::temp_dir().join(format!("signet-bench-{}.time", std::process::id()));
     let mut samples = Vec::new();
-    for i in 0..=runs {
+    for i in usize::from(!warm_up)..=runs {
         let status = Command::new("/usr/bin/time")
             .args(["-f", "%e %U %S %M", "-o"])
             .arg(&timing)
@@ -177,3 +189,109 @@ pub fn table(rows: &[Measurement]) -> String {
     }
     s
 }
+
+/// The RTM benchmark corpus: `n` requirements on three levels (10% / 40% / 50%), each below the
+/// top with one Parent link, spread over 20 documents; `tests` JUnit test cases in 10 files,
+/// each linked to a bottom-level requirement by a `verifies` property.
+pub fn ensure_rtm_corpus(dir: &Path, n: usize, tests: usize) -> io::Result<PathBuf> {
+    let root = dir.join(format!("rtm-{n}"));
+    let marker = dir.join(format!("rtm-{n}.done"));
+    let want = format!("v1 {n} {tests}");
+    if fs::read_to_string(&marker).is_ok_and(|m| m == want) {
+        return Ok(root);
+    }
+    if root.exists() {
+        fs::remove_dir_all(&root)?;
+    }
+    fs::create_dir_all(root.join("regulatory-docs"))?;
+    fs::create_dir_all(root.join("junit"))?;
+    let (top, mid) = (n / 10, n * 4 / 10);
+    let level = |i: usize| {
+        if i < top {
+            0
+        } else if i < top + mid {
+            1
+        } else {
+            2
+        }
+    };
+    let uid = |i: usize| match level(i) {
+        0 => format!("SYS-{i}"),
+        1 => format!("SW-{i}"),
+        _ => format!("LL-{i}"),
+    };
+    let parent = |i: usize| match level(i) {
+        0 => None,
+        1 => Some(uid((i - top) % top)),
+        _ => Some(uid(top + (i - top - mid) % mid)),
+    };
+    // Documents: 2 for the top level, 8 for the middle, 10 for the bottom.
+    let doc_of = |i: usize| match level(i) {
+        0 => i % 2,
+        1 => 2 + i % 8,
+        _ => 10 + i % 10,
+    };
+    let mut docs: Vec<String> =
+        (0..20).map(|d| format!("[DOCUMENT]\nTITLE: Generated document {d}\n\n{BENCH_GRAMMAR}")).collect();
+    for i in 0..n {
+        let d = &mut docs[doc_of(i)];
+        let _ = write!(
+            d,
+            "\n[REQUIREMENT]\nUID: {}\nTITLE: Requirement {i}\nSTATEMENT: >>>\nThe system shall do thing {i} within {} ms.\n<<<\n",
+            uid(i),
+            i % 1000
+        );
+        if let Some(p) = parent(i) {
+            let _ = write!(d, "RELATIONS:\n- TYPE: Parent\n  VALUE: {p}\n");
+        }
+    }
+    for (k, d) in docs.iter().enumerate() {
+        fs::write(root.join(format!("regulatory-docs/doc-{k:02}.sdoc")), d)?;
+    }
+    let per_file = tests.div_ceil(10);
+    for f in 0..10 {
+        let mut x =
+            String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"generated\">\n");
+        for t in f * per_file..((f + 1) * per_file).min(tests) {
+            let target = uid(top + mid + t % (n - top - mid));
+            let _ = write!(
+                x,
+                "<testcase classname=\"gen.f{f}\" name=\"test_{t}\" time=\"0.001\"><properties><property name=\"verifies\" value=\"{target}\"/></properties>"
+            );
+            if t % 997 == 0 {
+                x.push_str("<failure message=\"generated failure\">assert 1 == 2</failure>");
+            }
+            x.push_str("</testcase>\n");
+        }
+        x.push_str("</testsuite>\n</testsuites>\n");
+        fs::write(root.join(format!("junit/results-{f}.xml")), x)?;
+    }
+    fs::write(marker, want)?;
+    Ok(root)
+}
+
+const BENCH_GRAMMAR: &str = "[GRAMMAR]
+ELEMENTS:
+- TAG: REQUIREMENT
+  FIELDS:
+  - TITLE: UID
+    TYPE: String
+    REQUIRED: True
+  - TITLE: TITLE
+    TYPE: String
+    REQUIRED: True
+  - TITLE: STATEMENT
+    TYPE: String
+    REQUIRED: True
+  - TITLE: REVIEWED_HASH
+    TYPE: String
+    REQUIRED: False
+  - TITLE: REVIEWED_BY
+    TYPE: String
+    REQUIRED: False
+  - TITLE: REVIEWED_UPSTREAM
+    TYPE: String
+    REQUIRED: False
+  RELATIONS:
+  - TYPE: Parent
+";

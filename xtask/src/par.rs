@@ -10,18 +10,20 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     if workers <= 1 {
         return items.iter().map(f).collect();
     }
+    // Batches keep the shared counter and the lock off the hot path for many tiny items, but
+    // stay small enough that a few large items (ten JUnit files) still spread over every core.
+    let batch = (items.len() / (workers * 8)).clamp(1, 64);
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                // Batches of 64 keep the shared counter and the lock off the hot path.
                 loop {
-                    let start = next.fetch_add(64, Ordering::Relaxed);
+                    let start = next.fetch_add(batch, Ordering::Relaxed);
                     if start >= items.len() {
                         break;
                     }
-                    let end = (start + 64).min(items.len());
+                    let end = (start + batch).min(items.len());
                     let batch: Vec<R> = items[start..end].iter().map(&f).collect();
                     let mut out = results.lock().expect("no worker panics holding the lock");
                     for (slot, r) in out[start..end].iter_mut().zip(batch) {

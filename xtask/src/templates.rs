@@ -1,20 +1,26 @@
 //! minijinja templates, embedded in the binary from `templates/` at the repository root, so an
 //! installed `signet` needs no files beside it. HTML templates auto-escape.
 
+use std::sync::OnceLock;
+
 use minijinja::Environment;
 use serde::Serialize;
 
 const EMBEDDED: &[(&str, &str)] = &[
     ("rtm.html", include_str!("../../templates/rtm.html")),
+    ("rtm-row.html", include_str!("../../templates/rtm-row.html")),
     ("rtm-summary.md", include_str!("../../templates/rtm-summary.md")),
 ];
 
-fn environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    for (name, source) in EMBEDDED {
-        env.add_template(name, source).expect("embedded templates are tested to parse");
-    }
-    env
+fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, source) in EMBEDDED {
+            env.add_template(name, source).expect("embedded templates are tested to parse");
+        }
+        env
+    })
 }
 
 /// Renders an embedded template. Errors are Signet's own bugs (the templates are tested).

@@ -17,9 +17,19 @@ pub struct Args {
     /// Timed runs per command, after one warm-up (median wall is reported).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
+    /// Which benchmark: the evidence bundle and sums, the RTM gate, or both.
+    #[arg(long, value_enum, default_value_t = Suite::All)]
+    pub suite: Suite,
     /// Internal: one bare sha2 pass over a tree's files (the SHA-NI limit).
     #[arg(long, value_name = "DIR", hide = true)]
     pub raw_sha2: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Suite {
+    All,
+    Bundle,
+    Rtm,
 }
 
 #[derive(Debug)]
@@ -52,9 +62,31 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
     let exe = std::env::current_exe().map_err(err)?;
     let exe = exe.display();
     let mut rows = Vec::new();
+    let mut notes = String::new();
+    if args.suite != Suite::Rtm {
+        bundle_suite(&args, &dir, &exe.to_string(), &mut rows)?;
+        notes.push_str(&targets(&rows));
+    }
+    if args.suite != Suite::Bundle {
+        let rtm_rows = rtm_suite(&args, &dir, &exe.to_string())?;
+        notes.push_str(&rtm_targets(&rtm_rows));
+        rows.extend(rtm_rows);
+    }
+    let mut text = bench::table(&rows);
+    text.push('\n');
+    text.push_str(&notes);
+    Ok(Outcome { exit: Exit::Pass, text, json: serde_json::json!({ "measurements": rows }) })
+}
+
+fn bundle_suite(
+    args: &Args,
+    dir: &std::path::Path,
+    exe: &str,
+    rows: &mut Vec<Measurement>,
+) -> Result<(), Box<dyn StageError>> {
     for spec in TreeSpec::standard(args.quick) {
         eprintln!("bench: preparing tree {} …", spec.name);
-        let tree = bench::ensure_tree(&dir, &spec).map_err(err)?;
+        let tree = bench::ensure_tree(dir, &spec).map_err(err)?;
         let out = dir.join(format!("out-{}", spec.name));
         std::fs::create_dir_all(&out).map_err(err)?;
         let o = out.display();
@@ -76,10 +108,88 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
             rows.push(bench::measure(spec.name, label, &tree, &script, args.runs).map_err(err)?);
         }
     }
-    let mut text = bench::table(&rows);
-    text.push('\n');
-    text.push_str(&targets(&rows));
-    Ok(Outcome { exit: Exit::Pass, text, json: serde_json::json!({ "measurements": rows }) })
+    Ok(())
+}
+
+/// 10,000 requirements and 100,000 test cases (1,000 and 10,000 with --quick): the full gate
+/// against `strictdoc export --formats=json` on the same documents.
+fn rtm_suite(args: &Args, dir: &std::path::Path, exe: &str) -> Result<Vec<Measurement>, Box<dyn StageError>> {
+    let (n, tests) = if args.quick { (1_000, 10_000) } else { (10_000, 100_000) };
+    eprintln!("bench: preparing RTM corpus of {n} requirements, {tests} test cases …");
+    let root = bench::ensure_rtm_corpus(dir, n, tests).map_err(err)?;
+    prepare_review_state(&root)?;
+    let name = format!("RTM {n}");
+    let gate = format!(
+        "{exe} rtm-gate --fail-on-suspect --docs 'regulatory-docs/*.sdoc' --junit 'junit/*.xml' --out out; test $? -le 1"
+    );
+    let mut rows = vec![bench::measure(&name, "signet rtm-gate (full gate)", &root, &gate, args.runs).map_err(err)?];
+    let strictdoc = dir.join("venv/bin/strictdoc");
+    if strictdoc.exists() {
+        eprintln!("bench: {name}: strictdoc export --formats=json (slow)");
+        let script = format!(
+            "rm -rf sd-out && {} export --formats=json --output-dir sd-out regulatory-docs > sd.log 2>&1",
+            strictdoc.display()
+        );
+        rows.push(
+            bench::measure_with(&name, "strictdoc 0.30.4 export --formats=json", &root, &script, 1, false)
+                .map_err(err)?,
+        );
+    } else {
+        eprintln!("bench: StrictDoc not installed (run scripts/install-bench-deps); skipping the peer");
+    }
+    Ok(rows)
+}
+
+/// Stamps the generated corpus once, then edits every 50th middle-level requirement, so the
+/// gate has suspect-native and suspect-inherited requirements to find.
+fn prepare_review_state(root: &std::path::Path) -> Result<(), Box<dyn StageError>> {
+    let marker = root.join("stamped.done");
+    if marker.exists() {
+        return Ok(());
+    }
+    let opts = crate::rtm::stamp::StampOptions {
+        root: root.to_path_buf(),
+        docs: vec!["regulatory-docs/*.sdoc".into()],
+        uids: Vec::new(),
+        all: true,
+        by: "bench".into(),
+    };
+    crate::rtm::stamp::stamp(&opts).map_err(|e| Box::new(e) as Box<dyn StageError>)?;
+    for entry in std::fs::read_dir(root.join("regulatory-docs")).map_err(err)? {
+        let path = entry.map_err(err)?.path();
+        let text = std::fs::read_to_string(&path).map_err(err)?;
+        let edited: String = text
+            .split_inclusive('\n')
+            .map(|l| match l.strip_prefix("The system shall do thing ") {
+                Some(rest)
+                    if rest.split(' ').next().and_then(|n| n.parse::<usize>().ok()).is_some_and(|n| n % 50 == 7) =>
+                {
+                    format!("The system shall promptly do thing {rest}")
+                }
+                _ => l.to_string(),
+            })
+            .collect();
+        std::fs::write(&path, edited).map_err(err)?;
+    }
+    std::fs::write(marker, "").map_err(err)
+}
+
+fn rtm_targets(rows: &[Measurement]) -> String {
+    let mut s = String::new();
+    if let Some(g) = rows.iter().find(|r| r.label.starts_with("signet")) {
+        let _ = writeln!(
+            s,
+            "{}: signet rtm-gate {:.3} s wall (target < 1 s), peak RSS {:.1} MiB (target < 200 MiB)",
+            g.tree,
+            g.wall_s,
+            g.max_rss_kib as f64 / 1024.0
+        );
+        if let Some(sd) = rows.iter().find(|r| r.label.starts_with("strictdoc")) {
+            let _ =
+                writeln!(s, "{}: strictdoc / signet = {:.1}× (target ≥ 50×)", g.tree, sd.wall_s / g.wall_s.max(0.001));
+        }
+    }
+    s
 }
 
 /// The issue's targets, stated as measured ratios.

@@ -47,7 +47,7 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
     Ok(Outcome {
         exit: report.exit,
         text: text(&report),
-        json: serde_json::to_value(&report.index).expect("index serialises"),
+        json: ctx.json(|| serde_json::to_value(&report.index).expect("index serialises")),
     })
 }
 

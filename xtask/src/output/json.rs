@@ -1,14 +1,21 @@
-//! The one JSON writer. Object keys are sorted (serde_json's map is a BTreeMap), so the same
-//! value always gives the same bytes: outputs can be diffed, snapshotted, hashed and signed.
+//! The one JSON writer: the same value always gives the same bytes, so outputs can be diffed,
+//! snapshotted, hashed and signed. Signet's own types serialise their fields in declaration
+//! order and use only sorted maps (BTreeMap), so `to_string` writes them directly; bytes that
+//! are signed go through `to_canonical_bytes`, which also sorts every object's keys.
 
 use serde::Serialize;
 
-/// Pretty, sorted keys, trailing newline: for files people read and for `--format json`.
+/// Pretty, trailing newline: for files people read and for `--format json`.
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
-    let value = serde_json::to_value(value).expect("Signet's own types always serialise");
-    let mut s = serde_json::to_string_pretty(&value).expect("a JSON value always serialises");
+    let mut s = serde_json::to_string_pretty(value).expect("Signet's own types always serialise");
     s.push('\n');
     s
+}
+
+/// As `to_string`, streamed: a 20 MiB index.json never exists twice in memory.
+pub fn to_writer<T: Serialize + ?Sized>(mut w: impl std::io::Write, value: &T) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut w, value)?;
+    w.write_all(b"\n")
 }
 
 /// Compact, sorted keys, no trailing newline: for bytes that are hashed or signed.

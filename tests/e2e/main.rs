@@ -10,4 +10,5 @@ mod bundle_refusals;
 mod cli;
 mod release_check;
 mod rtm;
+mod signing;
 mod sums;

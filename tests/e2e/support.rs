@@ -68,6 +68,11 @@ impl Test {
         self.dir.path()
     }
 
+    /// Ends the builder without running anything, keeping the prepared folder.
+    pub fn into_dir(self) -> tempfile::TempDir {
+        self.dir
+    }
+
     pub fn file(self, rel: &str, content: impl AsRef<[u8]>) -> Test {
         let path = self.dir.path().join(rel);
         fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
@@ -166,9 +171,9 @@ pub fn signet_tar(evidence: &Path, out: &Path) -> Vec<u8> {
         .arg("--out")
         .arg(out)
         .env_remove("GITHUB_ACTIONS")
-        .status()
+        .output()
         .expect("run signet");
-    assert!(status.success(), "signet bundle failed on {}", evidence.display());
+    assert!(status.status.success(), "signet bundle failed on {}", evidence.display());
     fs::read(out).expect("read bundle")
 }
 

@@ -15,6 +15,7 @@ pub const FILE_NAME: &str = "signet.toml";
 pub struct Config {
     pub bundle: BundleConfig,
     pub requirements: RequirementsConfig,
+    pub signing: crate::sign::policy::SigningConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -17,3 +17,4 @@ pub mod templates;
 pub mod bench;
 pub mod release_check;
 pub mod rtm;
+pub mod sign;

@@ -9,6 +9,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::RtmGate(args) => cli::rtm_gate::run(args, &ctx),
         Command::Stamp(args) => cli::stamp::run(args, &ctx),
+        Command::Keygen(args) => cli::signing::keygen(args, &ctx),
+        Command::Enroll(args) => cli::signing::enroll(args, &ctx),
+        Command::Revoke(args) => cli::signing::revoke(args, &ctx),
+        Command::Request(args) => cli::signing::request(args, &ctx),
+        Command::Sign(args) => cli::signing::sign(args, &ctx),
+        Command::Verify(args) => cli::signing::verify(args, &ctx),
         Command::Bundle(args) => cli::bundle::run(args, &ctx),
         Command::Sums(args) => cli::sums::run(args, &ctx),
         Command::ReleaseCheck(args) => cli::release_check::run(args, &ctx),

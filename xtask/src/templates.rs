@@ -10,6 +10,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("rtm.html", include_str!("../../templates/rtm.html")),
     ("rtm-row.html", include_str!("../../templates/rtm-row.html")),
     ("rtm-summary.md", include_str!("../../templates/rtm-summary.md")),
+    ("request.md", include_str!("../../templates/request.md")),
 ];
 
 fn environment() -> &'static Environment<'static> {

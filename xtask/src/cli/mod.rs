@@ -5,6 +5,7 @@ pub mod bench;
 pub mod bundle;
 pub mod release_check;
 pub mod rtm_gate;
+pub mod signing;
 pub mod stamp;
 pub mod sums;
 
@@ -56,6 +57,18 @@ pub enum Command {
     Bundle(bundle::Args),
     /// Write a SHA256SUMS file, or check one strictly.
     Sums(sums::Args),
+    /// Create your encrypted signing key (password from the terminal).
+    Keygen(signing::KeygenArgs),
+    /// Add a signer to signatures/signers.toml.
+    Enroll(signing::EnrollArgs),
+    /// Revoke a signer's key from a given time.
+    Revoke(signing::RevokeArgs),
+    /// Write the pending-signature request for a release.
+    Request(signing::RequestArgs),
+    /// The signing ceremony: sign a release with a stated meaning (terminal only).
+    Sign(signing::SignArgs),
+    /// The final gate: verify the signed release against the bundle.
+    Verify(signing::VerifyArgs),
     /// Run every stage locally, in order, into target/release-check/.
     ReleaseCheck(release_check::Args),
     /// Measure Signet side by side with the tools it replaces.

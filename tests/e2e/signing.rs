@@ -1,0 +1,561 @@
+//! Part 11 signatures end to end: keys made and used through a real pseudo-terminal, the
+//! registry, the request, the ceremony's refusals and lockout, the final gate on the folder and
+//! on the archived manifest alone, a tamper matrix, and independent checks with openssl.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{SIGNET, Test, sh};
+
+const POLICY: &str = r#"
+[bundle]
+evidence = "evidence"
+
+[[signing.required]]
+role = "QA"
+meaning = "REVIEWER"
+[[signing.required]]
+role = "ENGINEERING"
+meaning = "REVIEWER"
+[[signing.required]]
+role = "RELEASE"
+meaning = "APPROVER"
+after = ["QA", "ENGINEERING"]
+"#;
+
+const PASSWORD: &str = "correct horse battery staple 42";
+
+/// Runs `signet ARGS` in a pseudo-terminal, answering each prompt in turn.
+fn at_terminal(dir: &Path, args: &[&str], dialogue: &[(&str, &str)]) -> (i32, String) {
+    let script = dir.join(format!("dialogue-{}.json", std::process::id()));
+    fs::write(&script, serde_json::to_string(dialogue).unwrap()).unwrap();
+    let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/e2e/pty_drive.py");
+    let out = Command::new("python3")
+        .arg(driver)
+        .arg(&script)
+        .arg("--")
+        .arg(SIGNET)
+        .args(args)
+        .current_dir(dir)
+        .env("XDG_STATE_HOME", dir.join(".state"))
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn keygen(dir: &Path, id: &str) {
+    let key = format!("keys/{id}.key");
+    let (code, out) = at_terminal(
+        dir,
+        &["keygen", "--signer", id, "--out", &key],
+        &[("key password: ", PASSWORD), ("Repeat the password: ", PASSWORD)],
+    );
+    assert_eq!(code, 0, "{out}");
+}
+
+fn enroll(dir: &Path, id: &str, name: &str, role: &str) {
+    Test::in_dir(tempfile::TempDir::new_in(dir).unwrap())
+        .args([
+            "--root",
+            &dir.display().to_string(),
+            "enroll",
+            "--signer",
+            id,
+            "--name",
+            name,
+            "--email",
+            &format!("{id}@pump.example"),
+            "--role",
+            role,
+            "--pubkey",
+            &format!("keys/{id}.key.pub"),
+            "--enrolled-by",
+            "qa-admin",
+        ])
+        .run();
+}
+
+/// Signs `role` as `id`, typing the release id, a reason and the password.
+fn sign(dir: &Path, id: &str, role: &str) -> (i32, String) {
+    at_terminal(
+        dir,
+        &[
+            "sign",
+            "--release",
+            "v1.4.0",
+            "--role",
+            role,
+            "--key",
+            &format!("keys/{id}.key"),
+            "--bundle",
+            "dist/bundle.tar",
+        ],
+        &[("type the release id", "v1.4.0"), ("Reason", "reviewed test evidence"), ("Password: ", PASSWORD)],
+    )
+}
+
+fn verify(dir: &Path, manifest: &str) -> (i32, String) {
+    let out = Command::new(SIGNET)
+        .args(["--root"])
+        .arg(dir)
+        .args(["verify", "--bundle", "dist/bundle.tar", "--manifest", manifest])
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// A repository with four enrolled people, a bundle and a request for v1.4.0.
+fn release_repo() -> tempfile::TempDir {
+    let t = Test::new().file("signet.toml", POLICY).file("evidence/report.txt", "all tests passed\n");
+    let dir = t.path().to_path_buf();
+    for (id, name, role) in [
+        ("dana", "Dana Whitfield", "QA"),
+        ("eli", "Eli Novak", "ENGINEERING"),
+        ("rosa", "Rosa Lindqvist", "RELEASE"),
+        ("sam", "Sam Okafor", "QA"),
+    ] {
+        keygen(&dir, id);
+        enroll(&dir, id, name, role);
+    }
+    let t = Test::in_dir(t.into_dir()).args(["bundle", "--evidence", "evidence", "--out", "dist/bundle.tar"]).run();
+    let t = Test::in_dir(t.dir)
+        .args([
+            "request",
+            "--release",
+            "v1.4.0",
+            "--bundle",
+            "dist/bundle.tar",
+            "--commit",
+            "0123456789abcdef0123456789abcdef01234567",
+        ])
+        .run();
+    t.dir
+}
+
+fn signed_release() -> tempfile::TempDir {
+    let repo = release_repo();
+    let d = repo.path();
+    for (id, role) in [("dana", "QA"), ("eli", "ENGINEERING"), ("rosa", "RELEASE")] {
+        let (code, out) = sign(d, id, role);
+        assert_eq!(code, 0, "{out}");
+    }
+    repo
+}
+
+#[test]
+fn full_ceremony_verifies_and_the_archive_verifies_alone() {
+    let repo = release_repo();
+    let d = repo.path();
+    let (code, out) = sign(d, "dana", "QA");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("REVIEWER") && out.contains("independent verification of record quality"),
+        "definition shown: {out}"
+    );
+    assert!(out.contains("Bundle dist/bundle.tar recomputed: sha256 matches"), "{out}");
+
+    // Order: RELEASE needs both reviewers first.
+    let (code, out) = sign(d, "rosa", "RELEASE");
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("still missing: ENGINEERING"), "{out}");
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("awaiting ENGINEERING (REVIEWER)"), "{out}");
+    assert!(out.contains("awaiting RELEASE (APPROVER) — needs ENGINEERING first"), "{out}");
+
+    // Separation of duties and one signature per role.
+    let (code, out) = sign(d, "sam", "QA");
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("QA is already signed for v1.4.0 by Dana Whitfield"), "{out}");
+
+    for (id, role) in [("eli", "ENGINEERING"), ("rosa", "RELEASE")] {
+        let (code, out) = sign(d, id, role);
+        assert_eq!(code, 0, "{out}");
+    }
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("signed   RELEASE (APPROVER) by Rosa Lindqvist <rosa@pump.example>"), "{out}");
+    assert!(d.join("signatures/release-v1.4.0.json").exists());
+
+    // The DHF archival job: only the bundle and the manifest, in an empty folder.
+    let dhf = tempfile::tempdir().unwrap();
+    fs::create_dir(dhf.path().join("dist")).unwrap();
+    fs::copy(d.join("dist/bundle.tar"), dhf.path().join("dist/bundle.tar")).unwrap();
+    fs::copy(d.join("signatures/release-v1.4.0.json"), dhf.path().join("release-v1.4.0.json")).unwrap();
+    let (code, out) = verify(dhf.path(), "release-v1.4.0.json");
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn signing_refuses_without_a_terminal() {
+    let repo = release_repo();
+    Test::in_dir(repo)
+        .args(["sign", "--release", "v1.4.0", "--role", "QA", "--key", "keys/dana.key"])
+        .status(2)
+        .stderr_contains("signing needs a terminal")
+        .run();
+}
+
+#[test]
+fn three_wrong_passwords_lock_signing_and_are_audited() {
+    let repo = release_repo();
+    let d = repo.path();
+    let (code, out) = at_terminal(
+        d,
+        &["sign", "--release", "v1.4.0", "--role", "QA", "--key", "keys/dana.key"],
+        &[
+            ("type the release id", "v1.4.0"),
+            ("Reason", ""),
+            ("Password: ", "wrong one 1"),
+            ("Password: ", "wrong one 2"),
+            ("Password: ", "wrong one 3"),
+        ],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("locked for `dana` on this machine for 15 minutes"), "{out}");
+    let audit = fs::read_to_string(d.join("signatures/v1.4.0/audit.jsonl")).unwrap();
+    assert_eq!(audit.matches("\"failed-attempt\"").count(), 3, "{audit}");
+    assert_eq!(audit.matches("\"lockout\"").count(), 1, "{audit}");
+    assert!(audit.contains("\"signer\":\"dana\""));
+    // Even the right password is refused while locked.
+    let (code, out) = sign(d, "dana", "QA");
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("signing is locked for `dana`"), "{out}");
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("audit"), "failed attempts keep the chain intact: {out}");
+}
+
+#[test]
+fn keygen_key_opens_with_openssl_and_enroll_rules_hold() {
+    let repo = release_repo();
+    let d = repo.path();
+    fs::write(d.join("pw.txt"), PASSWORD).unwrap();
+    let out = sh(d, "openssl pkey -in keys/dana.key -passin file:pw.txt -pubout");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), fs::read_to_string(d.join("keys/dana.key.pub")).unwrap());
+    let mode = fs::metadata(d.join("keys/dana.key")).unwrap().permissions();
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
+    // The same key never under two ids; one active key per person.
+    let root = d.display().to_string();
+    for (args, msg) in [
+        (vec!["--signer", "mallory", "--pubkey", "keys/dana.key.pub"], "already enrolled for `dana`"),
+        (vec!["--signer", "dana", "--pubkey", "keys/eli.key.pub"], "already has an active key"),
+    ] {
+        let mut all = vec![
+            "--root",
+            &root,
+            "enroll",
+            "--name",
+            "X",
+            "--email",
+            "x@x",
+            "--role",
+            "QA",
+            "--enrolled-by",
+            "qa-admin",
+        ];
+        all.extend(args);
+        Test::new().args(all).status(2).stderr_contains(msg).run();
+    }
+}
+
+#[test]
+fn an_auditor_checks_a_signature_with_stock_openssl() {
+    let repo = signed_release();
+    let d = repo.path();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/interop/openssl-verify.sh");
+    let out = sh(d, &format!("sh {} signatures/v1.4.0/QA--dana.dsse.json keys/dana.key.pub", script.display()));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Verified OK"));
+    // And with PyPI's in-toto / securesystemslib, when scripts/test has set up their venv.
+    let Some(python) = std::env::var_os("SIGNET_INTOTO_PYTHON") else {
+        eprintln!("skipped the in-toto check: SIGNET_INTOTO_PYTHON is not set (scripts/test sets it)");
+        return;
+    };
+    let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/interop/verify_dsse.py");
+    for env in ["QA--dana", "ENGINEERING--eli", "RELEASE--rosa"] {
+        let id = env.split("--").nth(1).unwrap();
+        let out = Command::new(&python)
+            .arg(&checker)
+            .arg(format!("signatures/v1.4.0/{env}.dsse.json"))
+            .arg(format!("keys/{id}.key.pub"))
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "in-toto rejected {env}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Every way to alter a signed release must fail the final gate with its own message.
+#[test]
+fn tamper_matrix() {
+    let repo = signed_release();
+    let d = repo.path();
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 0, "untampered release passes: {out}");
+    let cases = tamper_cases();
+    assert!(cases.len() >= 30, "{} cases", cases.len());
+    for (name, expect, tamper) in cases {
+        let copy = tempfile::tempdir().unwrap();
+        sh(copy.path(), &format!("cp -a {}/. .", d.display()));
+        tamper(copy.path());
+        let (code, out) = verify(copy.path(), "signatures/v1.4.0");
+        assert_ne!(code, 0, "tamper `{name}` was not detected:\n{out}");
+        assert!(out.contains(expect), "tamper `{name}`: expected {expect:?} in:\n{out}");
+    }
+}
+
+type Tamper = Box<dyn Fn(&Path)>;
+
+fn edit_json(path: PathBuf, f: impl Fn(&mut serde_json::Value) + 'static) -> Tamper {
+    Box::new(move |root: &Path| {
+        let p = root.join(&path);
+        let mut v: serde_json::Value = serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+        f(&mut v);
+        fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    })
+}
+
+/// Re-encodes the payload of an envelope after `f` edits the statement: the signature no
+/// longer matches, whatever the edit.
+fn edit_payload(file: &str, f: impl Fn(&mut serde_json::Value) + 'static) -> Tamper {
+    let path = PathBuf::from("signatures/v1.4.0").join(file);
+    edit_json(path, move |env| {
+        use base64ct::{Base64, Encoding};
+        let raw = Base64::decode_vec(env["payload"].as_str().unwrap()).unwrap();
+        let mut st: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+        f(&mut st);
+        env["payload"] = Base64::encode_string(&serde_json::to_vec(&st).unwrap()).into();
+    })
+}
+
+fn replace_in(file: &'static str, from: &'static str, to: &'static str) -> Tamper {
+    Box::new(move |root: &Path| {
+        let p = root.join(file);
+        let text = fs::read_to_string(&p).unwrap();
+        assert!(text.contains(from), "{from} not in {file}");
+        fs::write(&p, text.replacen(from, to, 1)).unwrap();
+    })
+}
+
+fn shell(script: &'static str) -> Tamper {
+    Box::new(move |root: &Path| {
+        sh(root, script);
+    })
+}
+
+fn tamper_cases() -> Vec<(&'static str, &'static str, Tamper)> {
+    let rel = "signatures/v1.4.0";
+    let qa = "QA--dana.dsse.json";
+    let pred = |field: &'static str, value: serde_json::Value| {
+        edit_payload(qa, move |st| st["predicate"][field] = value.clone())
+    };
+    vec![
+        (
+            "bundle byte flipped",
+            "this is not the signed bundle",
+            shell("printf 'X' | dd of=dist/bundle.tar bs=1 seek=600 conv=notrunc status=none"),
+        ),
+        (
+            "bundle replaced",
+            "this is not the signed bundle",
+            shell("echo other > evidence/x && rm dist/bundle.tar && echo junk > dist/bundle.tar"),
+        ),
+        ("payload: printed name", "signature does not verify", pred("printed_name", "Mallory".into())),
+        ("payload: signer id", "signature does not verify", pred("signer_id", "sam".into())),
+        ("payload: email", "signature does not verify", pred("email", "m@evil".into())),
+        ("payload: role", "signature does not verify", pred("role", "ENGINEERING".into())),
+        ("payload: meaning", "signature does not verify", pred("meaning", "APPROVER".into())),
+        ("payload: meaning text", "signature does not verify", pred("meaning_text", "anything".into())),
+        ("payload: reason", "signature does not verify", pred("reason", "nothing".into())),
+        ("payload: signed_at", "signature does not verify", pred("signed_at", "2020-01-01T00:00:00Z".into())),
+        ("payload: release", "signature does not verify", pred("release", "v9".into())),
+        ("payload: request digest", "signature does not verify", pred("request_sha256", "sha256:00".into())),
+        ("payload: commits", "signature does not verify", pred("commits", serde_json::json!(["deadbeef"]))),
+        (
+            "payload: subject digest",
+            "signature does not verify",
+            edit_payload(qa, |st| st["subject"][0]["digest"]["sha256"] = "00".into()),
+        ),
+        (
+            "payload: subject name",
+            "signature does not verify",
+            edit_payload(qa, |st| st["subject"][0]["name"] = "other.tar".into()),
+        ),
+        (
+            "payloadType",
+            "signature does not verify",
+            edit_json(PathBuf::from(rel).join(qa), |e| e["payloadType"] = "text/plain".into()),
+        ),
+        (
+            "signature bytes",
+            "signature does not verify",
+            edit_json(PathBuf::from(rel).join(qa), |e| {
+                let s = e["signatures"][0]["sig"].as_str().unwrap().to_string();
+                let flipped = match s.strip_prefix('M') {
+                    Some(rest) => format!("N{rest}"),
+                    None => format!("M{}", &s[1..]),
+                };
+                e["signatures"][0]["sig"] = flipped.into();
+            }),
+        ),
+        (
+            "keyid swapped to another signer",
+            "signature does not verify",
+            Box::new(|root: &Path| {
+                let reg = fs::read_to_string(root.join("signatures/signers.toml")).unwrap();
+                let sam = reg.split("[[signer]]").find(|b| b.contains("\"sam\"")).unwrap();
+                let sam_key =
+                    sam.lines().find(|l| l.starts_with("key_id")).unwrap().split('"').nth(1).unwrap().to_string();
+                let p = root.join("signatures/v1.4.0/QA--dana.dsse.json");
+                let mut e: serde_json::Value = serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+                e["signatures"][0]["keyid"] = sam_key.into();
+                fs::write(&p, e.to_string()).unwrap();
+            }),
+        ),
+        (
+            "unknown keyid",
+            "which is not enrolled",
+            edit_json(PathBuf::from(rel).join(qa), |e| e["signatures"][0]["keyid"] = "sha256:feed".into()),
+        ),
+        ("envelope not JSON", "not a DSSE envelope", shell("echo '{' > signatures/v1.4.0/QA--dana.dsse.json")),
+        ("signature deleted", "awaiting QA (REVIEWER)", shell("rm signatures/v1.4.0/QA--dana.dsse.json")),
+        (
+            "signature renamed to another role",
+            "file name does not match",
+            shell("mv signatures/v1.4.0/QA--dana.dsse.json signatures/v1.4.0/ENGINEERING--dana.dsse.json"),
+        ),
+        (
+            "request edited",
+            "signed a different request",
+            replace_in("signatures/v1.4.0/request.json", "\"v1.4.0\"", "\"v1.4.0\" "),
+        ),
+        (
+            "request bundle digest edited",
+            "this is not the signed bundle",
+            Box::new(|root: &Path| {
+                let p = root.join("signatures/v1.4.0/request.json");
+                let mut v: serde_json::Value = serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+                v["bundle"]["sha256"] = "0".repeat(64).into();
+                fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+            }),
+        ),
+        (
+            "request created_at moved later",
+            "before the request existed",
+            Box::new(|root: &Path| {
+                let p = root.join("signatures/v1.4.0/request.json");
+                let mut v: serde_json::Value = serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+                v["created_at"] = "2099-01-01T00:00:00Z".into();
+                fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+            }),
+        ),
+        ("audit line deleted", "chain broken", shell("sed -i '2d' signatures/v1.4.0/audit.jsonl")),
+        ("audit line edited", "chain broken", shell("sed -i '2s/dana/mallory/' signatures/v1.4.0/audit.jsonl")),
+        (
+            "audit lines reordered",
+            "chain broken",
+            shell(
+                "cd signatures/v1.4.0 && (sed -n 1p audit.jsonl; sed -n 3p audit.jsonl; sed -n 2p audit.jsonl; sed -n '4,$p' audit.jsonl) > a && mv a audit.jsonl",
+            ),
+        ),
+        (
+            "audit truncated to the request",
+            "no signature-created event",
+            shell("sed -i '2,$d' signatures/v1.4.0/audit.jsonl"),
+        ),
+        ("audit emptied", "audit.jsonl is empty", shell(": > signatures/v1.4.0/audit.jsonl")),
+        (
+            "registry: printed name changed",
+            "does not match the registry",
+            replace_in("signatures/signers.toml", "Dana Whitfield", "Dana Impostor"),
+        ),
+        (
+            "registry: role removed",
+            "not enrolled for role QA",
+            replace_in("signatures/signers.toml", "roles = [\"QA\"]", "roles = [\"AUDIT\"]"),
+        ),
+        (
+            "registry: signer made a bot",
+            "only a person can sign",
+            replace_in("signatures/signers.toml", "kind = \"human\"", "kind = \"bot\""),
+        ),
+        (
+            "registry: key revoked before signing",
+            "was revoked at",
+            shell(
+                "printf '\\n[[revocation]]\\nsigner = \"dana\"\\nkey_id = \"%s\"\\nat = \"2000-01-01T00:00:00Z\"\\nreason = \"laptop stolen\"\\nrecorded_at = \"2000-01-02T00:00:00Z\"\\n' \"$(grep -A8 'id = \"dana\"' signatures/signers.toml | grep key_id | cut -d'\"' -f2)\" >> signatures/signers.toml",
+            ),
+        ),
+        (
+            "registry: key expired before signing",
+            "expired at",
+            shell(
+                "sed -i '0,/enrolled_by = \"qa-admin\"/s//enrolled_by = \"qa-admin\"\\nvalid_until = \"2001-01-01T00:00:00Z\"/' signatures/signers.toml",
+            ),
+        ),
+        (
+            "registry: enrolled after signing",
+            "was enrolled only at",
+            shell(
+                "sed -i '0,/enrolled_at = \"[^\"]*\"/s//enrolled_at = \"2099-01-01T00:00:00Z\"/' signatures/signers.toml",
+            ),
+        ),
+        (
+            "request commits edited",
+            "signed a different request",
+            Box::new(|root: &Path| {
+                let p = root.join("signatures/v1.4.0/request.json");
+                let mut v: serde_json::Value = serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+                v["commits"] = serde_json::json!(["ffffffffffffffffffffffffffffffffffffffff"]);
+                fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+            }),
+        ),
+        (
+            "policy changed after the request",
+            "signing policy differs",
+            replace_in("signet.toml", "meaning = \"APPROVER\"", "meaning = \"VERIFIER\""),
+        ),
+        (
+            "prerequisite replaced after approval",
+            "has changed since this signature was made",
+            Box::new(|root: &Path| {
+                // Re-serialise the ENGINEERING envelope: same signature, different bytes.
+                let p = root.join("signatures/v1.4.0/ENGINEERING--eli.dsse.json");
+                let v: serde_json::Value = serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+                fs::write(&p, v.to_string()).unwrap();
+            }),
+        ),
+    ]
+}
+
+#[test]
+fn a_signature_copied_to_another_release_is_refused() {
+    let repo = signed_release();
+    let d = repo.path();
+    Test::in_dir(tempfile::TempDir::new_in(d).unwrap())
+        .args([
+            "--root",
+            &d.display().to_string(),
+            "request",
+            "--release",
+            "v1.4.1",
+            "--bundle",
+            "dist/bundle.tar",
+            "--commit",
+            "0123456789abcdef0123456789abcdef01234567",
+        ])
+        .run();
+    fs::copy(d.join("signatures/v1.4.0/QA--dana.dsse.json"), d.join("signatures/v1.4.1/QA--dana.dsse.json")).unwrap();
+    let (code, out) = verify(d, "signatures/v1.4.1");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("signed a different request"), "{out}");
+}

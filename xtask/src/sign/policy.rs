@@ -1,0 +1,98 @@
+//! The signing policy in `signet.toml`: which roles must sign a release, with which meaning,
+//! in which order. Checked when loaded, so a broken policy is an error before anyone signs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::SignError;
+use super::meaning::{self, CustomMeaning};
+use crate::digest::Digest;
+use crate::output::json;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SigningConfig {
+    pub required: Vec<Required>,
+    pub meanings: Vec<CustomMeaning>,
+    /// One person may fill only one role of a release (default). Turning it off is recorded
+    /// in the policy digest every signature carries.
+    pub separation_of_duties: bool,
+}
+
+impl Default for SigningConfig {
+    fn default() -> Self {
+        SigningConfig { required: Vec::new(), meanings: Vec::new(), separation_of_duties: true }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Required {
+    pub role: String,
+    pub meaning: String,
+    #[serde(default)]
+    pub after: Vec<String>,
+}
+
+impl SigningConfig {
+    /// Roles unique, meanings defined, `after` naming required roles, no ordering cycle.
+    pub fn validate(&self) -> Result<(), SignError> {
+        let bad = |message: String| Err(SignError::Policy(message));
+        if self.required.is_empty() {
+            return bad("no [[signing.required]] roles: a release needs at least one required signature".into());
+        }
+        let mut roles = BTreeSet::new();
+        for r in &self.required {
+            if !roles.insert(r.role.as_str()) {
+                return bad(format!("role `{}` is required twice", r.role));
+            }
+            if meaning::definition(&r.meaning, &self.meanings).is_none() {
+                return bad(format!(
+                    "role `{}` has meaning `{}`, which is neither built in (AUTHOR, REVIEWER, APPROVER, VERIFIER, \
+                     WITNESS, REJECTOR) nor declared under [[signing.meanings]]",
+                    r.role, r.meaning
+                ));
+            }
+        }
+        for r in &self.required {
+            if let Some(missing) = r.after.iter().find(|a| !roles.contains(a.as_str())) {
+                return bad(format!("role `{}` must sign after `{missing}`, which is not a required role", r.role));
+            }
+        }
+        self.check_order_acyclic()
+    }
+
+    fn check_order_acyclic(&self) -> Result<(), SignError> {
+        let after: BTreeMap<&str, &[String]> =
+            self.required.iter().map(|r| (r.role.as_str(), r.after.as_slice())).collect();
+        for start in after.keys() {
+            let mut stack = vec![*start];
+            let mut seen = BTreeSet::new();
+            while let Some(role) = stack.pop() {
+                for next in after.get(role).copied().unwrap_or_default() {
+                    if next == start {
+                        return Err(SignError::Policy(format!("signing order has a cycle through `{start}`")));
+                    }
+                    if seen.insert(next.as_str()) {
+                        stack.push(next);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn required(&self, role: &str) -> Option<&Required> {
+        self.required.iter().find(|r| r.role == role)
+    }
+
+    pub fn meaning_text(&self, code: &str) -> &str {
+        meaning::definition(code, &self.meanings).unwrap_or("")
+    }
+
+    /// Digest of the policy as Signet reads it (not the TOML bytes, so comments may change).
+    pub fn digest(&self) -> String {
+        format!("sha256:{}", Digest::of(&json::to_canonical_bytes(self)))
+    }
+}

@@ -1,0 +1,150 @@
+//! Stage 3: the pending-signature request, `signatures/<ID>/request.json` — what must be signed
+//! (the bundle, by digest), by which roles, with which meaning, in which order — and a Markdown
+//! body that tells each signer exactly what to run. Every signature names this file's digest,
+//! so the request cannot be edited after anyone signed.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::policy::SigningConfig;
+use super::registry::Registry;
+use super::{SignError, Timestamp, audit};
+use crate::digest::{Digest, sha256_reader};
+use crate::fsx::{atomic, path_safety};
+use crate::output::json;
+
+pub const SCHEMA: &str = "signet.request/v1";
+pub const FILE: &str = "request.json";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleRef {
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredSignature {
+    pub role: String,
+    pub meaning: String,
+    pub meaning_text: String,
+    pub after: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub schema: String,
+    pub release: String,
+    pub commits: Vec<String>,
+    pub bundle: BundleRef,
+    pub sha256sums_sha256: Option<String>,
+    pub index_json_sha256: Option<String>,
+    pub policy_sha256: String,
+    pub registry_sha256: String,
+    pub created_at: String,
+    pub separation_of_duties: bool,
+    pub required: Vec<RequiredSignature>,
+    pub tool: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestOptions {
+    pub root: PathBuf,
+    pub release: String,
+    pub bundle: PathBuf,
+    pub sums: Option<PathBuf>,
+    pub index: Option<PathBuf>,
+    pub commits: Vec<String>,
+}
+
+pub fn release_dir(root: &Path, release: &str) -> Result<PathBuf, SignError> {
+    path_safety::check_name(release)
+        .map_err(|p| SignError::Refused(format!("release id `{release}`: {p}; use something like v1.4.0")))?;
+    Ok(root.join("signatures").join(release))
+}
+
+pub fn file_digest(path: &Path) -> Result<(String, u64), SignError> {
+    let f = std::fs::File::open(path).map_err(|e| SignError::input(path, e))?;
+    let (d, size) = sha256_reader(f).map_err(|e| SignError::input(path, e))?;
+    Ok((format!("sha256:{d}"), size))
+}
+
+pub fn create(opts: &RequestOptions, policy: &SigningConfig) -> Result<(Request, PathBuf), SignError> {
+    policy.validate()?;
+    let dir = release_dir(&opts.root, &opts.release)?;
+    let path = dir.join(FILE);
+    if path.exists() {
+        return Err(SignError::Refused(format!(
+            "{} already exists: a request is never rewritten once created (signatures may name it); \
+             use a new release id",
+            path.display()
+        )));
+    }
+    let (bundle_sha, size) = file_digest(&opts.bundle)?;
+    let optional =
+        |p: &Option<PathBuf>| p.as_ref().filter(|p| p.exists()).map(|p| file_digest(p).map(|(d, _)| d)).transpose();
+    let (_, registry_sha256) = Registry::load(&opts.root)?;
+    let request = Request {
+        schema: SCHEMA.into(),
+        release: opts.release.clone(),
+        commits: if opts.commits.is_empty() {
+            head_commit(&opts.root).into_iter().collect()
+        } else {
+            opts.commits.clone()
+        },
+        bundle: BundleRef {
+            name: opts.bundle.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            size,
+            sha256: bundle_sha.trim_start_matches("sha256:").to_string(),
+        },
+        sha256sums_sha256: optional(&opts.sums)?,
+        index_json_sha256: optional(&opts.index)?,
+        policy_sha256: policy.digest(),
+        registry_sha256,
+        created_at: Timestamp::now().to_string(),
+        separation_of_duties: policy.separation_of_duties,
+        required: policy
+            .required
+            .iter()
+            .map(|r| RequiredSignature {
+                role: r.role.clone(),
+                meaning: r.meaning.clone(),
+                meaning_text: policy.meaning_text(&r.meaning).to_string(),
+                after: r.after.clone(),
+            })
+            .collect(),
+        tool: format!("signet {}", env!("CARGO_PKG_VERSION")),
+    };
+    atomic::ensure_parent(&path).map_err(|source| SignError::Write { path: path.clone(), source })?;
+    atomic::write(&path, json::to_string(&request).as_bytes())
+        .map_err(|source| SignError::Write { path: path.clone(), source })?;
+    let body = crate::templates::render("request.md", &request);
+    let md = dir.join("request.md");
+    atomic::write(&md, body.as_bytes()).map_err(|source| SignError::Write { path: md, source })?;
+    let detail = Some(format!("request {} for bundle sha256:{}", load(&dir)?.1, request.bundle.sha256));
+    audit::append(&dir, &opts.release, audit::NewEvent { event: "request-created", signer: None, role: None, detail })?;
+    Ok((request, path))
+}
+
+/// The request and the digest of its exact bytes.
+pub fn load(dir: &Path) -> Result<(Request, String), SignError> {
+    let path = dir.join(FILE);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        SignError::input(&path, format!("{e}; create it first with `signet request --release … --bundle …`"))
+    })?;
+    let request: Request = serde_json::from_slice(&bytes).map_err(|e| SignError::input(&path, e))?;
+    if request.schema != SCHEMA {
+        return Err(SignError::input(&path, format!("schema `{}` is not {SCHEMA}", request.schema)));
+    }
+    Ok((request, format!("sha256:{}", Digest::of(&bytes))))
+}
+
+/// `git rev-parse HEAD` in the root, when it is a git checkout.
+fn head_commit(root: &Path) -> Option<String> {
+    let out = std::process::Command::new("git").args(["rev-parse", "HEAD"]).current_dir(root).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}

@@ -97,10 +97,11 @@ fn sign(dir: &Path, id: &str, role: &str) -> (i32, String) {
 }
 
 fn verify(dir: &Path, manifest: &str) -> (i32, String) {
+    let bundle = if dir.join("dist/bundle.tar").exists() { "dist/bundle.tar" } else { "bundle.tar" };
     let out = Command::new(SIGNET)
         .args(["--root"])
         .arg(dir)
-        .args(["verify", "--bundle", "dist/bundle.tar", "--manifest", manifest])
+        .args(["verify", "--bundle", bundle, "--manifest", manifest])
         .env_remove("GITHUB_ACTIONS")
         .output()
         .unwrap();
@@ -558,4 +559,52 @@ fn a_signature_copied_to_another_release_is_refused() {
     let (code, out) = verify(d, "signatures/v1.4.1");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("signed a different request"), "{out}");
+}
+
+fn frozen_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/manifest-v1")
+}
+
+/// Writes tests/fixtures/manifest-v1 from a fresh ceremony. Run only when the manifest format
+/// gains a new version; the v1 fixture must then stay as it is, forever.
+#[test]
+#[ignore]
+fn regenerate_frozen_manifest_fixture() {
+    let repo = signed_release();
+    let d = repo.path();
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 0, "{out}");
+    let dir = frozen_fixture();
+    fs::create_dir_all(&dir).unwrap();
+    fs::copy(d.join("dist/bundle.tar"), dir.join("bundle.tar")).unwrap();
+    fs::copy(d.join("signatures/release-v1.4.0.json"), dir.join("release-v1.4.0.json")).unwrap();
+}
+
+/// A manifest written by Signet 0.1 (schema signet.manifest/v1) verifies with this version,
+/// from the bundle and the manifest alone; an edit to it does not.
+#[test]
+fn frozen_v1_manifest_still_verifies_and_resists_edits() {
+    let dir = frozen_fixture();
+    let (code, out) = verify(&dir, "release-v1.4.0.json");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("signed   RELEASE (APPROVER) by Rosa Lindqvist"), "{out}");
+    let copy = tempfile::tempdir().unwrap();
+    fs::copy(dir.join("bundle.tar"), copy.path().join("bundle.tar")).unwrap();
+    let text = fs::read_to_string(dir.join("release-v1.4.0.json")).unwrap();
+    for (from, to, expect) in [
+        ("Dana Whitfield", "Dana Impostor", "does not match the registry"),
+        ("\\\"release\\\": \\\"v1.4.0\\\"", "\\\"release\\\": \\\"v1.4.1\\\"", "signed a different request"),
+        ("\"kind\": \"human\"", "\"kind\": \"bot\"", "only a person can sign"),
+    ] {
+        assert!(text.contains(from), "fixture lacks {from}");
+        fs::write(copy.path().join("m.json"), text.replacen(from, to, 1)).unwrap();
+        let out = Command::new(SIGNET)
+            .args(["verify", "--bundle", "bundle.tar", "--manifest", "m.json"])
+            .current_dir(copy.path())
+            .output()
+            .unwrap();
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(1), "{from}: {all}");
+        assert!(all.contains(expect), "{from}: expected {expect:?} in {all}");
+    }
 }

@@ -30,6 +30,7 @@ pub enum Suite {
     All,
     Bundle,
     Rtm,
+    Sign,
 }
 
 #[derive(Debug)]
@@ -63,14 +64,34 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
     let exe = exe.display();
     let mut rows = Vec::new();
     let mut notes = String::new();
-    if args.suite != Suite::Rtm {
+    if matches!(args.suite, Suite::All | Suite::Bundle) {
         bundle_suite(&args, &dir, &exe.to_string(), &mut rows)?;
         notes.push_str(&targets(&rows));
     }
-    if args.suite != Suite::Bundle {
+    if matches!(args.suite, Suite::All | Suite::Rtm) {
         let rtm_rows = rtm_suite(&args, &dir, &exe.to_string())?;
         notes.push_str(&rtm_targets(&rtm_rows));
         rows.extend(rtm_rows);
+    }
+    if matches!(args.suite, Suite::All | Suite::Sign) {
+        let root = bench::ensure_signed_release(&dir, 10).map_err(|e| Box::new(e) as Box<dyn StageError>)?;
+        let script = format!("{exe} verify --bundle dist/bundle.tar --manifest signatures/bench");
+        let m = bench::measure(
+            "signatures",
+            "signet verify, 10 signatures (10 KiB bundle)",
+            &root,
+            &script,
+            args.runs.max(5),
+        )
+        .map_err(err)?;
+        let secs = bench::key_decryption_seconds();
+        let _ = writeln!(
+            notes,
+            "signatures: verify of 10 signatures {:.1} ms wall including process start (target < 50 ms); one key decryption (scrypt) {:.3} s (target ≥ 0.1 s)",
+            m.wall_s * 1000.0,
+            secs
+        );
+        rows.push(m);
     }
     let mut text = bench::table(&rows);
     text.push('\n');

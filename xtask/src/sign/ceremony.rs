@@ -349,7 +349,7 @@ fn prerequisites(request: &Request, role: &str, present: &[VerifiedSignature]) -
         .collect()
 }
 
-fn write_signature(
+pub(crate) fn write_signature(
     dir: &Path,
     request: &Request,
     record: &Part11Record,

@@ -22,7 +22,13 @@ fn example_project_is_blocked_for_the_right_reasons_and_writes_only_under_target
         .stdout_contains("fix: review SW-1, SW-2, SW-5, SW-4, SW-6, SYS-3 against their parents")
         .stdout_contains(" PASS  bundle")
         .stdout_contains(" PASS  sums")
+        .stdout_contains(" PASS  request  preview written to request.json/request.md; signatures needed: QA (REVIEWER), ENGINEERING (REVIEWER), RELEASE (APPROVER)")
         .run();
+    assert!(!t.path("proj/signatures").exists(), "release-check never touches signatures/");
+    sh(
+        &t.path("proj/target/release-check"),
+        "test -s request.json && grep -q 'signet sign --release preview --role QA' request.md",
+    );
     let after = sh(t.dir.path(), "cd proj && find . -type f -not -path './target/*' | sort").stdout;
     assert_eq!(before, after, "nothing outside target/ changed");
     sh(&t.path("proj/target/release-check"), "sha256sum -c --strict bundle.tar.sha256");
@@ -51,4 +57,19 @@ fn a_typo_in_signet_toml_is_named_with_line_and_column() {
         .stderr_contains("signet.toml:2:1")
         .stderr_contains("unknown field `evidense`")
         .run();
+}
+
+#[test]
+fn release_check_verifies_collected_signatures_read_only() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/infusion-pump");
+    let t = Test::new().with(|d| {
+        sh(d, &format!("cp -r {}/. proj && rm -rf proj/target", example.display()));
+    });
+    let t = t
+        .args(["--root", "proj", "release-check", "--release", "v1.4.0"])
+        .status(1)
+        .stdout_contains("BLOCK  verify")
+        .stdout_contains("create it first with `signet request")
+        .run();
+    assert!(!t.path("proj/signatures").exists(), "release-check never touches signatures/");
 }

@@ -8,6 +8,8 @@ use crate::bundle::{self, BundleOptions};
 use crate::config::{self, Config};
 use crate::error::StageError;
 use crate::rtm::gate::{self, GateOptions};
+use crate::sign::verify::{self, ReleaseRecord};
+use crate::sign::{Timestamp, request};
 use crate::sums;
 
 pub const OUT_DIR: &str = "target/release-check";
@@ -34,15 +36,97 @@ impl ReleaseCheck {
     }
 }
 
-pub fn run(root: &Path) -> Result<ReleaseCheck, Box<dyn StageError>> {
+/// `release`: the release id whose signatures to check, if any are under `signatures/`.
+pub fn run(root: &Path, release: Option<&str>) -> Result<ReleaseCheck, Box<dyn StageError>> {
     let config: Config = config::load(root).map_err(|e| Box::new(e) as Box<dyn StageError>)?;
     let out_dir = root.join(OUT_DIR);
     let mut stages = vec![rtm_stage(root, &config, &out_dir)];
     stages.push(bundle_stage(root, &config, &out_dir));
     if stages.last().is_some_and(|s| s.passed) {
         stages.push(sums_stage(&out_dir, &root.join(&config.bundle.evidence)));
+        stages.push(request_stage(root, &config, &out_dir, release.unwrap_or("preview")));
+        if let Some(release) = release {
+            stages.push(verify_stage(root, &config, &out_dir, release));
+        }
     }
     Ok(ReleaseCheck { root: root.to_path_buf(), out_dir, stages })
+}
+
+/// What signers would be asked for, written under target/ only: signatures/ is never touched.
+fn request_stage(root: &Path, config: &Config, out_dir: &Path, release: &str) -> StageResult {
+    if config.signing.required.is_empty() {
+        return StageResult {
+            stage: "request",
+            passed: true,
+            detail: "no [[signing.required]] roles in signet.toml: nothing to sign".into(),
+            fix: None,
+        };
+    }
+    let opts = request::RequestOptions {
+        root: root.to_path_buf(),
+        release: release.to_string(),
+        bundle: out_dir.join("bundle.tar"),
+        sums: Some(out_dir.join("SHA256SUMS")),
+        index: Some(out_dir.join("rtm/index.json")),
+        commits: Vec::new(),
+    };
+    let built = request::build(&opts, &config.signing).and_then(|r| request::write(&r, out_dir).map(|()| r));
+    match built {
+        Ok(r) => {
+            let roles: Vec<String> = r.required.iter().map(|q| format!("{} ({})", q.role, q.meaning)).collect();
+            StageResult {
+                stage: "request",
+                passed: true,
+                detail: format!("preview written to request.json/request.md; signatures needed: {}", roles.join(", ")),
+                fix: None,
+            }
+        }
+        Err(e) => StageResult { stage: "request", passed: false, detail: e.to_string(), fix: None },
+    }
+}
+
+/// The final gate over `signatures/<release>/`, read-only, against the bundle built here.
+fn verify_stage(root: &Path, config: &Config, out_dir: &Path, release: &str) -> StageResult {
+    let result = (|| {
+        let dir = request::release_dir(root, release)?;
+        if !dir.is_dir() {
+            return Err(crate::sign::SignError::Refused(format!(
+                "no signatures collected for {release}: {} does not exist; the release workflow creates it \
+                 (create it first with `signet request --release {release} --bundle <bundle.tar>`)",
+                dir.display()
+            )));
+        }
+        let record = ReleaseRecord::from_folder(root, &dir, &config.signing)?;
+        let (sha, _) = request::file_digest(&out_dir.join("bundle.tar"))?;
+        verify::verify(&record, sha.trim_start_matches("sha256:"), Timestamp::now())
+    })();
+    match result {
+        Ok(r) if r.passed() => StageResult {
+            stage: "verify",
+            passed: true,
+            detail: format!("{} signature(s) valid", r.signatures.len()),
+            fix: None,
+        },
+        Ok(r) => {
+            let mut detail =
+                format!("{} valid, {} awaiting, {} problem(s)", r.signatures.len(), r.awaiting.len(), r.problems.len());
+            for line in r.awaiting.iter().map(|a| format!("awaiting {a}")).chain(r.problems.iter().cloned()) {
+                detail.push('\n');
+                detail.push_str(&line);
+            }
+            let fix = r
+                .awaiting
+                .iter()
+                .map(|a| {
+                    let role = a.split(' ').next().unwrap_or_default();
+                    format!("the {role} signer runs: signet sign --release {release} --role {role} --key <their key>")
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            StageResult { stage: "verify", passed: false, detail, fix: (!fix.is_empty()).then_some(fix) }
+        }
+        Err(e) => StageResult { stage: "verify", passed: false, detail: e.to_string(), fix: None },
+    }
 }
 
 /// The gate as a release needs it: failing tests and any unreviewed or suspect requirement block.

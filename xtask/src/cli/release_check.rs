@@ -7,10 +7,14 @@ use crate::release_check;
 use super::{CmdResult, Ctx, Outcome};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Also verify the signatures collected so far under signatures/<ID>/ (read-only).
+    #[arg(long, value_name = "ID")]
+    pub release: Option<String>,
+}
 
-pub fn run(_args: Args, ctx: &Ctx) -> CmdResult {
-    let check = release_check::run(&ctx.root)?;
+pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
+    let check = release_check::run(&ctx.root, args.release.as_deref())?;
     let mut text = String::new();
     for s in &check.stages {
         let mark = if s.passed { "PASS" } else { "BLOCK" };

@@ -74,7 +74,6 @@ pub fn file_digest(path: &Path) -> Result<(String, u64), SignError> {
 }
 
 pub fn create(opts: &RequestOptions, policy: &SigningConfig) -> Result<(Request, PathBuf), SignError> {
-    policy.validate()?;
     let dir = release_dir(&opts.root, &opts.release)?;
     let path = dir.join(FILE);
     if path.exists() {
@@ -84,11 +83,22 @@ pub fn create(opts: &RequestOptions, policy: &SigningConfig) -> Result<(Request,
             path.display()
         )));
     }
+    let request = build(opts, policy)?;
+    write(&request, &dir)?;
+    let detail = Some(format!("request {} for bundle sha256:{}", load(&dir)?.1, request.bundle.sha256));
+    audit::append(&dir, &opts.release, audit::NewEvent { event: "request-created", signer: None, role: None, detail })?;
+    Ok((request, path))
+}
+
+/// The request as it would be written, without writing it (release-check's preview).
+pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, SignError> {
+    policy.validate()?;
+    release_dir(&opts.root, &opts.release)?;
     let (bundle_sha, size) = file_digest(&opts.bundle)?;
     let optional =
         |p: &Option<PathBuf>| p.as_ref().filter(|p| p.exists()).map(|p| file_digest(p).map(|(d, _)| d)).transpose();
     let (_, registry_sha256) = Registry::load(&opts.root)?;
-    let request = Request {
+    Ok(Request {
         schema: SCHEMA.into(),
         release: opts.release.clone(),
         commits: if opts.commits.is_empty() {
@@ -118,16 +128,19 @@ pub fn create(opts: &RequestOptions, policy: &SigningConfig) -> Result<(Request,
             })
             .collect(),
         tool: format!("signet {}", env!("CARGO_PKG_VERSION")),
-    };
+    })
+}
+
+/// Writes `request.json` and `request.md` into `dir`.
+pub fn write(request: &Request, dir: &Path) -> Result<(), SignError> {
+    let path = dir.join(FILE);
     atomic::ensure_parent(&path).map_err(|source| SignError::Write { path: path.clone(), source })?;
-    atomic::write(&path, json::to_string(&request).as_bytes())
+    atomic::write(&path, json::to_string(request).as_bytes())
         .map_err(|source| SignError::Write { path: path.clone(), source })?;
-    let body = crate::templates::render("request.md", &request);
     let md = dir.join("request.md");
+    let body = crate::templates::render("request.md", request);
     atomic::write(&md, body.as_bytes()).map_err(|source| SignError::Write { path: md, source })?;
-    let detail = Some(format!("request {} for bundle sha256:{}", load(&dir)?.1, request.bundle.sha256));
-    audit::append(&dir, &opts.release, audit::NewEvent { event: "request-created", signer: None, role: None, detail })?;
-    Ok((request, path))
+    Ok(())
 }
 
 /// The request and the digest of its exact bytes.

@@ -1,0 +1,51 @@
+//! Keyless signatures: Sigstore bundles (`cosign sign-blob --bundle`, `cosign attest-blob`)
+//! verified completely offline against a trusted root read from a file.
+//!
+//! The signer's identity comes from the certificate Fulcio issued after an OIDC login, and the
+//! signing time from the transparency log or a timestamp authority, never from the signer's clock.
+//! The trusted root is always the caller's bytes: the one built into `sigstore-verify` goes stale,
+//! and fetching one over TUF at verify time would make an old release's verdict depend on today's
+//! network (DESIGN.md §5, §8).
+
+mod error;
+mod verify;
+
+pub use error::KeylessError;
+pub use verify::verify_bundle;
+
+/// Who must have signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// A Fulcio certificate whose SAN equals `identity` and whose OIDC issuer extension equals
+    /// `issuer`, both compared exactly.
+    Identity { identity: String, issuer: String },
+    /// A managed-key bundle (no certificate) signed by this PEM `PUBLIC KEY`.
+    Key { public_key_pem: String },
+}
+
+/// What was signed: the bytes themselves, or their SHA-256 when the file is too big to hold or
+/// only its digest is known (the bundle's `sha256:` subject).
+#[derive(Debug, Clone, Copy)]
+pub enum Artifact<'a> {
+    Bytes(&'a [u8]),
+    Sha256([u8; 32]),
+}
+
+/// A bundle that verified, and the facts a report needs from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// RFC 3339 UTC of the earliest verified signing time; empty when `time_source` is `"none"`.
+    pub signed_at: String,
+    /// Where `signed_at` comes from: `"rekor-integrated-time"` (the log's SET-signed time),
+    /// `"tsa"` (an RFC 3161 timestamp), or `"none"` (a managed-key bundle with neither).
+    pub time_source: String,
+    /// The certificate's SAN (email or URI); `None` for a managed-key bundle.
+    pub identity: Option<String>,
+    /// The certificate's OIDC issuer; `None` for a managed-key bundle.
+    pub issuer: Option<String>,
+    /// The DSSE payload (an in-toto statement) when the bundle holds an envelope, else `None`.
+    pub payload: Option<Vec<u8>>,
+}
+
+#[cfg(test)]
+mod tests;

@@ -9,6 +9,7 @@ pub mod config;
 pub mod digest;
 pub mod error;
 pub mod fsx;
+pub mod keyless;
 pub mod output;
 pub mod par;
 pub mod sums;

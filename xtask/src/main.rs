@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Sums(args) => cli::sums::run(args, &ctx),
         Command::ReleaseCheck(args) => cli::release_check::run(args, &ctx),
         Command::Bench(args) => cli::bench::run(args, &ctx),
+        Command::Conformance(args) => cli::conformance::run(args, &ctx),
     };
     cli::finish(result, &ctx)
 }

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod bundle;
+pub mod conformance;
 pub mod release_check;
 pub mod rtm_gate;
 pub mod signing;
@@ -73,6 +74,8 @@ pub enum Command {
     ReleaseCheck(release_check::Args),
     /// Measure Signet side by side with the tools it replaces.
     Bench(bench::Args),
+    /// Sigstore conformance-suite client: verify a bundle offline (exit 0 = verified).
+    Conformance(conformance::Args),
 }
 
 /// What every command gets besides its own arguments.

@@ -12,6 +12,8 @@ pub enum KeylessError {
     TrustedRoot(String),
     /// The expected public key is not a PEM `PUBLIC KEY`.
     PublicKey(String),
+    /// Neither a signer identity (with its issuer) nor a public key was given.
+    NoExpectation,
     /// A `sha256:` artifact argument is not 64 hex digits.
     Digest(String),
     /// The bundle is not a Sigstore bundle this verifier can parse.
@@ -26,6 +28,9 @@ impl fmt::Display for KeylessError {
             Self::Read { path, source } => write!(f, "cannot read {}: {source}", path.display()),
             Self::TrustedRoot(why) => write!(f, "unusable trusted root: {why}"),
             Self::PublicKey(why) => write!(f, "unusable public key: {why}"),
+            Self::NoExpectation => {
+                f.write_str("say who must have signed: --key, or --certificate-identity with --certificate-oidc-issuer")
+            }
             Self::Digest(arg) => write!(f, "not a sha256 digest (want sha256:<64 hex digits>): {arg}"),
             Self::Bundle(why) => write!(f, "keyless signature rejected: malformed bundle: {why}"),
             Self::Rejected(why) => write!(f, "keyless signature rejected: {why}"),
@@ -41,7 +46,9 @@ impl StageError for KeylessError {
     fn exit(&self) -> Exit {
         match self {
             Self::Bundle(_) | Self::Rejected(_) => Exit::Fail,
-            Self::Read { .. } | Self::TrustedRoot(_) | Self::PublicKey(_) | Self::Digest(_) => Exit::Usage,
+            Self::Read { .. } | Self::TrustedRoot(_) | Self::PublicKey(_) | Self::NoExpectation | Self::Digest(_) => {
+                Exit::Usage
+            }
         }
     }
 

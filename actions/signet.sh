@@ -1,12 +1,106 @@
 #!/usr/bin/env bash
-# Runs `signet` for an action step: the binary on PATH if the job installed one, otherwise
-# built once from this action's own checkout with the locked dependency set.
+# Which `signet` an action step runs. Every composite action calls this twice before its stage:
+#
+#   signet.sh --cache-key   outputs build=true|false, and when a build is needed the actions/cache
+#                           key and path of the binary built from this action's own checkout
+#   signet.sh --resolve     outputs path=<absolute path of the binary>, version=, sha256=
+#
+# and `signet.sh ARGS…` runs the resolved binary directly (for scripts and local use).
+#
+# The binary, in this order:
+#   1. SIGNET_BINARY_URL with SIGNET_BINARY_SHA256: downloaded with curl (https, or file for local
+#      mirrors) and used only if its SHA-256 equals the pinned one — a mismatch is refused;
+#   2. a `signet` already on PATH (a job that installed one, e.g. `cargo install --locked`);
+#   3. built from this action's own checkout: `cargo build --release --locked` in the folder above
+#      this script (`$GITHUB_ACTION_PATH/..`), i.e. exactly the Signet commit the workflow pinned.
+# Whichever is used, its path, version and SHA-256 are printed to the log for the audit trail.
 set -euo pipefail
+
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if ! command -v signet >/dev/null 2>&1; then
-  if [ ! -x "$src/target/release/signet" ]; then
-    cargo build --release --locked --quiet --manifest-path "$src/Cargo.toml" --bin signet >&2
+built="$src/target/release/signet"
+url="${SIGNET_BINARY_URL:-}"
+pinned="${SIGNET_BINARY_SHA256:-}"
+
+exec 3>&1 # the step's stdout: annotations must reach the runner even from inside $(…)
+
+output() { # name value → $GITHUB_OUTPUT (when the runner gave one)
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then printf '%s=%s\n' "$1" "$2" >>"$GITHUB_OUTPUT"; fi
+}
+
+fail() { # message → annotation and exit 2 (bad input)
+  echo "::error title=signet binary::$1" >&3
+  echo "error: $1" >&2
+  exit 2
+}
+
+source_digest() { # one digest of everything the binary is built from
+  (cd "$src" && find Cargo.toml Cargo.lock xtask templates -type f -print0 | LC_ALL=C sort -z |
+    xargs -0 sha256sum | sha256sum | cut -c1-32)
+}
+
+download() { # → prints the path of the verified binary
+  [ -n "$pinned" ] || fail "signet-binary-url is set but signet-binary-sha256 is empty: a downloaded binary must be pinned by its SHA-256"
+  pinned="$(printf '%s' "$pinned" | tr 'A-F' 'a-f')"
+  [[ "$pinned" =~ ^[0-9a-f]{64}$ ]] || fail "signet-binary-sha256 must be 64 hex digits, got '$pinned'"
+  local dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/signet-$pinned"
+  local bin="$dir/signet"
+  if [ -x "$bin" ] && [ "$(sha256sum "$bin" | cut -d' ' -f1)" = "$pinned" ]; then
+    printf '%s\n' "$bin"
+    return
   fi
-  PATH="$src/target/release:$PATH"
-fi
-exec signet "$@"
+  mkdir -p "$dir"
+  local tmp="$dir/.download"
+  rm -f "$tmp"
+  curl --fail --silent --show-error --location --proto '=https,file' --proto-redir '=https' \
+    --retry 3 --output "$tmp" -- "$url" >&2 || fail "could not download signet-binary-url"
+  local got
+  got="$(sha256sum "$tmp" | cut -d' ' -f1)"
+  if [ "$got" != "$pinned" ]; then
+    rm -f "$tmp"
+    echo "::error title=signet binary::SHA-256 mismatch for signet-binary-url: expected $pinned, got $got; refusing to run it" >&3
+    echo "error: SHA-256 mismatch for the downloaded signet: expected $pinned, got $got" >&2
+    exit 1
+  fi
+  chmod 0755 "$tmp"
+  mv -f "$tmp" "$bin"
+  printf '%s\n' "$bin"
+}
+
+resolve() { # → prints the path of the binary to run
+  if [ -n "$url" ]; then
+    download
+  elif command -v signet >/dev/null 2>&1; then
+    command -v signet
+  else
+    if [ ! -x "$built" ]; then
+      echo "building signet from $src (cargo build --release --locked)" >&2
+      cargo build --release --locked --quiet --manifest-path "$src/Cargo.toml" --bin signet >&2
+    fi
+    printf '%s\n' "$built"
+  fi
+}
+
+case "${1:-}" in
+  --cache-key)
+    if [ -n "$url" ] || command -v signet >/dev/null 2>&1 || [ "${SIGNET_CACHE:-true}" != "true" ]; then
+      output build false
+    else
+      output build true
+      output path "$built"
+      output key "signet-bin-v1-${RUNNER_OS:-$(uname -s)}-${RUNNER_ARCH:-$(uname -m)}-$(sha256sum "$src/Cargo.lock" | cut -c1-16)-$(source_digest)"
+    fi
+    ;;
+  --resolve)
+    bin="$(resolve)"
+    version="$("$bin" --version)"
+    digest="$(sha256sum "$bin" | cut -d' ' -f1)"
+    echo "signet: $bin ($version, sha256 $digest)"
+    output path "$bin"
+    output version "$version"
+    output sha256 "$digest"
+    ;;
+  *)
+    bin="$(resolve)"
+    exec "$bin" "$@"
+    ;;
+esac

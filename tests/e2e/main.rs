@@ -3,6 +3,7 @@
 
 mod support;
 
+mod actions;
 mod bundle_faults;
 mod bundle_invariance;
 mod bundle_oracle;

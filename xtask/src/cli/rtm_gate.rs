@@ -43,7 +43,7 @@ pub fn options(args: &Args, ctx: &Ctx) -> Result<GateOptions, RtmError> {
 pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
     let opts = options(&args, ctx).map_err(boxed)?;
     let report = gate::run(&opts).map_err(boxed)?;
-    report_to_ci(&report);
+    report_to_ci(&report, ctx);
     Ok(Outcome {
         exit: report.exit,
         text: text(&report),
@@ -52,13 +52,15 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
 }
 
 /// Annotations for the ten most important findings (GitHub shows ten per step), the summary.
-fn report_to_ci(report: &GateReport) {
+/// Annotation paths are the workspace's, so a gate run with `--root sub/dir` prefixes them.
+fn report_to_ci(report: &GateReport, ctx: &Ctx) {
     if !github::in_actions() {
         return;
     }
     for f in report.findings.iter().take(10) {
         let level = if f.blocking { "error" } else { "warning" };
-        println!("{}", github::annotation(level, Some(&f.file), Some(f.line), &f.message));
+        let file = github::workspace_relative(&ctx.path(std::path::Path::new(&f.file)));
+        println!("{}", github::annotation(level, Some(&file), Some(f.line), &f.message));
     }
     let _ = github::append_summary(&outputs::summary_markdown(&report.index, &report.findings));
     let _ = github::set_output("gate-result", if report.exit == crate::error::Exit::Pass { "pass" } else { "fail" });

@@ -34,6 +34,15 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// A path as annotations need it: relative to `$GITHUB_WORKSPACE` when it lies inside it.
+pub fn workspace_relative(path: &std::path::Path) -> String {
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let inside = std::env::var_os("GITHUB_WORKSPACE")
+        .and_then(|ws| std::path::PathBuf::from(ws).canonicalize().ok())
+        .and_then(|ws| absolute.strip_prefix(ws).ok().map(|p| p.display().to_string()));
+    inside.unwrap_or_else(|| path.display().to_string())
+}
+
 /// Appends `name=value` to `$GITHUB_OUTPUT` (heredoc form, safe for any value).
 pub fn set_output(name: &str, value: &str) -> io::Result<()> {
     let Some(path) = std::env::var_os("GITHUB_OUTPUT") else {

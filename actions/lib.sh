@@ -1,0 +1,67 @@
+# shellcheck shell=bash
+# Shared by the stage scripts (actions/<stage>/run.sh): inputs arrive as environment variables
+# (set from `inputs.*` in each action's `env:`), results leave through $GITHUB_OUTPUT and
+# $GITHUB_STEP_SUMMARY. Nothing here interpolates an input into code.
+
+actions_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# Runs the binary the setup step resolved ($SIGNET), or resolves one (local use).
+signet() {
+  if [ -n "${SIGNET:-}" ]; then "$SIGNET" "$@"; else bash "$actions_dir/signet.sh" "$@"; fi
+}
+
+# Exit 2 with an annotation: bad input to the action.
+die() {
+  echo "::error title=signet action::$(escape "$1")"
+  echo "error: $1" >&2
+  exit 2
+}
+
+# Workflow-command data escaping (% CR LF), as the runner expects.
+escape() {
+  local s="${1//'%'/%25}"
+  s="${s//$'\r'/%0D}"
+  printf '%s' "${s//$'\n'/%0A}"
+}
+
+# A workspace-relative (or absolute) path, made absolute: `--root` must not re-anchor it.
+abs() {
+  case "$1" in
+    "") ;;
+    .) printf '%s' "$PWD" ;;
+    /*) printf '%s' "$1" ;;
+    *) printf '%s/%s' "$PWD" "${1#./}" ;;
+  esac
+}
+
+# The value of a true/false input named by its variable.
+flag() {
+  local v="${!1:-false}"
+  case "$v" in
+    true | false) printf '%s' "$v" ;;
+    *) die "$1 must be true or false, got '$v'" ;;
+  esac
+}
+
+# name value → $GITHUB_OUTPUT, heredoc form (safe for any value).
+output() {
+  [ -n "${GITHUB_OUTPUT:-}" ] || return 0
+  local delim
+  delim="signet_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  printf '%s<<%s\n%s\n%s\n' "$1" "$delim" "$2" "$delim" >>"$GITHUB_OUTPUT"
+}
+
+# stdin → $GITHUB_STEP_SUMMARY, as its own section.
+summary() {
+  if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+    { echo; cat; } >>"$GITHUB_STEP_SUMMARY"
+  else
+    cat >/dev/null
+  fi
+}
+
+# Markdown table cell: no pipes or line breaks from data.
+cell() {
+  local s="${1//|/\\|}"
+  printf '%s' "${s//$'\n'/ }"
+}

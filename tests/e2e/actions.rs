@@ -1,0 +1,901 @@
+//! The GitHub Actions, checked for real: every workflow and action file against GitHub's schemas
+//! (check-jsonschema) and zizmor; every composite action's steps run the way the runner runs them
+//! (`tests/actions/run_composite.py`) on a copy of the example project, with the built `signet` on
+//! PATH; and the DHF archival job, which verifies the uploaded bundle with nothing but the manifest.
+//!
+//! The linters come from `scripts/install-action-tools` (`SIGNET_ACTION_TOOLS` = its `bin` folder,
+//! absolute or relative to the repository); without it those tests print a note and pass. The
+//! harness needs Python with PyYAML: the tools' venv, else a system `python3` that has it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::{SIGNET, sh, sha256_hex};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("repository root")
+}
+
+fn tool_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("SIGNET_ACTION_TOOLS").filter(|v| !v.is_empty())?);
+    Some(if dir.is_absolute() { dir } else { repo().join(dir) })
+}
+
+fn tool(name: &str, test: &str) -> Option<PathBuf> {
+    match tool_dir() {
+        Some(dir) => {
+            let path = dir.join(name);
+            assert!(path.exists(), "SIGNET_ACTION_TOOLS has no {name}: run scripts/install-action-tools");
+            Some(path)
+        }
+        None => {
+            eprintln!("note: {test} skipped: SIGNET_ACTION_TOOLS is unset (scripts/install-action-tools)");
+            None
+        }
+    }
+}
+
+/// Python with PyYAML for the harness, or None (the test is skipped with a note).
+fn harness_python(test: &str) -> Option<PathBuf> {
+    if let Some(dir) = tool_dir() {
+        let python = dir.join("python");
+        assert!(python.exists(), "SIGNET_ACTION_TOOLS has no python: run scripts/install-action-tools");
+        return Some(python);
+    }
+    // The interpreter's own path, so that tests may run the harness with a narrow PATH.
+    let found = Command::new("python3").args(["-c", "import sys, yaml; print(sys.executable)"]).output();
+    match found {
+        Ok(o) if o.status.success() => Some(PathBuf::from(String::from_utf8_lossy(&o.stdout).trim())),
+        _ => {
+            eprintln!("note: {test} skipped: no SIGNET_ACTION_TOOLS and no python3 with PyYAML");
+            None
+        }
+    }
+}
+
+/// Every workflow and action file: (workflows, actions), repository-relative.
+fn action_files() -> (Vec<String>, Vec<String>) {
+    let root = repo();
+    let mut workflows: Vec<String> = fs::read_dir(root.join(".github/workflows"))
+        .expect("read .github/workflows")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yml") || n.ends_with(".yaml"))
+        .map(|n| format!(".github/workflows/{n}"))
+        .collect();
+    let mut actions = vec!["action.yml".to_string()];
+    for entry in fs::read_dir(root.join("actions")).expect("read actions/") {
+        let entry = entry.expect("entry");
+        if entry.path().join("action.yml").exists() {
+            actions.push(format!("actions/{}/action.yml", entry.file_name().to_string_lossy()));
+        }
+    }
+    workflows.sort();
+    actions.sort();
+    assert!(workflows.len() >= 3, "ci, release and signatures workflows: {workflows:?}");
+    for stage in ["rtm-gate", "sums", "bundle", "request-signatures", "verify"] {
+        assert!(actions.contains(&format!("actions/{stage}/action.yml")), "actions/{stage}/action.yml exists");
+    }
+    (workflows, actions)
+}
+
+fn run_tool(program: &Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new(program).args(args).current_dir(repo()).output().expect("run tool");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+#[test]
+fn workflow_and_action_files_pass_githubs_schemas() {
+    let Some(cj) = tool("check-jsonschema", "schema check") else { return };
+    let (workflows, actions) = action_files();
+    for (schema, files) in [("vendor.github-workflows", &workflows), ("vendor.github-actions", &actions)] {
+        let mut args = vec!["--builtin-schema", schema];
+        args.extend(files.iter().map(String::as_str));
+        let (ok, text) = run_tool(&cj, &args);
+        assert!(ok, "check-jsonschema --builtin-schema {schema} {files:?}:\n{text}");
+    }
+}
+
+#[test]
+fn zizmor_finds_nothing_of_medium_severity_or_higher() {
+    let Some(zizmor) = tool("zizmor", "zizmor audit") else { return };
+    let (workflows, actions) = action_files();
+    let mut args = vec!["--offline", "--format", "json"];
+    args.extend(workflows.iter().chain(&actions).map(String::as_str));
+    let out = Command::new(&zizmor).args(&args).current_dir(repo()).output().expect("run zizmor");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let findings: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("zizmor did not print JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr))
+    });
+    let serious: Vec<String> = findings
+        .as_array()
+        .expect("a list of findings")
+        .iter()
+        .filter(|f| matches!(f["determinations"]["severity"].as_str(), Some("Medium" | "High")))
+        .map(|f| {
+            let loc = &f["locations"][0];
+            let file = loc["symbolic"]["key"]["Local"]["verbatim_path"].as_str().unwrap_or("?");
+            let line = loc["concrete"]["location"]["start_point"]["row"].as_u64().map_or(0, |r| r + 1);
+            format!("{file}:{line}: {} ({}): {}", f["ident"], f["determinations"]["severity"], f["desc"])
+        })
+        .collect();
+    assert!(serious.is_empty(), "zizmor findings of medium or higher severity:\n{}", serious.join("\n"));
+}
+
+#[test]
+fn workflows_pin_actions_grant_least_privilege_and_keep_inputs_out_of_run() {
+    let Some(python) = harness_python("workflow lint") else { return };
+    let (workflows, actions) = action_files();
+    let harness = repo().join("tests/actions/run_composite.py");
+    let out = Command::new(&python)
+        .arg(&harness)
+        .arg("lint")
+        .args(workflows.iter().chain(&actions))
+        .current_dir(repo())
+        .output()
+        .expect("run the lint");
+    assert!(
+        out.status.success(),
+        "workflow lint:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let release = fs::read_to_string(repo().join(".github/workflows/release.yml")).expect("release.yml");
+    for needle in [r#"tags: ["v*"]"#, "retention-days: 90", "if-no-files-found: error", "./actions/rtm-gate"] {
+        assert!(release.contains(needle), "release.yml lacks {needle:?}");
+    }
+    let order = ["./actions/rtm-gate", "./actions/sums", "./actions/bundle", "./actions/request-signatures"];
+    let at: Vec<usize> = order.iter().map(|s| release.find(s).expect("stage in release.yml")).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "release.yml runs {order:?} in that order");
+    let signatures = fs::read_to_string(repo().join(".github/workflows/signatures.yml")).expect("signatures.yml");
+    for needle in ["pull_request:", "\"signatures/**\"", "./actions/verify"] {
+        assert!(signatures.contains(needle), "signatures.yml lacks {needle:?}");
+    }
+    let owners =
+        fs::read_to_string(repo().join("examples/infusion-pump/.github/CODEOWNERS")).expect("example CODEOWNERS");
+    for path in ["/regulatory-docs/ ", "/signatures/ ", "/signet.toml "] {
+        assert!(owners.lines().any(|l| l.starts_with(path) && l.contains('@')), "CODEOWNERS protects {path}");
+    }
+}
+
+// ---------------------------------------------------------------- the composite actions, run
+
+/// One harness run: the runner's view of the action afterwards.
+struct Ran {
+    result: Value,
+    dir: PathBuf,
+}
+
+impl Ran {
+    fn conclusion(&self) -> &str {
+        self.result["conclusion"].as_str().expect("conclusion")
+    }
+    fn output(&self, name: &str) -> &str {
+        self.result["outputs"][name].as_str().unwrap_or_else(|| panic!("no output {name}: {}", self.dump()))
+    }
+    fn step(&self, id: &str) -> &Value {
+        self.result["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("no step {id}: {}", self.dump()))
+    }
+    fn outcome(&self, id: &str) -> &str {
+        self.step(id)["outcome"].as_str().expect("outcome")
+    }
+    fn summary(&self) -> &str {
+        self.result["summary"].as_str().expect("summary")
+    }
+    fn annotations(&self) -> &Vec<Value> {
+        self.result["annotations"].as_array().expect("annotations")
+    }
+    fn has_annotation(&self, level: &str, text: &str) -> bool {
+        self.annotations()
+            .iter()
+            .any(|a| a["level"] == level && a["message"].as_str().is_some_and(|m| m.contains(text)))
+    }
+    fn dump(&self) -> String {
+        fn steps(list: &Value, indent: &str, text: &mut String) {
+            for s in list.as_array().into_iter().flatten() {
+                *text += &format!(
+                    "{indent}--- step {} ({}, exit {})\n{}{}",
+                    s["id"],
+                    s["outcome"],
+                    s["exit"],
+                    s["stdout"].as_str().unwrap_or(""),
+                    s["stderr"].as_str().unwrap_or("")
+                );
+                steps(&s["steps"], &format!("{indent}    "), text);
+            }
+        }
+        let mut text = format!("conclusion {} in {}\n", self.result["conclusion"], self.dir.display());
+        steps(&self.result["steps"], "", &mut text);
+        text
+    }
+}
+
+/// Runs the composite action at `action` (repository-relative; "." is the root action) in
+/// `workspace`, with the built signet first on PATH so that no step builds one.
+fn run_action(python: &Path, action: &str, workspace: &Path, inputs: &[(&str, &str)]) -> Ran {
+    run_action_with_path(python, action, workspace, inputs, &path_with_signet())
+}
+
+/// PATH with the built signet first, so that no action step builds one.
+fn path_with_signet() -> String {
+    let signet_dir = Path::new(SIGNET).parent().expect("binary folder");
+    format!("{}:{}", signet_dir.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+fn run_action_with_path(python: &Path, action: &str, workspace: &Path, inputs: &[(&str, &str)], path: &str) -> Ran {
+    let mut args = vec!["run".to_string(), repo().join(action).display().to_string()];
+    for (k, v) in inputs {
+        args.push("--input".into());
+        args.push(format!("{k}={v}"));
+    }
+    harness(python, &args, workspace, path)
+}
+
+/// Runs job `job` of `.github/workflows/<workflow>` in `workspace`, which stands for its checkout.
+fn run_job(python: &Path, workflow: &str, job: &str, workspace: &Path, github: &[(&str, &str)], path: &str) -> Ran {
+    let file = workspace.join(".github/workflows").join(workflow);
+    let mut args = vec!["job".to_string(), file.display().to_string(), job.to_string()];
+    for (k, v) in github {
+        args.push("--github".into());
+        args.push(format!("{k}={v}"));
+    }
+    harness(python, &args, workspace, path)
+}
+
+fn harness(python: &Path, args: &[String], workspace: &Path, path: &str) -> Ran {
+    let result_file = workspace.with_extension("result.json");
+    let out = Command::new(python)
+        .arg(repo().join("tests/actions/run_composite.py"))
+        .args(args)
+        .arg("--workspace")
+        .arg(workspace)
+        .arg("--result")
+        .arg(&result_file)
+        .env("PATH", path)
+        .env_remove("SIGNET_BINARY_URL")
+        .env_remove("SIGNET_BINARY_SHA256")
+        .env_remove("SIGNET")
+        .output()
+        .expect("run the harness");
+    assert!(
+        out.status.success(),
+        "harness failed on {args:?}:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = fs::read_to_string(&result_file).expect("harness result");
+    Ran { result: serde_json::from_str(&text).expect("result JSON"), dir: workspace.to_path_buf() }
+}
+
+/// A copy of the example project as a fresh workspace (with a signing policy, should the
+/// example ever lose its own), inside `tmp`.
+fn example_workspace(tmp: &Path) -> PathBuf {
+    let example = repo().join("examples/infusion-pump");
+    let ws = tmp.join("ws");
+    sh(tmp, &format!("cp -r '{}/.' ws && rm -rf ws/target ws/signatures", example.display()));
+    let toml = fs::read_to_string(ws.join("signet.toml")).expect("signet.toml");
+    if !toml.contains("[[signing.required]]") {
+        let policy = "\n[[signing.required]]\nrole = \"QA\"\nmeaning = \"REVIEWER\"\n\n[[signing.required]]\n\
+                      role = \"RELEASE\"\nmeaning = \"APPROVER\"\nafter = [\"QA\"]\n";
+        fs::write(ws.join("signet.toml"), toml + policy).expect("write policy");
+    }
+    ws
+}
+
+fn read(path: &str) -> Vec<u8> {
+    fs::read(path).unwrap_or_else(|e| panic!("read {path}: {e}"))
+}
+
+#[test]
+fn rtm_gate_action_reports_the_blocked_example_as_a_result() {
+    let Some(python) = harness_python("rtm-gate action") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = example_workspace(tmp.path());
+    let inputs = [("fail-on-suspect", "true"), ("fail-on-block", "false")];
+    let ran = run_action(&python, "actions/rtm-gate", &ws, &inputs);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.output("gate-result"), "fail");
+    assert_eq!(ran.output("signet-path"), SIGNET, "the signet on PATH ran: nothing was built");
+    assert_eq!(ran.outcome("signet-cache-key"), "success");
+    let html = fs::read_to_string(ran.output("rtm-html")).expect("rtm.html written");
+    assert!(html.contains("SW-4"), "the matrix lists the requirements");
+    let index: Value = serde_json::from_slice(&read(ran.output("rtm-index"))).expect("index.json");
+    assert_eq!(index["schema"], "signet.rtm.index/v1");
+    assert!(ran.output("rtm-dir").starts_with(ws.to_str().expect("utf-8")), "{}", ran.output("rtm-dir"));
+    assert!(ran.step("gate")["summary"].as_str().expect("summary").starts_with("### RTM gate"));
+    assert!(ran.summary().contains("| blocking | SW-4: verification failed"), "{}", ran.summary());
+    assert!(
+        ran.annotations().iter().any(|a| a["level"] == "error"
+            && a["file"] == "regulatory-docs/software.sdoc"
+            && a["line"] == "104"
+            && a["message"].as_str().is_some_and(|m| m.contains("SW-4"))),
+        "an error annotation at SW-4's line: {:?}",
+        ran.annotations()
+    );
+
+    // The default fails the step — yet still says why, through the same output.
+    let ran = run_action(&python, "actions/rtm-gate", &ws, &[("fail-on-suspect", "true")]);
+    assert_eq!(ran.conclusion(), "failure", "{}", ran.dump());
+    assert_eq!(ran.step("gate")["outputs"]["gate-result"], "fail");
+}
+
+#[test]
+fn sums_action_writes_a_list_coreutils_accepts_and_checks_it_strictly() {
+    let Some(python) = harness_python("sums action") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = example_workspace(tmp.path());
+    let ran = run_action(&python, "actions/sums", &ws, &[("root", "evidence"), ("out", "out/SHA256SUMS")]);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    let sums = ran.output("sums-path").to_string();
+    assert_eq!(sums, ws.join("out/SHA256SUMS").to_str().expect("utf-8"));
+    sh(&ws.join("evidence"), &format!("sha256sum -c --strict '{sums}'"));
+    assert!(ran.summary().contains("### SHA256SUMS"), "{}", ran.summary());
+    assert!(ran.summary().contains("lists 4 files"), "{}", ran.summary());
+
+    let check = [("root", "evidence"), ("check", "out/SHA256SUMS")];
+    let ran = run_action(&python, "actions/sums", &ws, &check);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.output("sums-result"), "pass");
+    assert!(ran.summary().contains("### SHA256SUMS check"), "{}", ran.summary());
+
+    fs::write(ws.join("evidence/docs/release-notes.md"), "edited after the list was written\n").expect("edit");
+    let ran = run_action(&python, "actions/sums", &ws, &[check[0], check[1], ("fail-on-block", "false")]);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.output("sums-result"), "fail");
+    assert!(ran.summary().contains("**fail**"), "{}", ran.summary());
+    let ran = run_action(&python, "actions/sums", &ws, &check);
+    assert_eq!(ran.conclusion(), "failure", "{}", ran.dump());
+}
+
+#[test]
+fn bundle_action_outputs_the_digest_of_the_tar_it_wrote() {
+    let Some(python) = harness_python("bundle action") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = example_workspace(tmp.path());
+    let inputs = [("evidence", "evidence"), ("out", "dist/bundle.tar"), ("sums", "dist/SHA256SUMS")];
+    let ran = run_action(&python, "actions/bundle", &ws, &inputs);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    let digest = ran.output("bundle-sha256");
+    assert_eq!(digest, sha256_hex(&read(ran.output("bundle-path"))), "bundle-sha256 is the written tar's");
+    assert_eq!(ran.output("bundle-path"), ws.join("dist/bundle.tar").to_str().expect("utf-8"));
+    sh(&ws.join("dist"), "sha256sum -c --strict bundle.tar.sha256");
+    sh(&ws.join("evidence"), "sha256sum -c --strict ../dist/SHA256SUMS");
+    assert!(ran.summary().contains("### Evidence bundle"), "{}", ran.summary());
+    assert!(ran.summary().contains(digest), "the summary shows the digest: {}", ran.summary());
+
+    // check-sums: the bundle's own list must equal the sums stage's, byte for byte.
+    let ran = run_action(
+        &python,
+        "actions/bundle",
+        &ws,
+        &[("evidence", "evidence"), ("out", "dist/again.tar"), ("sums", ""), ("check-sums", "dist/SHA256SUMS")],
+    );
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert!(ran.summary().contains("holds exactly the files listed"), "{}", ran.summary());
+    fs::write(ws.join("evidence/docs/late.md"), "added after the list\n").expect("add a file");
+    let ran = run_action(
+        &python,
+        "actions/bundle",
+        &ws,
+        &[("evidence", "evidence"), ("out", "dist/late.tar"), ("sums", ""), ("check-sums", "dist/SHA256SUMS")],
+    );
+    assert_eq!(ran.conclusion(), "failure", "{}", ran.dump());
+    assert!(ran.has_annotation("error", "the evidence changed after the sums stage"), "{:?}", ran.annotations());
+
+    // Refused input is exit 2 with the binary's annotation, not a silent pass.
+    let ran = run_action(&python, "actions/bundle", &ws, &[("evidence", "no-such-folder")]);
+    assert_eq!(ran.conclusion(), "failure");
+    assert_eq!(ran.step("bundle")["exit"], 2, "{}", ran.dump());
+    assert!(ran.annotations().iter().any(|a| a["level"] == "error"), "{}", ran.dump());
+}
+
+#[test]
+fn request_and_verify_actions_open_a_request_and_report_it_pending() {
+    let Some(python) = harness_python("request-signatures and verify actions") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = example_workspace(tmp.path());
+    let bundle = run_action(&python, "actions/bundle", &ws, &[("evidence", "evidence"), ("out", "dist/bundle.tar")]);
+    assert_eq!(bundle.conclusion(), "success", "{}", bundle.dump());
+
+    let request = [("bundle", "dist/bundle.tar"), ("release", "v1.4.0")];
+    let ran = run_action(&python, "actions/request-signatures", &ws, &request);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    let missing = ran.output("missing-signatures");
+    assert!(missing.split(',').any(|r| r == "QA"), "roles to sign: {missing}");
+    let request_json: Value = serde_json::from_slice(&read(ran.output("request-path"))).expect("request.json");
+    assert_eq!(ran.output("request-dir"), ws.join("signatures/v1.4.0").to_str().expect("utf-8"));
+    let text = request_json.to_string();
+    assert!(text.contains(bundle.output("bundle-sha256")), "the request names the bundle digest");
+    assert!(text.contains("0123456789abcdef0123456789abcdef01234567"), "and github.sha as the commit");
+    assert!(ran.summary().contains("signatures requested"), "{}", ran.summary());
+
+    let verify = [("bundle", "dist/bundle.tar"), ("allow-pending", "true")];
+    let ran = run_action(&python, "actions/verify", &ws, &verify);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.output("verify-result"), "fail");
+    assert_eq!(ran.output("verify-status"), "pending");
+    assert_eq!(ran.output("problems"), "0");
+    assert!(ran.output("missing-signatures").contains("QA"), "{}", ran.output("missing-signatures"));
+    assert!(ran.summary().contains("### Final gate (verify): pending"), "{}", ran.summary());
+    assert!(ran.has_annotation("notice", "awaiting QA"), "{:?}", ran.annotations());
+
+    let ran = run_action(&python, "actions/verify", &ws, &[("bundle", "dist/bundle.tar")]);
+    assert_eq!(ran.conclusion(), "failure", "pending is not a pass without allow-pending: {}", ran.dump());
+
+    // A different bundle is a problem, never merely pending.
+    fs::write(ws.join("dist/other.tar"), b"not the bundle that was requested").expect("write");
+    let ran = run_action(&python, "actions/verify", &ws, &[("bundle", "dist/other.tar"), ("allow-pending", "true")]);
+    assert_eq!(ran.conclusion(), "failure", "{}", ran.dump());
+    assert_eq!(ran.output("verify-status"), "fail");
+    assert!(ran.annotations().iter().any(|a| a["level"] == "error"), "{}", ran.dump());
+}
+
+#[test]
+fn verify_action_passes_the_frozen_signed_manifest() {
+    let Some(python) = harness_python("verify action") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = tmp.path().join("ws");
+    sh(tmp.path(), &format!("mkdir ws && cp '{}'/* ws/", repo().join("tests/fixtures/manifest-v1").display()));
+    let inputs = [("bundle", "bundle.tar"), ("manifest", "release-v1.4.0.json")];
+    let ran = run_action(&python, "actions/verify", &ws, &inputs);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.output("verify-result"), "pass");
+    assert_eq!(ran.output("verify-status"), "pass");
+    assert_eq!(ran.output("missing-signatures"), "");
+    let summary = ran.summary();
+    assert!(summary.contains("### Final gate (verify): pass — release `v1.4.0`"), "{summary}");
+    for signer in ["Dana Whitfield", "Eli Novak", "Rosa Lindqvist"] {
+        assert!(summary.contains(signer), "the summary names {signer}: {summary}");
+    }
+}
+
+#[test]
+fn root_action_runs_every_stage_in_order_and_reports_a_blocked_gate() {
+    let Some(python) = harness_python("root action") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = example_workspace(tmp.path());
+    let inputs = [
+        ("stages", "verify, request-signatures,bundle,sums,rtm-gate"),
+        ("evidence", "evidence"),
+        ("fail-on-suspect", "true"),
+    ];
+    let ran = run_action(&python, ".", &ws, &inputs);
+    assert_eq!(ran.conclusion(), "failure", "a blocked gate fails the action, at the end: {}", ran.dump());
+    assert_eq!(ran.output("result"), "fail");
+    assert_eq!(ran.output("gate-result"), "fail");
+    for id in ["gate", "sums", "bundle", "verdict"] {
+        assert_eq!(ran.outcome(id), if id == "verdict" { "failure" } else { "success" }, "{id}: {}", ran.dump());
+    }
+    assert_eq!(ran.outcome("request"), "skipped", "a blocked release gets no request");
+    assert_eq!(ran.outcome("verify"), "skipped");
+    assert!(!ws.join("signatures").exists(), "nothing written under signatures/");
+    assert_eq!(ran.output("bundle-sha256"), sha256_hex(&read(ran.output("bundle-path"))));
+    assert_eq!(ran.output("bundle-path"), ws.join("target/signet/bundle.tar").to_str().expect("utf-8"));
+    sh(&ws.join("evidence"), &format!("sha256sum -c --strict '{}'", ran.output("sums-path")));
+    let summary = ran.summary();
+    let sections = ["### RTM gate", "### SHA256SUMS", "### Evidence bundle", "### Signet pipeline: blocked"];
+    let at: Vec<usize> = sections.iter().map(|s| summary.find(s).unwrap_or_else(|| panic!("{s}: {summary}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "one section per stage, in pipeline order: {summary}");
+    assert!(summary.contains("request-signatures skipped"), "{summary}");
+    assert!(ran.has_annotation("error", "rtm-gate blocked the release"), "{:?}", ran.annotations());
+}
+
+#[test]
+fn root_action_requests_and_verifies_when_nothing_blocks() {
+    let Some(python) = harness_python("root action") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = example_workspace(tmp.path());
+    let inputs = [
+        ("stages", "sums,bundle,request-signatures,verify"),
+        ("evidence", "evidence"),
+        ("out-dir", "out"),
+        ("allow-pending", "true"),
+    ];
+    let ran = run_action(&python, ".", &ws, &inputs);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.output("result"), "pass");
+    assert_eq!(ran.outcome("gate"), "skipped");
+    assert_eq!(ran.output("verify-status"), "pending");
+    assert!(ran.output("missing-signatures").contains("QA"), "{}", ran.output("missing-signatures"));
+    assert_eq!(ran.output("request-dir"), ws.join("signatures/v1.4.0").to_str().expect("utf-8"));
+    let request: Value =
+        serde_json::from_slice(&read(&format!("{}/request.json", ran.output("request-dir")))).expect("request.json");
+    assert!(request.to_string().contains(ran.output("bundle-sha256")), "the request binds the bundle");
+    let summary = ran.summary();
+    let sections =
+        ["### SHA256SUMS", "### Evidence bundle", "signatures requested", "### Final gate (verify): pending"];
+    let at: Vec<usize> = sections.iter().map(|s| summary.find(s).unwrap_or_else(|| panic!("{s}: {summary}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{summary}");
+}
+
+#[test]
+fn root_action_refuses_unknown_stages_and_the_missing_report() {
+    let Some(python) = harness_python("root action") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = example_workspace(tmp.path());
+    let ran = run_action(&python, ".", &ws, &[("stages", "rtm-gate,report"), ("evidence", "evidence")]);
+    assert_eq!(ran.conclusion(), "failure");
+    assert_eq!(ran.step("plan")["exit"], 2);
+    assert!(ran.has_annotation("error", "stage 'report' is not available yet"), "{:?}", ran.annotations());
+    assert_eq!(ran.outcome("gate"), "skipped", "nothing ran");
+    let ran = run_action(&python, ".", &ws, &[("stages", "bundel")]);
+    assert!(ran.has_annotation("error", "unknown stage 'bundel'"), "{:?}", ran.annotations());
+    let ran = run_action(&python, ".", &ws, &[("stages", "bundle")]);
+    assert!(ran.has_annotation("error", "need the evidence input"), "{:?}", ran.annotations());
+}
+
+#[test]
+fn a_prebuilt_binary_runs_only_when_its_sha256_matches() {
+    let Some(python) = harness_python("signet-binary-url") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = example_workspace(tmp.path());
+    // PATH without signet: the only binary the action can get is the download.
+    let path = "/usr/local/bin:/usr/bin:/bin";
+    let url = format!("file://{SIGNET}");
+    let digest = sha256_hex(&fs::read(SIGNET).expect("read signet"));
+
+    let inputs =
+        [("signet-binary-url", url.as_str()), ("signet-binary-sha256", digest.as_str()), ("fail-on-block", "false")];
+    let ran = run_action_with_path(&python, "actions/rtm-gate", &ws, &inputs, path);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.output("signet-sha256"), digest);
+    assert_ne!(ran.output("signet-path"), SIGNET, "a downloaded copy ran");
+    assert_eq!(ran.outcome("signet-cache-key"), "success");
+    assert_eq!(ran.step("signet-cache-key")["outputs"]["build"], "false", "nothing to build or cache");
+    assert_eq!(ran.output("gate-result"), "fail");
+
+    let wrong = "0".repeat(64);
+    let inputs = [("signet-binary-url", url.as_str()), ("signet-binary-sha256", wrong.as_str())];
+    let ran = run_action_with_path(&python, "actions/rtm-gate", &ws, &inputs, path);
+    assert_eq!(ran.conclusion(), "failure");
+    assert!(ran.has_annotation("error", "SHA-256 mismatch"), "{:?}", ran.annotations());
+    assert_eq!(ran.outcome("gate"), "skipped", "the refused binary never ran");
+
+    let ran = run_action_with_path(&python, "actions/rtm-gate", &ws, &[("signet-binary-url", url.as_str())], path);
+    assert_eq!(ran.conclusion(), "failure");
+    assert!(ran.has_annotation("error", "must be pinned by its SHA-256"), "{:?}", ran.annotations());
+}
+
+/// The DHF archival job: only the uploaded artefact (the bundle tar the action wrote) and the
+/// assembled signed manifest, in an empty folder, verified there with nothing else.
+#[test]
+fn dhf_archival_job_verifies_the_uploaded_bundle_with_the_manifest_alone() {
+    let Some(python) = harness_python("DHF consumer") else { return };
+    let fixture = repo().join("tests/fixtures/manifest-v1");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    // The release job: the signed v1.4.0 evidence, bundled by the action (ctar is reproducible, so
+    // this is the very tar that was signed).
+    let ws = tmp.path().join("release-job");
+    fs::create_dir_all(ws.join("evidence")).expect("mkdir");
+    sh(&ws.join("evidence"), &format!("tar -xf '{}'", fixture.join("bundle.tar").display()));
+    let ran = run_action(&python, "actions/bundle", &ws, &[("evidence", "evidence"), ("out", "dist/bundle.tar")]);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    let artefact = ran.output("bundle-path").to_string();
+    assert_eq!(read(&artefact), read(fixture.join("bundle.tar").to_str().expect("utf-8")), "the signed bytes");
+
+    // The archive: an empty folder, the artefact and the manifest, nothing else.
+    let archive = tmp.path().join("dhf");
+    fs::create_dir(&archive).expect("mkdir");
+    fs::copy(&artefact, archive.join("bundle.tar")).expect("download the artefact");
+    fs::copy(fixture.join("release-v1.4.0.json"), archive.join("release-v1.4.0.json")).expect("copy manifest");
+    let out = Command::new(SIGNET)
+        .args(["verify", "--bundle", "bundle.tar", "--manifest", "release-v1.4.0.json"])
+        .current_dir(&archive)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_OUTPUT")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .expect("run signet verify");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("PASS: release v1.4.0 — 3 signature(s) valid"), "{stdout}");
+    let mut left: Vec<String> =
+        fs::read_dir(&archive).expect("ls").map(|e| e.expect("entry").file_name().to_string_lossy().into()).collect();
+    left.sort();
+    assert_eq!(left, ["bundle.tar", "release-v1.4.0.json"], "verify wrote nothing beside them");
+
+    // One byte of the artefact changed, and the archive refuses it.
+    let mut bytes = read(archive.join("bundle.tar").to_str().expect("utf-8"));
+    bytes[600] ^= 1;
+    fs::write(archive.join("bundle.tar"), bytes).expect("tamper");
+    let out = Command::new(SIGNET)
+        .args(["verify", "--bundle", "bundle.tar", "--manifest", "release-v1.4.0.json"])
+        .current_dir(&archive)
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("run signet verify");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+/// The harness itself: both GITHUB_OUTPUT forms, GITHUB_ENV and GITHUB_PATH carried to later steps,
+/// `if:` and step outputs, and a `${{ }}` inside `run:` refused.
+#[test]
+fn harness_behaves_like_the_runner() {
+    let Some(python) = harness_python("harness self-test") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let action = tmp.path().join("action");
+    fs::create_dir_all(tmp.path().join("ws")).expect("mkdir");
+    fs::create_dir_all(&action).expect("mkdir");
+    let yml = r###"name: t
+description: harness self-test
+inputs:
+  word:
+    description: a word
+    default: "x"
+  ref:
+    description: defaults are expressions
+    default: ${{ github.ref_name }}
+outputs:
+  simple:
+    value: ${{ steps.a.outputs.simple }}
+  multi:
+    value: ${{ steps.a.outputs.multi }}
+  seen:
+    value: ${{ steps.b.outputs.seen }}
+  skipped:
+    value: ${{ steps.c.outputs.never || 'none' }}
+runs:
+  using: composite
+  steps:
+    - id: a
+      shell: bash
+      env:
+        WORD: ${{ inputs.word }}
+        REF: ${{ inputs.ref }}
+      run: |
+        echo "simple=$WORD-$REF" >> "$GITHUB_OUTPUT"
+        printf 'multi<<EOF_1\nline one\nline=two\nEOF_1\n' >> "$GITHUB_OUTPUT"
+        echo "CARRIED=yes" >> "$GITHUB_ENV"
+        mkdir -p "$RUNNER_TEMP/bin" && printf '#!/bin/sh\necho tool-ran\n' > "$RUNNER_TEMP/bin/harness-tool"
+        chmod +x "$RUNNER_TEMP/bin/harness-tool" && echo "$RUNNER_TEMP/bin" >> "$GITHUB_PATH"
+        echo "## section a" >> "$GITHUB_STEP_SUMMARY"
+        test "$GITHUB_ACTIONS" = true && test "$PWD" = "$GITHUB_WORKSPACE" && test -d "$GITHUB_ACTION_PATH"
+    - id: b
+      if: steps.a.outputs.simple == 'HELLO-v1.4.0'
+      shell: bash
+      env:
+        MULTI: ${{ steps.a.outputs.multi }}
+      run: echo "seen=$CARRIED/$(harness-tool)/$(echo "$MULTI" | wc -l)" >> "$GITHUB_OUTPUT"
+    - id: c
+      if: inputs.word == 'nope'
+      shell: bash
+      run: echo "never=1" >> "$GITHUB_OUTPUT"
+    - id: d
+      shell: bash
+      run: exit 3
+    - id: e
+      shell: bash
+      run: echo "after a failure, default steps are skipped"
+    - id: f
+      if: failure()
+      shell: bash
+      run: echo "::warning file=a.txt,line=2::50%25 done"
+"###;
+    fs::write(action.join("action.yml"), yml).expect("write action");
+    let result = tmp.path().join("r.json");
+    let run = |extra: &[&str]| {
+        Command::new(&python)
+            .arg(repo().join("tests/actions/run_composite.py"))
+            .arg("run")
+            .arg(&action)
+            .args(["--workspace", tmp.path().join("ws").to_str().expect("utf-8")])
+            .args(["--result", result.to_str().expect("utf-8")])
+            .args(extra)
+            .output()
+            .expect("run harness")
+    };
+    let out = run(&["--input", "word=hello"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&fs::read(&result).expect("result")).expect("JSON");
+    assert_eq!(r["outputs"]["simple"], "hello-v1.4.0");
+    assert_eq!(r["outputs"]["multi"], "line one\nline=two");
+    assert_eq!(r["outputs"]["seen"], "yes/tool-ran/2", "{r:#}");
+    assert_eq!(r["outputs"]["skipped"], "none");
+    assert_eq!(r["conclusion"], "failure");
+    let outcomes: Vec<&str> =
+        r["steps"].as_array().expect("steps").iter().map(|s| s["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["success", "success", "skipped", "failure", "skipped", "success"]);
+    assert_eq!(r["annotations"][0]["message"], "50% done");
+    assert_eq!(r["annotations"][0]["line"], "2");
+    assert_eq!(r["summary"], "## section a\n");
+
+    let out = run(&["--input", "undeclared=1"]);
+    assert_eq!(out.status.code(), Some(2), "undeclared inputs are refused");
+    fs::write(action.join("action.yml"), yml.replace(r#"run: exit 3"#, r#"run: echo "${{ inputs.word }}""#))
+        .expect("write action");
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("inside run:"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+// ---------------------------------------------------------------- the workflows' jobs, run
+
+/// The parts of a checkout of this repository the workflows use, in `tmp/ws`.
+fn checkout(tmp: &Path) -> PathBuf {
+    let ws = tmp.join("ws");
+    fs::create_dir_all(ws.join("tests/fixtures")).expect("mkdir");
+    fs::create_dir_all(ws.join("examples")).expect("mkdir");
+    let r = repo();
+    sh(
+        tmp,
+        &format!(
+            "cp -r '{r}/action.yml' '{r}/actions' '{r}/.github' ws/ && cp -r '{r}/examples/infusion-pump' ws/examples/ \
+             && cp -r '{r}/tests/fixtures/manifest-v1' ws/tests/fixtures/ \
+             && rm -rf ws/examples/infusion-pump/target ws/examples/infusion-pump/signatures",
+            r = r.display()
+        ),
+    );
+    ws
+}
+
+#[test]
+fn ci_workflow_runs_the_action_steps_on_the_example_project() {
+    let Some(python) = harness_python("ci.yml actions job") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = checkout(tmp.path());
+    let ran =
+        run_job(&python, "ci.yml", "actions", &ws, &[("ref_name", "main"), ("run_id", "77")], &path_with_signet());
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    for id in ["gate", "sums", "bundle", "check", "request", "pending", "signed", "pipeline"] {
+        assert_eq!(ran.outcome(id), "success", "{id}: {}", ran.dump());
+    }
+    assert_eq!(ran.step("gate")["outputs"]["gate-result"], "fail");
+    assert_eq!(ran.step("signed")["outputs"]["verify-result"], "pass");
+    assert_eq!(ran.step("pending")["outputs"]["verify-status"], "pending");
+    assert_eq!(ran.step("pipeline")["outputs"]["result"], "fail");
+    assert!(ws.join("examples/infusion-pump/signatures/ci-77/request.json").exists());
+}
+
+#[test]
+fn release_workflow_blocks_the_example_and_uploads_only_the_report() {
+    let Some(python) = harness_python("release.yml") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = checkout(tmp.path());
+    let ran = run_job(&python, "release.yml", "evidence", &ws, &[("ref_name", "v1.4.0")], &path_with_signet());
+    assert_eq!(ran.conclusion(), "failure", "the blocked example fails the release: {}", ran.dump());
+    assert_eq!(ran.step("gate")["outputs"]["gate-result"], "fail");
+    assert_eq!(ran.outcome("sums"), "success");
+    assert_eq!(ran.outcome("bundle"), "success", "every stage still reports");
+    assert_eq!(ran.outcome("request"), "skipped", "no signature request for a blocked release");
+    let steps = ran.result["steps"].as_array().expect("steps");
+    let uploads: Vec<&Value> = steps
+        .iter()
+        .filter(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact@")))
+        .collect();
+    assert_eq!(uploads.len(), 3);
+    assert_eq!(uploads[0]["outcome"], "skipped-remote", "the RTM report is uploaded (recorded: no network here)");
+    assert_eq!(uploads[0]["with"]["name"], "rtm-report-v1.4.0");
+    assert!(Path::new(uploads[0]["with"]["path"].as_str().expect("path")).join("rtm.html").exists());
+    assert_eq!(uploads[1]["outcome"], "skipped", "no bundle artefact for a blocked release");
+    assert_eq!(uploads[2]["outcome"], "skipped");
+    assert_eq!(ran.outcome("block"), "failure");
+    assert!(ran.has_annotation("error", "the RTM gate says 'fail'"), "{:?}", ran.annotations());
+    assert!(!ws.join("examples/infusion-pump/signatures").exists());
+}
+
+#[test]
+fn release_workflow_requests_signatures_and_uploads_the_bundle_when_the_gate_passes() {
+    let Some(python) = harness_python("release.yml") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = checkout(tmp.path());
+    let pump = ws.join("examples/infusion-pump");
+    // Make the example releasable: the failing test passes, then every requirement is reviewed.
+    let junit = pump.join("evidence/junit/firmware-unit.xml");
+    let xml = fs::read_to_string(&junit).expect("junit");
+    let start = xml.find("<failure").expect("the failing test");
+    let end = xml.find("</failure>").expect("its end") + "</failure>".len();
+    fs::write(&junit, format!("{}{}", &xml[..start], &xml[end..])).expect("write junit");
+    let out = Command::new(SIGNET)
+        .args(["--root", pump.to_str().expect("utf-8"), "stamp", "--all", "--by", "Test Reviewer"])
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("stamp");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let ran = run_job(&python, "release.yml", "evidence", &ws, &[("ref_name", "v1.4.0")], &path_with_signet());
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.step("gate")["outputs"]["gate-result"], "pass");
+    assert_eq!(ran.outcome("request"), "success");
+    assert!(pump.join("signatures/v1.4.0/request.json").exists());
+    let steps = ran.result["steps"].as_array().expect("steps");
+    let uploads: Vec<&Value> = steps
+        .iter()
+        .filter(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact@")))
+        .collect();
+    let bundle_upload = uploads[1];
+    assert_eq!(bundle_upload["outcome"], "skipped-remote");
+    assert_eq!(bundle_upload["with"]["name"], "release-evidence-v1.4.0");
+    assert_eq!(bundle_upload["with"]["retention-days"], "90");
+    assert_eq!(bundle_upload["with"]["if-no-files-found"], "error");
+    let files: Vec<&str> = bundle_upload["with"]["path"].as_str().expect("paths").lines().collect();
+    let bundle = &ran.step("bundle")["outputs"];
+    assert_eq!(files[0], bundle["bundle-path"].as_str().expect("bundle-path"));
+    assert!(files.iter().all(|f| Path::new(f).is_file()), "every uploaded file exists: {files:?}");
+    assert_eq!(
+        bundle["bundle-sha256"].as_str().expect("digest"),
+        sha256_hex(&read(files[0])),
+        "the artefact is the tar whose digest the request binds"
+    );
+    assert_eq!(uploads[2]["with"]["path"], pump.join("signatures/v1.4.0").to_str().expect("utf-8"));
+    assert_eq!(ran.outcome("block"), "skipped", "nothing blocks: {}", ran.dump());
+}
+
+#[test]
+fn signatures_workflow_runs_the_final_gate_on_the_pull_requests_release() {
+    let Some(python) = harness_python("signatures.yml") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = checkout(tmp.path());
+    let pump = ws.join("examples/infusion-pump");
+    // The release workflow's output: a bundle (the "artefact") and the committed request.
+    let bundle =
+        run_action(&python, "actions/bundle", &pump, &[("evidence", "evidence"), ("out", "../../artefact/bundle.tar")]);
+    assert_eq!(bundle.conclusion(), "success", "{}", bundle.dump());
+    let request = run_action(&python, "actions/request-signatures", &pump, &[("bundle", "../../artefact/bundle.tar")]);
+    assert_eq!(request.conclusion(), "success", "{}", request.dump());
+
+    // GitHub's API, played by a stand-in `gh` (no network here): the pull request's files, the
+    // release run, and the artefact download into --dir.
+    let bin = tmp.path().join("fake-bin");
+    fs::create_dir_all(&bin).expect("mkdir");
+    let gh = r#"#!/usr/bin/env bash
+echo "gh $*" >> "$FAKE_GH_LOG"
+case "$1 $2" in
+  "api "*) printf '%s\n' $FAKE_GH_FILES ;;
+  "run list") echo 4242 ;;
+  "run download")
+    while [ $# -gt 0 ]; do [ "$1" = --dir ] && dir="$2"; shift; done
+    mkdir -p "$dir" && cp "$FAKE_GH_ARTEFACT"/* "$dir"/ ;;
+  *) exit 1 ;;
+esac
+"#;
+    fs::write(bin.join("gh"), gh).expect("write gh");
+    sh(&bin, "chmod +x gh");
+    let log = tmp.path().join("gh.log");
+    let path = format!("{}:{}", bin.display(), path_with_signet());
+    let event = r#"event={"pull_request":{"number":7}}"#;
+    let run = |files: &str| {
+        let out = Command::new(&python)
+            .arg(repo().join("tests/actions/run_composite.py"))
+            .args(["job", ws.join(".github/workflows/signatures.yml").to_str().expect("utf-8"), "final-gate"])
+            .args([
+                "--workspace",
+                ws.to_str().expect("utf-8"),
+                "--result",
+                tmp.path().join("sig.json").to_str().expect("utf-8"),
+            ])
+            .args(["--github", event, "--github", "event_name=pull_request", "--github", "ref_name=7/merge"])
+            .env("PATH", &path)
+            .env("FAKE_GH_FILES", files)
+            .env("FAKE_GH_LOG", &log)
+            .env("FAKE_GH_ARTEFACT", ws.join("artefact"))
+            .output()
+            .expect("run the harness");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = fs::read_to_string(tmp.path().join("sig.json")).expect("result");
+        Ran { result: serde_json::from_str(&text).expect("JSON"), dir: ws.clone() }
+    };
+
+    let ran = run("examples/infusion-pump/signatures/v1.4.0/QA--dana.dsse.json");
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.step("release")["outputs"]["release"], "v1.4.0");
+    assert_eq!(ran.step("verify")["outputs"]["verify-status"], "pending");
+    assert!(ran.summary().contains("### Final gate (verify): pending — release `v1.4.0`"), "{}", ran.summary());
+    let calls = fs::read_to_string(&log).expect("gh log");
+    assert!(calls.contains("api --paginate repos/example/infusion-pump/pulls/7/files"), "{calls}");
+    assert!(calls.contains("--branch v1.4.0"), "{calls}");
+    assert!(calls.contains("--name release-evidence-v1.4.0"), "{calls}");
+
+    let ran = run("examples/infusion-pump/signatures/v1.4.0/a examples/infusion-pump/signatures/v1.5.0/b");
+    assert_eq!(ran.conclusion(), "failure");
+    assert!(ran.has_annotation("error", "exactly one signatures/<release>/ folder"), "{:?}", ran.annotations());
+    assert_eq!(ran.outcome("verify"), "skipped");
+}

@@ -35,6 +35,16 @@ impl Digest {
     pub fn hex(&self) -> String {
         self.to_string()
     }
+
+    /// `sha256:<hex>`: how records, requests and audit lines name a digest.
+    pub fn tagged(&self) -> String {
+        format!("sha256:{self}")
+    }
+}
+
+/// `sha256:<hex>` of `bytes`.
+pub fn tagged(bytes: &[u8]) -> String {
+    Digest::of(bytes).tagged()
 }
 
 impl fmt::Display for Digest {

@@ -25,7 +25,7 @@ pub fn fingerprint<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>, rel
         };
         pair(&mut h, &name, &r.value);
     }
-    format!("sha256:{}", Digest::from_hasher(h))
+    Digest::from_hasher(h).tagged()
 }
 
 fn pair(h: &mut Sha256, name: &str, value: &str) {

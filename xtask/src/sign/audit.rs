@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{SignError, Timestamp};
-use crate::digest::Digest;
 use crate::output::json;
 
 pub const FILE: &str = "audit.jsonl";
@@ -56,7 +55,7 @@ pub fn append(dir: &Path, release: &str, e: NewEvent<'_>) -> Result<PathBuf, Sig
         signer: e.signer.map(Into::into),
         role: e.role.map(Into::into),
         detail: e.detail,
-        prev: last.map_or_else(|| GENESIS.to_string(), |l| format!("sha256:{}", Digest::of(l.as_bytes()))),
+        prev: last.map_or_else(|| GENESIS.to_string(), |l| crate::digest::tagged(l.as_bytes())),
     };
     let mut text = existing;
     text.push_str(&String::from_utf8_lossy(&json::to_canonical_bytes(&event)));
@@ -92,7 +91,7 @@ pub fn verify(text: &str, release: &str) -> Result<Vec<Event>, Vec<String>> {
                 events.push(ev);
             }
         }
-        prev = format!("sha256:{}", Digest::of(line.as_bytes()));
+        prev = crate::digest::tagged(line.as_bytes());
     }
     if text.is_empty() {
         problems.push("audit.jsonl is empty".into());

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use super::SignError;
 use super::meaning::{self, CustomMeaning};
-use crate::digest::Digest;
 use crate::output::json;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -93,6 +92,6 @@ impl SigningConfig {
 
     /// Digest of the policy as Signet reads it (not the TOML bytes, so comments may change).
     pub fn digest(&self) -> String {
-        format!("sha256:{}", Digest::of(&json::to_canonical_bytes(self)))
+        crate::digest::tagged(&json::to_canonical_bytes(self))
     }
 }

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{SignError, Timestamp};
-use crate::digest::Digest;
 
 pub const PATH: &str = "signatures/signers.toml";
 
@@ -151,7 +150,7 @@ impl Registry {
 }
 
 pub fn digest(bytes: &[u8]) -> String {
-    format!("sha256:{}", Digest::of(bytes))
+    crate::digest::tagged(bytes)
 }
 
 /// `[[name]]` with one `key = "value"` line per field. JSON string literals are valid TOML basic

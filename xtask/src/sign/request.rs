@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::policy::SigningConfig;
 use super::registry::Registry;
 use super::{SignError, Timestamp, audit};
-use crate::digest::{Digest, sha256_reader};
+use crate::digest::sha256_reader;
 use crate::fsx::{atomic, path_safety};
 use crate::output::json;
 
@@ -153,7 +153,7 @@ pub fn load(dir: &Path) -> Result<(Request, String), SignError> {
     if request.schema != SCHEMA {
         return Err(SignError::input(&path, format!("schema `{}` is not {SCHEMA}", request.schema)));
     }
-    Ok((request, format!("sha256:{}", Digest::of(&bytes))))
+    Ok((request, crate::digest::tagged(&bytes)))
 }
 
 /// `git rev-parse HEAD` in the root, when it is a git checkout.

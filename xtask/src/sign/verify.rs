@@ -17,7 +17,6 @@ use super::record::{self, PREDICATE_TYPE, Part11Record, STATEMENT_TYPE};
 use super::registry::{Registry, Revocation, Signer, Standing};
 use super::request::{self, Request};
 use super::{SignError, Timestamp, audit};
-use crate::digest::Digest;
 
 pub const MANIFEST_SCHEMA: &str = "signet.manifest/v1";
 
@@ -147,7 +146,7 @@ impl ReleaseRecord {
 }
 
 fn sha(bytes: &[u8]) -> String {
-    format!("sha256:{}", Digest::of(bytes))
+    crate::digest::tagged(bytes)
 }
 
 /// The final gate over one release record and the bundle's recomputed digest.

@@ -5,7 +5,7 @@ set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-known=(rtm-gate sums bundle request-signatures verify)
+known=(rtm-gate sums bundle report request-signatures verify)
 declare -A run=()
 IFS=',' read -r -a asked <<<"${STAGES:-}"
 for s in "${asked[@]}"; do
@@ -14,14 +14,14 @@ for s in "${asked[@]}"; do
   case " ${known[*]} " in
     *" $s "*) run[$s]=true ;;
     *)
-      if [ "$s" = report ]; then
-        die "stage 'report' is not available yet (there is no signet report command; issue 5): upload the rtm-gate's rtm.html (rtm-html output) as the interim report"
-      fi
       die "unknown stage '$s' in stages: use any of ${known[*]}"
       ;;
   esac
 done
 [ "${#run[@]}" -gt 0 ] || die "stages names no stage: use any of ${known[*]}"
+if [ -n "${run[report]:-}" ] && [ -z "${run[bundle]:-}" ]; then
+  die "the report stage needs the bundle stage in the same run (it reports on the bundle it wrote)"
+fi
 if { [ -n "${run[sums]:-}" ] || [ -n "${run[bundle]:-}" ]; } && [ -z "${EVIDENCE:-}" ]; then
   die "the sums and bundle stages need the evidence input (the folder whose files become the bundle)"
 fi

@@ -10,6 +10,7 @@ mod bundle_oracle;
 mod bundle_refusals;
 mod cli;
 mod release_check;
+mod report;
 mod rtm;
 mod signing;
 mod sums;

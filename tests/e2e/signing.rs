@@ -45,7 +45,7 @@ fn at_terminal(dir: &Path, args: &[&str], dialogue: &[(&str, &str)]) -> (i32, St
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-fn keygen(dir: &Path, id: &str) {
+pub(crate) fn keygen(dir: &Path, id: &str) {
     let key = format!("keys/{id}.key");
     let (code, out) = at_terminal(
         dir,
@@ -55,7 +55,7 @@ fn keygen(dir: &Path, id: &str) {
     assert_eq!(code, 0, "{out}");
 }
 
-fn enroll(dir: &Path, id: &str, name: &str, role: &str) {
+pub(crate) fn enroll(dir: &Path, id: &str, name: &str, role: &str) {
     Test::in_dir(tempfile::TempDir::new_in(dir).unwrap())
         .args([
             "--root",
@@ -78,7 +78,7 @@ fn enroll(dir: &Path, id: &str, name: &str, role: &str) {
 }
 
 /// Signs `role` as `id`, typing the release id, a reason and the password.
-fn sign(dir: &Path, id: &str, role: &str) -> (i32, String) {
+pub(crate) fn sign(dir: &Path, id: &str, role: &str) -> (i32, String) {
     at_terminal(
         dir,
         &[

@@ -411,3 +411,26 @@ pub fn key_decryption_seconds() -> f64 {
     let _ = crate::sign::keys::decrypt_pem(&pem, b"bench password 1234");
     start.elapsed().as_secs_f64()
 }
+
+/// The report benchmark's inputs beside a generated RTM corpus: a signing policy, the gate's
+/// index.json, and the JUnit folder as the evidence bundle with its SHA256SUMS (under `rep/`).
+pub fn ensure_report_inputs(root: &Path, exe: &str) -> io::Result<()> {
+    if root.join("rep/report-inputs.done").exists() {
+        return Ok(());
+    }
+    fs::write(
+        root.join("signet.toml"),
+        "[requirements]\ndocs = [\"regulatory-docs/*.sdoc\"]\njunit = [\"junit/*.xml\"]\nout = \"rep/rtm\"\n\n\
+         [[signing.required]]\nrole = \"QA\"\nmeaning = \"REVIEWER\"\n\n\
+         [[signing.required]]\nrole = \"RELEASE\"\nmeaning = \"APPROVER\"\nafter = [\"QA\"]\n",
+    )?;
+    let script = format!(
+        "{exe} rtm-gate --out rep/rtm >/dev/null; test $? -le 1 && \
+         {exe} bundle --evidence junit --out rep/bundle.tar --sums rep/SHA256SUMS >/dev/null"
+    );
+    let status = Command::new("bash").arg("-c").arg(&script).current_dir(root).status()?;
+    if !status.success() {
+        return Err(io::Error::other(format!("preparing the report inputs failed: {script}")));
+    }
+    fs::write(root.join("rep/report-inputs.done"), "v1")
+}

@@ -17,5 +17,6 @@ pub mod templates;
 
 pub mod bench;
 pub mod release_check;
+pub mod report;
 pub mod rtm;
 pub mod sign;

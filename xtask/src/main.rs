@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::Revoke(args) => cli::signing::revoke(args, &ctx),
         Command::Request(args) => cli::signing::request(args, &ctx),
         Command::Sign(args) => cli::signing::sign(args, &ctx),
+        Command::Report(args) => cli::report::run(args, &ctx),
         Command::Verify(args) => cli::signing::verify(args, &ctx),
         Command::Bundle(args) => cli::bundle::run(args, &ctx),
         Command::Sums(args) => cli::sums::run(args, &ctx),

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::bundle::{self, BundleOptions};
 use crate::config::{self, Config};
 use crate::error::StageError;
+use crate::report;
 use crate::rtm::gate::{self, GateOptions};
 use crate::sign::verify::{self, ReleaseRecord};
 use crate::sign::{Timestamp, request};
@@ -48,6 +49,9 @@ pub fn run(root: &Path, release: Option<&str>) -> Result<ReleaseCheck, Box<dyn S
         if let Some(release) = release {
             stages.push(verify_stage(root, &config, &out_dir, release));
         }
+        if !config.signing.required.is_empty() {
+            stages.push(report_stage(root, &config, &out_dir, release));
+        }
     }
     Ok(ReleaseCheck { root: root.to_path_buf(), out_dir, stages })
 }
@@ -82,6 +86,43 @@ fn request_stage(root: &Path, config: &Config, out_dir: &Path, release: &str) ->
             }
         }
         Err(e) => StageResult { stage: "request", passed: false, detail: e.to_string(), fix: None },
+    }
+}
+
+/// The evidence report (HTML and PDF/A) under target/release-check/report/: of the collected
+/// signatures when `--release` names a requested release, else of the request preview.
+fn report_stage(root: &Path, config: &Config, out_dir: &Path, release: Option<&str>) -> StageResult {
+    let result = (|| -> Result<(report::Prepared, Vec<PathBuf>), report::ReportError> {
+        let requested = match release {
+            Some(id) => Some(request::release_dir(root, id)?).filter(|d| d.join(request::FILE).exists()),
+            None => None,
+        };
+        let release = match requested {
+            Some(dir) => report::Release { record: ReleaseRecord::from_folder(root, &dir, &config.signing)?, preview: false },
+            None => report::preview(root, &request::load(out_dir)?.0, &config.signing)?,
+        };
+        let paths = report::Paths {
+            bundle: out_dir.join("bundle.tar"),
+            sums: out_dir.join("SHA256SUMS"),
+            index: out_dir.join("rtm/index.json"),
+        };
+        let prepared = report::build(&release, &paths, Timestamp::now())?;
+        let opts = report::RenderOptions { pdf: true, templates: None };
+        let written = report::write(&prepared, &out_dir.join("report"), &opts)?;
+        Ok((prepared, written))
+    })();
+    match result {
+        Ok((prepared, written)) => {
+            let names: Vec<String> =
+                written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
+            StageResult {
+                stage: "report",
+                passed: true,
+                detail: format!("{} written to report/ — {}", names.join(", "), prepared.report.document.status_text),
+                fix: None,
+            }
+        }
+        Err(e) => StageResult { stage: "report", passed: false, detail: e.to_string(), fix: None },
     }
 }
 

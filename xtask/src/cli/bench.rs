@@ -31,6 +31,7 @@ pub enum Suite {
     Bundle,
     Rtm,
     Sign,
+    Report,
 }
 
 #[derive(Debug)]
@@ -72,6 +73,11 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
         let rtm_rows = rtm_suite(&args, &dir, &exe.to_string())?;
         notes.push_str(&rtm_targets(&rtm_rows));
         rows.extend(rtm_rows);
+    }
+    if matches!(args.suite, Suite::All | Suite::Report) {
+        let report_rows = report_suite(&args, &dir, &exe.to_string())?;
+        notes.push_str(&report_targets(&report_rows));
+        rows.extend(report_rows);
     }
     if matches!(args.suite, Suite::All | Suite::Sign) {
         let root = bench::ensure_signed_release(&dir, 10).map_err(|e| Box::new(e) as Box<dyn StageError>)?;
@@ -159,6 +165,65 @@ fn rtm_suite(args: &Args, dir: &std::path::Path, exe: &str) -> Result<Vec<Measur
         eprintln!("bench: StrictDoc not installed (run scripts/install-bench-deps); skipping the peer");
     }
     Ok(rows)
+}
+
+/// The evidence report (a preview: no signatures to verify) for 10,000 requirements and 100,000
+/// test cases, HTML alone and with the PDF/A; and on 1,000 requirements against StrictDoc's own
+/// HTML export of the same documents.
+fn report_suite(args: &Args, dir: &std::path::Path, exe: &str) -> Result<Vec<Measurement>, Box<dyn StageError>> {
+    let sizes: &[(usize, usize)] = if args.quick { &[(1_000, 10_000)] } else { &[(10_000, 100_000), (1_000, 10_000)] };
+    let mut rows = Vec::new();
+    for &(n, tests) in sizes {
+        eprintln!("bench: preparing the report inputs for {n} requirements, {tests} test cases …");
+        let root = bench::ensure_rtm_corpus(dir, n, tests).map_err(err)?;
+        prepare_review_state(&root)?;
+        bench::ensure_report_inputs(&root, exe).map_err(err)?;
+        let name = format!("report {n}");
+        let report = |pdf: &str, out: &str| {
+            format!(
+                "{exe} report --release bench --preview --bundle rep/bundle.tar --index rep/rtm/index.json --out rep/{out} {pdf}"
+            )
+        };
+        rows.push(bench::measure(&name, "signet report (report.json + HTML)", &root, &report("", "html"), args.runs).map_err(err)?);
+        rows.push(bench::measure(&name, "signet report --pdf (+ PDF/A)", &root, &report("--pdf", "pdf"), args.runs).map_err(err)?);
+        let strictdoc = dir.join("venv/bin/strictdoc");
+        if n == 1_000 && strictdoc.exists() {
+            eprintln!("bench: {name}: strictdoc export --formats=html (slow)");
+            let script = format!(
+                "rm -rf sd-html && {} export --formats=html --output-dir sd-html regulatory-docs > sd-html.log 2>&1",
+                strictdoc.display()
+            );
+            rows.push(
+                bench::measure_with(&name, "strictdoc 0.30.4 export --formats=html", &root, &script, 1, false)
+                    .map_err(err)?,
+            );
+        }
+    }
+    Ok(rows)
+}
+
+fn report_targets(rows: &[Measurement]) -> String {
+    let find = |tree: &str, label: &str| rows.iter().find(|m| m.tree == tree && m.label.starts_with(label));
+    let mut notes = String::new();
+    if let (Some(h), Some(p)) = (find("report 10000", "signet report ("), find("report 10000", "signet report --pdf")) {
+        let _ = writeln!(
+            notes,
+            "report, 10,000 requirements / 100,000 tests: HTML {:.2} s (target < 2 s), with PDF/A {:.2} s (target < 30 s), peak RSS {:.0} MiB (target < 1 GiB)",
+            h.wall_s,
+            p.wall_s,
+            p.max_rss_kib as f64 / 1024.0
+        );
+    }
+    if let (Some(h), Some(sd)) = (find("report 1000", "signet report ("), find("report 1000", "strictdoc")) {
+        let _ = writeln!(
+            notes,
+            "report, 1,000 requirements: signet HTML {:.2} s vs StrictDoc HTML export {:.1} s = {:.0}×",
+            h.wall_s,
+            sd.wall_s,
+            sd.wall_s / h.wall_s
+        );
+    }
+    notes
 }
 
 /// Stamps the generated corpus once, then edits every 50th middle-level requirement, so the

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod bundle;
 pub mod conformance;
 pub mod release_check;
+pub mod report;
 pub mod rtm_gate;
 pub mod signing;
 pub mod stamp;
@@ -68,6 +69,8 @@ pub enum Command {
     Request(signing::RequestArgs),
     /// The signing ceremony: sign a release with a stated meaning (terminal only).
     Sign(signing::SignArgs),
+    /// The evidence report: HTML and archival PDF/A with the signature manifestations.
+    Report(report::Args),
     /// The final gate: verify the signed release against the bundle.
     Verify(signing::VerifyArgs),
     /// Run every stage locally, in order, into target/release-check/.

@@ -1,0 +1,162 @@
+//! Reading a release's files for the report, and refusing any set of files that do not belong
+//! together: the report must describe exactly the bytes that were (or will be) signed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use base64ct::Encoding as _;
+use serde::Deserialize;
+
+use super::ReportError;
+use crate::digest;
+use crate::sign::dsse::Envelope;
+use crate::sign::request::{self, Request};
+use crate::sign::verify::ReleaseRecord;
+use crate::sums::{self, SumLine};
+
+/// The subset of the gate's `index.json` the report shows.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IndexDoc {
+    pub schema: String,
+    pub junit_files: Vec<String>,
+    pub summary: IndexSummary,
+    pub requirements: Vec<IndexEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct IndexSummary {
+    pub requirements: usize,
+    pub orphan_links: usize,
+    pub states: BTreeMap<String, usize>,
+    pub verification: BTreeMap<String, usize>,
+    pub tests: IndexTests,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct IndexTests {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub errored: usize,
+    pub skipped: usize,
+    #[serde(default)]
+    pub flaky: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct IndexEntry {
+    pub uid: String,
+    pub title: String,
+    pub document: String,
+    pub file: String,
+    pub line: usize,
+    pub state: String,
+    pub suspect_causes: Vec<String>,
+    pub verification: String,
+    pub verification_causes: Vec<String>,
+    pub tests: Vec<IndexTest>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct IndexTest {
+    pub id: String,
+    pub outcome: String,
+}
+
+const INDEX_SCHEMA: &str = "signet.rtm.index/v1";
+
+/// A file read whole, with its tagged digest.
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    pub value: T,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    /// The request recorded this digest, and it matched.
+    pub bound: bool,
+}
+
+/// Reads a file the request may have pinned by digest; a pinned file that differs is refused.
+fn read_pinned(
+    path: &Path,
+    pinned: Option<&str>,
+    what: &str,
+    fix: &str,
+) -> Result<(Vec<u8>, String, bool), ReportError> {
+    let bytes =
+        std::fs::read(path).map_err(|e| ReportError::input(path, format!("cannot read the {what} ({e}); {fix}")))?;
+    let sha = digest::tagged(&bytes);
+    match pinned {
+        Some(p) if p != sha => Err(ReportError::Inconsistent(format!(
+            "{} has {sha}, but the request recorded {p} for the {what}: this is not the file the release was requested with; pass the right one",
+            path.display()
+        ))),
+        Some(_) => Ok((bytes, sha, true)),
+        None => Ok((bytes, sha, false)),
+    }
+}
+
+pub fn index(path: &Path, request: &Request) -> Result<Loaded<IndexDoc>, ReportError> {
+    let fix = "run `signet rtm-gate` first, or pass --index";
+    let (bytes, sha256, bound) = read_pinned(path, request.index_json_sha256.as_deref(), "RTM index.json", fix)?;
+    let value: IndexDoc = serde_json::from_slice(&bytes)
+        .map_err(|e| ReportError::input(path, format!("not an RTM index.json ({e}); {fix}")))?;
+    if value.schema != INDEX_SCHEMA {
+        return Err(ReportError::input(path, format!("schema `{}` is not {INDEX_SCHEMA}; {fix}", value.schema)));
+    }
+    Ok(Loaded { value, bytes, sha256, bound })
+}
+
+pub fn sha256sums(path: &Path, request: &Request) -> Result<Loaded<Vec<SumLine>>, ReportError> {
+    let fix = "run `signet sums` over the evidence first, or pass --sums";
+    let (bytes, sha256, bound) = read_pinned(path, request.sha256sums_sha256.as_deref(), "SHA256SUMS", fix)?;
+    let text = String::from_utf8(bytes.clone()).map_err(|_| ReportError::input(path, "is not UTF-8 text"))?;
+    let value = sums::parse(&text, path).map_err(|e| ReportError::input(path, e))?;
+    Ok(Loaded { value, bytes, sha256, bound })
+}
+
+/// The bundle on disk must be the one the request (and so every signature) names.
+pub fn bundle(path: &Path, request: &Request) -> Result<(), ReportError> {
+    let (sha, _) = request::file_digest(path)
+        .map_err(|e| ReportError::input(path, format!("{e}; pass the release bundle with --bundle")))?;
+    let sha = sha.trim_start_matches("sha256:");
+    if sha != request.bundle.sha256 {
+        return Err(ReportError::Inconsistent(format!(
+            "{} has sha256 {sha}, but release {} was requested (and signed) for {}: pass the signed bundle with --bundle",
+            path.display(),
+            request.release,
+            request.bundle.sha256
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a signature that names another bundle before verification even starts: rendering it
+/// as merely "invalid" would put a foreign release's signer into this release's record.
+pub fn envelopes_name_this_bundle(record: &ReleaseRecord, request: &Request) -> Result<(), ReportError> {
+    for (file, text) in &record.envelopes {
+        let Some(subject) = subject_digest(text) else { continue };
+        if subject != request.bundle.sha256 {
+            return Err(ReportError::Inconsistent(format!(
+                "signature {file} is for bundle sha256 {subject}, not release {}'s bundle {}: remove it from the release folder",
+                request.release, request.bundle.sha256
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The subject digest an envelope claims, read without checking the signature (verify does that).
+fn subject_digest(text: &str) -> Option<String> {
+    let env: Envelope = serde_json::from_str(text).ok()?;
+    let payload = base64ct::Base64::decode_vec(&env.payload).ok()?;
+    let statement: serde_json::Value = serde_json::from_slice(&payload).ok()?;
+    statement["subject"][0]["digest"]["sha256"].as_str().map(str::to_owned)
+}
+
+/// Where the inputs are, after defaults.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub bundle: PathBuf,
+    pub sums: PathBuf,
+    pub index: PathBuf,
+}

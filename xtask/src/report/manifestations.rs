@@ -1,0 +1,147 @@
+//! The §11.50 signature manifestations: for each role the policy requires, in the policy's
+//! order, the verified signature (printed name, date and time, meaning), or why there is none.
+
+use crate::sign::Timestamp;
+use crate::sign::meaning::REJECTOR;
+use crate::sign::request::{Request, RequiredSignature};
+use crate::sign::verify::{ReleaseRecord, VerifiedSignature, VerifyReport};
+
+use super::model::Manifestation;
+
+pub fn all(request: &Request, rec: &ReleaseRecord, checked: Option<&VerifyReport>) -> Vec<Manifestation> {
+    let valid: &[VerifiedSignature] = checked.map_or(&[], |v| &v.signatures);
+    let problems: &[String] = checked.map_or(&[], |v| &v.problems);
+    let mut out = Vec::new();
+    for (i, q) in request.required.iter().enumerate() {
+        let order = i + 1;
+        let signed: Vec<&VerifiedSignature> = valid.iter().filter(|s| s.record.role == q.role).collect();
+        let invalid: Vec<&str> =
+            invalid_files(rec, valid).filter(|f| f.starts_with(&format!("{}--", q.role))).collect();
+        out.extend(signed.iter().map(|s| signed_one(order, q, s)));
+        if signed.is_empty() {
+            out.extend(invalid.iter().map(|f| invalid_one(order, q, f, problems)));
+        }
+        if signed.is_empty() && invalid.is_empty() {
+            out.push(awaiting(order, q, valid));
+        }
+    }
+    // Files for roles the policy does not require: shown, never silently dropped.
+    let required = |f: &str| request.required.iter().any(|q| f.starts_with(&format!("{}--", q.role)));
+    for f in invalid_files(rec, valid).filter(|f| !required(f)) {
+        let role = f.split("--").next().unwrap_or(f).to_string();
+        let q = RequiredSignature { role, meaning: String::new(), meaning_text: String::new(), after: Vec::new() };
+        out.push(invalid_one(request.required.len() + 1, &q, f, problems));
+    }
+    out
+}
+
+fn invalid_files<'a>(rec: &'a ReleaseRecord, valid: &'a [VerifiedSignature]) -> impl Iterator<Item = &'a str> {
+    rec.envelopes.iter().map(|(f, _)| f.as_str()).filter(move |f| !valid.iter().any(|s| s.file == *f))
+}
+
+fn signed_one(order: usize, q: &RequiredSignature, s: &VerifiedSignature) -> Manifestation {
+    let r = &s.record;
+    let rejected = r.meaning == REJECTOR;
+    Manifestation {
+        order,
+        role: r.role.clone(),
+        status: if rejected { "rejected" } else { "signed" },
+        printed_name: Some(r.printed_name.clone()),
+        email: Some(r.email.clone()),
+        signer_id: Some(r.signer_id.clone()),
+        key_id: Some(r.key_id.clone()),
+        meaning: r.meaning.clone(),
+        meaning_text: r.meaning_text.clone(),
+        reason: r.reason.clone(),
+        signed_at: Some(r.signed_at.clone()),
+        signed_at_display: Some(display_time(&r.signed_at)),
+        time_source: Some(r.time_source.clone()),
+        time_source_text: Some(time_source_text(&r.time_source)),
+        verification: "valid",
+        verification_text: if rejected {
+            "valid signature REJECTING the release".into()
+        } else {
+            "valid: signature, signer, key standing, bundle, request and order verified".into()
+        },
+        prerequisites: q.after.clone(),
+        file: Some(s.file.clone()),
+        envelope_sha256: Some(s.envelope_sha256.clone()),
+    }
+}
+
+fn invalid_one(order: usize, q: &RequiredSignature, file: &str, problems: &[String]) -> Manifestation {
+    let prefix = format!("{file}: ");
+    let why: Vec<&str> = problems.iter().filter_map(|p| p.strip_prefix(&prefix)).collect();
+    Manifestation {
+        verification: "invalid",
+        verification_text: format!(
+            "NOT a valid signature ({file}): {}",
+            if why.is_empty() { "see the verification problems below".to_string() } else { why.join("; ") }
+        ),
+        file: Some(file.to_string()),
+        status: "invalid",
+        ..unsigned(order, q)
+    }
+}
+
+fn awaiting(order: usize, q: &RequiredSignature, valid: &[VerifiedSignature]) -> Manifestation {
+    let missing: Vec<&str> =
+        q.after.iter().map(String::as_str).filter(|a| !valid.iter().any(|s| s.record.role == *a)).collect();
+    let verification_text = if missing.is_empty() {
+        "awaiting signature".to_string()
+    } else {
+        format!("awaiting signature — needs {} first", missing.join(", "))
+    };
+    Manifestation { verification_text, ..unsigned(order, q) }
+}
+
+fn unsigned(order: usize, q: &RequiredSignature) -> Manifestation {
+    Manifestation {
+        order,
+        role: q.role.clone(),
+        status: "awaiting",
+        printed_name: None,
+        email: None,
+        signer_id: None,
+        key_id: None,
+        meaning: q.meaning.clone(),
+        meaning_text: q.meaning_text.clone(),
+        reason: None,
+        signed_at: None,
+        signed_at_display: None,
+        time_source: None,
+        time_source_text: None,
+        verification: "awaiting",
+        verification_text: String::new(),
+        prerequisites: q.after.clone(),
+        file: None,
+        envelope_sha256: None,
+    }
+}
+
+/// `2026-11-20 09:02:11 UTC (+00:00)`: the date, the time, the zone and its offset, so nobody
+/// has to know that a trailing `Z` means UTC.
+pub fn display_time(rfc3339: &str) -> String {
+    match Timestamp::parse(rfc3339) {
+        Some(t) => format!("{} UTC (+00:00)", t.to_string().trim_end_matches('Z').replacen('T', " ", 1)),
+        None => format!("{rfc3339} (not an RFC 3339 UTC time)"),
+    }
+}
+
+fn time_source_text(source: &str) -> String {
+    match source {
+        "signer-clock" => "the signer's own clock (key-file signature; not an independently trusted time)".into(),
+        "transparency-log" => "the transparency log's verified integration time (keyless signature)".into(),
+        "timestamp-authority" => "an RFC 3161 timestamp authority's verified time (keyless signature)".into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn display_time_names_zone_and_offset() {
+        assert_eq!(super::display_time("2026-11-20T09:02:11Z"), "2026-11-20 09:02:11 UTC (+00:00)");
+        assert!(super::display_time("yesterday").contains("not an RFC 3339"));
+    }
+}

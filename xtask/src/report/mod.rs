@@ -1,0 +1,254 @@
+//! Stage 5: the evidence report. One data model (`report.json`, [`model::Report`]) built from a
+//! release's own files, rendered to a self-contained HTML page and to archival PDF/A, showing the
+//! §11.50 manifestation of every signature (printed name, date and time, meaning).
+//!
+//! Nothing in the report comes from the clock or the machine: its time is the latest time in the
+//! release record, so identical inputs give identical bytes and a report can itself be bundled.
+
+mod error;
+pub mod inputs;
+mod manifestations;
+pub mod model;
+mod pdf;
+pub mod render;
+
+use std::path::{Path, PathBuf};
+
+pub use error::ReportError;
+pub use inputs::Paths;
+pub use model::Report;
+pub use render::{RenderOptions, write};
+
+use crate::sign::request::Request;
+use crate::sign::verify::{self, ReleaseRecord, VerifyReport};
+use crate::sign::{SignError, Timestamp};
+use model::*;
+
+/// The release to report on: its record, and whether it is only a preview of a request that
+/// has not been written yet (release-check), which is never verified.
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub record: ReleaseRecord,
+    pub preview: bool,
+}
+
+/// The model, plus the bytes the PDF embeds as attachments.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub report: Report,
+    /// (file name, bytes): the assembled manifest and SHA256SUMS.
+    pub attachments: Vec<(String, Vec<u8>)>,
+}
+
+/// Reads and cross-checks every input and builds the model. `now` only bounds signature times
+/// (a signature from the future is a verification problem); it never reaches the output.
+pub fn build(release: &Release, paths: &Paths, now: Timestamp) -> Result<Prepared, ReportError> {
+    let rec = &release.record;
+    let request: Request = serde_json::from_str(&rec.request_text)
+        .map_err(|e| ReportError::input("request.json", format!("not a Signet request: {e}")))?;
+    inputs::bundle(&paths.bundle, &request)?;
+    let sums = inputs::sha256sums(&paths.sums, &request)?;
+    let index = inputs::index(&paths.index, &request)?;
+    inputs::envelopes_name_this_bundle(rec, &request)?;
+    let checked = if release.preview { None } else { Some(verify::verify(rec, &request.bundle.sha256, now)?) };
+
+    let signatures = manifestations::all(&request, rec, checked.as_ref());
+    let mut attachments = Vec::new();
+    if let Some(v) = &checked {
+        let manifest = crate::output::json::to_string(&rec.manifest(v));
+        attachments.push((format!("release-{}.json", request.release), manifest.into_bytes()));
+    }
+    attachments.push(("SHA256SUMS".to_string(), sums.bytes.clone()));
+    let report = Report {
+        schema: SCHEMA,
+        document: document_control(&request, rec, checked.as_ref(), &signatures),
+        signatures,
+        bundle: BundleInfo {
+            name: request.bundle.name.clone(),
+            size: request.bundle.size,
+            sha256: request.bundle.sha256.clone(),
+        },
+        sha256sums: SumsInfo {
+            file_sha256: sums.sha256.clone(),
+            bound_by_request: sums.bound,
+            files: sums.value.iter().map(|l| SumEntry { path: l.path.clone(), sha256: l.digest.hex() }).collect(),
+        },
+        rtm: rtm(&index),
+        tests: tests(&index.value),
+        verification: verification(checked.as_ref()),
+        attachments: attachment_info(&attachments),
+    };
+    Ok(Prepared { report, attachments })
+}
+
+fn document_control(
+    request: &Request,
+    rec: &ReleaseRecord,
+    checked: Option<&VerifyReport>,
+    signatures: &[Manifestation],
+) -> DocumentControl {
+    let signed = signatures.iter().filter(|s| s.verification == "valid").count();
+    let (status, status_text) = match checked {
+        None => ("preview", "PREVIEW: the request is not written yet; nothing has been signed".to_string()),
+        Some(v) if !v.problems.is_empty() => {
+            ("failed", format!("FAILED verification: {} problem(s); this release must not ship", v.problems.len()))
+        }
+        Some(v) if !v.awaiting.is_empty() => (
+            "pending",
+            format!(
+                "PENDING: {signed} of {} required signature(s) valid, {} awaiting",
+                request.required.len(),
+                v.awaiting.len()
+            ),
+        ),
+        Some(_) => ("signed", format!("SIGNED: all {signed} required signature(s) valid")),
+    };
+    let latest = signatures.iter().filter_map(|s| s.signed_at.as_deref()).max();
+    let (generated_at, basis) = match latest {
+        Some(t) if t > request.created_at.as_str() => (t.to_string(), "time of the latest signature in the record"),
+        _ => (request.created_at.clone(), "time the signature request was created"),
+    };
+    DocumentControl {
+        title: "Release evidence report".into(),
+        release: request.release.clone(),
+        document_id: format!(
+            "SIGNET-ER-{}-{}",
+            request.release,
+            &request.bundle.sha256[..12.min(request.bundle.sha256.len())]
+        ),
+        revision: signatures.iter().filter(|s| s.file.is_some()).count(),
+        status,
+        status_text,
+        commits: request.commits.clone(),
+        request_sha256: crate::digest::tagged(rec.request_text.as_bytes()),
+        generated_by: format!("signet {}", env!("CARGO_PKG_VERSION")),
+        generated_at,
+        generated_at_basis: format!("{basis} (the report is pinned to release data, not to the clock)"),
+        marking: if checked.is_some() {
+            "CONTROLLED COPY — valid only for the bundle whose sha256 is printed on every page".into()
+        } else {
+            "UNCONTROLLED PREVIEW — not a release record".into()
+        },
+    }
+}
+
+fn rtm(index: &inputs::Loaded<inputs::IndexDoc>) -> Rtm {
+    let doc = &index.value;
+    Rtm {
+        index_sha256: index.sha256.clone(),
+        bound_by_request: index.bound,
+        summary: RtmSummary {
+            requirements: doc.summary.requirements,
+            orphan_links: doc.summary.orphan_links,
+            states: doc.summary.states.clone(),
+            verification: doc.summary.verification.clone(),
+        },
+        rows: doc
+            .requirements
+            .iter()
+            .map(|r| RtmRow {
+                uid: r.uid.clone(),
+                title: r.title.clone(),
+                document: r.document.clone(),
+                file: r.file.clone(),
+                line: r.line,
+                state: r.state.clone(),
+                suspect_causes: r.suspect_causes.clone(),
+                verification: r.verification.clone(),
+                verification_causes: r.verification_causes.clone(),
+                tests: r.tests.iter().map(|t| TestRef { id: t.id.clone(), outcome: t.outcome.clone() }).collect(),
+            })
+            .collect(),
+    }
+}
+
+fn tests(doc: &inputs::IndexDoc) -> TestTotals {
+    let t = &doc.summary.tests;
+    TestTotals {
+        total: t.total,
+        passed: t.passed,
+        failed: t.failed,
+        errored: t.errored,
+        skipped: t.skipped,
+        flaky: t.flaky,
+        files: doc.junit_files.clone(),
+    }
+}
+
+fn verification(checked: Option<&VerifyReport>) -> Verification {
+    match checked {
+        None => Verification { result: "preview", problems: Vec::new(), awaiting: Vec::new() },
+        Some(v) => Verification {
+            result: if !v.problems.is_empty() {
+                "fail"
+            } else if !v.awaiting.is_empty() {
+                "pending"
+            } else {
+                "pass"
+            },
+            problems: v.problems.clone(),
+            awaiting: v.awaiting.clone(),
+        },
+    }
+}
+
+fn attachment_info(attachments: &[(String, Vec<u8>)]) -> Vec<AttachmentInfo> {
+    attachments
+        .iter()
+        .map(|(name, _)| {
+            if name == "SHA256SUMS" {
+                AttachmentInfo {
+                    name: name.clone(),
+                    mime: "text/plain".into(),
+                    description: "SHA-256 of every evidence file (sha256sum -c --strict)".into(),
+                }
+            } else {
+                AttachmentInfo {
+                    name: name.clone(),
+                    mime: "application/json".into(),
+                    description: "assembled signature record (signet.manifest/v1), as verified for this report".into(),
+                }
+            }
+        })
+        .collect()
+}
+
+/// A release whose request is not written yet (release-check, the release workflow before the
+/// request step): nothing is signed and nothing is verified; the report says PREVIEW.
+pub fn preview(root: &Path, request: &Request, policy: &crate::sign::policy::SigningConfig) -> Result<Release, SignError> {
+    let record = ReleaseRecord {
+        request_text: crate::output::json::to_string(request),
+        envelopes: Vec::new(),
+        registry: crate::sign::registry::Registry::load(root)?.0,
+        policy: policy.clone(),
+        audit_text: String::new(),
+    };
+    Ok(Release { record, preview: true })
+}
+
+/// Reads the release record for `--release ID` (the folder) or `--manifest FILE` (archived).
+pub fn load_record(
+    root: &Path,
+    source: &RecordSource,
+    policy: &crate::sign::policy::SigningConfig,
+) -> Result<ReleaseRecord, SignError> {
+    match source {
+        RecordSource::Release(id) => {
+            let dir = crate::sign::request::release_dir(root, id)?;
+            if !dir.join(crate::sign::request::FILE).exists() {
+                return Err(SignError::input(
+                    dir.join(crate::sign::request::FILE),
+                    format!("no request for release {id}; run `signet request --release {id} --bundle …` first"),
+                ));
+            }
+            ReleaseRecord::from_folder(root, &dir, policy)
+        }
+        RecordSource::Manifest(path) => Ok(ReleaseRecord::from_manifest(path)?.0),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum RecordSource {
+    Release(String),
+    Manifest(PathBuf),
+}

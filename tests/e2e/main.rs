@@ -9,6 +9,7 @@ mod bundle_invariance;
 mod bundle_oracle;
 mod bundle_refusals;
 mod cli;
+mod keyless;
 mod release_check;
 mod report;
 mod rtm;

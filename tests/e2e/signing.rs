@@ -8,7 +8,7 @@ use std::process::Command;
 
 use crate::support::{SIGNET, Test, sh};
 
-const POLICY: &str = r#"
+pub(crate) const POLICY: &str = r#"
 [bundle]
 evidence = "evidence"
 
@@ -27,7 +27,7 @@ after = ["QA", "ENGINEERING"]
 const PASSWORD: &str = "correct horse battery staple 42";
 
 /// Runs `signet ARGS` in a pseudo-terminal, answering each prompt in turn.
-fn at_terminal(dir: &Path, args: &[&str], dialogue: &[(&str, &str)]) -> (i32, String) {
+pub(crate) fn at_terminal(dir: &Path, args: &[&str], dialogue: &[(&str, &str)]) -> (i32, String) {
     let script = dir.join(format!("dialogue-{}.json", std::process::id()));
     fs::write(&script, serde_json::to_string(dialogue).unwrap()).unwrap();
     let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/e2e/pty_drive.py");
@@ -96,7 +96,7 @@ pub(crate) fn sign(dir: &Path, id: &str, role: &str) -> (i32, String) {
     )
 }
 
-fn verify(dir: &Path, manifest: &str) -> (i32, String) {
+pub(crate) fn verify(dir: &Path, manifest: &str) -> (i32, String) {
     let bundle = if dir.join("dist/bundle.tar").exists() { "dist/bundle.tar" } else { "bundle.tar" };
     let out = Command::new(SIGNET)
         .args(["--root"])

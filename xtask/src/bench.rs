@@ -337,6 +337,8 @@ pub fn ensure_signed_release(dir: &Path, n: usize) -> Result<PathBuf, crate::sig
             kind: "human".into(),
             key_id: keys::key_id(key.verifying_key()),
             public_key: keys::public_pem(key.verifying_key()),
+            identity: None,
+            issuer: None,
             enrolled_at: Timestamp(now.0 - 3600).to_string(),
             enrolled_by: "bench-admin".into(),
             valid_until: None,

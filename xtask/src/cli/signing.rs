@@ -8,8 +8,10 @@ use crate::error::Exit;
 use crate::output::github;
 use crate::sign::ceremony::{self, SignOptions};
 use crate::sign::policy::SigningConfig;
-use crate::sign::registry::{Registry, Signer};
+use crate::sign::record::SIGNER_CLOCK;
+use crate::sign::registry::{self, Registry, Signer};
 use crate::sign::request::{self, RequestOptions};
+use crate::sign::sigstore::{self, ImportOptions, PredicateOptions};
 use crate::sign::verify::{self, ReleaseRecord};
 use crate::sign::{SignError, Timestamp, keys};
 
@@ -68,9 +70,16 @@ pub struct EnrollArgs {
     /// Roles this person may sign for (repeatable).
     #[arg(long = "role", value_name = "ROLE", required = true)]
     pub roles: Vec<String>,
-    /// The public key: a PEM file (keygen's KEY.pub).
-    #[arg(long, value_name = "PEM")]
-    pub pubkey: PathBuf,
+    /// The public key: a PEM file (keygen's KEY.pub). Needed unless --identity is given.
+    #[arg(long, value_name = "PEM", required_unless_present = "identity")]
+    pub pubkey: Option<PathBuf>,
+    /// Keyless signing: the OIDC identity exactly as the Sigstore certificate names it (the
+    /// email or URI subject alternative name), instead of or beside --pubkey.
+    #[arg(long, value_name = "IDENTITY", requires = "issuer")]
+    pub identity: Option<String>,
+    /// The OIDC issuer that vouches for --identity (an https URL, e.g. https://accounts.google.com).
+    #[arg(long, value_name = "URL", requires = "identity")]
+    pub issuer: Option<String>,
     /// Last day the key may sign (RFC 3339 time or date).
     #[arg(long, value_name = "DATE")]
     pub valid_until: Option<String>,
@@ -83,9 +92,14 @@ pub struct EnrollArgs {
 }
 
 pub fn enroll(args: EnrollArgs, ctx: &Ctx) -> CmdResult {
-    let pem_path = ctx.path(&args.pubkey);
-    let pem = std::fs::read_to_string(&pem_path).map_err(|e| boxed(SignError::input(&pem_path, e)))?;
-    let vk = keys::parse_public_pem(&pem).map_err(|e| boxed(SignError::input(&pem_path, e)))?;
+    let vk = match &args.pubkey {
+        Some(p) => {
+            let pem_path = ctx.path(p);
+            let pem = std::fs::read_to_string(&pem_path).map_err(|e| boxed(SignError::input(&pem_path, e)))?;
+            Some(keys::parse_public_pem(&pem).map_err(|e| boxed(SignError::input(&pem_path, e)))?)
+        }
+        None => None,
+    };
     let valid_until = match &args.valid_until {
         Some(v) => Some(
             Timestamp::parse(v)
@@ -97,25 +111,40 @@ pub fn enroll(args: EnrollArgs, ctx: &Ctx) -> CmdResult {
         None => None,
     };
     let now = Timestamp::now();
+    let enrolled_at = now.to_string();
+    let key_id = match (&vk, &args.identity, &args.issuer) {
+        (Some(vk), _, _) => keys::key_id(vk),
+        (None, Some(identity), Some(issuer)) => registry::identity_key_id(issuer, identity, &enrolled_at),
+        _ => String::new(),
+    };
     let signer = Signer {
         id: args.signer,
         name: args.name,
         email: args.email,
         roles: args.roles,
         kind: if args.bot { "bot".into() } else { "human".into() },
-        key_id: keys::key_id(&vk),
-        public_key: keys::public_pem(&vk),
-        enrolled_at: now.to_string(),
+        key_id,
+        public_key: vk.as_ref().map(keys::public_pem).unwrap_or_default(),
+        identity: args.identity,
+        issuer: args.issuer,
+        enrolled_at,
         enrolled_by: args.enrolled_by,
         valid_until,
     };
     let (registry, _) = Registry::load(&ctx.root).map_err(boxed)?;
     let path = registry.enroll(&ctx.root, &signer, &now).map_err(boxed)?;
+    let mut credentials = Vec::new();
+    if !signer.public_key.is_empty() {
+        credentials.push(format!("key {}", signer.key_id));
+    }
+    if let (Some(identity), Some(issuer)) = (&signer.identity, &signer.issuer) {
+        credentials.push(format!("identity {identity} (issuer {issuer}, entry {})", signer.key_id));
+    }
     let text = format!(
-        "enrolled {} ({}) with key {} in {}\n",
+        "enrolled {} ({}) with {} in {}\n",
         signer.id,
         signer.roles.join(", "),
-        signer.key_id,
+        credentials.join(" and "),
         path.display()
     );
     Ok(Outcome { exit: Exit::Pass, text, json: serde_json::to_value(&signer).expect("serialises") })
@@ -177,38 +206,115 @@ pub fn request(args: RequestArgs, ctx: &Ctx) -> CmdResult {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("mode").required(true).args(["key", "keyless_predicate", "keyless_bundle"]))]
 pub struct SignArgs {
     #[arg(long, value_name = "ID")]
     pub release: String,
-    #[arg(long, value_name = "ROLE")]
-    pub role: String,
+    /// The role to sign (with --keyless-bundle: optional, checked against the signature).
+    #[arg(long, value_name = "ROLE", required_unless_present = "keyless_bundle")]
+    pub role: Option<String>,
     /// Your encrypted key file (keygen's KEY; KEY.pub beside it names you).
     #[arg(long, value_name = "KEY")]
-    pub key: PathBuf,
-    /// Only when KEY.pub is missing: your signer id.
-    #[arg(long, value_name = "ID")]
+    pub key: Option<PathBuf>,
+    /// Only when KEY.pub is missing: your signer id. Required with --keyless-predicate.
+    #[arg(long, value_name = "ID", required_if_eq("keyless_predicate", "true"))]
     pub signer: Option<String>,
     /// The bundle, to recompute its hash before signing (default: the request's file name here).
     #[arg(long, value_name = "FILE.tar")]
     pub bundle: Option<PathBuf>,
     /// Sign as REJECTOR: formally reject the release, with a reason.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "keyless_bundle")]
     pub reject: bool,
+    /// Keyless, step 1: check you may sign, then write the Part 11 record to sign with
+    /// `cosign attest-blob` (no key, no password) and print the exact commands.
+    #[arg(long)]
+    pub keyless_predicate: bool,
+    /// With --keyless-predicate: where to write it (default: ROLE--SIGNER.predicate.json).
+    #[arg(long, value_name = "FILE", requires = "keyless_predicate")]
+    pub out: Option<PathBuf>,
+    /// With --keyless-predicate: the reason (required with --reject).
+    #[arg(long, requires = "keyless_predicate")]
+    pub reason: Option<String>,
+    /// Keyless, step 2: verify the Sigstore bundle cosign wrote, add it to the release as
+    /// `<ROLE>--<signer>.sigstore.json` and log it in the audit trail.
+    #[arg(long, value_name = "FILE.sigstore.json")]
+    pub keyless_bundle: Option<PathBuf>,
 }
 
 pub fn sign(args: SignArgs, ctx: &Ctx) -> CmdResult {
     let policy = policy(ctx)?;
+    if let Some(bundle) = &args.keyless_bundle {
+        return import_keyless(&args, bundle, &policy, ctx);
+    }
+    let role = args.role.clone().unwrap_or_default();
+    if args.keyless_predicate {
+        return keyless_predicate(&args, role, &policy, ctx);
+    }
     let opts = SignOptions {
         root: ctx.root.clone(),
         release: args.release,
-        role: args.role,
-        key: args.key,
+        role,
+        key: args.key.unwrap_or_default(),
         signer: args.signer,
         bundle: args.bundle,
         reject: args.reject,
     };
     let path = ceremony::sign(&opts, &policy).map_err(boxed)?;
     Ok(Outcome { exit: Exit::Pass, text: String::new(), json: serde_json::json!({ "signature": path }) })
+}
+
+fn keyless_predicate(args: &SignArgs, role: String, policy: &SigningConfig, ctx: &Ctx) -> CmdResult {
+    let signer = args.signer.clone().unwrap_or_default();
+    let out = ctx.path(&args.out.clone().unwrap_or_else(|| PathBuf::from(format!("{role}--{signer}.predicate.json"))));
+    let opts = PredicateOptions {
+        root: ctx.root.clone(),
+        release: args.release.clone(),
+        role,
+        signer,
+        bundle: args.bundle.as_ref().map(|b| ctx.path(b)),
+        reject: args.reject,
+        reason: args.reason.clone(),
+        out,
+    };
+    let p = sigstore::prepare(&opts, policy).map_err(boxed)?;
+    let mut text = p.summary.clone();
+    let _ = writeln!(text, "\nWrote the predicate to sign: {}", p.path.display());
+    let _ = writeln!(text, "Its signed_at is your clock now; the signature's time will be the one the transparency");
+    let _ = writeln!(text, "log or timestamp authority vouches for, which must come within 24 hours.");
+    let _ = writeln!(
+        text,
+        "\nSign it (log in as {} at {} when cosign asks), then add the signature:",
+        p.identity, p.issuer
+    );
+    for c in &p.commands {
+        let _ = writeln!(text, "  {c}");
+    }
+    let _ = writeln!(text, "Commit signatures/{}/ in a pull request.", p.record.release);
+    let json = ctx.json(|| serde_json::json!({ "predicate": p.record, "file": p.path, "commands": p.commands }));
+    Ok(Outcome { exit: Exit::Pass, text, json })
+}
+
+fn import_keyless(args: &SignArgs, bundle: &std::path::Path, policy: &SigningConfig, ctx: &Ctx) -> CmdResult {
+    let opts = ImportOptions {
+        root: ctx.root.clone(),
+        release: args.release.clone(),
+        bundle: ctx.path(bundle),
+        role: args.role.clone(),
+    };
+    let (path, sig) = sigstore::import(&opts, policy).map_err(boxed)?;
+    let r = &sig.record;
+    let text = format!(
+        "Verified and added {}: {} ({}) by {} <{}> at {} [{}]\nCommit signatures/{}/ in a pull request.\n",
+        path.display(),
+        r.role,
+        r.meaning,
+        r.printed_name,
+        r.email,
+        r.signed_at,
+        r.time_source,
+        r.release
+    );
+    Ok(Outcome { exit: Exit::Pass, text, json: serde_json::json!({ "signature": path, "verified": sig }) })
 }
 
 #[derive(Debug, clap::Args)]
@@ -236,9 +342,10 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
     let mut text = String::new();
     for s in &report.signatures {
         let r = &s.record;
+        let source = if r.time_source == SIGNER_CLOCK { String::new() } else { format!(" [{}]", r.time_source) };
         let _ = writeln!(
             text,
-            "signed   {} ({}) by {} <{}> at {}",
+            "signed   {} ({}) by {} <{}> at {}{source}",
             r.role, r.meaning, r.printed_name, r.email, r.signed_at
         );
     }

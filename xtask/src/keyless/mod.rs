@@ -11,7 +11,13 @@ mod error;
 mod verify;
 
 pub use error::KeylessError;
-pub use verify::verify_bundle;
+pub use verify::{check_trusted_root, dsse_payload, verify_bundle};
+
+/// `time_source` of a time the transparency log vouched for (Rekor v1 integrated time, with its
+/// signed entry timestamp verified against the trusted root's log key).
+pub const TIME_TRANSPARENCY_LOG: &str = "transparency-log";
+/// `time_source` of an RFC 3161 timestamp verified against the trusted root's TSA certificates.
+pub const TIME_TIMESTAMP_AUTHORITY: &str = "timestamp-authority";
 
 /// Who must have signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +25,10 @@ pub enum Expect {
     /// A Fulcio certificate whose SAN equals `identity` and whose OIDC issuer extension equals
     /// `issuer`, both compared exactly.
     Identity { identity: String, issuer: String },
+    /// Any certificate that chains to the trusted root's Fulcio CA, with the same chain, SCT,
+    /// log and signature checks as `Identity`. The caller MUST then authorise the returned
+    /// `identity` and `issuer` itself (the signing flow looks them up in the signer registry).
+    AnyCertificate,
     /// A managed-key bundle (no certificate) signed by this PEM `PUBLIC KEY`.
     Key { public_key_pem: String },
 }
@@ -36,8 +46,9 @@ pub enum Artifact<'a> {
 pub struct Verified {
     /// RFC 3339 UTC of the earliest verified signing time; empty when `time_source` is `"none"`.
     pub signed_at: String,
-    /// Where `signed_at` comes from: `"rekor-integrated-time"` (the log's SET-signed time),
-    /// `"tsa"` (an RFC 3161 timestamp), or `"none"` (a managed-key bundle with neither).
+    /// Where `signed_at` comes from: [`TIME_TRANSPARENCY_LOG`] (the log's SET-signed integrated
+    /// time), [`TIME_TIMESTAMP_AUTHORITY`] (an RFC 3161 timestamp), or `"none"` (a managed-key
+    /// bundle with neither).
     pub time_source: String,
     /// The certificate's SAN (email or URI); `None` for a managed-key bundle.
     pub identity: Option<String>,

@@ -35,7 +35,7 @@ fn genuine_attestation_verifies_from_bytes_and_from_digest() {
         let v = verify_bundle(VALID, artifact, &alice(), ROOT).expect("genuine bundle verifies");
         assert_eq!(v.identity.as_deref(), Some("alice@example.com"));
         assert_eq!(v.issuer.as_deref(), Some("https://accounts.example.com"));
-        assert_eq!(v.time_source, "rekor-integrated-time");
+        assert_eq!(v.time_source, TIME_TRANSPARENCY_LOG);
         assert_eq!(v.signed_at, "2025-06-02T10:00:00Z");
         let statement: serde_json::Value = serde_json::from_slice(&v.payload.expect("DSSE payload")).unwrap();
         assert_eq!(statement["subject"][0]["digest"]["sha256"], crate::digest::Digest(digest).hex());
@@ -94,4 +94,26 @@ fn malformed_inputs_say_which_input_is_wrong() {
     let bad_key = Expect::Key { public_key_pem: "not a key".into() };
     let e = verify_bundle(VALID, Artifact::Bytes(ARTIFACT), &bad_key, ROOT).unwrap_err();
     assert!(matches!(e, KeylessError::PublicKey(_)) && e.exit() == Exit::Usage, "{e:?}");
+}
+
+#[test]
+fn any_certificate_verifies_everything_but_who_and_reports_who() {
+    let v = verify_bundle(WRONG_IDENTITY, Artifact::Bytes(ARTIFACT), &Expect::AnyCertificate, ROOT).unwrap();
+    assert_eq!(v.identity.as_deref(), Some("mallory@example.com"));
+    assert_eq!(v.issuer.as_deref(), Some("https://accounts.example.com"));
+    // Everything else is still checked.
+    rejected(verify_bundle(TAMPERED, Artifact::Bytes(ARTIFACT), &Expect::AnyCertificate, ROOT), "signature");
+    rejected(verify_bundle(EXPIRED, Artifact::Bytes(ARTIFACT), &Expect::AnyCertificate, ROOT), "expired");
+    rejected(verify_bundle(VALID, Artifact::Bytes(ARTIFACT), &Expect::AnyCertificate, PUBLIC_GOOD), "");
+}
+
+#[test]
+fn the_payload_can_be_read_before_verification_and_roots_are_checked_alone() {
+    let payload = dsse_payload(VALID).unwrap();
+    let statement: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(statement["subject"][0]["name"], "artifact.txt");
+    assert!(matches!(dsse_payload(b"{}"), Err(KeylessError::Bundle(_))));
+    assert!(check_trusted_root(ROOT).is_ok() && check_trusted_root(PUBLIC_GOOD).is_ok());
+    let e = check_trusted_root(b"{\"mediaType\": 7}").unwrap_err();
+    assert!(matches!(e, KeylessError::TrustedRoot(_)) && e.exit() == Exit::Usage, "{e:?}");
 }

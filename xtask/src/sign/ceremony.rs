@@ -141,7 +141,7 @@ fn identify(opts: &SignOptions, registry: &Registry) -> Result<Signer, SignError
     }
 }
 
-fn required_meaning(request: &Request, role: &str) -> Result<String, SignError> {
+pub(crate) fn required_meaning(request: &Request, role: &str) -> Result<String, SignError> {
     request.required.iter().find(|r| r.role == role).map(|r| r.meaning.clone()).ok_or_else(|| {
         let roles: Vec<&str> = request.required.iter().map(|r| r.role.as_str()).collect();
         SignError::Refused(format!("role `{role}` is not required for this release (required: {})", roles.join(", ")))
@@ -149,7 +149,7 @@ fn required_meaning(request: &Request, role: &str) -> Result<String, SignError> 
 }
 
 /// Every rule that must hold before the password is even asked for.
-fn check_may_sign(
+pub(crate) fn check_may_sign(
     opts: &SignOptions,
     policy: &SigningConfig,
     request: &Request,
@@ -336,7 +336,7 @@ fn authenticate(
     }
 }
 
-fn prerequisites(request: &Request, role: &str, present: &[VerifiedSignature]) -> Vec<Prerequisite> {
+pub(crate) fn prerequisites(request: &Request, role: &str, present: &[VerifiedSignature]) -> Vec<Prerequisite> {
     let after = request.required.iter().find(|r| r.role == role).map(|r| r.after.clone()).unwrap_or_default();
     present
         .iter()

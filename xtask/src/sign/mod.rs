@@ -13,6 +13,7 @@ pub mod policy;
 pub mod record;
 pub mod registry;
 pub mod request;
+pub mod sigstore;
 mod time;
 pub mod verify;
 

@@ -1,5 +1,5 @@
 //! The signer registry, `signatures/signers.toml` (§11.100, §11.300): who may sign, with which
-//! key and roles. Append-only: enrolment appends a `[[signer]]`, revocation appends a
+//! key or OIDC identity (keyless, Sigstore), and roles. Append-only: enrolment appends a `[[signer]]`, revocation appends a
 //! `[[revocation]]`; nothing is ever edited in place, so the file's history is the audit trail.
 
 use std::path::{Path, PathBuf};
@@ -26,8 +26,19 @@ pub struct Signer {
     pub roles: Vec<String>,
     /// `human` or `bot`; a bot key never satisfies a signature requirement.
     pub kind: String,
+    /// The id of this entry's credential, which signatures name and revocations revoke: the
+    /// key's `sha256:` SPKI digest, or for an identity-only entry `oidc:sha256:…` (see
+    /// [`identity_key_id`]).
     pub key_id: String,
+    /// PEM public key; empty for an identity-only (keyless) entry.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub public_key: String,
+    /// OIDC identity for keyless signing: the Fulcio certificate's SAN (email or URI), exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// The OIDC issuer that vouches for `identity` (certificate extension 1.3.6.1.4.1.57264.1.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
     pub enrolled_at: String,
     pub enrolled_by: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,7 +82,13 @@ impl Registry {
     }
 
     pub fn by_key(&self, key_id: &str) -> Option<&Signer> {
-        self.signer.iter().find(|s| s.key_id == key_id)
+        self.signer.iter().find(|s| !key_id.is_empty() && s.key_id == key_id)
+    }
+
+    /// Every entry that ever enrolled this OIDC identity (compared exactly, as verification does),
+    /// under any issuer.
+    pub fn by_identity<'a, 'b>(&'a self, identity: &'b str) -> impl Iterator<Item = &'a Signer> + use<'a, 'b> {
+        self.signer.iter().filter(move |s| s.identity.as_deref() == Some(identity))
     }
 
     /// The signer's entries in enrolment order (one per key they ever had).
@@ -108,10 +125,24 @@ impl Registry {
 
     /// Appends one enrolment after checking the registry's rules.
     pub fn enroll(&self, root: &Path, s: &Signer, now: &Timestamp) -> Result<PathBuf, SignError> {
+        check_identity(s)?;
         if self.active(&s.id, now).is_some() {
             return Err(SignError::Registry(format!(
-                "`{}` already has an active key; revoke it first (signet revoke --signer {} …): one active key per person",
+                "`{}` already has an active key or identity; revoke it first (signet revoke --signer {} …): \
+                 one active credential per person",
                 s.id, s.id
+            )));
+        }
+        if let Some(identity) = &s.identity
+            && let Some(other) = self
+                .signer
+                .iter()
+                .find(|o| o.id != s.id && o.identity.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(identity)))
+        {
+            return Err(SignError::Registry(format!(
+                "the identity {identity} is already enrolled for `{}`; an identity belongs to one person and is \
+                 never reassigned (§11.100(a))",
+                other.id
             )));
         }
         if let Some(other) = self.by_key(&s.key_id) {
@@ -149,6 +180,53 @@ impl Registry {
     }
 }
 
+/// The credential id of an identity-only entry: `oidc:` + the `sha256:` digest of the canonical
+/// JSON `[issuer, identity, enrolled_at]`. It includes the enrolment time so that the same
+/// person can enrol the same identity again after a revocation without the old revocation
+/// applying to the new entry.
+pub fn identity_key_id(issuer: &str, identity: &str, enrolled_at: &str) -> String {
+    let canonical = serde_json::to_vec(&[issuer, identity, enrolled_at]).unwrap_or_default();
+    format!("oidc:{}", digest(&canonical))
+}
+
+/// An entry names a key, an identity with its issuer, or both; identities are exact strings
+/// and issuers https URLs, as Fulcio writes them.
+fn check_identity(s: &Signer) -> Result<(), SignError> {
+    let bad = |m: String| Err(SignError::Refused(m));
+    match (&s.identity, &s.issuer) {
+        (None, None) if s.public_key.is_empty() => {
+            bad(format!("`{}` needs a credential: --pubkey PEM, or --identity with --issuer (keyless)", s.id))
+        }
+        (None, None) => Ok(()),
+        (Some(_), None) | (None, Some(_)) => {
+            bad("--identity and --issuer go together: the issuer is what vouches for the identity".into())
+        }
+        (Some(identity), Some(issuer)) => {
+            if identity.is_empty() || identity.trim() != identity || identity.chars().any(char::is_control) {
+                return bad(format!(
+                    "--identity `{identity}` must be the exact certificate identity (an email or URI), \
+                     not empty and without surrounding spaces or control characters"
+                ));
+            }
+            if !is_https_url(issuer) {
+                return bad(format!(
+                    "--issuer `{issuer}` must be the OIDC issuer's https URL, e.g. https://accounts.google.com"
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn is_https_url(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("https://") else { return false };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    !host.is_empty()
+        && !host.starts_with(':')
+        && !host.contains('@')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 pub fn digest(bytes: &[u8]) -> String {
     crate::digest::tagged(bytes)
 }
@@ -181,4 +259,75 @@ fn append(root: &Path, text: &str) -> Result<PathBuf, SignError> {
         crate::fsx::atomic::write(path, &bytes)
     };
     write(&path).map_err(|source| SignError::Write { path: path.clone(), source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keyless(identity: &str, issuer: &str) -> Signer {
+        Signer {
+            id: "alice".into(),
+            name: "Alice".into(),
+            email: "alice@example.com".into(),
+            roles: vec!["QA".into()],
+            kind: "human".into(),
+            key_id: identity_key_id(issuer, identity, "2026-01-01T00:00:00Z"),
+            public_key: String::new(),
+            identity: Some(identity.into()),
+            issuer: Some(issuer.into()),
+            enrolled_at: "2026-01-01T00:00:00Z".into(),
+            enrolled_by: "admin".into(),
+            valid_until: None,
+        }
+    }
+
+    #[test]
+    fn issuers_are_https_urls_and_identities_exact() {
+        for good in ["https://accounts.google.com", "https://github.com/login/oauth", "https://a.example:8443/x"] {
+            assert!(check_identity(&keyless("alice@example.com", good)).is_ok(), "{good}");
+        }
+        for bad in [
+            "http://accounts.google.com",
+            "https://",
+            "https:///x",
+            "accounts.google.com",
+            "https://a b",
+            "https://u@h",
+        ] {
+            assert!(check_identity(&keyless("alice@example.com", bad)).is_err(), "{bad}");
+        }
+        for bad in ["", " alice@example.com", "alice@example.com\n", "alice\u{7}@example.com"] {
+            assert!(check_identity(&keyless(bad, "https://accounts.google.com")).is_err(), "{bad:?}");
+        }
+        let mut neither = keyless("a", "https://x");
+        neither.identity = None;
+        neither.issuer = None;
+        assert!(check_identity(&neither).is_err(), "an entry needs a key or an identity");
+    }
+
+    #[test]
+    fn identity_entries_have_their_own_credential_id_per_enrolment() {
+        let a = identity_key_id("https://accounts.google.com", "alice@example.com", "2026-01-01T00:00:00Z");
+        let b = identity_key_id("https://accounts.google.com", "alice@example.com", "2026-02-01T00:00:00Z");
+        let c = identity_key_id("https://github.com/login/oauth", "alice@example.com", "2026-01-01T00:00:00Z");
+        assert!(a.starts_with("oidc:sha256:") && a != b && a != c, "{a} {b} {c}");
+        // An empty key id never matches an entry, whatever the registry holds.
+        let reg = Registry {
+            signer: vec![Signer { key_id: String::new(), ..keyless("a", "https://x") }],
+            revocation: vec![],
+        };
+        assert!(reg.by_key("").is_none());
+    }
+
+    #[test]
+    fn registries_without_identities_read_unchanged() {
+        let old = "[[signer]]\nid = \"dana\"\nname = \"Dana\"\nemail = \"d@x\"\nroles = [\"QA\"]\nkind = \"human\"\n\
+                   key_id = \"sha256:00\"\npublic_key = \"PEM\"\nenrolled_at = \"2026-01-01T00:00:00Z\"\nenrolled_by = \"admin\"\n";
+        let reg: Registry = toml::from_str(old).unwrap();
+        assert_eq!(reg.signer[0].identity, None);
+        assert_eq!(reg.signer[0].public_key, "PEM");
+        let json = serde_json::to_value(&reg.signer[0]).unwrap();
+        assert!(json.get("identity").is_none() && json.get("issuer").is_none(), "{json}");
+    }
 }

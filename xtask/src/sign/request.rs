@@ -49,6 +49,12 @@ pub struct Request {
     pub separation_of_duties: bool,
     pub required: Vec<RequiredSignature>,
     pub tool: String,
+    /// Digest of the Sigstore trusted root (`signatures/trusted_root.json`) when the request was
+    /// made: every signer signs the request's digest, so keyless signatures of this release are
+    /// verified only against this root, whatever the file says later. Absent in requests made
+    /// without one (and in every request before keyless signing existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_root_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +104,7 @@ pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, S
     let optional =
         |p: &Option<PathBuf>| p.as_ref().filter(|p| p.exists()).map(|p| file_digest(p).map(|(d, _)| d)).transpose();
     let (_, registry_sha256) = Registry::load(&opts.root)?;
+    let trusted_root_sha256 = super::sigstore::pinned_root_digest(&opts.root)?;
     Ok(Request {
         schema: SCHEMA.into(),
         release: opts.release.clone(),
@@ -128,6 +135,7 @@ pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, S
             })
             .collect(),
         tool: format!("signet {}", env!("CARGO_PKG_VERSION")),
+        trusted_root_sha256,
     })
 }
 

@@ -2,21 +2,23 @@
 //! valid signature, by distinct enrolled humans whose keys were valid when they signed, over the
 //! exact bundle and request, in the policy's order (proven by digests), with an intact audit
 //! trail and no rejection. The same check runs on the release folder and, years later, on the
-//! assembled manifest alone.
+//! assembled manifest alone. A signature is a DSSE envelope made with an enrolled key
+//! (`*.dsse.json`) or a Sigstore bundle made with an enrolled OIDC identity (`*.sigstore.json`,
+//! checked in `sign::sigstore`); both carry the same statement and pass the same policy checks.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::dsse::{self, Envelope, Statement};
+use super::dsse::{self, Envelope, Statement, Subject};
 use super::keys;
 use super::meaning::REJECTOR;
 use super::policy::SigningConfig;
-use super::record::{self, PREDICATE_TYPE, Part11Record, STATEMENT_TYPE};
+use super::record::{self, KEYLESS_SUFFIX, PREDICATE_TYPE, Part11Record, STATEMENT_TYPE};
 use super::registry::{Registry, Revocation, Signer, Standing};
 use super::request::{self, Request};
-use super::{SignError, Timestamp, audit};
+use super::{SignError, Timestamp, audit, sigstore};
 
 pub const MANIFEST_SCHEMA: &str = "signet.manifest/v1";
 
@@ -29,6 +31,12 @@ pub struct ReleaseRecord {
     pub registry: Registry,
     pub policy: SigningConfig,
     pub audit_text: String,
+    /// The Sigstore trusted root (exact text) keyless signatures are verified against: the
+    /// pinned `signatures/trusted_root.json`, or the copy embedded in a manifest. Read only when
+    /// the release has keyless signatures.
+    pub trusted_root: Option<String>,
+    /// The digest an archived manifest recorded for its embedded trusted root (None from a folder).
+    pub trusted_root_sha256: Option<String>,
 }
 
 /// The assembled, self-contained archival record: `signatures/release-<ID>.json`.
@@ -46,6 +54,14 @@ pub struct Manifest {
     pub audit: String,
     pub bundle_sha256: String,
     pub generated_by: String,
+    /// `sha256:` of `trusted_root`; both present only when the release has keyless signatures,
+    /// absent from every manifest written before keyless signing existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_root_sha256: Option<String>,
+    /// The exact Sigstore trusted root the keyless signatures were verified against, so the
+    /// manifest re-verifies them alone, years later, without the repository or the network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_root: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -86,17 +102,20 @@ impl ReleaseRecord {
         for entry in std::fs::read_dir(dir).map_err(|e| SignError::input(dir, e))? {
             let entry = entry.map_err(|e| SignError::input(dir, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".dsse.json") {
+            if record::is_signature_file(&name) {
                 envelopes.push((name, read(&entry.path())?));
             }
         }
         envelopes.sort();
+        let keyless = envelopes.iter().any(|(f, _)| f.ends_with(KEYLESS_SUFFIX));
         Ok(ReleaseRecord {
             request_text: read(&dir.join(request::FILE))?,
             envelopes,
             registry: Registry::load(root)?.0,
             policy: policy.clone(),
             audit_text: read(&dir.join(audit::FILE))?,
+            trusted_root: if keyless { Some(sigstore::read_pinned_root(root)?) } else { None },
+            trusted_root_sha256: None,
         })
     }
 
@@ -106,12 +125,20 @@ impl ReleaseRecord {
         if m.schema != MANIFEST_SCHEMA {
             return Err(SignError::input(path, format!("schema `{}` is not {MANIFEST_SCHEMA}", m.schema)));
         }
+        if m.trusted_root.is_none() && m.envelopes.iter().any(|e| e.file.ends_with(KEYLESS_SUFFIX)) {
+            return Err(SignError::input(
+                path,
+                "holds keyless signatures (*.sigstore.json) but no embedded trusted_root to verify them against",
+            ));
+        }
         let record = ReleaseRecord {
             request_text: m.request.clone(),
             envelopes: m.envelopes.iter().map(|e| (e.file.clone(), e.envelope.clone())).collect(),
             registry: Registry { signer: m.signers.clone(), revocation: m.revocations.clone() },
             policy: m.policy.clone(),
             audit_text: m.audit.clone(),
+            trusted_root: m.trusted_root.clone(),
+            trusted_root_sha256: m.trusted_root_sha256.clone(),
         };
         Ok((record, m))
     }
@@ -141,11 +168,13 @@ impl ReleaseRecord {
             audit: self.audit_text.clone(),
             bundle_sha256: report.bundle_sha256.clone(),
             generated_by: format!("signet {}", env!("CARGO_PKG_VERSION")),
+            trusted_root_sha256: self.trusted_root.as_ref().map(|t| sha(t.as_bytes())),
+            trusted_root: self.trusted_root.clone(),
         }
     }
 }
 
-fn sha(bytes: &[u8]) -> String {
+pub(crate) fn sha(bytes: &[u8]) -> String {
     crate::digest::tagged(bytes)
 }
 
@@ -162,9 +191,10 @@ pub fn verify(rec: &ReleaseRecord, bundle_sha256: &str, now: Timestamp) -> Resul
         ));
     }
     check_policy_matches(&request, &rec.policy, &mut problems);
+    let root_ok = sigstore::check_root(rec, &request, &mut problems)?;
     let mut signatures = Vec::new();
     for (file, text) in &rec.envelopes {
-        match check_envelope(rec, &request, &request_sha, file, text, now) {
+        match check_signature(rec, &request, &request_sha, file, text, now, root_ok) {
             Ok(sig) => signatures.push(sig),
             Err(mut p) => problems.append(&mut p),
         }
@@ -185,6 +215,25 @@ fn check_policy_matches(request: &Request, policy: &SigningConfig, problems: &mu
     }
 }
 
+/// One signature file of either kind, everything but what concerns the set of signatures.
+pub(crate) fn check_signature(
+    rec: &ReleaseRecord,
+    request: &Request,
+    request_sha: &str,
+    file: &str,
+    text: &str,
+    now: Timestamp,
+    root_ok: bool,
+) -> Result<VerifiedSignature, Vec<String>> {
+    if !file.ends_with(KEYLESS_SUFFIX) {
+        return check_envelope(rec, request, request_sha, file, text, now);
+    }
+    if !root_ok {
+        return Err(vec![format!("{file}: not verified: the trusted root is not the one this release pinned")]);
+    }
+    sigstore::check(rec, request, request_sha, file, text, now)
+}
+
 /// One envelope: signature, signer, key standing, subject, record fields, time, order.
 fn check_envelope(
     rec: &ReleaseRecord,
@@ -199,6 +248,12 @@ fn check_envelope(
     let keyid = env.signatures.first().map(|s| s.keyid.clone()).unwrap_or_default();
     let signer =
         rec.registry.by_key(&keyid).ok_or_else(|| fail(format!("signed by key {keyid}, which is not enrolled")))?;
+    if signer.public_key.is_empty() {
+        return Err(fail(format!(
+            "names {keyid}, but `{}` is enrolled there for keyless signing only (no public key)",
+            signer.id
+        )));
+    }
     let key = keys::parse_public_pem(&signer.public_key)
         .map_err(|e| fail(format!("registry key of `{}`: {e}", signer.id)))?;
     let payload = dsse::verify(&env, &key, &keyid).map_err(|e| fail(format!("signature does not verify: {e}")))?;
@@ -206,16 +261,49 @@ fn check_envelope(
         serde_json::from_slice(&payload).map_err(|e| fail(format!("payload is not a Part 11 statement ({e})")))?;
     let r = &statement.predicate;
     let mut p = Vec::new();
-    let mut bad = |m: String| p.push(format!("{file}: {m}"));
     if statement.type_ != STATEMENT_TYPE || statement.predicate_type != PREDICATE_TYPE {
-        bad(format!(
-            "statement type {} / predicate type {} are not Signet's",
+        p.push(format!(
+            "{file}: statement type {} / predicate type {} are not Signet's",
             statement.type_, statement.predicate_type
         ));
     }
-    let subject_ok = statement.subject.len() == 1
-        && statement.subject[0].name == request.bundle.name
-        && statement.subject[0].digest.get("sha256") == Some(&request.bundle.sha256);
+    let expected_file = record::file_name(&r.role, &r.signer_id);
+    let signed = Signed { file, signer, key_id: &keyid, subject: &statement.subject, record: r, expected_file };
+    check_signed(rec, request, request_sha, &signed, now, &mut p);
+    if !p.is_empty() {
+        return Err(p);
+    }
+    Ok(VerifiedSignature { file: file.into(), envelope_sha256: sha(text.as_bytes()), record: r.clone() })
+}
+
+/// A signature whose cryptography verified, as both kinds present it to the policy checks.
+pub(crate) struct Signed<'a> {
+    pub file: &'a str,
+    /// The registry entry whose credential made the signature.
+    pub signer: &'a Signer,
+    /// The credential's id, as the signature names it.
+    pub key_id: &'a str,
+    pub subject: &'a [Subject],
+    /// The record as the gate reads it (for a keyless signature, with the verified time).
+    pub record: &'a Part11Record,
+    /// The file name the record's role and signer give.
+    pub expected_file: String,
+}
+
+/// Subject, signer, request binding, file name, role, time and order: the same for both kinds.
+pub(crate) fn check_signed(
+    rec: &ReleaseRecord,
+    request: &Request,
+    request_sha: &str,
+    s: &Signed<'_>,
+    now: Timestamp,
+    p: &mut Vec<String>,
+) {
+    let (file, signer, keyid, r) = (s.file, s.signer, s.key_id, s.record);
+    let mut bad = |m: String| p.push(format!("{file}: {m}"));
+    let subject_ok = s.subject.len() == 1
+        && s.subject[0].name == request.bundle.name
+        && s.subject[0].digest.get("sha256") == Some(&request.bundle.sha256);
     if !subject_ok {
         bad("subject is not this release's bundle (name and sha256 from the request)".into());
     }
@@ -231,16 +319,12 @@ fn check_envelope(
     if r.release != request.release || r.request_sha256 != request_sha || r.commits != request.commits {
         bad("signed a different request (release, request digest or commits differ): the request was edited after signing, or the signature was copied from another release".into());
     }
-    if file != record::file_name(&r.role, &r.signer_id) {
+    if file != s.expected_file {
         bad(format!("file name does not match its role `{}` and signer `{}` (moved or copied?)", r.role, r.signer_id));
     }
     check_role(rec, request, signer, r, &mut bad);
     check_time(rec, request, signer, r, now, &mut bad);
     check_prerequisites(rec, request, r, &mut bad);
-    if !p.is_empty() {
-        return Err(p);
-    }
-    Ok(VerifiedSignature { file: file.into(), envelope_sha256: sha(text.as_bytes()), record: r.clone() })
 }
 
 fn check_role(rec: &ReleaseRecord, request: &Request, signer: &Signer, r: &Part11Record, bad: &mut impl FnMut(String)) {
@@ -304,14 +388,18 @@ fn check_prerequisites(rec: &ReleaseRecord, request: &Request, r: &Part11Record,
         bad(format!("names prerequisites [{}] where the policy requires [{}]", named.join(", "), wanted.join(", ")));
     }
     for pre in &r.prerequisites {
-        let file = record::file_name(&pre.role, &pre.signer_id);
-        match rec.envelopes.iter().find(|(f, _)| *f == file) {
-            None => bad(format!("prerequisite {} by `{}` is not present", pre.role, pre.signer_id)),
-            Some((_, text)) if sha(text.as_bytes()) != pre.envelope_sha256 => bad(format!(
+        // Either kind of signature may be the prerequisite; its digest says which one.
+        let files =
+            [record::file_name(&pre.role, &pre.signer_id), record::keyless_file_name(&pre.role, &pre.signer_id)];
+        let present: Vec<&str> =
+            rec.envelopes.iter().filter(|(f, _)| files.contains(f)).map(|(_, t)| t.as_str()).collect();
+        if present.is_empty() {
+            bad(format!("prerequisite {} by `{}` is not present", pre.role, pre.signer_id));
+        } else if !present.iter().any(|t| sha(t.as_bytes()) == pre.envelope_sha256) {
+            bad(format!(
                 "prerequisite {} by `{}` has changed since this signature was made (digest mismatch)",
                 pre.role, pre.signer_id
-            )),
-            Some(_) => {}
+            ));
         }
     }
 }
@@ -380,7 +468,12 @@ fn check_audit(
             e.event == "signature-created" && e.detail.as_deref().is_some_and(|d| d.contains(&s.envelope_sha256))
         });
         if !logged {
-            problems.push(format!("{}: no signature-created event in audit.jsonl for this envelope", s.file));
+            let hint = if s.file.ends_with(KEYLESS_SUFFIX) {
+                " (add a keyless signature with `signet sign --release … --keyless-bundle FILE`, which logs it)"
+            } else {
+                ""
+            };
+            problems.push(format!("{}: no signature-created event in audit.jsonl for this envelope{hint}", s.file));
         }
     }
 }

@@ -75,7 +75,7 @@ fn action_files() -> (Vec<String>, Vec<String>) {
     workflows.sort();
     actions.sort();
     assert!(workflows.len() >= 3, "ci, release and signatures workflows: {workflows:?}");
-    for stage in ["rtm-gate", "sums", "bundle", "request-signatures", "verify"] {
+    for stage in ["rtm-gate", "sums", "bundle", "report", "request-signatures", "verify"] {
         assert!(actions.contains(&format!("actions/{stage}/action.yml")), "actions/{stage}/action.yml exists");
     }
     (workflows, actions)
@@ -148,7 +148,13 @@ fn workflows_pin_actions_grant_least_privilege_and_keep_inputs_out_of_run() {
     for needle in [r#"tags: ["v*"]"#, "retention-days: 90", "if-no-files-found: error", "./actions/rtm-gate"] {
         assert!(release.contains(needle), "release.yml lacks {needle:?}");
     }
-    let order = ["./actions/rtm-gate", "./actions/sums", "./actions/bundle", "./actions/request-signatures"];
+    let order = [
+        "./actions/rtm-gate",
+        "./actions/sums",
+        "./actions/bundle",
+        "./actions/report",
+        "./actions/request-signatures",
+    ];
     let at: Vec<usize> = order.iter().map(|s| release.find(s).expect("stage in release.yml")).collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "release.yml runs {order:?} in that order");
     let signatures = fs::read_to_string(repo().join(".github/workflows/signatures.yml")).expect("signatures.yml");
@@ -518,19 +524,53 @@ fn root_action_requests_and_verifies_when_nothing_blocks() {
 }
 
 #[test]
-fn root_action_refuses_unknown_stages_and_the_missing_report() {
+fn root_action_refuses_unknown_stages_and_a_report_without_its_bundle() {
     let Some(python) = harness_python("root action") else { return };
     let tmp = tempfile::tempdir().expect("temp dir");
     let ws = example_workspace(tmp.path());
     let ran = run_action(&python, ".", &ws, &[("stages", "rtm-gate,report"), ("evidence", "evidence")]);
     assert_eq!(ran.conclusion(), "failure");
     assert_eq!(ran.step("plan")["exit"], 2);
-    assert!(ran.has_annotation("error", "stage 'report' is not available yet"), "{:?}", ran.annotations());
+    assert!(ran.has_annotation("error", "the report stage needs the bundle stage"), "{:?}", ran.annotations());
     assert_eq!(ran.outcome("gate"), "skipped", "nothing ran");
     let ran = run_action(&python, ".", &ws, &[("stages", "bundel")]);
     assert!(ran.has_annotation("error", "unknown stage 'bundel'"), "{:?}", ran.annotations());
     let ran = run_action(&python, ".", &ws, &[("stages", "bundle")]);
     assert!(ran.has_annotation("error", "need the evidence input"), "{:?}", ran.annotations());
+}
+
+/// The report action before the request exists renders a preview; once the request is there, the
+/// pending, controlled report — with its job-summary section and outputs.
+#[test]
+fn report_action_renders_a_preview_then_the_pending_report() {
+    let Some(python) = harness_python("report action") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = example_workspace(tmp.path());
+    let gate = run_action(&python, "actions/rtm-gate", &ws, &[]);
+    let inputs = [("evidence", "evidence"), ("out", "dist/bundle.tar"), ("sums", "dist/SHA256SUMS")];
+    let bundle = run_action(&python, "actions/bundle", &ws, &inputs);
+    assert_eq!(bundle.conclusion(), "success", "{}", bundle.dump());
+    let inputs =
+        [("bundle", "dist/bundle.tar"), ("release", "v1.4.0"), ("index", gate.output("rtm-index")), ("out", "rep")];
+    let ran = run_action(&python, "actions/report", &ws, &inputs);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.output("report-status"), "preview");
+    assert_eq!(ran.output("report-path"), ws.join("rep/evidence-report.html").to_str().expect("utf-8"));
+    assert!(Path::new(ran.output("report-pdf")).exists(), "{}", ran.dump());
+    assert!(ran.summary().contains("### Evidence report: preview — release `v1.4.0`"), "{}", ran.summary());
+    assert!(!ws.join("signatures").exists(), "a preview writes nothing under signatures/");
+
+    let request =
+        run_action(&python, "actions/request-signatures", &ws, &[("bundle", "dist/bundle.tar"), ("release", "v1.4.0")]);
+    assert_eq!(request.conclusion(), "success", "{}", request.dump());
+    let ran = run_action(&python, "actions/report", &ws, &inputs);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.output("report-status"), "pending");
+    let summary = ran.summary();
+    assert!(
+        summary.contains("| 3 | RELEASE | — | APPROVER | — | awaiting signature — needs QA, ENGINEERING first |"),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -772,9 +812,12 @@ fn release_workflow_blocks_the_example_and_uploads_only_the_report() {
         .filter(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact@")))
         .collect();
     assert_eq!(uploads.len(), 3);
-    assert_eq!(uploads[0]["outcome"], "skipped-remote", "the RTM report is uploaded (recorded: no network here)");
-    assert_eq!(uploads[0]["with"]["name"], "rtm-report-v1.4.0");
-    assert!(Path::new(uploads[0]["with"]["path"].as_str().expect("path")).join("rtm.html").exists());
+    assert_eq!(ran.step("report")["outputs"]["report-status"], "preview", "{}", ran.dump());
+    assert_eq!(uploads[0]["outcome"], "skipped-remote", "the report is uploaded (recorded: no network here)");
+    assert_eq!(uploads[0]["with"]["name"], "evidence-report-v1.4.0");
+    let paths: Vec<&str> = uploads[0]["with"]["path"].as_str().expect("path").lines().collect();
+    assert!(Path::new(paths[0]).join("evidence-report.pdf").exists(), "{paths:?}");
+    assert!(Path::new(paths[1]).join("rtm.html").exists(), "{paths:?}");
     assert_eq!(uploads[1]["outcome"], "skipped", "no bundle artefact for a blocked release");
     assert_eq!(uploads[2]["outcome"], "skipped");
     assert_eq!(ran.outcome("block"), "failure");
@@ -836,10 +879,15 @@ fn signatures_workflow_runs_the_final_gate_on_the_pull_requests_release() {
     let ws = checkout(tmp.path());
     let pump = ws.join("examples/infusion-pump");
     // The release workflow's output: a bundle (the "artefact") and the committed request.
-    let bundle =
-        run_action(&python, "actions/bundle", &pump, &[("evidence", "evidence"), ("out", "../../artefact/bundle.tar")]);
+    // Two artefacts: the evidence (bundle, its digest, SHA256SUMS) and the report with the RTM index.
+    let evidence = "../../artefact/release-evidence-v1.4.0";
+    let (tar, sums) = (format!("{evidence}/bundle.tar"), format!("{evidence}/SHA256SUMS"));
+    let inputs = [("evidence", "evidence"), ("out", tar.as_str()), ("sums", sums.as_str())];
+    let bundle = run_action(&python, "actions/bundle", &pump, &inputs);
     assert_eq!(bundle.conclusion(), "success", "{}", bundle.dump());
-    let request = run_action(&python, "actions/request-signatures", &pump, &[("bundle", "../../artefact/bundle.tar")]);
+    let gate = run_action(&python, "actions/rtm-gate", &pump, &[("out", "../../artefact/evidence-report-v1.4.0/rtm")]);
+    assert_eq!(gate.output("gate-result"), "fail", "{}", gate.dump());
+    let request = run_action(&python, "actions/request-signatures", &pump, &[("bundle", tar.as_str())]);
     assert_eq!(request.conclusion(), "success", "{}", request.dump());
 
     // GitHub's API, played by a stand-in `gh` (no network here): the pull request's files, the
@@ -852,8 +900,11 @@ case "$1 $2" in
   "api "*) printf '%s\n' $FAKE_GH_FILES ;;
   "run list") echo 4242 ;;
   "run download")
-    while [ $# -gt 0 ]; do [ "$1" = --dir ] && dir="$2"; shift; done
-    mkdir -p "$dir" && cp "$FAKE_GH_ARTEFACT"/* "$dir"/ ;;
+    while [ $# -gt 0 ]; do
+      case "$1" in --dir) dir="$2" ;; --name) name="$2" ;; esac
+      shift
+    done
+    mkdir -p "$dir" && cp -r "$FAKE_GH_ARTEFACT/$name"/. "$dir"/ ;;
   *) exit 1 ;;
 esac
 "#;
@@ -893,6 +944,8 @@ esac
     assert!(calls.contains("api --paginate repos/example/infusion-pump/pulls/7/files"), "{calls}");
     assert!(calls.contains("--branch v1.4.0"), "{calls}");
     assert!(calls.contains("--name release-evidence-v1.4.0"), "{calls}");
+    assert_eq!(ran.step("report")["outputs"]["report-status"], "pending", "{}", ran.dump());
+    assert!(ran.summary().contains("### Evidence report: pending — release `v1.4.0`"), "{}", ran.summary());
 
     let ran = run("examples/infusion-pump/signatures/v1.4.0/a examples/infusion-pump/signatures/v1.5.0/b");
     assert_eq!(ran.conclusion(), "failure");

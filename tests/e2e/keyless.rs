@@ -213,6 +213,23 @@ fn keyless_and_key_file_signatures_pass_together_and_the_manifest_verifies_alone
     assert_eq!(signet::sign::Timestamp::parse(signed_at), Some(signet::sign::Timestamp(integrated)), "{qa}");
     assert_eq!(by_file("ENGINEERING--eli.dsse.json")["record"]["time_source"], "signer-clock");
 
+    // The evidence report shows each kind with its own time source (§11.50 manifestation).
+    fs::create_dir_all(d.join("regulatory-docs")).unwrap();
+    let sdoc = "[DOCUMENT]\nTITLE: System\n\n[REQUIREMENT]\nUID: SYS-1\nTITLE: Dose\nSTATEMENT: The pump shall dose.\n";
+    fs::write(d.join("regulatory-docs/system.sdoc"), sdoc).unwrap();
+    let (code, out) = signet(d, &["rtm-gate"]);
+    assert!(code <= 1, "{out}");
+    ok(d, &["sums", "evidence", "--out", "dist/SHA256SUMS"]);
+    ok(d, &["report", "--release", RELEASE, "--bundle", "dist/bundle.tar", "--out", "report"]);
+    let model: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("report/report.json")).unwrap()).unwrap();
+    let shown =
+        |role: &str| model["signatures"].as_array().unwrap().iter().find(|s| s["role"] == role).unwrap().clone();
+    assert_eq!(shown("QA")["time_source"], "transparency-log");
+    assert_eq!(shown("QA")["signed_at"], qa["record"]["signed_at"]);
+    assert!(shown("QA")["time_source_text"].as_str().unwrap().contains("transparency log"), "{model}");
+    assert_eq!(shown("ENGINEERING")["time_source"], "signer-clock");
+
     // The manifest embeds the trusted root and its digest, and the keyless envelopes.
     let manifest_text = fs::read_to_string(d.join("signatures/release-v1.4.0.json")).unwrap();
     let manifest: serde_json::Value = serde_json::from_str(&manifest_text).unwrap();

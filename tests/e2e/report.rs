@@ -145,19 +145,30 @@ fn the_pdf_is_archival_and_carries_the_manifestations_and_hash_on_every_page() {
     let pdf = d.join("report/evidence-report.pdf");
     let model = read_json(d.join("report/report.json"));
     let info = tool(d, "pdfinfo", &[pdf.to_str().unwrap()]);
-    assert!(info.contains("PDF/A-3"), "pdfinfo shows no PDF/A identification:\n{info}");
+    assert!(info.contains("Tagged:          yes"), "{info}");
+    let xmp = tool(d, "pdfinfo", &["-meta", pdf.to_str().unwrap()]);
+    let pdfa =
+        xmp.contains("<pdfaid:part>3</pdfaid:part>") && xmp.contains("<pdfaid:conformance>B</pdfaid:conformance>");
+    assert!(pdfa, "the XMP metadata does not identify PDF/A-3b:\n{xmp}");
     let pages: usize = info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap();
     assert!(pages >= 2, "{info}");
     let fonts = tool(d, "pdffonts", &[pdf.to_str().unwrap()]);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
-    assert!(!rows.is_empty() && rows.iter().all(|r| r.split_whitespace().rev().nth(4) == Some("yes")), "a font is not embedded:\n{fonts}");
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r.split_whitespace().rev().nth(4) == Some("yes")),
+        "a font is not embedded:\n{fonts}"
+    );
     tool(d, "qpdf", &["--check", pdf.to_str().unwrap()]);
     tool(d, "pdftoppm", &["-r", "20", "-png", pdf.to_str().unwrap(), d.join("page").to_str().unwrap()]);
-    let pngs = fs::read_dir(d).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("page-")).count();
+    let pngs = fs::read_dir(d)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("page-"))
+        .count();
     assert_eq!(pngs, pages, "pdftoppm rendered {pngs} of {pages} pages");
     let sha = model["bundle"]["sha256"].as_str().unwrap();
     for page in 1..=pages {
-        let text = tool(d, "pdftotext", &["-f", &page.to_string(), "-l", &page.to_string(), pdf.to_str().unwrap(), "-"]);
+        let text =
+            tool(d, "pdftotext", &["-f", &page.to_string(), "-l", &page.to_string(), pdf.to_str().unwrap(), "-"]);
         assert!(squash(&text).contains(sha), "page {page} lacks the bundle sha256:\n{text}");
         assert!(text.contains(&format!("Page {page} of {pages}")), "page {page} lacks its page number:\n{text}");
     }
@@ -178,7 +189,13 @@ fn the_pdf_is_archival_and_carries_the_manifestations_and_hash_on_every_page() {
     assert_eq!(manifest["bundle_sha256"], sha);
     // The embedded manifest is the archival record: it verifies on its own.
     Test::in_dir(tempfile::tempdir().unwrap())
-        .args(["verify", "--bundle", d.join("dist/bundle.tar").to_str().unwrap(), "--manifest", saved.join("release-v1.4.0.json").to_str().unwrap()])
+        .args([
+            "verify",
+            "--bundle",
+            d.join("dist/bundle.tar").to_str().unwrap(),
+            "--manifest",
+            saved.join("release-v1.4.0.json").to_str().unwrap(),
+        ])
         .stdout_contains("PASS: release v1.4.0")
         .run();
 }
@@ -301,7 +318,7 @@ fn a_template_folder_overrides_the_embedded_html() {
     assert_eq!(
         html,
         format!(
-            "{} {}\n",
+            "{} {}",
             model["document"]["document_id"].as_str().unwrap(),
             model["bundle"]["sha256"].as_str().unwrap()
         )

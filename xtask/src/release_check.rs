@@ -98,7 +98,9 @@ fn report_stage(root: &Path, config: &Config, out_dir: &Path, release: Option<&s
             None => None,
         };
         let release = match requested {
-            Some(dir) => report::Release { record: ReleaseRecord::from_folder(root, &dir, &config.signing)?, preview: false },
+            Some(dir) => {
+                report::Release { record: ReleaseRecord::from_folder(root, &dir, &config.signing)?, preview: false }
+            }
             None => report::preview(root, &request::load(out_dir)?.0, &config.signing)?,
         };
         let paths = report::Paths {

@@ -184,8 +184,14 @@ fn report_suite(args: &Args, dir: &std::path::Path, exe: &str) -> Result<Vec<Mea
                 "{exe} report --release bench --preview --bundle rep/bundle.tar --index rep/rtm/index.json --out rep/{out} {pdf}"
             )
         };
-        rows.push(bench::measure(&name, "signet report (report.json + HTML)", &root, &report("", "html"), args.runs).map_err(err)?);
-        rows.push(bench::measure(&name, "signet report --pdf (+ PDF/A)", &root, &report("--pdf", "pdf"), args.runs).map_err(err)?);
+        rows.push(
+            bench::measure(&name, "signet report (report.json + HTML)", &root, &report("", "html"), args.runs)
+                .map_err(err)?,
+        );
+        rows.push(
+            bench::measure(&name, "signet report --pdf (+ PDF/A)", &root, &report("--pdf", "pdf"), args.runs)
+                .map_err(err)?,
+        );
         let strictdoc = dir.join("venv/bin/strictdoc");
         if n == 1_000 && strictdoc.exists() {
             eprintln!("bench: {name}: strictdoc export --formats=html (slow)");

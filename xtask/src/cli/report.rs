@@ -50,16 +50,29 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
         (None, Some(m)) => RecordSource::Manifest(ctx.path(m)),
         (None, None) => unreachable!("clap requires one of --release, --manifest"),
     };
-    let record = report::load_record(&ctx.root, &source, &cfg.signing).map_err(boxed)?;
-    let request: Request = serde_json::from_str(&record.request_text)
-        .map_err(|e| boxed(report::ReportError::input("request.json", format!("not a Signet request: {e}"))))?;
-    let bundle = args.bundle.map_or_else(|| PathBuf::from(&request.bundle.name), |b| ctx.path(&b));
-    let paths = Paths {
-        sums: args.sums.map_or_else(|| bundle.with_file_name("SHA256SUMS"), |s| ctx.path(&s)),
-        index: args.index.map_or_else(|| ctx.root.join(&cfg.requirements.out).join("index.json"), |i| ctx.path(&i)),
-        bundle,
+    let index = args.index.map_or_else(|| ctx.root.join(&cfg.requirements.out).join("index.json"), |i| ctx.path(&i));
+    let (release, bundle) = if args.preview {
+        let bundle = ctx.path(args.bundle.as_deref().expect("clap: --preview requires --bundle"));
+        let opts = RequestOptions {
+            root: ctx.root.clone(),
+            release: args.release.clone().expect("clap: --preview conflicts with --manifest"),
+            bundle: bundle.clone(),
+            sums: Some(args.sums.as_ref().map_or_else(|| bundle.with_file_name("SHA256SUMS"), |s| ctx.path(s))),
+            index: Some(index.clone()),
+            commits: Vec::new(),
+        };
+        let request = request::build(&opts, &cfg.signing).map_err(boxed)?;
+        (report::preview(&ctx.root, &request, &cfg.signing).map_err(boxed)?, bundle)
+    } else {
+        let record = report::load_record(&ctx.root, &source, &cfg.signing).map_err(boxed)?;
+        let request: Request = serde_json::from_str(&record.request_text)
+            .map_err(|e| boxed(report::ReportError::input("request.json", format!("not a Signet request: {e}"))))?;
+        let bundle = args.bundle.as_ref().map_or_else(|| PathBuf::from(&request.bundle.name), |b| ctx.path(b));
+        (Release { record, preview: false }, bundle)
     };
-    let prepared = report::build(&Release { record, preview: false }, &paths, Timestamp::now()).map_err(boxed)?;
+    let paths =
+        Paths { sums: args.sums.map_or_else(|| bundle.with_file_name("SHA256SUMS"), |s| ctx.path(&s)), index, bundle };
+    let prepared = report::build(&release, &paths, Timestamp::now()).map_err(boxed)?;
     let out = ctx.path(&args.out);
     let opts = RenderOptions { pdf: args.pdf, templates: args.templates.map(|t| ctx.path(&t)) };
     let written = report::write(&prepared, &out, &opts).map_err(boxed)?;

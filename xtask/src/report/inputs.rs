@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::ReportError;
 use crate::digest;
-use crate::sign::dsse::Envelope;
 use crate::sign::request::{self, Request};
 use crate::sign::verify::ReleaseRecord;
 use crate::sums::{self, SumLine};
@@ -145,10 +144,12 @@ pub fn envelopes_name_this_bundle(record: &ReleaseRecord, request: &Request) -> 
     Ok(())
 }
 
-/// The subject digest an envelope claims, read without checking the signature (verify does that).
+/// The subject digest a signature claims, read without checking it (verify does that): a DSSE
+/// envelope, or the one inside a Sigstore bundle.
 fn subject_digest(text: &str) -> Option<String> {
-    let env: Envelope = serde_json::from_str(text).ok()?;
-    let payload = base64ct::Base64::decode_vec(&env.payload).ok()?;
+    let file: serde_json::Value = serde_json::from_str(text).ok()?;
+    let env = file.get("dsseEnvelope").unwrap_or(&file);
+    let payload = base64ct::Base64::decode_vec(env["payload"].as_str()?).ok()?;
     let statement: serde_json::Value = serde_json::from_slice(&payload).ok()?;
     statement["subject"][0]["digest"]["sha256"].as_str().map(str::to_owned)
 }

@@ -215,13 +215,19 @@ fn attachment_info(attachments: &[(String, Vec<u8>)]) -> Vec<AttachmentInfo> {
 
 /// A release whose request is not written yet (release-check, the release workflow before the
 /// request step): nothing is signed and nothing is verified; the report says PREVIEW.
-pub fn preview(root: &Path, request: &Request, policy: &crate::sign::policy::SigningConfig) -> Result<Release, SignError> {
+pub fn preview(
+    root: &Path,
+    request: &Request,
+    policy: &crate::sign::policy::SigningConfig,
+) -> Result<Release, SignError> {
     let record = ReleaseRecord {
         request_text: crate::output::json::to_string(request),
         envelopes: Vec::new(),
         registry: crate::sign::registry::Registry::load(root)?.0,
         policy: policy.clone(),
         audit_text: String::new(),
+        trusted_root: None,
+        trusted_root_sha256: None,
     };
     Ok(Release { record, preview: true })
 }

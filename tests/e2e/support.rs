@@ -209,3 +209,10 @@ pub fn sh(dir: &Path, script: &str) -> Output {
 pub fn sha256_hex(bytes: &[u8]) -> String {
     signet::digest::Digest::of(bytes).hex()
 }
+
+/// Property-test settings: `cases` by default, kept small so CI stays quick; set
+/// `PROPTEST_CASES` to run more (e.g. `PROPTEST_CASES=2000 cargo test --test e2e prop_`).
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(cases);
+    proptest::test_runner::Config { cases, ..proptest::test_runner::Config::default() }
+}

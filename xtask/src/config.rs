@@ -85,7 +85,7 @@ impl StageError for ConfigError {
 
 pub fn load(root: &Path) -> Result<Config, ConfigError> {
     let path = root.join(FILE_NAME);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::fsx::read::read_text(&path, crate::fsx::read::MAX_RECORD_BYTES) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
         Err(source) => return Err(ConfigError::Read { path, source }),

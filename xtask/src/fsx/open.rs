@@ -57,3 +57,46 @@ pub fn open_regular(path: &Path, expect: Option<FileId>) -> Result<(File, u64), 
     }
     Ok((file, meta.len()))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::os::unix::fs::symlink;
+    use std::time::{Duration, Instant};
+
+    use super::{OpenError, open_regular};
+    use crate::fsx::tree;
+
+    /// The race the walk-then-open design closes: the walk saw regular files, and by the time
+    /// each is opened it has become a symlink (to a file outside the tree), another file, or a
+    /// FIFO. Each is refused; the FIFO is not waited on.
+    #[test]
+    fn a_file_swapped_between_walk_and_open_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ev = dir.path().join("ev");
+        fs::create_dir(&ev).expect("mkdir");
+        for name in ["link.txt", "replaced.txt", "fifo.txt", "kept.txt"] {
+            fs::write(ev.join(name), name).expect("write");
+        }
+        fs::write(dir.path().join("secret"), "outside the evidence").expect("write");
+        let walked = tree::walk(&ev).expect("walk");
+        let id = |rel: &str| walked.iter().find(|f| f.rel == rel).map(|f| f.id);
+
+        fs::remove_file(ev.join("link.txt")).expect("rm");
+        symlink(dir.path().join("secret"), ev.join("link.txt")).expect("symlink");
+        assert!(matches!(open_regular(&ev.join("link.txt"), id("link.txt")), Err(OpenError::Symlink)));
+
+        fs::write(ev.join("new"), "same name, other file").expect("write");
+        fs::rename(ev.join("new"), ev.join("replaced.txt")).expect("rename");
+        assert!(matches!(open_regular(&ev.join("replaced.txt"), id("replaced.txt")), Err(OpenError::Replaced)));
+
+        fs::remove_file(ev.join("fifo.txt")).expect("rm");
+        let made = std::process::Command::new("mkfifo").arg(ev.join("fifo.txt")).status().expect("run mkfifo");
+        assert!(made.success());
+        let started = Instant::now();
+        assert!(matches!(open_regular(&ev.join("fifo.txt"), id("fifo.txt")), Err(OpenError::NotRegular)));
+        assert!(started.elapsed() < Duration::from_secs(2), "a FIFO is never waited on");
+
+        assert!(open_regular(&ev.join("kept.txt"), id("kept.txt")).is_ok(), "an untouched file opens");
+    }
+}

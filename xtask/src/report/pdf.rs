@@ -4,12 +4,20 @@
 use std::path::Path;
 
 use super::{Prepared, ReportError};
-use crate::output::json;
-use crate::templates;
+#[cfg(feature = "pdf")]
+use crate::{output::json, templates};
 
+#[cfg(feature = "pdf")]
 pub const TYP_FILE: &str = "evidence-report.typ";
+#[cfg(feature = "pdf")]
 const EMBEDDED: &str = include_str!("../../../templates/evidence-report.typ");
 
+#[cfg(not(feature = "pdf"))]
+pub fn render(_prepared: &Prepared, _overrides: Option<&Path>) -> Result<Vec<u8>, ReportError> {
+    Err(ReportError::Pdf("this signet was built without the `pdf` feature; rebuild with default features".into()))
+}
+
+#[cfg(feature = "pdf")]
 pub fn render(prepared: &Prepared, overrides: Option<&Path>) -> Result<Vec<u8>, ReportError> {
     let template = templates::source_with(overrides, TYP_FILE, EMBEDDED)
         .map_err(|message| ReportError::Template { name: TYP_FILE.into(), message })?;

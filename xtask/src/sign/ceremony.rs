@@ -370,8 +370,9 @@ pub(crate) fn write_signature(
     let mut text = crate::output::json::to_string(&env);
     text.truncate(text.trim_end().len());
     text.push('\n');
-    let path = dir.join(record::file_name(&record.role, &record.signer_id));
-    atomic::write(&path, text.as_bytes()).map_err(|source| SignError::Write { path: path.clone(), source })?;
+    // The audit event first, then the envelope: killed in between, the trail records a
+    // signature that never appeared and signing again just works. The other order would leave
+    // a valid signature the gate rejects (no audit event) and that the signer may not redo.
     let detail = Some(format!("envelope {}", dsse::envelope_digest(text.as_bytes())));
     audit::append(
         dir,
@@ -383,5 +384,7 @@ pub(crate) fn write_signature(
             detail,
         },
     )?;
+    let path = dir.join(record::file_name(&record.role, &record.signer_id));
+    atomic::write(&path, text.as_bytes()).map_err(|source| SignError::Write { path: path.clone(), source })?;
     Ok(path)
 }

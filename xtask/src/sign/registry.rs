@@ -68,7 +68,7 @@ pub enum Standing {
 impl Registry {
     pub fn load(root: &Path) -> Result<(Registry, String), SignError> {
         let path = root.join(PATH);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match crate::fsx::read::read_bytes(&path, crate::fsx::read::MAX_RECORD_BYTES) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Registry::default(), digest(b""))),
             Err(e) => return Err(SignError::input(&path, e)),

@@ -83,17 +83,50 @@ pub fn create(opts: &RequestOptions, policy: &SigningConfig) -> Result<(Request,
     let dir = release_dir(&opts.root, &opts.release)?;
     let path = dir.join(FILE);
     if path.exists() {
-        return Err(SignError::Refused(format!(
-            "{} already exists: a request is never rewritten once created (signatures may name it); \
-             use a new release id",
-            path.display()
-        )));
+        return finish_interrupted(opts, policy, &dir);
     }
     let request = build(opts, policy)?;
     write(&request, &dir)?;
-    let detail = Some(format!("request {} for bundle sha256:{}", load(&dir)?.1, request.bundle.sha256));
-    audit::append(&dir, &opts.release, audit::NewEvent { event: "request-created", signer: None, role: None, detail })?;
+    log_creation(&request, &dir)?;
     Ok((request, path))
+}
+
+/// A `request` killed after writing `request.json` but before the audit trail's first line
+/// leaves a folder no signature could ever pass. Running it again completes that creation, but
+/// only while nothing is logged yet and the file is exactly what these options make (bar its
+/// time and tool version); otherwise the request stands and is never rewritten.
+fn finish_interrupted(
+    opts: &RequestOptions,
+    policy: &SigningConfig,
+    dir: &Path,
+) -> Result<(Request, PathBuf), SignError> {
+    let path = dir.join(FILE);
+    let exists = || {
+        SignError::Refused(format!(
+            "{} already exists: a request is never rewritten once created (signatures may name it); \
+             use a new release id",
+            path.display()
+        ))
+    };
+    if dir.join(audit::FILE).exists() {
+        return Err(exists());
+    }
+    let (existing, _) = load(dir)?;
+    let same = Request { created_at: existing.created_at.clone(), tool: existing.tool.clone(), ..build(opts, policy)? };
+    if same != existing {
+        return Err(exists());
+    }
+    write_md(&existing, dir)?;
+    log_creation(&existing, dir)?;
+    Ok((existing, path))
+}
+
+/// The audit trail's first line: this request, by the digest of its bytes on disk.
+fn log_creation(request: &Request, dir: &Path) -> Result<(), SignError> {
+    let detail = Some(format!("request {} for bundle sha256:{}", load(dir)?.1, request.bundle.sha256));
+    let event = audit::NewEvent { event: "request-created", signer: None, role: None, detail };
+    audit::append(dir, &request.release, event)?;
+    Ok(())
 }
 
 /// The request as it would be written, without writing it (release-check's preview).
@@ -145,6 +178,11 @@ pub fn write(request: &Request, dir: &Path) -> Result<(), SignError> {
     atomic::ensure_parent(&path).map_err(|source| SignError::Write { path: path.clone(), source })?;
     atomic::write(&path, json::to_string(request).as_bytes())
         .map_err(|source| SignError::Write { path: path.clone(), source })?;
+    write_md(request, dir)
+}
+
+/// `request.md`: what each signer runs, rendered from the request.
+fn write_md(request: &Request, dir: &Path) -> Result<(), SignError> {
     let md = dir.join("request.md");
     let body = crate::templates::render("request.md", request);
     atomic::write(&md, body.as_bytes()).map_err(|source| SignError::Write { path: md, source })?;
@@ -154,7 +192,7 @@ pub fn write(request: &Request, dir: &Path) -> Result<(), SignError> {
 /// The request and the digest of its exact bytes.
 pub fn load(dir: &Path) -> Result<(Request, String), SignError> {
     let path = dir.join(FILE);
-    let bytes = std::fs::read(&path).map_err(|e| {
+    let bytes = crate::fsx::read::read_bytes(&path, crate::fsx::read::MAX_RECORD_BYTES).map_err(|e| {
         SignError::input(&path, format!("{e}; create it first with `signet request --release … --bundle …`"))
     })?;
     let request: Request = serde_json::from_slice(&bytes).map_err(|e| SignError::input(&path, e))?;

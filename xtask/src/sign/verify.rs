@@ -19,6 +19,7 @@ use super::record::{self, KEYLESS_SUFFIX, PREDICATE_TYPE, Part11Record, STATEMEN
 use super::registry::{Registry, Revocation, Signer, Standing};
 use super::request::{self, Request};
 use super::{SignError, Timestamp, audit, sigstore};
+use crate::fsx::read::{MAX_RECORD_BYTES, read_text};
 
 pub const MANIFEST_SCHEMA: &str = "signet.manifest/v1";
 
@@ -97,7 +98,7 @@ impl VerifyReport {
 
 impl ReleaseRecord {
     pub fn from_folder(root: &Path, dir: &Path, policy: &SigningConfig) -> Result<ReleaseRecord, SignError> {
-        let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| SignError::input(p, e));
+        let read = |p: &Path| read_text(p, MAX_RECORD_BYTES).map_err(|e| SignError::input(p, e));
         let mut envelopes = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(|e| SignError::input(dir, e))? {
             let entry = entry.map_err(|e| SignError::input(dir, e))?;
@@ -120,7 +121,7 @@ impl ReleaseRecord {
     }
 
     pub fn from_manifest(path: &Path) -> Result<(ReleaseRecord, Manifest), SignError> {
-        let text = std::fs::read_to_string(path).map_err(|e| SignError::input(path, e))?;
+        let text = read_text(path, MAX_RECORD_BYTES).map_err(|e| SignError::input(path, e))?;
         let m: Manifest = serde_json::from_str(&text).map_err(|e| SignError::input(path, e))?;
         if m.schema != MANIFEST_SCHEMA {
             return Err(SignError::input(path, format!("schema `{}` is not {MANIFEST_SCHEMA}", m.schema)));

@@ -22,8 +22,12 @@ impl CheckReport {
     }
 }
 
+/// Largest SHA256SUMS read: about two million files at 100 bytes a line.
+pub const MAX_SUMS_BYTES: u64 = 256 << 20;
+
 pub fn check(sums_file: &Path, root: &Path) -> Result<CheckReport, SumsError> {
-    let text = std::fs::read(sums_file).map_err(|source| SumsError::Read { path: sums_file.to_path_buf(), source })?;
+    let text = crate::fsx::read::read_bytes(sums_file, MAX_SUMS_BYTES)
+        .map_err(|source| SumsError::Read { path: sums_file.to_path_buf(), source })?;
     let text = String::from_utf8(text).map_err(|e| SumsError::Malformed {
         file: sums_file.to_path_buf(),
         line: 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count(),

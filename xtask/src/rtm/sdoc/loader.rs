@@ -29,7 +29,7 @@ fn read_limited(path: &Path) -> Result<String, SdocError> {
     if len > MAX_FILE_BYTES as u64 {
         return Err(too_large(path, usize::try_from(len).unwrap_or(usize::MAX)));
     }
-    fs::read_to_string(path).map_err(io_error)
+    crate::fsx::read::read_text(path, MAX_FILE_BYTES as u64).map_err(io_error)
 }
 
 fn canonical(path: &Path) -> PathBuf {

@@ -30,7 +30,7 @@ mod tests;
 use std::path::Path;
 
 pub use error::SdocError;
-pub use grammar::default_grammar;
+pub use grammar::{default_grammar, parse_sgra};
 pub use loader::load;
 pub use model::{
     Document, Field, FieldKind, Grammar, GrammarElement, GrammarField, Node, Relation, RelationKind, Span,

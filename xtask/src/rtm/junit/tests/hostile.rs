@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use quick_xml::escape::resolve_xml_entity;
+
 use super::super::parse::{Limits, parse as parse_with};
 use super::super::{MAX_DEPTH, read_bytes, read_file};
 use super::{parse_err, parse_ok};
@@ -50,6 +52,54 @@ fn billion_laughs_is_refused_fast() {
     assert!(e.message.contains("DOCTYPE"), "{e}");
     // Generous bound: expansion would take minutes and gigabytes; refusal takes microseconds.
     assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
+}
+
+/// Our refusal is the first line of defence; this is the second: quick-xml itself never expands
+/// an entity. Read raw, the billion laughs is a DOCTYPE event holding the declarations as text,
+/// every event together is no bigger than the input, and the `&lol9;` in the attribute fails to
+/// resolve (it is unknown without a DTD) instead of growing to 3 GB.
+#[test]
+fn quick_xml_itself_never_expands_entities() {
+    use quick_xml::Reader;
+    use quick_xml::XmlVersion;
+    use quick_xml::events::Event;
+    let mut reader = Reader::from_str(BILLION_LAUGHS);
+    let (mut produced, mut unresolved) = (0usize, 0usize);
+    loop {
+        let event = match reader.read_event() {
+            Ok(Event::Eof) => break,
+            Ok(event) => event,
+            Err(e) => panic!("quick-xml failed on the raw input: {e}"),
+        };
+        produced += event.len();
+        if let Event::Empty(tag) | Event::Start(tag) = &event {
+            for attr in tag.attributes().flatten() {
+                let value = attr.normalized_value_with(XmlVersion::Implicit1_0, 1, resolve_xml_entity);
+                assert!(value.is_err(), "an unknown entity resolved to {} bytes", value.map_or(0, |v| v.len()));
+                unresolved += 1;
+            }
+        }
+    }
+    assert_eq!(unresolved, 1, "the `name=\"&lol9;\"` attribute was seen");
+    assert!(produced <= BILLION_LAUGHS.len(), "{produced} bytes of events from {} of input", BILLION_LAUGHS.len());
+}
+
+/// A 1 GiB report (sparse: nothing on disk) is refused from its size alone, before any byte
+/// is read or allocated.
+#[test]
+fn a_gigabyte_report_is_refused_before_reading() {
+    let file = TempFile::new("gigabyte", b"");
+    let sized = std::fs::OpenOptions::new().write(true).open(&file.0).and_then(|f| f.set_len(1 << 30));
+    if let Err(e) = sized {
+        panic!("cannot size {}: {e}", file.0.display());
+    }
+    let started = Instant::now();
+    let e = match read_file(&file.0) {
+        Ok(_) => panic!("a 1 GiB report must be refused"),
+        Err(e) => e,
+    };
+    assert!(e.message.contains("over the 536870912-byte limit"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(1), "refused without reading");
 }
 
 #[test]

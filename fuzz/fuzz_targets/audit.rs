@@ -1,0 +1,13 @@
+//! `audit.jsonl` → the hash-chained events, or every break in the chain.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use signet::sign::audit;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    match audit::verify(text, "v1.4.0") {
+        Ok(events) => assert!(!events.is_empty(), "an empty trail is a problem, not a pass"),
+        Err(problems) => assert!(!problems.is_empty()),
+    }
+});

@@ -1,0 +1,147 @@
+//! Property: any edit to the bytes a release's signatures bind — the request, any envelope, the
+//! bundle digest, any audit line that a later line chains — or dropping or renaming a signature,
+//! makes the final gate fail. The release is the benchmark's: three enrolled people, keys
+//! generated in place, signed through the ceremony's own writer.
+//!
+//! Not in the edit space, on purpose: the registry and the policy (not signed; their binding
+//! fields are each covered by `signing.rs::tamper_matrix`), and the audit trail's last line,
+//! which no later line chains (SECURITY.md, "What Signet cannot guarantee").
+
+use proptest::prelude::*;
+use proptest::test_runner::{TestCaseError, TestRunner};
+use signet::sign::Timestamp;
+use signet::sign::verify::{ReleaseRecord, verify};
+
+use crate::support::{proptest_config, sha256_hex};
+
+#[derive(Debug, Clone)]
+enum Part {
+    Request,
+    Envelope(usize),
+    /// A line of the audit trail other than the last.
+    AuditLine(usize),
+    BundleDigest,
+}
+
+#[derive(Debug, Clone)]
+enum Edit {
+    /// Flips one bit of the byte at a position (positions wrap around the part's length).
+    Flip(Part, usize, u8),
+    Delete(Part, usize),
+    Insert(Part, usize, u8),
+    DropEnvelope(usize),
+    /// Gives an envelope another signature's file name.
+    SwapNames(usize, usize),
+}
+
+fn part() -> impl Strategy<Value = Part> {
+    prop_oneof![
+        Just(Part::Request),
+        any::<usize>().prop_map(Part::Envelope),
+        any::<usize>().prop_map(Part::AuditLine),
+        Just(Part::BundleDigest),
+    ]
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let printable = prop::sample::select((b' '..=b'~').collect::<Vec<u8>>());
+    prop_oneof![
+        4 => (part(), any::<usize>(), 0u8..7).prop_map(|(p, at, bit)| Edit::Flip(p, at, bit)),
+        2 => (part(), any::<usize>()).prop_map(|(p, at)| Edit::Delete(p, at)),
+        2 => (part(), any::<usize>(), printable).prop_map(|(p, at, b)| Edit::Insert(p, at, b)),
+        1 => any::<usize>().prop_map(Edit::DropEnvelope),
+        1 => (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Edit::SwapNames(a, b)),
+    ]
+}
+
+/// The text an edit applies to, as (prefix kept as is, editable text, suffix kept as is).
+fn split_audit(audit: &str, line: usize) -> (String, String, String) {
+    let lines: Vec<&str> = audit.lines().collect();
+    let chained = lines.len() - 1;
+    let k = line % chained;
+    let before: String = lines[..k].iter().map(|l| format!("{l}\n")).collect();
+    let after: String = lines[k + 1..].iter().map(|l| format!("{l}\n")).collect();
+    (before, lines[k].to_string(), after)
+}
+
+/// Applies `f` to one part's bytes; `None` when the result is not UTF-8 (not a text file any
+/// more: the reader refuses it before `verify`, which other tests cover).
+fn edit_part(rec: &mut ReleaseRecord, digest: &mut String, part: &Part, f: impl FnOnce(&mut Vec<u8>)) -> Option<()> {
+    let n = rec.envelopes.len();
+    let (before, text, after) = match part {
+        Part::Request => (String::new(), rec.request_text.clone(), String::new()),
+        Part::Envelope(i) => (String::new(), rec.envelopes[i % n].1.clone(), String::new()),
+        Part::AuditLine(line) => split_audit(&rec.audit_text, *line),
+        Part::BundleDigest => (String::new(), digest.clone(), String::new()),
+    };
+    let mut bytes = text.into_bytes();
+    f(&mut bytes);
+    let edited = format!("{before}{}{after}", String::from_utf8(bytes).ok()?);
+    match part {
+        Part::Request => rec.request_text = edited,
+        Part::Envelope(i) => rec.envelopes[i % n].1 = edited,
+        Part::AuditLine(_) => rec.audit_text = edited,
+        Part::BundleDigest => *digest = edited,
+    }
+    Some(())
+}
+
+fn apply(rec: &mut ReleaseRecord, digest: &mut String, edit: &Edit) -> Option<()> {
+    let n = rec.envelopes.len();
+    match edit {
+        Edit::Flip(part, at, bit) => edit_part(rec, digest, part, |b| {
+            let len = b.len();
+            b[at % len] ^= 1 << bit;
+        }),
+        Edit::Delete(part, at) => edit_part(rec, digest, part, |b| {
+            let len = b.len();
+            b.remove(at % len);
+        }),
+        Edit::Insert(part, at, byte) => edit_part(rec, digest, part, |b| {
+            let len = b.len();
+            b.insert(at % (len + 1), *byte);
+        }),
+        Edit::DropEnvelope(i) => {
+            rec.envelopes.remove(i % n);
+            Some(())
+        }
+        Edit::SwapNames(a, b) if a % n != b % n => {
+            let (a, b) = (a % n, b % n);
+            let name = rec.envelopes[a].0.clone();
+            rec.envelopes[a].0 = rec.envelopes[b].0.clone();
+            rec.envelopes[b].0 = name;
+            Some(())
+        }
+        Edit::SwapNames(..) => None,
+    }
+}
+
+fn passes(rec: &ReleaseRecord, digest: &str) -> bool {
+    verify(rec, digest, Timestamp::now()).is_ok_and(|r| r.passed())
+}
+
+#[test]
+fn prop_any_edit_to_signed_bytes_fails_verify() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = signet::bench::ensure_signed_release(dir.path(), 3).unwrap_or_else(|e| panic!("{e}"));
+    let policy = signet::config::load(&root).unwrap_or_else(|e| panic!("{e}")).signing;
+    let release = signet::sign::request::release_dir(&root, "bench").unwrap_or_else(|e| panic!("{e}"));
+    let record = ReleaseRecord::from_folder(&root, &release, &policy).unwrap_or_else(|e| panic!("{e}"));
+    let bundle = std::fs::read(root.join("dist/bundle.tar")).expect("read bundle");
+    let digest = sha256_hex(&bundle);
+    assert!(passes(&record, &digest), "the untouched release verifies");
+    assert!(record.audit_text.lines().count() >= 2, "a chained line exists");
+
+    let mut runner = TestRunner::new(proptest_config(64));
+    let result = runner.run(&edit(), |edit| {
+        let (mut rec, mut digest) = (record.clone(), digest.clone());
+        if apply(&mut rec, &mut digest, &edit).is_none() {
+            return Err(TestCaseError::reject("edit left no valid text"));
+        }
+        prop_assert!(!passes(&rec, &digest), "verify still passes after {:?}", edit);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}

@@ -54,7 +54,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     for entry in model.get("attachments").and_then(|a| a.as_array()).into_iter().flatten() {
         let field = |k: &str| entry.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
         let name = field("name");
-        let dir = dir.as_deref().ok_or_else(|| format!("the model lists attachment {name:?}: give --attachments DIR"))?;
+        let dir =
+            dir.as_deref().ok_or_else(|| format!("the model lists attachment {name:?}: give --attachments DIR"))?;
         let data = std::fs::read(std::path::Path::new(dir).join(&name))?;
         attachments.push(Attachment { name, mime: field("mime"), description: field("description"), data });
     }

@@ -72,11 +72,11 @@ pub enum PdfError {
 pub struct Diagnostic {
     /// `template.typ`, `report.json`, …; `None` if typst gave no location.
     pub file: Option<String>,
-    /// 1-based line and column (in characters) of the start of the offending code.
+    /// 1-based line and column (in characters) of the start of the offending code; 0 without a file.
     pub line: usize,
     pub column: usize,
     pub message: String,
-    /// Typst's hints, then the calls that led to the error ("in this function call at 12:3").
+    /// typst's hints, then the calls that led to the error ("error occurred while calling `f` at template.typ:12:3").
     pub hints: Vec<String>,
 }
 
@@ -113,20 +113,22 @@ impl std::error::Error for PdfError {}
 /// Renders the template over the model into a PDF/A file.
 ///
 /// Deterministic: the same input gives the same bytes. Never panics; every problem is a [`PdfError`].
+/// Typst's warnings (e.g. an unknown font family, which falls back to a built-in font) are not errors.
 pub fn render(input: &PdfInput) -> Result<Vec<u8>, PdfError> {
     let created = parse_utc(input.created_utc)?;
-    let model: serde_json::Value = serde_json::from_slice(input.model_json)
-        .map_err(|e| PdfError::Model(format!("not valid JSON: {e} (line {}, column {})", e.line(), e.column())))?;
-    check_attachments(&model, input.attachments)?;
+    // Parsed here only for what the PDF's metadata needs; dropped before typst parses its own copy.
+    let ident = {
+        let model: serde_json::Value =
+            serde_json::from_slice(input.model_json).map_err(|e| PdfError::Model(format!("not valid JSON: {e}")))?;
+        check_attachments(&model, input.attachments)?;
+        model.pointer("/document/document_id").and_then(|v| v.as_str()).map(str::to_owned)
+    };
     let world = ReportWorld::new(input, created)?;
 
     let standard = if input.attachments.is_empty() { PdfStandard::A_2b } else { PdfStandard::A_3b };
     let options = PdfOptions {
         // The first PDF file identifier: stable across revisions of one report, distinct between reports.
-        ident: match model.pointer("/document/document_id").and_then(|v| v.as_str()) {
-            Some(id) => Smart::Custom(id.to_owned()),
-            None => Smart::Auto,
-        },
+        ident: ident.map_or(Smart::Auto, Smart::Custom),
         creator: Smart::Custom(Some(format!("Signet {} (typst)", env!("CARGO_PKG_VERSION")))),
         timestamp: Some(Timestamp::new_utc(created)),
         standards: PdfStandards::new(&[standard]).map_err(|e| PdfError::Internal(e.message().to_string()))?,
@@ -171,7 +173,8 @@ fn parse_utc(s: &str) -> Result<Datetime, PdfError> {
     let field = |r, max: u32| digits(r).filter(|&n| n <= max).and_then(|n| u8::try_from(n).ok());
     let year = digits(0..4).and_then(|y| i32::try_from(y).ok()).ok_or_else(bad)?;
     let (month, day) = (field(5..7, 12).ok_or_else(bad)?, field(8..10, 31).ok_or_else(bad)?);
-    let (hour, minute, second) = (field(11..13, 23).ok_or_else(bad)?, field(14..16, 59).ok_or_else(bad)?, field(17..19, 59).ok_or_else(bad)?);
+    let (hour, minute, second) =
+        (field(11..13, 23).ok_or_else(bad)?, field(14..16, 59).ok_or_else(bad)?, field(17..19, 59).ok_or_else(bad)?);
     Datetime::from_ymd_hms(year, month, day, hour, minute, second).ok_or_else(bad)
 }
 

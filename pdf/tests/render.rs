@@ -31,8 +31,9 @@ fn sample_attachments() -> Vec<Attachment> {
             name: "SHA256SUMS".into(),
             mime: "text/plain".into(),
             description: "SHA-256 of every evidence file".into(),
-            data: b"b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c  evidence/junit/firmware-unit.xml\n"
-                .to_vec(),
+            data:
+                b"b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c  evidence/junit/firmware-unit.xml\n"
+                    .to_vec(),
         },
     ]
 }
@@ -76,7 +77,7 @@ fn arg(path: &Path) -> &str {
 /// Each page's text with runs of whitespace as one space and the zero-width break opportunities the
 /// template puts into identifiers removed.
 fn pages_text(pdf: &Path) -> Vec<String> {
-    let text = stdout_of("pdftotext", &["-enc", "UTF-8", arg(pdf), "-"]);
+    let text = stdout_of("pdftotext", &["-layout", "-enc", "UTF-8", arg(pdf), "-"]);
     let mut pages: Vec<String> = text
         .split('\x0c')
         .map(|page| page.replace('\u{200B}', "").split_whitespace().collect::<Vec<_>>().join(" "))
@@ -85,6 +86,18 @@ fn pages_text(pdf: &Path) -> Vec<String> {
         pages.pop();
     }
     pages
+}
+
+/// PDF/A part and conformance from the XMP metadata, e.g. "3B": poppler 22.12's pdfinfo does not print
+/// a "PDF subtype" line (newer ones do), the XMP `pdfaid` entries are what validators read anyway.
+fn pdfa_flavour(pdf: &Path) -> String {
+    let xmp = stdout_of("pdfinfo", &["-meta", arg(pdf)]);
+    let field = |tag: &str| {
+        let open = format!("<pdfaid:{tag}>");
+        let start = xmp.find(&open).unwrap_or_else(|| panic!("no pdfaid:{tag} in the XMP:\n{xmp}")) + open.len();
+        xmp[start..].split('<').next().unwrap().to_owned()
+    };
+    field("part") + &field("conformance")
 }
 
 fn page_count(pdf: &Path) -> usize {
@@ -96,18 +109,16 @@ fn page_count(pdf: &Path) -> usize {
 #[test]
 fn sample_is_pdfa_3b_with_embedded_fonts_and_valid_structure() {
     let pdf = sample_pdf();
+    assert_eq!(pdfa_flavour(pdf), "3B");
     let info = stdout_of("pdfinfo", &[arg(pdf)]);
-    assert!(info.contains("PDF subtype:     PDF/A-3b"), "pdfinfo:\n{info}");
     assert!(info.contains("Tagged:          yes"), "pdfinfo:\n{info}");
     assert!(info.contains("Title:           Release evidence report — v1.4.0"), "pdfinfo:\n{info}");
-    let xmp = stdout_of("pdfinfo", &["-meta", arg(pdf)]);
-    assert!(xmp.contains("<pdfaid:part>3</pdfaid:part>") && xmp.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
 
     let fonts = stdout_of("pdffonts", &[arg(pdf)]);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
     assert!(!rows.is_empty(), "pdffonts lists no font:\n{fonts}");
     for row in rows {
-        // name type encoding emb sub uni object ID: "emb" is the fourth column from the right.
+        // Columns: name, type (may contain spaces), encoding, emb, sub, uni, object number, generation.
         let cols: Vec<&str> = row.split_whitespace().collect();
         assert_eq!(cols[cols.len() - 5], "yes", "font not embedded: {row}");
     }
@@ -118,7 +129,12 @@ fn sample_is_pdfa_3b_with_embedded_fonts_and_valid_structure() {
     let pages = page_count(pdf);
     let prefix = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sample-page");
     let out = run("pdftoppm", &["-r", "30", "-png", arg(pdf), arg(&prefix)]);
-    assert!(out.status.success() && out.stderr.is_empty(), "pdftoppm: {}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Poppler 22.12 (Debian 12) calls the valid `/MarkInfo << /Suspects false >>` a syntax error; newer
+    // poppler does not. Anything else it says is a real problem.
+    let complaints: Vec<&str> =
+        stderr.lines().filter(|l| *l != "Syntax Error: Suspects object is wrong type (boolean)").collect();
+    assert!(out.status.success() && complaints.is_empty(), "pdftoppm: {stderr}");
     for page in 1..=pages {
         // pdftoppm pads the page number to the width of the last one.
         let png = format!("{}-{page:0width$}.png", arg(&prefix), width = pages.to_string().len());
@@ -203,7 +219,10 @@ fn identical_input_gives_identical_bytes() {
     assert_eq!(a, std::fs::read(sample_pdf()).unwrap());
     // The pinned time is the PDF's date; no clock is read.
     let info = stdout_of("pdfinfo", &["-isodates", arg(sample_pdf())]);
-    assert!(info.contains("CreationDate:   2026-11-20T10:15:00Z"), "pdfinfo:\n{info}");
+    assert!(
+        info.lines().any(|l| l.split_whitespace().eq(["CreationDate:", "2026-11-20T10:15:00Z"])),
+        "pdfinfo:\n{info}"
+    );
 }
 
 #[test]
@@ -229,8 +248,7 @@ fn without_attachments_the_pdf_is_pdfa_2b() {
     let mut model = sample();
     model["attachments"] = json!([]);
     let pdf = write("no-attachments.pdf", &render_model(&model, &[]).unwrap());
-    let info = stdout_of("pdfinfo", &[arg(&pdf)]);
-    assert!(info.contains("PDF subtype:     PDF/A-2b"), "pdfinfo:\n{info}");
+    assert_eq!(pdfa_flavour(&pdf), "2B");
     assert!(stdout_of("pdfdetach", &["-list", arg(&pdf)]).starts_with("0 embedded files"));
     assert_eq!(run("qpdf", &["--check", arg(&pdf)]).status.code(), Some(0));
 }
@@ -250,7 +268,7 @@ fn a_broken_template_is_reported_with_line_and_column() {
     let template = "#let f(x) = x.nokey\n#f((a: 1))\n";
     let err = render(&PdfInput { template, ..input }).unwrap_err().to_string();
     assert!(err.contains("template.typ:1:15: error: dictionary does not contain key \"nokey\""), "{err}");
-    assert!(err.contains("hint: error occurred in this function call at template.typ:2:2"), "{err}");
+    assert!(err.contains("hint: error occurred while calling `f` at template.typ:2:2"), "{err}");
 
     // A syntax error, and a field the model lacks (a template written for another schema).
     let err = render(&PdfInput { template: "#let x = (\n", ..input }).unwrap_err().to_string();
@@ -268,15 +286,33 @@ fn bad_input_is_an_error_never_a_panic() {
     let err = |input: PdfInput| render(&input).unwrap_err().to_string();
 
     assert!(err(PdfInput { model_json: b"{\"schema\": ", ..ok }).contains("report.json: not valid JSON"));
-    for bad in ["", "2026-11-20", "2026-11-20T10:15:00", "2026-11-20T10:15:00+01:00", "2026-13-20T10:15:00Z", "2026-02-30T10:15:00Z", "2026-11-20T24:00:00Z", "２０26-11-20T10:15:00Z"] {
+    for bad in [
+        "",
+        "2026-11-20",
+        "2026-11-20T10:15:00",
+        "2026-11-20T10:15:00+01:00",
+        "2026-13-20T10:15:00Z",
+        "2026-02-30T10:15:00Z",
+        "2026-11-20T24:00:00Z",
+        "２０26-11-20T10:15:00Z",
+    ] {
         assert!(err(PdfInput { created_utc: bad, ..ok }).contains("not an RFC 3339 UTC time"), "{bad:?}");
     }
     assert!(render(&PdfInput { created_utc: "2026-11-20T10:15:00.123Z", ..ok }).is_ok());
 
-    assert!(err(PdfInput { attachments: &attachments[..1], ..ok }).contains("\"SHA256SUMS\" but its bytes were not given"));
+    assert!(
+        err(PdfInput { attachments: &attachments[..1], ..ok }).contains("\"SHA256SUMS\" but its bytes were not given")
+    );
     let mut extra = attachments.clone();
-    extra.push(Attachment { name: "x.txt".into(), mime: "text/plain".into(), description: String::new(), data: vec![] });
-    assert!(err(PdfInput { attachments: &extra, ..ok }).contains("\"x.txt\" was given but report.json does not list it"));
+    extra.push(Attachment {
+        name: "x.txt".into(),
+        mime: "text/plain".into(),
+        description: String::new(),
+        data: vec![],
+    });
+    assert!(
+        err(PdfInput { attachments: &extra, ..ok }).contains("\"x.txt\" was given but report.json does not list it")
+    );
     let mut sneaky = attachments.clone();
     sneaky[0].name = "../etc/passwd".into();
     assert!(err(PdfInput { attachments: &sneaky, ..ok }).contains("not a plain file name"));

@@ -106,14 +106,14 @@ fn check_scheme(scheme: &pkcs5::EncryptionScheme) -> Result<(), KeyError> {
             )));
         }
     }
-    if let Some(pbkdf2) = pbes2.kdf.pbkdf2() {
-        if pbkdf2.iteration_count > MAX_PBKDF2_ITERATIONS {
-            return Err(unsupported(format!(
-                "asks for {} PBKDF2 iterations, beyond the {MAX_PBKDF2_ITERATIONS} signet will compute; \
-                 re-encrypt it with signet or `openssl pkcs8 -topk8 -scrypt`",
-                pbkdf2.iteration_count
-            )));
-        }
+    if let Some(pbkdf2) = pbes2.kdf.pbkdf2()
+        && pbkdf2.iteration_count > MAX_PBKDF2_ITERATIONS
+    {
+        return Err(unsupported(format!(
+            "asks for {} PBKDF2 iterations, beyond the {MAX_PBKDF2_ITERATIONS} signet will compute; \
+             re-encrypt it with signet or `openssl pkcs8 -topk8 -scrypt`",
+            pbkdf2.iteration_count
+        )));
     }
     Ok(())
 }

@@ -142,7 +142,7 @@ fn uid(i: usize) -> String {
 }
 
 fn file_of(i: usize) -> &'static str {
-    if i % 2 == 0 { "a.sdoc" } else { "b.sdoc" }
+    if i.is_multiple_of(2) { "a.sdoc" } else { "b.sdoc" }
 }
 
 fn statement(i: usize, variant: u8) -> String {

@@ -19,7 +19,8 @@ pub struct IndexDoc {
     pub schema: String,
     pub junit_files: Vec<String>,
     pub summary: IndexSummary,
-    pub requirements: Vec<IndexEntry>,
+    /// Read straight into the report's rows: the model shows exactly these fields.
+    pub requirements: Vec<super::model::RtmRow>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -40,26 +41,6 @@ pub struct IndexTests {
     pub skipped: usize,
     #[serde(default)]
     pub flaky: usize,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct IndexEntry {
-    pub uid: String,
-    pub title: String,
-    pub document: String,
-    pub file: String,
-    pub line: usize,
-    pub state: String,
-    pub suspect_causes: Vec<String>,
-    pub verification: String,
-    pub verification_causes: Vec<String>,
-    pub tests: Vec<IndexTest>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct IndexTest {
-    pub id: String,
-    pub outcome: String,
 }
 
 const INDEX_SCHEMA: &str = "signet.rtm.index/v1";

@@ -143,22 +143,7 @@ fn rtm(index: &inputs::Loaded<inputs::IndexDoc>) -> Rtm {
             states: doc.summary.states.clone(),
             verification: doc.summary.verification.clone(),
         },
-        rows: doc
-            .requirements
-            .iter()
-            .map(|r| RtmRow {
-                uid: r.uid.clone(),
-                title: r.title.clone(),
-                document: r.document.clone(),
-                file: r.file.clone(),
-                line: r.line,
-                state: r.state.clone(),
-                suspect_causes: r.suspect_causes.clone(),
-                verification: r.verification.clone(),
-                verification_causes: r.verification_causes.clone(),
-                tests: r.tests.iter().map(|t| TestRef { id: t.id.clone(), outcome: t.outcome.clone() }).collect(),
-            })
-            .collect(),
+        rows: doc.requirements.clone(),
     }
 }
 

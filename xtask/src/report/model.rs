@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub const SCHEMA: &str = "signet.report/v1";
 
@@ -101,7 +101,7 @@ pub struct RtmSummary {
     pub verification: BTreeMap<String, usize>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RtmRow {
     pub uid: String,
     pub title: String,
@@ -115,7 +115,7 @@ pub struct RtmRow {
     pub tests: Vec<TestRef>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestRef {
     pub id: String,
     pub outcome: String,

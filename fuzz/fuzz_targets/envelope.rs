@@ -26,7 +26,7 @@ fn keys() -> &'static [(String, VerifyingKey)] {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let _ = dsse::envelope_digest(data);
+    let _ = signet::digest::tagged(data);
     let _ = serde_json::from_slice::<Statement<Part11Record>>(data);
     let Ok(env) = serde_json::from_slice::<Envelope>(data) else { return };
     let keyid = env.signatures.first().map(|s| s.keyid.as_str()).unwrap_or_default();

@@ -3,12 +3,12 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use signet::sign::registry::{self, Registry};
+use signet::sign::registry::Registry;
 use signet::sign::{Timestamp, keys};
 use signet_fuzz::{now, put, scratch};
 
 fuzz_target!(|data: &[u8]| {
-    put(registry::PATH, data);
+    put(signet::sign::layout::REGISTRY, data);
     let reg = match Registry::load(scratch()) {
         Ok((reg, _digest)) => reg,
         Err(e) => {

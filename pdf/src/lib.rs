@@ -1,4 +1,4 @@
-//! The evidence report as archival PDF/A, typeset by typst used as a library (DESIGN.md §5 "PDF").
+//! The evidence report as archival PDF/A, typeset by typst used as a library (docs/ARCHITECTURE.md §6).
 //!
 //! The template is typst markup that reads the report model with `json("report.json")`, the same
 //! `signet.report/v1` model the HTML report is rendered from. The typst world this crate builds is

@@ -24,7 +24,7 @@ fn tool_dir() -> Option<PathBuf> {
     Some(if dir.is_absolute() { dir } else { repo().join(dir) })
 }
 
-fn tool(name: &str, test: &str) -> Option<PathBuf> {
+pub(crate) fn tool(name: &str, test: &str) -> Option<PathBuf> {
     match tool_dir() {
         Some(dir) => {
             let path = dir.join(name);

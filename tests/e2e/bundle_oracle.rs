@@ -1,4 +1,4 @@
-//! `bundle` is byte-identical to the GNU tar oracle (DESIGN.md §5) on every tree it accepts.
+//! `bundle` is byte-identical to the GNU tar oracle (docs/ARCHITECTURE.md §5) on every tree it accepts.
 
 use std::fs;
 use std::io::Read;
@@ -214,7 +214,7 @@ fn eight_gib_file_uses_pax_size() {
         .arg(&ev)
         .output()
         .unwrap();
-    let oracle = sh(&ev, &format!("{} | sha256sum", signet::bench::ORACLE)).stdout;
+    let oracle = sh(&ev, &format!("{} | sha256sum", signet::bundle::ORACLE)).stdout;
     let ours = String::from_utf8_lossy(&ours.stdout);
     let oracle = String::from_utf8_lossy(&oracle);
     assert_eq!(ours.split_whitespace().next(), oracle.split_whitespace().next());

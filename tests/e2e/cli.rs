@@ -1,4 +1,4 @@
-//! The command-line contract (DESIGN.md §4): help, exit codes, `--format json`, `--root`,
+//! The command-line contract (docs/ARCHITECTURE.md §4): help, exit codes, `--format json`, `--root`,
 //! and quiet, structured output in GitHub Actions.
 
 use crate::support::Test;
@@ -6,9 +6,14 @@ use crate::support::Test;
 #[test]
 fn help_lists_the_commands() {
     let t = Test::new().args(["--help"]).run();
-    for cmd in ["bundle", "sums", "release-check", "bench"] {
+    for cmd in ["bundle", "sums", "release-check", "verify"] {
         assert!(t.stdout.contains(cmd), "{}", t.stdout);
     }
+    // Developer tooling lives in `cargo xtask` (signet-dev), never in the shipped binary.
+    for cmd in ["bench", "conformance"] {
+        assert!(!t.stdout.contains(cmd), "{}", t.stdout);
+    }
+    Test::new().args(["bench"]).status(2).run();
 }
 
 #[test]
@@ -77,4 +82,24 @@ fn github_actions_gets_outputs_annotations_and_no_progress() {
     let t =
         Test::new().env("GITHUB_ACTIONS", "true").file("S", "abc  x\n").args(["sums", "--check", "S"]).status(2).run();
     assert!(t.stdout.starts_with("::error file=S,line=1::"), "{}", t.stdout);
+}
+
+/// A reader that stops early (`| head -1`) is not an error: exit 0 and nothing on stderr, as
+/// ripgrep does. 2,000 lines overflow the pipe buffer, so the write really meets a closed pipe.
+#[test]
+fn broken_pipe_is_success() {
+    let mut t = Test::new();
+    for i in 0..2000 {
+        t = t.file(&format!("ev/file-{i:04}.txt"), "x");
+    }
+    let dir = t.into_dir();
+    let out = std::process::Command::new("bash")
+        .args(["-c", r#""$0" sums ev | head -1; echo "signet-exit=${PIPESTATUS[0]}""#, crate::support::SIGNET])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.ends_with("signet-exit=0\n"), "stdout: {stdout}");
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(out.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
 }

@@ -79,7 +79,7 @@ fn rtm_gate_outputs_on_a_full_disk_fail_cleanly() {
     let Some(disk) = SmallDisk::mount("64k") else { return };
     let corpus = tempfile::tempdir().expect("temp dir");
     // 300 requirements render to well over 64 KiB of HTML and JSON.
-    let root = signet::bench::ensure_rtm_corpus(corpus.path(), 300, 0).expect("make the corpus");
+    let root = signet_dev::bench::ensure_rtm_corpus(corpus.path(), 300, 0).expect("make the corpus");
     let out_dir = disk.mount.join("rtm");
     let ran = Command::new(SIGNET)
         .arg("--root")

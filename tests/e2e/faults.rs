@@ -129,7 +129,7 @@ fn stamp_killed_at_any_write_leaves_whole_files_and_reruns() {
 #[test]
 fn verify_killed_while_writing_the_manifest_leaves_none_and_reruns() {
     let template = tempfile::tempdir().expect("temp dir");
-    let root = signet::bench::ensure_signed_release(template.path(), 2).unwrap_or_else(|e| panic!("{e}"));
+    let root = signet_dev::fixtures::ensure_signed_release(template.path(), 2).unwrap_or_else(|e| panic!("{e}"));
     let cmd = [SIGNET, "verify", "--bundle", "dist/bundle.tar", "--manifest", "signatures/bench"];
     let manifest = "signatures/release-bench.json";
     let expected = tempfile::tempdir().expect("temp dir");

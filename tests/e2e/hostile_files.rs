@@ -44,7 +44,7 @@ fn assert_refused(dir: &Path, args: &[&str], file: &str, why: &str) {
 /// A release signed in place (the benchmark's generator), ready for `verify`.
 fn signed_release() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let root = signet::bench::ensure_signed_release(dir.path(), 2).unwrap_or_else(|e| panic!("{e}"));
+    let root = signet_dev::fixtures::ensure_signed_release(dir.path(), 2).unwrap_or_else(|e| panic!("{e}"));
     (dir, root)
 }
 

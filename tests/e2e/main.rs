@@ -19,5 +19,6 @@ mod prop_verify;
 mod release_check;
 mod report;
 mod rtm;
+mod schemas;
 mod signing;
 mod sums;

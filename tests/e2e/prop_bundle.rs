@@ -1,5 +1,5 @@
 //! Property: for any tree `bundle` accepts, its bytes are exactly what the GNU tar oracle of
-//! DESIGN.md §5 writes. Names mix ASCII, Latin, CJK and emoji, lengths straddle the ustar
+//! docs/ARCHITECTURE.md §5 writes. Names mix ASCII, Latin, CJK and emoji, lengths straddle the ustar
 //! 100/155-byte fields, sizes straddle 512-byte blocks, modes vary.
 
 use std::collections::BTreeSet;

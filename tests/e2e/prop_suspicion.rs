@@ -13,7 +13,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use signet::rtm::gate::{self, GateOptions};
-use signet::rtm::review::State;
+use signet::rtm::review::ReviewState as State;
 use signet::rtm::stamp::{self, StampOptions};
 
 use crate::support::proptest_config;

@@ -1,7 +1,7 @@
 //! Property: any edit to the bytes a release's signatures bind — the request, any envelope, the
 //! bundle digest, any audit line that a later line chains — or dropping or renaming a signature,
 //! makes the final gate fail. The release is the benchmark's: three enrolled people, keys
-//! generated in place, signed through the ceremony's own writer.
+//! generated in place, signed with the ceremony's own envelope writer.
 //!
 //! Not in the edit space, on purpose: the registry and the policy (not signed; their binding
 //! fields are each covered by `signing.rs::tamper_matrix`), and the audit trail's last line,
@@ -123,9 +123,9 @@ fn passes(rec: &ReleaseRecord, digest: &str) -> bool {
 #[test]
 fn prop_any_edit_to_signed_bytes_fails_verify() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let root = signet::bench::ensure_signed_release(dir.path(), 3).unwrap_or_else(|e| panic!("{e}"));
+    let root = signet_dev::fixtures::ensure_signed_release(dir.path(), 3).unwrap_or_else(|e| panic!("{e}"));
     let policy = signet::config::load(&root).unwrap_or_else(|e| panic!("{e}")).signing;
-    let release = signet::sign::request::release_dir(&root, "bench").unwrap_or_else(|e| panic!("{e}"));
+    let release = signet::sign::layout::release_dir(&root, "bench").unwrap_or_else(|e| panic!("{e}"));
     let record = ReleaseRecord::from_folder(&root, &release, &policy).unwrap_or_else(|e| panic!("{e}"));
     let bundle = std::fs::read(root.join("dist/bundle.tar")).expect("read bundle");
     let digest = sha256_hex(&bundle);

@@ -20,7 +20,7 @@ fn example() -> PathBuf {
 
 /// A copy of the example project with three enrolled signers, the gate's index.json, the
 /// evidence SHA256SUMS and bundle under dist/, a request for v1.4.0, and `signed` roles signed.
-fn example_release(signed: &[&str]) -> tempfile::TempDir {
+pub(crate) fn example_release(signed: &[&str]) -> tempfile::TempDir {
     let t = Test::new();
     let d = t.path().to_path_buf();
     let copy = sh(&d, &format!("cp -r {}/. . && rm -rf target", example().display()));
@@ -42,7 +42,7 @@ fn example_release(signed: &[&str]) -> tempfile::TempDir {
     t.dir
 }
 
-fn report(dir: &Path, out: &str, extra: &[&str]) -> crate::support::Ran {
+pub(crate) fn report(dir: &Path, out: &str, extra: &[&str]) -> crate::support::Ran {
     let owned = tempfile::TempDir::new_in(dir).unwrap();
     let root = dir.display().to_string();
     let out = dir.join(out).display().to_string();

@@ -151,10 +151,10 @@ impl Test {
     }
 }
 
-/// The GNU tar oracle of DESIGN.md §5, run in `dir`; returns the tar bytes.
+/// The GNU tar oracle of docs/ARCHITECTURE.md §5, run in `dir`; returns the tar bytes.
 pub fn oracle_tar(dir: &Path) -> Vec<u8> {
     let out = Command::new("bash")
-        .args(["-o", "pipefail", "-c", signet::bench::ORACLE])
+        .args(["-o", "pipefail", "-c", signet::bundle::ORACLE])
         .current_dir(dir)
         .env("TAR_OPTIONS", "--format=gnu --sort=inode")
         .output()

@@ -1,4 +1,4 @@
-//! Exit codes shared by every stage (DESIGN.md §4): the CLI, the Action steps and CI read them.
+//! Exit codes shared by every stage (docs/ARCHITECTURE.md §4): the CLI, the Action steps and CI read them.
 
 use std::fmt;
 

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod digest;
 pub mod error;
+pub mod formats;
 pub mod fsx;
 pub mod keyless;
 pub mod output;
@@ -15,8 +16,10 @@ pub mod par;
 pub mod sums;
 pub mod templates;
 
-pub mod bench;
 pub mod release_check;
 pub mod report;
 pub mod rtm;
 pub mod sign;
+
+#[cfg(test)]
+mod module_graph_tests;

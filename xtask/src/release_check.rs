@@ -8,9 +8,9 @@ use crate::bundle::{self, BundleOptions};
 use crate::config::{self, Config};
 use crate::error::StageError;
 use crate::report;
-use crate::rtm::gate::{self, GateOptions};
+use crate::rtm::gate::{self, GateOptions, ReviewState};
 use crate::sign::verify::{self, ReleaseRecord};
-use crate::sign::{Timestamp, request};
+use crate::sign::{Timestamp, layout, release_record, request};
 use crate::sums;
 
 pub const OUT_DIR: &str = "target/release-check";
@@ -94,14 +94,14 @@ fn request_stage(root: &Path, config: &Config, out_dir: &Path, release: &str) ->
 fn report_stage(root: &Path, config: &Config, out_dir: &Path, release: Option<&str>) -> StageResult {
     let result = (|| -> Result<(report::Prepared, Vec<PathBuf>), report::ReportError> {
         let requested = match release {
-            Some(id) => Some(request::release_dir(root, id)?).filter(|d| d.join(request::FILE).exists()),
+            Some(id) => Some(layout::release_dir(root, id)?).filter(|d| d.join(layout::REQUEST).exists()),
             None => None,
         };
         let release = match requested {
             Some(dir) => {
                 report::Release { record: ReleaseRecord::from_folder(root, &dir, &config.signing)?, preview: false }
             }
-            None => report::preview(root, &request::load(out_dir)?.0, &config.signing)?,
+            None => report::preview(root, &release_record::load(out_dir)?.0, &config.signing)?,
         };
         let paths = report::Paths {
             bundle: out_dir.join("bundle.tar"),
@@ -131,7 +131,7 @@ fn report_stage(root: &Path, config: &Config, out_dir: &Path, release: Option<&s
 /// The final gate over `signatures/<release>/`, read-only, against the bundle built here.
 fn verify_stage(root: &Path, config: &Config, out_dir: &Path, release: &str) -> StageResult {
     let result = (|| {
-        let dir = request::release_dir(root, release)?;
+        let dir = layout::release_dir(root, release)?;
         if !dir.is_dir() {
             return Err(crate::sign::SignError::Refused(format!(
                 "no signatures collected for {release}: {} does not exist; the release workflow creates it \
@@ -140,7 +140,7 @@ fn verify_stage(root: &Path, config: &Config, out_dir: &Path, release: &str) -> 
             )));
         }
         let record = ReleaseRecord::from_folder(root, &dir, &config.signing)?;
-        let (sha, _) = request::file_digest(&out_dir.join("bundle.tar"))?;
+        let (sha, _) = release_record::file_digest(&out_dir.join("bundle.tar"))?;
         verify::verify(&record, sha.trim_start_matches("sha256:"), Timestamp::now())
     })();
     match result {
@@ -153,7 +153,9 @@ fn verify_stage(root: &Path, config: &Config, out_dir: &Path, release: &str) -> 
         Ok(r) => {
             let mut detail =
                 format!("{} valid, {} awaiting, {} problem(s)", r.signatures.len(), r.awaiting.len(), r.problems.len());
-            for line in r.awaiting.iter().map(|a| format!("awaiting {a}")).chain(r.problems.iter().cloned()) {
+            for line in
+                r.awaiting.iter().map(|a| format!("awaiting {a}")).chain(r.problems.iter().map(ToString::to_string))
+            {
                 detail.push('\n');
                 detail.push_str(&line);
             }
@@ -161,7 +163,7 @@ fn verify_stage(root: &Path, config: &Config, out_dir: &Path, release: &str) -> 
                 .awaiting
                 .iter()
                 .map(|a| {
-                    let role = a.split(' ').next().unwrap_or_default();
+                    let role = &a.role;
                     format!("the {role} signer runs: signet sign --release {release} --role {role} --key <their key>")
                 })
                 .collect::<Vec<_>>()
@@ -193,10 +195,10 @@ fn rtm_stage(root: &Path, config: &Config, out_dir: &Path) -> StageResult {
         "{} requirements: {} reviewed, {} unreviewed, {} suspect-native, {} suspect-inherited; \
          tests: {} passed, {} failed, {} errors, {} skipped",
         s.requirements,
-        s.states["reviewed"],
-        s.states["unreviewed"],
-        s.states["suspect-native"],
-        s.states["suspect-inherited"],
+        s.state(ReviewState::Reviewed),
+        s.state(ReviewState::Unreviewed),
+        s.state(ReviewState::SuspectNative),
+        s.state(ReviewState::SuspectInherited),
         s.tests.passed,
         s.tests.failed,
         s.tests.errored,
@@ -212,17 +214,13 @@ fn rtm_stage(root: &Path, config: &Config, out_dir: &Path) -> StageResult {
 /// The commands that clear the gate's findings: re-review (then stamp) what is not reviewed,
 /// and make the failing tests pass.
 fn rtm_fix(report: &gate::GateReport, root: &Path) -> String {
-    use crate::rtm::review::State;
     use crate::rtm::verification::Verification;
     let reqs = &report.index.requirements;
-    let to_review: Vec<&str> = reqs.iter().filter(|r| r.state != State::Reviewed).map(|r| r.uid.as_str()).collect();
+    let to_review: Vec<&str> =
+        reqs.iter().filter(|r| r.state != ReviewState::Reviewed).map(|r| r.uid.as_str()).collect();
     let mut fixes = Vec::new();
-    let failing: Vec<&str> = reqs
-        .iter()
-        .flat_map(|r| r.tests.iter())
-        .filter(|t| t.outcome == "failed" || t.outcome == "error")
-        .map(|t| t.id.as_str())
-        .collect();
+    let failing: Vec<&str> =
+        reqs.iter().flat_map(|r| r.tests.iter()).filter(|t| t.outcome.is_failure()).map(|t| t.id.as_str()).collect();
     if !failing.is_empty() || reqs.iter().any(|r| r.verification == Verification::Failed) {
         let mut failing = failing;
         failing.sort_unstable();

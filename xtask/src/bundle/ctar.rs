@@ -1,4 +1,4 @@
-//! ctar v1 headers, byte for byte what the GNU tar oracle (DESIGN.md §5) writes:
+//! ctar v1 headers, byte for byte what the GNU tar oracle (docs/ARCHITECTURE.md §5) writes:
 //! `--format=posix --owner=0 --group=0 --numeric-owner --mtime=@1 --mode=u=rwX,go=rX`
 //! with `exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime`.
 //! The `tar` crate's deterministic mode differs (mtime, GNU longname, checksum spelling),

@@ -1,5 +1,5 @@
 //! Stage 2: the canonical evidence bundle ("ctar v1") and its SHA-256 — the bytes every
-//! signature is bound to. Byte-identical to the GNU tar oracle in DESIGN.md §5.
+//! signature is bound to. Byte-identical to the GNU tar oracle in docs/ARCHITECTURE.md §5.
 
 pub mod ctar;
 mod error;
@@ -18,6 +18,14 @@ use crate::fsx::tree::{self, TreeFile, WalkError};
 use crate::fsx::{AtomicFile, atomic};
 use crate::output::progress::Progress;
 use crate::sums::{self, SumLine};
+
+/// The GNU tar oracle of docs/ARCHITECTURE.md §5, to stdout: a ctar v1 bundle is byte-identical to
+/// what it writes, run inside the evidence folder.
+pub const ORACLE: &str = "find . -type f -printf '%P\\0' | LC_ALL=C sort -z | \
+env -u POSIXLY_CORRECT -u TAR_OPTIONS LC_ALL=C tar --format=posix \
+--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \
+--owner=0 --group=0 --numeric-owner --mtime=@1 --mode=u=rwX,go=rX \
+--hard-dereference --no-recursion --null -T - -b1 -cf -";
 
 #[derive(Debug, Clone, Default)]
 pub struct BundleOptions {

@@ -1,9 +1,7 @@
 //! The command line: argument types, and one place that turns a stage's result into output
 //! and an exit code. Each `cli::<command>` module is a thin caller of its stage.
 
-pub mod bench;
 pub mod bundle;
-pub mod conformance;
 pub mod release_check;
 pub mod report;
 pub mod rtm_gate;
@@ -17,7 +15,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::error::{Exit, StageError};
-use crate::output::{Format, github, json};
+use crate::output::{self, Format, github, json};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -75,10 +73,24 @@ pub enum Command {
     Verify(signing::VerifyArgs),
     /// Run every stage locally, in order, into target/release-check/.
     ReleaseCheck(release_check::Args),
-    /// Measure Signet side by side with the tools it replaces.
-    Bench(bench::Args),
-    /// Sigstore conformance-suite client: verify a bundle offline (exit 0 = verified).
-    Conformance(conformance::Args),
+}
+
+/// Runs one command: the dispatch both `signet` and `cargo xtask` (signet-dev) use.
+pub fn run(command: Command, ctx: &Ctx) -> CmdResult {
+    match command {
+        Command::RtmGate(args) => rtm_gate::run(args, ctx),
+        Command::Stamp(args) => stamp::run(args, ctx),
+        Command::Keygen(args) => signing::keygen(args, ctx),
+        Command::Enroll(args) => signing::enroll(args, ctx),
+        Command::Revoke(args) => signing::revoke(args, ctx),
+        Command::Request(args) => signing::request(args, ctx),
+        Command::Sign(args) => signing::sign(args, ctx),
+        Command::Report(args) => report::run(args, ctx),
+        Command::Verify(args) => signing::verify(args, ctx),
+        Command::Bundle(args) => bundle::run(args, ctx),
+        Command::Sums(args) => sums::run(args, ctx),
+        Command::ReleaseCheck(args) => release_check::run(args, ctx),
+    }
 }
 
 /// What every command gets besides its own arguments.
@@ -121,8 +133,8 @@ pub fn finish(result: CmdResult, ctx: &Ctx) -> ExitCode {
     let exit = match result {
         Ok(outcome) => {
             match ctx.format {
-                Format::Text => print!("{}", outcome.text),
-                Format::Json => print!("{}", json::to_string(&outcome.json)),
+                Format::Text => output::stdout(&outcome.text),
+                Format::Json => output::stdout(&json::to_string(&outcome.json)),
             }
             outcome.exit
         }
@@ -138,13 +150,13 @@ fn report_error(e: &dyn StageError, format: Format) {
     let message = e.to_string();
     if github::in_actions() {
         let (file, line) = e.location().map_or((None, None), |(f, l)| (Some(f), l));
-        println!("{}", github::annotation("error", file.as_deref(), line, &message));
+        output::stdout(&format!("{}\n", github::annotation("error", file.as_deref(), line, &message)));
     }
     match format {
         Format::Text => eprintln!("error: {message}"),
         Format::Json => {
             let value = serde_json::json!({ "error": message, "exit": e.exit().code() });
-            print!("{}", json::to_string(&value));
+            output::stdout(&json::to_string(&value));
         }
     }
 }

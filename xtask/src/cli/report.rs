@@ -85,7 +85,7 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
     let html = written.iter().find(|p| p.ends_with(report::render::HTML_FILE)).cloned().unwrap_or(out);
     let _ = github::append_summary(&crate::templates::render("report-summary.md", &prepared.report));
     let _ = github::set_output("report-path", &html.display().to_string());
-    let _ = github::set_output("report-status", d.status);
+    let _ = github::set_output("report-status", d.status.as_str());
     Ok(Outcome {
         exit: Exit::Pass,
         text,

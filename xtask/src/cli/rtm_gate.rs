@@ -3,7 +3,7 @@ use std::path::PathBuf;
 
 use crate::config;
 use crate::output::github;
-use crate::rtm::gate::{self, GateOptions, GateReport};
+use crate::rtm::gate::{self, GateOptions, GateReport, ReviewState};
 use crate::rtm::{RtmError, outputs};
 
 use super::{CmdResult, Ctx, Outcome, boxed};
@@ -60,7 +60,7 @@ fn report_to_ci(report: &GateReport, ctx: &Ctx) {
     for f in report.findings.iter().take(10) {
         let level = if f.blocking { "error" } else { "warning" };
         let file = github::workspace_relative(&ctx.path(std::path::Path::new(&f.file)));
-        println!("{}", github::annotation(level, Some(&file), Some(f.line), &f.message));
+        crate::output::stdout(&format!("{}\n", github::annotation(level, Some(&file), Some(f.line), &f.message)));
     }
     let _ = github::append_summary(&outputs::summary_markdown(&report.index, &report.findings));
     let _ = github::set_output("gate-result", if report.exit == crate::error::Exit::Pass { "pass" } else { "fail" });
@@ -78,10 +78,10 @@ fn text(report: &GateReport) -> String {
         "{} requirements: {} reviewed, {} unreviewed, {} suspect-native, {} suspect-inherited; \
          verification: {} passed, {} failed, {} unverified; {} test cases",
         s.requirements,
-        s.states["reviewed"],
-        s.states["unreviewed"],
-        s.states["suspect-native"],
-        s.states["suspect-inherited"],
+        s.state(ReviewState::Reviewed),
+        s.state(ReviewState::Unreviewed),
+        s.state(ReviewState::SuspectNative),
+        s.state(ReviewState::SuspectInherited),
         s.verification["passed"],
         s.verification["failed"],
         s.verification["unverified"],

@@ -12,7 +12,7 @@ use crate::sign::record::SIGNER_CLOCK;
 use crate::sign::registry::{self, Registry, Signer};
 use crate::sign::request::{self, RequestOptions};
 use crate::sign::sigstore::{self, ImportOptions, PredicateOptions};
-use crate::sign::verify::{self, ReleaseRecord};
+use crate::sign::verify;
 use crate::sign::{SignError, Timestamp, keys};
 
 use super::{CmdResult, Ctx, Outcome, boxed};
@@ -44,7 +44,7 @@ pub fn keygen(args: KeygenArgs, _ctx: &Ctx) -> CmdResult {
         .and_then(|()| keys::write_key_file(&args.out, &pem))
         .map_err(|source| boxed(SignError::Write { path: args.out.clone(), source }))?;
     let public = keys::public_pem(key.verifying_key());
-    let pub_path = ceremony::public_key_path(&args.out);
+    let pub_path = keys::public_key_path(&args.out);
     crate::fsx::atomic::write(&pub_path, public.as_bytes())
         .map_err(|source| boxed(SignError::Write { path: pub_path.clone(), source }))?;
     let key_id = keys::key_id(key.verifying_key());
@@ -328,17 +328,10 @@ pub struct VerifyArgs {
 }
 
 pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
-    let bundle = ctx.path(&args.bundle);
-    let manifest = ctx.path(&args.manifest);
-    let (bundle_sha, _) = request::file_digest(&bundle).map_err(boxed)?;
-    let bundle_sha = bundle_sha.trim_start_matches("sha256:").to_string();
-    let from_folder = manifest.is_dir();
-    let record = if from_folder {
-        ReleaseRecord::from_folder(&ctx.root, &manifest, &policy(ctx)?).map_err(boxed)?
-    } else {
-        ReleaseRecord::from_manifest(&manifest).map_err(boxed)?.0
-    };
-    let report = verify::verify(&record, &bundle_sha, Timestamp::now()).map_err(boxed)?;
+    let (bundle, manifest) = (ctx.path(&args.bundle), ctx.path(&args.manifest));
+    let policy = if manifest.is_dir() { policy(ctx)? } else { SigningConfig::default() };
+    let verdict = verify::run(&ctx.root, &bundle, &manifest, &policy, Timestamp::now()).map_err(boxed)?;
+    let report = &verdict.report;
     let mut text = String::new();
     for s in &report.signatures {
         let r = &s.record;
@@ -355,11 +348,7 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
     for p in &report.problems {
         let _ = writeln!(text, "problem  {p}");
     }
-    if report.passed() && from_folder {
-        let path = ctx.root.join("signatures").join(format!("release-{}.json", report.release));
-        let m = record.manifest(&report);
-        crate::fsx::atomic::write(&path, crate::output::json::to_string(&m).as_bytes())
-            .map_err(|source| boxed(SignError::Write { path: path.clone(), source }))?;
+    if let Some(path) = &verdict.manifest_written {
         let _ = writeln!(text, "wrote the archival manifest {}", path.display());
     }
     let verdict = if report.passed() { "PASS" } else { "FAIL" };
@@ -371,11 +360,12 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
         report.awaiting.len(),
         report.problems.len()
     );
-    let _ = github::set_output("missing-signatures", &report.awaiting.join("; "));
+    let missing: Vec<String> = report.awaiting.iter().map(ToString::to_string).collect();
+    let _ = github::set_output("missing-signatures", &missing.join("; "));
     let _ = github::set_output("verify-result", if report.passed() { "pass" } else { "fail" });
     Ok(Outcome {
         exit: if report.passed() { Exit::Pass } else { Exit::Fail },
         text,
-        json: serde_json::to_value(&report).expect("serialises"),
+        json: serde_json::to_value(report).expect("serialises"),
     })
 }

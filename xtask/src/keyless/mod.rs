@@ -5,7 +5,7 @@
 //! signing time from the transparency log or a timestamp authority, never from the signer's clock.
 //! The trusted root is always the caller's bytes: the one built into `sigstore-verify` goes stale,
 //! and fetching one over TUF at verify time would make an old release's verdict depend on today's
-//! network (DESIGN.md §5, §8).
+//! network (docs/ARCHITECTURE.md §6).
 
 mod error;
 mod verify;

@@ -20,7 +20,10 @@ pub fn to_writer<T: Serialize + ?Sized>(mut w: impl std::io::Write, value: &T) -
 
 /// Compact, sorted keys, no trailing newline: for bytes that are hashed or signed.
 pub fn to_canonical_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    let value = serde_json::to_value(value).expect("Signet's own types always serialise");
+    let mut value = serde_json::to_value(value).expect("Signet's own types always serialise");
+    // A no-op with serde_json's default BTreeMap, but keeps keys sorted even if some crate in the
+    // build turns on `preserve_order` (Cargo features unify across the dependency graph).
+    value.sort_all_objects();
     serde_json::to_vec(&value).expect("a JSON value always serialises")
 }
 

@@ -4,6 +4,22 @@ pub mod github;
 pub mod json;
 pub mod progress;
 
+/// Writes to stdout. A reader that went away (`signet sums . | head -1`) ends the process
+/// quietly with exit 0, as ripgrep does: the output was wanted only up to there. Any other
+/// write error (a full disk behind a redirect) is unreadable output: exit 2.
+pub fn stdout(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            std::process::exit(i32::from(crate::error::Exit::Usage.code()));
+        }
+    }
+}
+
 /// `--format`: human text, or one JSON document on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {

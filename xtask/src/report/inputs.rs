@@ -1,49 +1,17 @@
 //! Reading a release's files for the report, and refusing any set of files that do not belong
 //! together: the report must describe exactly the bytes that were (or will be) signed.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use base64ct::Encoding as _;
-use serde::Deserialize;
 
 use super::ReportError;
 use crate::digest;
-use crate::sign::request::{self, Request};
+use crate::formats::index::Index;
+use crate::sign::release_record::file_digest;
+use crate::sign::request::Request;
 use crate::sign::verify::ReleaseRecord;
 use crate::sums::{self, SumLine};
-
-/// The subset of the gate's `index.json` the report shows.
-#[derive(Debug, Clone, Deserialize)]
-pub struct IndexDoc {
-    pub schema: String,
-    pub junit_files: Vec<String>,
-    pub summary: IndexSummary,
-    /// Read straight into the report's rows: the model shows exactly these fields.
-    pub requirements: Vec<super::model::RtmRow>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct IndexSummary {
-    pub requirements: usize,
-    pub orphan_links: usize,
-    pub states: BTreeMap<String, usize>,
-    pub verification: BTreeMap<String, usize>,
-    pub tests: IndexTests,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct IndexTests {
-    pub total: usize,
-    pub passed: usize,
-    pub failed: usize,
-    pub errored: usize,
-    pub skipped: usize,
-    #[serde(default)]
-    pub flaky: usize,
-}
-
-const INDEX_SCHEMA: &str = "signet.rtm.index/v1";
 
 /// A file read whole, with its tagged digest.
 #[derive(Debug, Clone)]
@@ -75,14 +43,12 @@ fn read_pinned(
     }
 }
 
-pub fn index(path: &Path, request: &Request) -> Result<Loaded<IndexDoc>, ReportError> {
+pub fn index(path: &Path, request: &Request) -> Result<Loaded<Index>, ReportError> {
     let fix = "run `signet rtm-gate` first, or pass --index";
     let (bytes, sha256, bound) = read_pinned(path, request.index_json_sha256.as_deref(), "RTM index.json", fix)?;
-    let value: IndexDoc = serde_json::from_slice(&bytes)
+    let value: Index = crate::formats::index::VERSION
+        .read(&bytes)
         .map_err(|e| ReportError::input(path, format!("not an RTM index.json ({e}); {fix}")))?;
-    if value.schema != INDEX_SCHEMA {
-        return Err(ReportError::input(path, format!("schema `{}` is not {INDEX_SCHEMA}; {fix}", value.schema)));
-    }
     Ok(Loaded { value, bytes, sha256, bound })
 }
 
@@ -96,7 +62,7 @@ pub fn sha256sums(path: &Path, request: &Request) -> Result<Loaded<Vec<SumLine>>
 
 /// The bundle on disk must be the one the request (and so every signature) names.
 pub fn bundle(path: &Path, request: &Request) -> Result<(), ReportError> {
-    let (sha, _) = request::file_digest(path)
+    let (sha, _) = file_digest(path)
         .map_err(|e| ReportError::input(path, format!("{e}; pass the release bundle with --bundle")))?;
     let sha = sha.trim_start_matches("sha256:");
     if sha != request.bundle.sha256 {

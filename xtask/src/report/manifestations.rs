@@ -4,13 +4,14 @@
 use crate::sign::Timestamp;
 use crate::sign::meaning::REJECTOR;
 use crate::sign::request::{Request, RequiredSignature};
-use crate::sign::verify::{ReleaseRecord, VerifiedSignature, VerifyReport};
+use crate::sign::verify::{self, Problem, ReleaseRecord, VerifiedSignature, VerifyReport};
 
-use super::model::Manifestation;
+use crate::formats::report::{Manifestation, SignatureCheck, SignatureStatus};
 
 pub fn all(request: &Request, rec: &ReleaseRecord, checked: Option<&VerifyReport>) -> Vec<Manifestation> {
     let valid: &[VerifiedSignature] = checked.map_or(&[], |v| &v.signatures);
-    let problems: &[String] = checked.map_or(&[], |v| &v.problems);
+    let problems: &[Problem] = checked.map_or(&[], |v| &v.problems);
+    let awaited = verify::awaiting(request, valid);
     let mut out = Vec::new();
     for (i, q) in request.required.iter().enumerate() {
         let order = i + 1;
@@ -22,7 +23,8 @@ pub fn all(request: &Request, rec: &ReleaseRecord, checked: Option<&VerifyReport
             out.extend(invalid.iter().map(|f| invalid_one(order, q, f, problems)));
         }
         if signed.is_empty() && invalid.is_empty() {
-            out.push(awaiting(order, q, valid));
+            let needs = awaited.iter().find(|a| a.role == q.role).map_or(&[][..], |a| &a.needs);
+            out.push(awaiting(order, q, needs));
         }
     }
     // Files for roles the policy does not require: shown, never silently dropped.
@@ -45,7 +47,7 @@ fn signed_one(order: usize, q: &RequiredSignature, s: &VerifiedSignature) -> Man
     Manifestation {
         order,
         role: r.role.clone(),
-        status: if rejected { "rejected" } else { "signed" },
+        status: if rejected { SignatureStatus::Rejected } else { SignatureStatus::Signed },
         printed_name: Some(r.printed_name.clone()),
         email: Some(r.email.clone()),
         signer_id: Some(r.signer_id.clone()),
@@ -57,7 +59,7 @@ fn signed_one(order: usize, q: &RequiredSignature, s: &VerifiedSignature) -> Man
         signed_at_display: Some(display_time(&r.signed_at)),
         time_source: Some(r.time_source.clone()),
         time_source_text: Some(time_source_text(&r.time_source)),
-        verification: "valid",
+        verification: SignatureCheck::Valid,
         verification_text: if rejected {
             "valid signature REJECTING the release".into()
         } else {
@@ -69,28 +71,26 @@ fn signed_one(order: usize, q: &RequiredSignature, s: &VerifiedSignature) -> Man
     }
 }
 
-fn invalid_one(order: usize, q: &RequiredSignature, file: &str, problems: &[String]) -> Manifestation {
-    let prefix = format!("{file}: ");
-    let why: Vec<&str> = problems.iter().filter_map(|p| p.strip_prefix(&prefix)).collect();
+fn invalid_one(order: usize, q: &RequiredSignature, file: &str, problems: &[Problem]) -> Manifestation {
+    let why: Vec<&str> =
+        problems.iter().filter(|p| p.file.as_deref() == Some(file)).map(|p| p.message.as_str()).collect();
     Manifestation {
-        verification: "invalid",
+        verification: SignatureCheck::Invalid,
         verification_text: format!(
             "NOT a valid signature ({file}): {}",
             if why.is_empty() { "see the verification problems below".to_string() } else { why.join("; ") }
         ),
         file: Some(file.to_string()),
-        status: "invalid",
+        status: SignatureStatus::Invalid,
         ..unsigned(order, q)
     }
 }
 
-fn awaiting(order: usize, q: &RequiredSignature, valid: &[VerifiedSignature]) -> Manifestation {
-    let missing: Vec<&str> =
-        q.after.iter().map(String::as_str).filter(|a| !valid.iter().any(|s| s.record.role == *a)).collect();
-    let verification_text = if missing.is_empty() {
+fn awaiting(order: usize, q: &RequiredSignature, needs: &[String]) -> Manifestation {
+    let verification_text = if needs.is_empty() {
         "awaiting signature".to_string()
     } else {
-        format!("awaiting signature — needs {} first", missing.join(", "))
+        format!("awaiting signature — needs {} first", needs.join(", "))
     };
     Manifestation { verification_text, ..unsigned(order, q) }
 }
@@ -99,7 +99,7 @@ fn unsigned(order: usize, q: &RequiredSignature) -> Manifestation {
     Manifestation {
         order,
         role: q.role.clone(),
-        status: "awaiting",
+        status: SignatureStatus::Awaiting,
         printed_name: None,
         email: None,
         signer_id: None,
@@ -111,7 +111,7 @@ fn unsigned(order: usize, q: &RequiredSignature) -> Manifestation {
         signed_at_display: None,
         time_source: None,
         time_source_text: None,
-        verification: "awaiting",
+        verification: SignatureCheck::Awaiting,
         verification_text: String::new(),
         prerequisites: q.after.clone(),
         file: None,

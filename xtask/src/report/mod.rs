@@ -8,17 +8,17 @@
 mod error;
 pub mod inputs;
 mod manifestations;
-pub mod model;
 mod pdf;
 pub mod render;
 
 use std::path::{Path, PathBuf};
 
+pub use crate::formats::report::{self as model, Report};
 pub use error::ReportError;
 pub use inputs::Paths;
-pub use model::Report;
 pub use render::{RenderOptions, write};
 
+use crate::formats::index::{Entry, Index};
 use crate::sign::request::Request;
 use crate::sign::verify::{self, ReleaseRecord, VerifyReport};
 use crate::sign::{SignError, Timestamp};
@@ -56,11 +56,11 @@ pub fn build(release: &Release, paths: &Paths, now: Timestamp) -> Result<Prepare
     let mut attachments = Vec::new();
     if let Some(v) = &checked {
         let manifest = crate::output::json::to_string(&rec.manifest(v));
-        attachments.push((format!("release-{}.json", request.release), manifest.into_bytes()));
+        attachments.push((crate::sign::layout::manifest_file_name(&request.release), manifest.into_bytes()));
     }
     attachments.push(("SHA256SUMS".to_string(), sums.bytes.clone()));
     let report = Report {
-        schema: SCHEMA,
+        schema: crate::formats::report::VERSION.id(),
         document: document_control(&request, rec, checked.as_ref(), &signatures),
         signatures,
         bundle: BundleInfo {
@@ -87,21 +87,24 @@ fn document_control(
     checked: Option<&VerifyReport>,
     signatures: &[Manifestation],
 ) -> DocumentControl {
-    let signed = signatures.iter().filter(|s| s.verification == "valid").count();
+    let signed = signatures.iter().filter(|s| s.verification == SignatureCheck::Valid).count();
     let (status, status_text) = match checked {
-        None => ("preview", "PREVIEW: the request is not written yet; nothing has been signed".to_string()),
-        Some(v) if !v.problems.is_empty() => {
-            ("failed", format!("FAILED verification: {} problem(s); this release must not ship", v.problems.len()))
+        None => {
+            (DocumentStatus::Preview, "PREVIEW: the request is not written yet; nothing has been signed".to_string())
         }
+        Some(v) if !v.problems.is_empty() => (
+            DocumentStatus::Failed,
+            format!("FAILED verification: {} problem(s); this release must not ship", v.problems.len()),
+        ),
         Some(v) if !v.awaiting.is_empty() => (
-            "pending",
+            DocumentStatus::Pending,
             format!(
                 "PENDING: {signed} of {} required signature(s) valid, {} awaiting",
                 request.required.len(),
                 v.awaiting.len()
             ),
         ),
-        Some(_) => ("signed", format!("SIGNED: all {signed} required signature(s) valid")),
+        Some(_) => (DocumentStatus::Signed, format!("SIGNED: all {signed} required signature(s) valid")),
     };
     let latest = signatures.iter().filter_map(|s| s.signed_at.as_deref()).max();
     let (generated_at, basis) = match latest {
@@ -132,7 +135,7 @@ fn document_control(
     }
 }
 
-fn rtm(index: &inputs::Loaded<inputs::IndexDoc>) -> Rtm {
+fn rtm(index: &inputs::Loaded<Index>) -> Rtm {
     let doc = &index.value;
     Rtm {
         index_sha256: index.sha256.clone(),
@@ -143,36 +146,43 @@ fn rtm(index: &inputs::Loaded<inputs::IndexDoc>) -> Rtm {
             states: doc.summary.states.clone(),
             verification: doc.summary.verification.clone(),
         },
-        rows: doc.requirements.clone(),
+        rows: doc.requirements.iter().map(row).collect(),
     }
 }
 
-fn tests(doc: &inputs::IndexDoc) -> TestTotals {
-    let t = &doc.summary.tests;
-    TestTotals {
-        total: t.total,
-        passed: t.passed,
-        failed: t.failed,
-        errored: t.errored,
-        skipped: t.skipped,
-        flaky: t.flaky,
-        files: doc.junit_files.clone(),
+/// What the report shows of one index entry.
+fn row(e: &Entry) -> RtmRow {
+    RtmRow {
+        uid: e.uid.clone(),
+        title: e.title.clone(),
+        document: e.document.clone(),
+        file: e.file.clone(),
+        line: e.line,
+        state: e.state,
+        suspect_causes: e.suspect_causes.clone(),
+        verification: e.verification,
+        verification_causes: e.verification_causes.clone(),
+        tests: e.tests.iter().map(|t| TestRef { id: t.id.clone(), outcome: t.outcome }).collect(),
     }
+}
+
+fn tests(doc: &Index) -> TestTotals {
+    TestTotals { counts: doc.summary.tests.clone(), files: doc.junit_files.clone() }
 }
 
 fn verification(checked: Option<&VerifyReport>) -> Verification {
     match checked {
-        None => Verification { result: "preview", problems: Vec::new(), awaiting: Vec::new() },
+        None => Verification { result: GateResult::Preview, problems: Vec::new(), awaiting: Vec::new() },
         Some(v) => Verification {
             result: if !v.problems.is_empty() {
-                "fail"
+                GateResult::Fail
             } else if !v.awaiting.is_empty() {
-                "pending"
+                GateResult::Pending
             } else {
-                "pass"
+                GateResult::Pass
             },
-            problems: v.problems.clone(),
-            awaiting: v.awaiting.clone(),
+            problems: v.problems.iter().map(ToString::to_string).collect(),
+            awaiting: v.awaiting.iter().map(ToString::to_string).collect(),
         },
     }
 }
@@ -225,10 +235,10 @@ pub fn load_record(
 ) -> Result<ReleaseRecord, SignError> {
     match source {
         RecordSource::Release(id) => {
-            let dir = crate::sign::request::release_dir(root, id)?;
-            if !dir.join(crate::sign::request::FILE).exists() {
+            let dir = crate::sign::layout::release_dir(root, id)?;
+            if !dir.join(crate::sign::layout::REQUEST).exists() {
                 return Err(SignError::input(
-                    dir.join(crate::sign::request::FILE),
+                    dir.join(crate::sign::layout::REQUEST),
                     format!("no request for release {id}; run `signet request --release {id} --bundle …` first"),
                 ));
             }

@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 
 use super::junit::{self, Outcome, TestCase};
 use super::model::Graph;
-use super::review::{self, State};
-use super::verification::{self, LinkedTest, OrphanLink, Verification};
+pub use super::outputs::Finding;
+use super::review;
+use super::verification;
 use super::{RtmError, outputs, sdoc};
 use crate::error::Exit;
+pub use crate::formats::index::{Entry, Index, ReviewState, Summary, TestTotals, Verification};
 
 #[derive(Debug, Clone, Default)]
 pub struct GateOptions {
@@ -22,67 +24,6 @@ pub struct GateOptions {
     pub require_verification: bool,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Entry {
-    pub uid: String,
-    pub title: String,
-    pub document: String,
-    pub file: String,
-    pub line: usize,
-    pub state: State,
-    pub fingerprint: String,
-    pub reviewed_hash: Option<String>,
-    pub reviewed_by: Option<String>,
-    pub suspect_causes: Vec<String>,
-    pub verification: Verification,
-    pub verification_causes: Vec<String>,
-    pub tests: Vec<LinkedTest>,
-    pub missing_tests: Vec<String>,
-    pub parents: Vec<String>,
-    pub children: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct TestTotals {
-    pub total: usize,
-    pub passed: usize,
-    pub failed: usize,
-    pub errored: usize,
-    pub skipped: usize,
-    pub flaky: usize,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Summary {
-    pub requirements: usize,
-    pub states: BTreeMap<&'static str, usize>,
-    pub verification: BTreeMap<&'static str, usize>,
-    pub tests: TestTotals,
-    pub orphan_links: usize,
-}
-
-/// `index.json`. No timestamps: the same inputs give the same bytes, so it can be bundled.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Index {
-    pub schema: &'static str,
-    pub generated_by: String,
-    pub documents: Vec<String>,
-    pub junit_files: Vec<String>,
-    pub summary: Summary,
-    pub requirements: Vec<Entry>,
-    pub orphan_links: Vec<OrphanLink>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Finding {
-    pub file: String,
-    pub line: usize,
-    pub message: String,
-    /// Lower is more important (failed tests first).
-    pub rank: u8,
-    pub blocking: bool,
-}
-
 #[derive(Debug, Clone)]
 pub struct GateReport {
     pub index: Index,
@@ -91,7 +32,11 @@ pub struct GateReport {
     pub written: Vec<PathBuf>,
 }
 
-pub const SCHEMA: &str = "signet.rtm.index/v1";
+impl GateOptions {
+    fn blocking(&self) -> outputs::Blocking {
+        outputs::Blocking { suspect: self.fail_on_suspect, unverified: self.require_verification }
+    }
+}
 
 pub fn run(opts: &GateOptions) -> Result<GateReport, RtmError> {
     let (docs, doc_files) = load_documents(&opts.root, &opts.docs)?;
@@ -102,7 +47,7 @@ pub fn run(opts: &GateOptions) -> Result<GateReport, RtmError> {
     let findings = findings(&index, opts);
     let exit = if findings.iter().any(|f| f.blocking) { Exit::Fail } else { Exit::Pass };
     let written = match &opts.out {
-        Some(out) => outputs::write_all(out, &index, opts)?,
+        Some(out) => outputs::write_all(out, &index, opts.blocking())?,
         None => Vec::new(),
     };
     Ok(GateReport { index, findings, exit, written })
@@ -193,7 +138,7 @@ fn build_index(graph: &Graph, tests: &[TestCase], docs: &[PathBuf], junit: &[Pat
         .collect();
     let rel = |p: &PathBuf| p.strip_prefix(root).unwrap_or(p).display().to_string();
     Index {
-        schema: SCHEMA,
+        schema: crate::formats::index::VERSION.id(),
         generated_by: format!("signet {}", env!("CARGO_PKG_VERSION")),
         documents: docs.iter().map(rel).collect(),
         junit_files: junit.iter().map(rel).collect(),
@@ -204,19 +149,11 @@ fn build_index(graph: &Graph, tests: &[TestCase], docs: &[PathBuf], junit: &[Pat
 }
 
 fn summarise(reqs: &[Entry], tests: &[TestCase], orphan_links: usize) -> Summary {
-    let mut states: BTreeMap<&'static str, usize> =
-        [State::Reviewed, State::Unreviewed, State::SuspectNative, State::SuspectInherited]
-            .iter()
-            .map(|s| (s.as_str(), 0))
-            .collect();
-    let mut verification: BTreeMap<&'static str, usize> =
-        [Verification::Passed, Verification::Failed, Verification::Unverified]
-            .iter()
-            .map(|v| (v.as_str(), 0))
-            .collect();
+    let mut states: BTreeMap<String, usize> = ReviewState::ALL.iter().map(|s| (s.as_str().into(), 0)).collect();
+    let mut verification: BTreeMap<String, usize> = Verification::ALL.iter().map(|v| (v.as_str().into(), 0)).collect();
     for r in reqs {
-        *states.entry(r.state.as_str()).or_default() += 1;
-        *verification.entry(r.verification.as_str()).or_default() += 1;
+        *states.entry(r.state.as_str().into()).or_default() += 1;
+        *verification.entry(r.verification.as_str().into()).or_default() += 1;
     }
     let mut t = TestTotals { total: tests.len(), ..TestTotals::default() };
     for case in tests {
@@ -243,20 +180,15 @@ fn findings(index: &Index, opts: &GateOptions) -> Vec<Finding> {
             blocking,
         };
         if r.verification == Verification::Failed {
-            let failing: Vec<&str> = r
-                .tests
-                .iter()
-                .filter(|t| t.outcome == "failed" || t.outcome == "error")
-                .map(|t| t.id.as_str())
-                .collect();
+            let failing: Vec<&str> = r.tests.iter().filter(|t| t.outcome.is_failure()).map(|t| t.id.as_str()).collect();
             let why = if failing.is_empty() { r.verification_causes.join("; ") } else { failing.join(", ") };
             out.push(at(format!("{}: verification failed: {why}", r.uid), 0, true));
         }
-        if r.state != State::Reviewed {
+        if r.state != ReviewState::Reviewed {
             let message = format!("{}: {}: {}", r.uid, r.state.as_str(), r.suspect_causes.join("; "));
             let rank = match r.state {
-                State::SuspectNative => 1,
-                State::Unreviewed => 2,
+                ReviewState::SuspectNative => 1,
+                ReviewState::Unreviewed => 2,
                 _ => 3,
             };
             out.push(at(message, rank, opts.fail_on_suspect));

@@ -7,13 +7,34 @@ use std::path::{Path, PathBuf};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::RtmError;
-use super::gate::{GateOptions, Index};
-use super::review::State;
-use super::verification::Verification;
+use crate::formats::index::Index;
+use crate::formats::index::ReviewState;
+use crate::formats::index::Verification;
+use crate::formats::index::{LinkedTest, TestOutcome};
 use crate::fsx::atomic::{self, Durability};
 use crate::output::json;
 
-pub fn write_all(out: &Path, index: &Index, opts: &GateOptions) -> Result<Vec<PathBuf>, RtmError> {
+/// What besides failed tests blocks the gate, as `rtm-junit.xml` reports it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Blocking {
+    /// Unreviewed and suspect requirements (`--fail-on-suspect`).
+    pub suspect: bool,
+    /// Unverified requirements and orphan links (`--require-verification`).
+    pub unverified: bool,
+}
+
+/// One thing the gate tells, at a requirement's (or a test's) line.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+    /// Lower is more important (failed tests first).
+    pub rank: u8,
+    pub blocking: bool,
+}
+
+pub fn write_all(out: &Path, index: &Index, opts: Blocking) -> Result<Vec<PathBuf>, RtmError> {
     let write = |name: &str, fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>| {
         let path = out.join(name);
         atomic::ensure_parent(&path)
@@ -51,7 +72,7 @@ pub fn html_to(w: &mut dyn Write, index: &Index) -> std::io::Result<()> {
     w.write_all(head.as_bytes())?;
     #[derive(serde::Serialize)]
     struct Row<'a> {
-        r: &'a super::gate::Entry,
+        r: &'a crate::formats::index::Entry,
     }
     for r in &index.requirements {
         w.write_all(crate::templates::render("rtm-row.html", Row { r }).as_bytes())?;
@@ -60,8 +81,8 @@ pub fn html_to(w: &mut dyn Write, index: &Index) -> std::io::Result<()> {
 }
 
 /// The job-summary Markdown (also printed by `rtm-gate` in GitHub Actions).
-pub fn summary_markdown(index: &Index, findings: &[super::gate::Finding]) -> String {
-    let top: Vec<&super::gate::Finding> = findings.iter().take(20).collect();
+pub fn summary_markdown(index: &Index, findings: &[Finding]) -> String {
+    let top: Vec<&Finding> = findings.iter().take(20).collect();
     let findings: Vec<serde_json::Value> = top
         .iter()
         .map(|f| serde_json::json!({"file": f.file, "line": f.line, "message": f.message, "blocking": f.blocking}))
@@ -69,14 +90,14 @@ pub fn summary_markdown(index: &Index, findings: &[super::gate::Finding]) -> Str
     crate::templates::render("rtm-summary.md", serde_json::json!({ "index": index, "findings": findings }))
 }
 
-fn junit(index: &Index, opts: &GateOptions) -> String {
+fn junit(index: &Index, opts: Blocking) -> String {
     let mut suite = TestSuite::new("rtm-gate");
     for r in &index.requirements {
         let status = if r.verification == Verification::Failed {
             failure("verification failed", &r.verification_causes, &r.tests)
-        } else if r.state != State::Reviewed && opts.fail_on_suspect {
+        } else if r.state != ReviewState::Reviewed && opts.suspect {
             failure(r.state.as_str(), &r.suspect_causes, &[])
-        } else if r.verification == Verification::Unverified && opts.require_verification {
+        } else if r.verification == Verification::Unverified && opts.unverified {
             failure("unverified", &r.missing_tests, &[])
         } else {
             TestCaseStatus::success()
@@ -90,11 +111,13 @@ fn junit(index: &Index, opts: &GateOptions) -> String {
     report.to_string().unwrap_or_else(|e| panic!("quick-junit serialises plain strings: {e}"))
 }
 
-fn failure(what: &str, causes: &[String], tests: &[super::verification::LinkedTest]) -> TestCaseStatus {
+fn failure(what: &str, causes: &[String], tests: &[LinkedTest]) -> TestCaseStatus {
     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
     status.set_message(what);
     let mut lines: Vec<String> = causes.to_vec();
-    lines.extend(tests.iter().filter(|t| t.outcome != "passed").map(|t| format!("{}: {}", t.id, t.outcome)));
+    lines.extend(
+        tests.iter().filter(|t| t.outcome != TestOutcome::Passed).map(|t| format!("{}: {}", t.id, t.outcome.as_str())),
+    );
     status.set_description(lines.join("\n"));
     status
 }

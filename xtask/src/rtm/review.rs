@@ -8,30 +8,11 @@ use std::collections::BTreeMap;
 
 use super::fingerprint::fingerprint;
 use super::model::Graph;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum State {
-    Reviewed,
-    SuspectInherited,
-    SuspectNative,
-    Unreviewed,
-}
-
-impl State {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Reviewed => "reviewed",
-            State::SuspectInherited => "suspect-inherited",
-            State::SuspectNative => "suspect-native",
-            State::Unreviewed => "unreviewed",
-        }
-    }
-}
+pub use crate::formats::index::ReviewState;
 
 #[derive(Debug, Clone)]
 pub struct Review {
-    pub state: State,
+    pub state: ReviewState,
     pub fingerprint: String,
     pub reviewed_hash: Option<String>,
     pub reviewed_by: Option<String>,
@@ -56,25 +37,25 @@ pub fn fingerprints(graph: &Graph) -> Vec<String> {
 
 pub fn assess(graph: &Graph) -> Vec<Review> {
     let fps = fingerprints(graph);
-    let own: Vec<State> = graph
+    let own: Vec<ReviewState> = graph
         .reqs
         .iter()
         .zip(&fps)
         .map(|(r, fp)| match r.field("REVIEWED_HASH").map(str::trim) {
-            None | Some("") => State::Unreviewed,
-            Some(h) if h != fp => State::SuspectNative,
-            Some(_) => State::Reviewed,
+            None | Some("") => ReviewState::Unreviewed,
+            Some(h) if h != fp => ReviewState::SuspectNative,
+            Some(_) => ReviewState::Reviewed,
         })
         .collect();
     (0..graph.reqs.len()).map(|i| review_one(graph, &fps, &own, i)).collect()
 }
 
-fn review_one(graph: &Graph, fps: &[String], own: &[State], i: usize) -> Review {
+fn review_one(graph: &Graph, fps: &[String], own: &[ReviewState], i: usize) -> Review {
     let req = &graph.reqs[i];
     let mut causes = Vec::new();
     match own[i] {
-        State::Unreviewed => causes.push(format!("{} has no REVIEWED_HASH", req.uid)),
-        State::SuspectNative => causes.push(format!("{} changed since its review", req.uid)),
+        ReviewState::Unreviewed => causes.push(format!("{} has no REVIEWED_HASH", req.uid)),
+        ReviewState::SuspectNative => causes.push(format!("{} changed since its review", req.uid)),
         _ => {}
     }
     let recorded = parse_upstream(req.field("REVIEWED_UPSTREAM").unwrap_or(""));
@@ -83,9 +64,9 @@ fn review_one(graph: &Graph, fps: &[String], own: &[State], i: usize) -> Review 
         let chain = path.iter().map(|&n| graph.reqs[n].uid.as_str()).collect::<Vec<_>>().join(" ← ");
         let anc = &graph.reqs[*a];
         let cause = match (own[*a], recorded.get(anc.uid.as_str())) {
-            (State::Unreviewed, _) => Some("unreviewed".to_string()),
-            (State::SuspectNative, _) => Some("changed (suspect-native)".to_string()),
-            _ if own[i] == State::Unreviewed => None,
+            (ReviewState::Unreviewed, _) => Some("unreviewed".to_string()),
+            (ReviewState::SuspectNative, _) => Some("changed (suspect-native)".to_string()),
+            _ if own[i] == ReviewState::Unreviewed => None,
             (_, None) => Some(format!("is new upstream since {} was reviewed", req.uid)),
             (_, Some(fp)) if *fp != fps[*a] => Some(format!("changed since {} was reviewed", req.uid)),
             _ => None,
@@ -94,13 +75,13 @@ fn review_one(graph: &Graph, fps: &[String], own: &[State], i: usize) -> Review 
             causes.push(format!("{chain} {cause}"));
         }
     }
-    if own[i] != State::Unreviewed {
+    if own[i] != ReviewState::Unreviewed {
         for uid in recorded.keys().filter(|uid| !ancestors.iter().any(|(a, _)| graph.reqs[*a].uid == **uid)) {
             causes.push(format!("{} ← {uid} is no longer upstream", req.uid));
         }
     }
     let state = match own[i] {
-        State::Reviewed if !causes.is_empty() => State::SuspectInherited,
+        ReviewState::Reviewed if !causes.is_empty() => ReviewState::SuspectInherited,
         s => s,
     };
     Review {

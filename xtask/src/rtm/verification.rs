@@ -7,34 +7,7 @@ use std::collections::HashMap;
 
 use super::junit::{Outcome, TestCase};
 use super::model::Graph;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Verification {
-    Passed,
-    Unverified,
-    Failed,
-}
-
-impl Verification {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verification::Passed => "passed",
-            Verification::Unverified => "unverified",
-            Verification::Failed => "failed",
-        }
-    }
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct LinkedTest {
-    pub id: String,
-    pub outcome: &'static str,
-    pub file: String,
-    pub line: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
+pub use crate::formats::index::{LinkedTest, OrphanLink, TestOutcome, Verification};
 
 #[derive(Debug, Clone)]
 pub struct Verified {
@@ -46,21 +19,14 @@ pub struct Verified {
     pub causes: Vec<String>,
 }
 
-/// A JUnit test case that names a UID no document defines.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct OrphanLink {
-    pub test: String,
-    pub uid: String,
-    pub file: String,
-    pub line: usize,
-}
-
-pub fn outcome_str(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Passed => "passed",
-        Outcome::Failed => "failed",
-        Outcome::Errored => "error",
-        Outcome::Skipped => "skipped",
+impl From<Outcome> for TestOutcome {
+    fn from(o: Outcome) -> TestOutcome {
+        match o {
+            Outcome::Passed => TestOutcome::Passed,
+            Outcome::Failed => TestOutcome::Failed,
+            Outcome::Errored => TestOutcome::Errored,
+            Outcome::Skipped => TestOutcome::Skipped,
+        }
     }
 }
 
@@ -123,7 +89,7 @@ fn own_result(outcomes: impl Iterator<Item = Outcome>) -> Verification {
 fn linked_test(t: &TestCase) -> LinkedTest {
     LinkedTest {
         id: t.id(),
-        outcome: outcome_str(t.outcome),
+        outcome: t.outcome.into(),
         file: t.file.display().to_string(),
         line: t.line,
         message: t.message.clone(),

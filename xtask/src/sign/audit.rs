@@ -4,31 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use super::{SignError, Timestamp};
+pub use crate::formats::audit_event::Event;
 use crate::output::json;
 
-pub const FILE: &str = "audit.jsonl";
 const GENESIS: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Event {
-    pub seq: u64,
-    pub at: String,
-    /// `request-created`, `signature-created`, `failed-attempt`, `lockout`.
-    pub event: String,
-    pub release: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// SHA-256 of the previous line's bytes (without its newline).
-    pub prev: String,
-}
 
 pub struct NewEvent<'a> {
     pub event: &'a str,
@@ -39,7 +19,7 @@ pub struct NewEvent<'a> {
 
 /// Appends one event, chained to the last line; the file is replaced atomically.
 pub fn append(dir: &Path, release: &str, e: NewEvent<'_>) -> Result<PathBuf, SignError> {
-    let path = dir.join(FILE);
+    let path = dir.join(super::layout::AUDIT);
     let existing = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),

@@ -7,14 +7,15 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
-use super::dsse::{self, Statement, Subject};
+use super::eligibility::{self, Eligibility};
+use super::layout;
 use super::meaning::{self, REJECTOR};
 use super::policy::SigningConfig;
-use super::record::{self, PREDICATE_TYPE, Part11Record, Prerequisite, STATEMENT_TYPE};
-use super::registry::{Registry, Signer, Standing};
-use super::request::{self, Request};
-use super::verify::{self, ReleaseRecord, VerifiedSignature};
-use super::{SignError, Timestamp, audit, keys, lockout};
+use super::record::{self, Intent, Part11Record};
+use super::registry::{Registry, Signer};
+use super::verdict::VerifiedSignature;
+use super::{SignError, Timestamp, audit, keys, lockout, release_record};
+use crate::formats::request::Request;
 use crate::fsx::atomic;
 
 #[derive(Debug, Clone)]
@@ -68,64 +69,45 @@ impl Tty {
 pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignError> {
     let mut tty = Tty::open()?;
     policy.validate()?;
-    let dir = request::release_dir(&opts.root, &opts.release)?;
-    let (request, request_sha) = request::load(&dir)?;
+    let dir = layout::release_dir(&opts.root, &opts.release)?;
+    let (request, request_sha) = release_record::load(&dir)?;
     let (registry, _) = Registry::load(&opts.root)?;
     let signer = identify(opts, &registry)?;
     lockout::check(&signer.id)?;
     let now = Timestamp::now();
-    let present = check_may_sign(opts, policy, &request, &registry, &signer, &dir, now)?;
+    let who = Eligibility { root: &opts.root, dir: &dir, role: &opts.role, reject: opts.reject };
+    let present = eligibility::check_may_sign(&who, policy, &request, &registry, &signer, now)?;
     check_bundle(opts, &request, &mut tty)?;
-    let meaning = if opts.reject { REJECTOR.to_string() } else { required_meaning(&request, &opts.role)? };
+    let meaning = if opts.reject { REJECTOR.to_string() } else { eligibility::required_meaning(&request, &opts.role)? };
     show(&mut tty, &request, &signer, &opts.role, &meaning, policy, &present);
     confirm_intent(&mut tty, &opts.release)?;
     let reason = ask_reason(&mut tty, opts.reject)?;
     let key = authenticate(&mut tty, opts, &signer, &dir)?;
-    let record = Part11Record {
-        signer_id: signer.id.clone(),
-        printed_name: signer.name.clone(),
-        email: signer.email.clone(),
-        key_id: signer.key_id.clone(),
-        role: opts.role.clone(),
-        meaning_text: policy.meaning_text(&meaning).to_string(),
-        meaning,
-        reason,
-        signed_at: Timestamp::now().to_string(),
-        time_source: "signer-clock".into(),
-        release: request.release.clone(),
-        commits: request.commits.clone(),
-        request_sha256: request_sha,
-        prerequisites: prerequisites(&request, &opts.role, &present),
-        tool: format!("signet {}", env!("CARGO_PKG_VERSION")),
-    };
+    let prerequisites = eligibility::prerequisites(&request, &opts.role, &present);
+    let intent = Intent { role: opts.role.clone(), meaning, reason, prerequisites };
+    let record = Part11Record::new(&signer, &request, &request_sha, intent, policy, Timestamp::now());
     let path = write_signature(&dir, &request, &record, &key)?;
     tty.say(&format!(
-        "\nSigned. Wrote {}\nCommit signatures/{}/ in a pull request.\n",
+        "\nSigned. Wrote {}\nCommit {}/{}/ in a pull request.\n",
         path.display(),
+        layout::DIR,
         request.release
     ));
     Ok(path)
 }
 
-/// `KEY.pub`, written by `keygen` beside the encrypted key: says whose key it is without the
-/// password, so a failed attempt can be logged against the right signer.
-pub fn public_key_path(key: &Path) -> PathBuf {
-    let mut s = key.as_os_str().to_owned();
-    s.push(".pub");
-    PathBuf::from(s)
-}
-
 /// The signer is whoever the key belongs to: `<key>.pub` (written by keygen) names the key.
 fn identify(opts: &SignOptions, registry: &Registry) -> Result<Signer, SignError> {
-    let pub_path = public_key_path(&opts.key);
+    let pub_path = keys::public_key_path(&opts.key);
     let by_pub = std::fs::read_to_string(&pub_path).ok().and_then(|pem| keys::parse_public_pem(&pem).ok());
     match (by_pub, &opts.signer) {
         (Some(vk), _) => {
             let id = keys::key_id(&vk);
             registry.by_key(&id).cloned().ok_or_else(|| {
                 SignError::Refused(format!(
-                    "the key {} ({id}) is not enrolled in signatures/signers.toml",
-                    opts.key.display()
+                    "the key {} ({id}) is not enrolled in {}",
+                    opts.key.display(),
+                    layout::REGISTRY
                 ))
             })
         }
@@ -141,89 +123,13 @@ fn identify(opts: &SignOptions, registry: &Registry) -> Result<Signer, SignError
     }
 }
 
-pub(crate) fn required_meaning(request: &Request, role: &str) -> Result<String, SignError> {
-    request.required.iter().find(|r| r.role == role).map(|r| r.meaning.clone()).ok_or_else(|| {
-        let roles: Vec<&str> = request.required.iter().map(|r| r.role.as_str()).collect();
-        SignError::Refused(format!("role `{role}` is not required for this release (required: {})", roles.join(", ")))
-    })
-}
-
-/// Every rule that must hold before the password is even asked for.
-pub(crate) fn check_may_sign(
-    opts: &SignOptions,
-    policy: &SigningConfig,
-    request: &Request,
-    registry: &Registry,
-    signer: &Signer,
-    dir: &Path,
-    now: Timestamp,
-) -> Result<Vec<VerifiedSignature>, SignError> {
-    let refuse = |m: String| Err(SignError::Refused(m));
-    required_meaning(request, &opts.role)?;
-    if signer.kind != "human" {
-        return refuse(format!("`{}` is a {} key: only a person can sign a release", signer.id, signer.kind));
-    }
-    if !signer.roles.contains(&opts.role) {
-        return refuse(format!(
-            "`{}` is not enrolled for role {} (enrolled: {})",
-            signer.id,
-            opts.role,
-            signer.roles.join(", ")
-        ));
-    }
-    match registry.standing(signer, &now) {
-        Standing::Valid => {}
-        Standing::Revoked { at, reason } => {
-            return refuse(format!("the key of `{}` was revoked at {at}: {reason}", signer.id));
-        }
-        Standing::Expired { until } => {
-            return refuse(format!("the key of `{}` expired at {until}; enrol a new key", signer.id));
-        }
-        Standing::NotYetEnrolled { enrolled_at } => {
-            return refuse(format!("the key is enrolled only from {enrolled_at}"));
-        }
-    }
-    let record = ReleaseRecord::from_folder(&opts.root, dir, policy)?;
-    let present = verify::verify(&record, &request.bundle.sha256, now)?.signatures;
-    if let Some(s) = present.iter().find(|s| s.record.role == opts.role) {
-        return if s.record.signer_id == signer.id {
-            refuse(format!(
-                "you already signed {} for {} at {}; a person signs a role once",
-                opts.role, request.release, s.record.signed_at
-            ))
-        } else {
-            refuse(format!("{} is already signed for {} by {}", opts.role, request.release, s.record.printed_name))
-        };
-    }
-    if request.separation_of_duties
-        && let Some(s) = present.iter().find(|s| s.record.signer_id == signer.id)
-    {
-        return refuse(format!(
-            "you already signed {} as {}; one person cannot fill two roles of a release (separation of duties)",
-            request.release, s.record.role
-        ));
-    }
-    let after = request.required.iter().find(|r| r.role == opts.role).map(|r| r.after.clone()).unwrap_or_default();
-    let missing: Vec<&str> =
-        after.iter().map(String::as_str).filter(|a| !present.iter().any(|s| s.record.role == *a)).collect();
-    if !missing.is_empty() && !opts.reject {
-        return refuse(format!(
-            "{} signs after {}; still missing: {}",
-            opts.role,
-            after.join(", "),
-            missing.join(", ")
-        ));
-    }
-    Ok(present)
-}
-
 fn check_bundle(opts: &SignOptions, request: &Request, tty: &mut Tty) -> Result<(), SignError> {
     let candidate = opts.bundle.clone().or_else(|| Some(PathBuf::from(&request.bundle.name)).filter(|p| p.exists()));
     let Some(path) = candidate else {
         tty.say("Note: the bundle is not at hand; you are signing the digest recorded in the request.\n");
         return Ok(());
     };
-    let (digest, _) = request::file_digest(&path)?;
+    let (digest, _) = release_record::file_digest(&path)?;
     if digest.trim_start_matches("sha256:") != request.bundle.sha256 {
         return Err(SignError::Refused(format!(
             "{} has sha256 {}, but the request is for {}: this is not the bundle to sign",
@@ -336,44 +242,17 @@ fn authenticate(
     }
 }
 
-pub(crate) fn prerequisites(request: &Request, role: &str, present: &[VerifiedSignature]) -> Vec<Prerequisite> {
-    let after = request.required.iter().find(|r| r.role == role).map(|r| r.after.clone()).unwrap_or_default();
-    present
-        .iter()
-        .filter(|s| after.contains(&s.record.role))
-        .map(|s| Prerequisite {
-            role: s.record.role.clone(),
-            signer_id: s.record.signer_id.clone(),
-            envelope_sha256: s.envelope_sha256.clone(),
-        })
-        .collect()
-}
-
-pub(crate) fn write_signature(
+fn write_signature(
     dir: &Path,
     request: &Request,
     record: &Part11Record,
     key: &p256::ecdsa::SigningKey,
 ) -> Result<PathBuf, SignError> {
-    let statement = Statement {
-        type_: STATEMENT_TYPE.into(),
-        subject: vec![Subject {
-            name: request.bundle.name.clone(),
-            digest: [("sha256".to_string(), request.bundle.sha256.clone())].into_iter().collect(),
-        }],
-        predicate_type: PREDICATE_TYPE.into(),
-        predicate: record.clone(),
-    };
-    let payload = dsse::statement_bytes(&statement)
-        .map_err(|e| SignError::Refused(format!("cannot encode the statement: {e}")))?;
-    let env = dsse::sign(dsse::IN_TOTO_PAYLOAD_TYPE, &payload, key, &record.key_id);
-    let mut text = crate::output::json::to_string(&env);
-    text.truncate(text.trim_end().len());
-    text.push('\n');
+    let text = record::envelope_text(request, record, key);
     // The audit event first, then the envelope: killed in between, the trail records a
     // signature that never appeared and signing again just works. The other order would leave
     // a valid signature the gate rejects (no audit event) and that the signer may not redo.
-    let detail = Some(format!("envelope {}", dsse::envelope_digest(text.as_bytes())));
+    let detail = Some(format!("envelope {}", crate::digest::tagged(text.as_bytes())));
     audit::append(
         dir,
         &record.release,
@@ -384,7 +263,7 @@ pub(crate) fn write_signature(
             detail,
         },
     )?;
-    let path = dir.join(record::file_name(&record.role, &record.signer_id));
+    let path = dir.join(layout::file_name(&record.role, &record.signer_id));
     atomic::write(&path, text.as_bytes()).map_err(|source| SignError::Write { path: path.clone(), source })?;
     Ok(path)
 }

@@ -34,7 +34,7 @@ impl fmt::Display for SignError {
         match self {
             SignError::Input { path, message } => write!(f, "{}: {message}", path.display()),
             SignError::Policy(m) => write!(f, "signet.toml [signing]: {m}"),
-            SignError::Registry(m) => write!(f, "signatures/signers.toml: {m}"),
+            SignError::Registry(m) => write!(f, "{}: {m}", super::layout::REGISTRY),
             SignError::Refused(m) => write!(f, "{m}"),
             SignError::Verify(problems) => {
                 write!(f, "release verification failed ({} problem(s)):", problems.len())?;

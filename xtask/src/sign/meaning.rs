@@ -1,8 +1,6 @@
 //! Signature meanings (§11.50(a)(3)): what a signature means, shown in full to the signer and
 //! on every human-readable form. The six built-in definitions are seed 002's Appendix A.
 
-use serde::{Deserialize, Serialize};
-
 pub const BUILTIN: [(&str, &str); 6] = [
     (
         "AUTHOR",
@@ -36,13 +34,7 @@ pub const BUILTIN: [(&str, &str); 6] = [
     ),
 ];
 
-/// A meaning the policy declares beyond the built-in six, with its full text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CustomMeaning {
-    pub code: String,
-    pub text: String,
-}
+pub use crate::formats::policy::CustomMeaning;
 
 /// The definition of `code`, built-in or declared by the policy.
 pub fn definition<'a>(code: &str, custom: &'a [CustomMeaning]) -> Option<&'a str> {

@@ -2,20 +2,31 @@
 //! request, the signing ceremony, and the final gate that verifies the human-signed record
 //! against the bundle — from the release folder today, from the archived manifest years later.
 
-pub mod audit;
+// The four flows: each imports the lower floor below, never another flow.
 pub mod ceremony;
+pub mod request;
+pub mod sigstore;
+pub mod verify;
+
+// The lower floor the flows share.
+pub mod audit;
 pub mod dsse;
+pub mod eligibility;
 mod error;
+pub mod gate;
+pub mod keyless_check;
 pub mod keys;
+pub mod layout;
 pub mod lockout;
 pub mod meaning;
 pub mod policy;
 pub mod record;
 pub mod registry;
-pub mod request;
-pub mod sigstore;
+pub mod release_record;
+pub mod signed;
 mod time;
-pub mod verify;
+pub mod trusted_root;
+pub mod verdict;
 
 pub use error::SignError;
 pub use time::Timestamp;

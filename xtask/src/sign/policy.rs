@@ -3,36 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
-
 use super::SignError;
-use super::meaning::{self, CustomMeaning};
+use super::meaning;
+pub use crate::formats::policy::{CustomMeaning, Required, SigningConfig};
 use crate::output::json;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SigningConfig {
-    pub required: Vec<Required>,
-    pub meanings: Vec<CustomMeaning>,
-    /// One person may fill only one role of a release (default). Turning it off is recorded
-    /// in the policy digest every signature carries.
-    pub separation_of_duties: bool,
-}
-
-impl Default for SigningConfig {
-    fn default() -> Self {
-        SigningConfig { required: Vec::new(), meanings: Vec::new(), separation_of_duties: true }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Required {
-    pub role: String,
-    pub meaning: String,
-    #[serde(default)]
-    pub after: Vec<String>,
-}
 
 impl SigningConfig {
     /// Roles unique, meanings defined, `after` naming required roles, no ordering cycle.

@@ -1,66 +1,72 @@
 //! What one signature says: an in-toto Statement whose subject is the bundle and whose
 //! predicate is the Part 11 signature record (§11.50: printed name, date and time, meaning).
+//! The types are in `formats::statement`; this is the one place a record is assembled.
 
-use serde::{Deserialize, Serialize};
+use super::Timestamp;
+use super::dsse::{self, Statement, Subject};
+use super::policy::SigningConfig;
+use super::registry::Signer;
+use crate::formats::request::Request;
+pub use crate::formats::statement::{
+    PREDICATE_TYPE, Part11Record, Prerequisite, SIGNER_CLOCK, STATEMENT_TYPE, STATEMENT_TYPE_V01,
+};
 
-pub const PREDICATE_TYPE: &str = "https://signet.dev/attestations/part11-signature/v1";
-pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
-/// in-toto Statement v0.1, which cosign 2.x writes for `attest-blob`; same layout as v1 for
-/// everything Signet reads, so it is accepted for keyless signatures only.
-pub const STATEMENT_TYPE_V01: &str = "https://in-toto.io/Statement/v0.1";
-
-/// `time_source` of a key-file signature, and of a keyless predicate before verification: the
-/// signer's own clock, which nobody vouches for.
-pub const SIGNER_CLOCK: &str = "signer-clock";
-pub use crate::keyless::{TIME_TIMESTAMP_AUTHORITY, TIME_TRANSPARENCY_LOG};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Part11Record {
-    pub signer_id: String,
-    pub printed_name: String,
-    pub email: String,
-    pub key_id: String,
+/// What the signer chose: the role, the meaning, a reason, and the signatures it follows.
+#[derive(Debug, Clone)]
+pub struct Intent {
     pub role: String,
     pub meaning: String,
-    pub meaning_text: String,
     pub reason: Option<String>,
-    /// UTC, RFC 3339.
-    pub signed_at: String,
-    /// Where `signed_at` came from: `signer-clock` for key-file signatures; for a verified keyless
-    /// signature `transparency-log` or `timestamp-authority` (see `sign::sigstore`).
-    pub time_source: String,
-    pub release: String,
-    pub commits: Vec<String>,
-    pub request_sha256: String,
-    /// The envelopes of the roles this one had to follow: the order is proven by digests.
     pub prerequisites: Vec<Prerequisite>,
-    pub tool: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Prerequisite {
-    pub role: String,
-    pub signer_id: String,
-    pub envelope_sha256: String,
+impl Part11Record {
+    /// The record an enrolled signer signs for a request, at `at` by the signer's clock.
+    pub fn new(
+        signer: &Signer,
+        request: &Request,
+        request_sha256: &str,
+        intent: Intent,
+        policy: &SigningConfig,
+        at: Timestamp,
+    ) -> Part11Record {
+        Part11Record {
+            signer_id: signer.id.clone(),
+            printed_name: signer.name.clone(),
+            email: signer.email.clone(),
+            key_id: signer.key_id.clone(),
+            role: intent.role,
+            meaning_text: policy.meaning_text(&intent.meaning).to_string(),
+            meaning: intent.meaning,
+            reason: intent.reason,
+            signed_at: at.to_string(),
+            time_source: SIGNER_CLOCK.into(),
+            release: request.release.clone(),
+            commits: request.commits.clone(),
+            request_sha256: request_sha256.to_owned(),
+            prerequisites: intent.prerequisites,
+            tool: crate::formats::crate_version(),
+        }
+    }
 }
 
-/// `<ROLE>--<signer>.dsse.json`: one file per signature, so signers in separate pull requests
-/// never touch the same file.
-pub fn file_name(role: &str, signer: &str) -> String {
-    format!("{role}--{signer}{DSSE_SUFFIX}")
-}
-
-pub const DSSE_SUFFIX: &str = ".dsse.json";
-pub const KEYLESS_SUFFIX: &str = ".sigstore.json";
-
-/// `<ROLE>--<signer>.sigstore.json`: a keyless signature, the Sigstore bundle cosign wrote.
-pub fn keyless_file_name(role: &str, signer: &str) -> String {
-    format!("{role}--{signer}{KEYLESS_SUFFIX}")
-}
-
-/// Whether `file` is a signature file, of either kind.
-pub fn is_signature_file(file: &str) -> bool {
-    file.ends_with(DSSE_SUFFIX) || file.ends_with(KEYLESS_SUFFIX)
+/// The DSSE envelope file of a signature: the statement (subject: the request's bundle;
+/// predicate: `record`) in canonical JSON, signed with `key`, pretty-printed with one trailing
+/// newline. Only the ceremony writes it to a release.
+pub fn envelope_text(request: &Request, record: &Part11Record, key: &p256::ecdsa::SigningKey) -> String {
+    let statement = Statement {
+        type_: STATEMENT_TYPE.into(),
+        subject: vec![Subject {
+            name: request.bundle.name.clone(),
+            digest: [("sha256".to_string(), request.bundle.sha256.clone())].into_iter().collect(),
+        }],
+        predicate_type: PREDICATE_TYPE.into(),
+        predicate: record.clone(),
+    };
+    let payload = crate::output::json::to_canonical_bytes(&statement);
+    let env = dsse::sign(dsse::IN_TOTO_PAYLOAD_TYPE, &payload, key, &record.key_id);
+    let mut text = crate::output::json::to_string(&env);
+    text.truncate(text.trim_end().len());
+    text.push('\n');
+    text
 }

@@ -4,57 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use super::{SignError, Timestamp};
-
-pub const PATH: &str = "signatures/signers.toml";
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Registry {
-    pub signer: Vec<Signer>,
-    pub revocation: Vec<Revocation>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Signer {
-    pub id: String,
-    pub name: String,
-    pub email: String,
-    pub roles: Vec<String>,
-    /// `human` or `bot`; a bot key never satisfies a signature requirement.
-    pub kind: String,
-    /// The id of this entry's credential, which signatures name and revocations revoke: the
-    /// key's `sha256:` SPKI digest, or for an identity-only entry `oidc:sha256:…` (see
-    /// [`identity_key_id`]).
-    pub key_id: String,
-    /// PEM public key; empty for an identity-only (keyless) entry.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub public_key: String,
-    /// OIDC identity for keyless signing: the Fulcio certificate's SAN (email or URI), exactly.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identity: Option<String>,
-    /// The OIDC issuer that vouches for `identity` (certificate extension 1.3.6.1.4.1.57264.1.8).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer: Option<String>,
-    pub enrolled_at: String,
-    pub enrolled_by: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valid_until: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Revocation {
-    pub signer: String,
-    pub key_id: String,
-    /// Signatures made before this time stay valid; later ones do not.
-    pub at: String,
-    pub reason: String,
-    pub recorded_at: String,
-}
+pub use crate::formats::registry::{Registry, Revocation, Signer};
 
 /// A key's standing at one moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +18,7 @@ pub enum Standing {
 
 impl Registry {
     pub fn load(root: &Path) -> Result<(Registry, String), SignError> {
-        let path = root.join(PATH);
+        let path = root.join(super::layout::REGISTRY);
         let bytes = match crate::fsx::read::read_bytes(&path, crate::fsx::read::MAX_RECORD_BYTES) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Registry::default(), digest(b""))),
@@ -233,7 +184,7 @@ pub fn digest(bytes: &[u8]) -> String {
 
 /// `[[name]]` with one `key = "value"` line per field. JSON string literals are valid TOML basic
 /// strings, so serde_json does the escaping.
-fn toml_table<T: Serialize>(name: &str, value: &T) -> Result<String, SignError> {
+fn toml_table<T: serde::Serialize>(name: &str, value: &T) -> Result<String, SignError> {
     let json = serde_json::to_value(value).map_err(|e| SignError::Registry(e.to_string()))?;
     let mut out = format!("\n[[{name}]]\n");
     for (k, v) in json.as_object().into_iter().flatten() {
@@ -245,7 +196,7 @@ fn toml_table<T: Serialize>(name: &str, value: &T) -> Result<String, SignError> 
 /// Appending means rewriting: the whole new file replaces the old one atomically, so a killed
 /// `enroll` never leaves half a table behind.
 fn append(root: &Path, text: &str) -> Result<PathBuf, SignError> {
-    let path = root.join(PATH);
+    let path = root.join(super::layout::REGISTRY);
     let write = |path: &Path| -> std::io::Result<PathBuf> {
         crate::fsx::atomic::ensure_parent(path)?;
         let mut bytes = match std::fs::read(path) {

@@ -5,57 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use super::policy::SigningConfig;
 use super::registry::Registry;
-use super::{SignError, Timestamp, audit};
-use crate::digest::sha256_reader;
-use crate::fsx::{atomic, path_safety};
+use super::release_record::{file_digest, load};
+use super::{SignError, Timestamp, audit, layout, trusted_root};
+pub use crate::formats::request::{BundleRef, Request, RequiredSignature, VERSION};
+use crate::fsx::atomic;
 use crate::output::json;
-
-pub const SCHEMA: &str = "signet.request/v1";
-pub const FILE: &str = "request.json";
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BundleRef {
-    pub name: String,
-    pub size: u64,
-    pub sha256: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RequiredSignature {
-    pub role: String,
-    pub meaning: String,
-    pub meaning_text: String,
-    pub after: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Request {
-    pub schema: String,
-    pub release: String,
-    pub commits: Vec<String>,
-    pub bundle: BundleRef,
-    pub sha256sums_sha256: Option<String>,
-    pub index_json_sha256: Option<String>,
-    pub policy_sha256: String,
-    pub registry_sha256: String,
-    pub created_at: String,
-    pub separation_of_duties: bool,
-    pub required: Vec<RequiredSignature>,
-    pub tool: String,
-    /// Digest of the Sigstore trusted root (`signatures/trusted_root.json`) when the request was
-    /// made: every signer signs the request's digest, so keyless signatures of this release are
-    /// verified only against this root, whatever the file says later. Absent in requests made
-    /// without one (and in every request before keyless signing existed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trusted_root_sha256: Option<String>,
-}
 
 #[derive(Debug, Clone)]
 pub struct RequestOptions {
@@ -67,21 +23,9 @@ pub struct RequestOptions {
     pub commits: Vec<String>,
 }
 
-pub fn release_dir(root: &Path, release: &str) -> Result<PathBuf, SignError> {
-    path_safety::check_name(release)
-        .map_err(|p| SignError::Refused(format!("release id `{release}`: {p}; use something like v1.4.0")))?;
-    Ok(root.join("signatures").join(release))
-}
-
-pub fn file_digest(path: &Path) -> Result<(String, u64), SignError> {
-    let f = std::fs::File::open(path).map_err(|e| SignError::input(path, e))?;
-    let (d, size) = sha256_reader(f).map_err(|e| SignError::input(path, e))?;
-    Ok((format!("sha256:{d}"), size))
-}
-
 pub fn create(opts: &RequestOptions, policy: &SigningConfig) -> Result<(Request, PathBuf), SignError> {
-    let dir = release_dir(&opts.root, &opts.release)?;
-    let path = dir.join(FILE);
+    let dir = layout::release_dir(&opts.root, &opts.release)?;
+    let path = dir.join(layout::REQUEST);
     if path.exists() {
         return finish_interrupted(opts, policy, &dir);
     }
@@ -100,7 +44,7 @@ fn finish_interrupted(
     policy: &SigningConfig,
     dir: &Path,
 ) -> Result<(Request, PathBuf), SignError> {
-    let path = dir.join(FILE);
+    let path = dir.join(layout::REQUEST);
     let exists = || {
         SignError::Refused(format!(
             "{} already exists: a request is never rewritten once created (signatures may name it); \
@@ -108,7 +52,7 @@ fn finish_interrupted(
             path.display()
         ))
     };
-    if dir.join(audit::FILE).exists() {
+    if dir.join(layout::AUDIT).exists() {
         return Err(exists());
     }
     let (existing, _) = load(dir)?;
@@ -132,14 +76,14 @@ fn log_creation(request: &Request, dir: &Path) -> Result<(), SignError> {
 /// The request as it would be written, without writing it (release-check's preview).
 pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, SignError> {
     policy.validate()?;
-    release_dir(&opts.root, &opts.release)?;
+    layout::release_dir(&opts.root, &opts.release)?;
     let (bundle_sha, size) = file_digest(&opts.bundle)?;
     let optional =
         |p: &Option<PathBuf>| p.as_ref().filter(|p| p.exists()).map(|p| file_digest(p).map(|(d, _)| d)).transpose();
     let (_, registry_sha256) = Registry::load(&opts.root)?;
-    let trusted_root_sha256 = super::sigstore::pinned_root_digest(&opts.root)?;
+    let trusted_root_sha256 = trusted_root::pinned_root_digest(&opts.root)?;
     Ok(Request {
-        schema: SCHEMA.into(),
+        schema: VERSION.id(),
         release: opts.release.clone(),
         commits: if opts.commits.is_empty() {
             head_commit(&opts.root).into_iter().collect()
@@ -174,7 +118,7 @@ pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, S
 
 /// Writes `request.json` and `request.md` into `dir`.
 pub fn write(request: &Request, dir: &Path) -> Result<(), SignError> {
-    let path = dir.join(FILE);
+    let path = dir.join(layout::REQUEST);
     atomic::ensure_parent(&path).map_err(|source| SignError::Write { path: path.clone(), source })?;
     atomic::write(&path, json::to_string(request).as_bytes())
         .map_err(|source| SignError::Write { path: path.clone(), source })?;
@@ -183,23 +127,10 @@ pub fn write(request: &Request, dir: &Path) -> Result<(), SignError> {
 
 /// `request.md`: what each signer runs, rendered from the request.
 fn write_md(request: &Request, dir: &Path) -> Result<(), SignError> {
-    let md = dir.join("request.md");
+    let md = dir.join(layout::REQUEST_MD);
     let body = crate::templates::render("request.md", request);
     atomic::write(&md, body.as_bytes()).map_err(|source| SignError::Write { path: md, source })?;
     Ok(())
-}
-
-/// The request and the digest of its exact bytes.
-pub fn load(dir: &Path) -> Result<(Request, String), SignError> {
-    let path = dir.join(FILE);
-    let bytes = crate::fsx::read::read_bytes(&path, crate::fsx::read::MAX_RECORD_BYTES).map_err(|e| {
-        SignError::input(&path, format!("{e}; create it first with `signet request --release … --bundle …`"))
-    })?;
-    let request: Request = serde_json::from_slice(&bytes).map_err(|e| SignError::input(&path, e))?;
-    if request.schema != SCHEMA {
-        return Err(SignError::input(&path, format!("schema `{}` is not {SCHEMA}", request.schema)));
-    }
-    Ok((request, crate::digest::tagged(&bytes)))
 }
 
 /// `git rev-parse HEAD` in the root, when it is a git checkout.

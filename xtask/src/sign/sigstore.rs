@@ -20,233 +20,19 @@
 use std::path::{Path, PathBuf};
 
 use super::dsse::Statement;
+use super::eligibility::{self, Eligibility};
+use super::layout::{self, TRUSTED_ROOT};
 use super::meaning::{self, REJECTOR};
 use super::policy::SigningConfig;
-use super::record::{
-    self, KEYLESS_SUFFIX, PREDICATE_TYPE, Part11Record, SIGNER_CLOCK, STATEMENT_TYPE, STATEMENT_TYPE_V01,
-};
-use super::registry::{Registry, Signer};
-use super::request::{self, Request};
-use super::verify::{self, ReleaseRecord, Signed, VerifiedSignature, sha};
-use super::{SignError, Timestamp, audit, ceremony};
-use crate::digest::Digest;
+use super::record::{Intent, PREDICATE_TYPE, Part11Record};
+use super::registry::Registry;
+use super::release_record::{self, ReleaseRecord};
+use super::verdict::{Problem, VerifiedSignature};
+use super::{SignError, Timestamp, audit, gate, keyless_check, trusted_root};
+use crate::formats::request::Request;
 use crate::fsx::atomic;
-use crate::keyless::{self, Artifact, Expect};
+use crate::keyless;
 use crate::output::json;
-
-/// The pinned Sigstore trusted root, in the regulated repository (CODEOWNERS-protected).
-pub const TRUSTED_ROOT: &str = "signatures/trusted_root.json";
-
-/// How far the predicate's `signed_at` (the signer's clock) may lie after the verified time.
-pub const CLOCK_SKEW_SECS: i64 = 5 * 60;
-/// How long before the verified time the predicate may have been prepared.
-pub const MAX_PREPARE_SECS: i64 = 24 * 60 * 60;
-
-/// `sha256:` of the pinned trusted root, or `None` when the repository has none. A root that is
-/// there but unusable is bad input: better refused when the request is made than at the gate.
-pub fn pinned_root_digest(root: &Path) -> Result<Option<String>, SignError> {
-    let path = root.join(TRUSTED_ROOT);
-    match std::fs::read(&path) {
-        Ok(bytes) => {
-            keyless::check_trusted_root(&bytes).map_err(|e| SignError::input(&path, e))?;
-            Ok(Some(sha(&bytes)))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(SignError::input(&path, e)),
-    }
-}
-
-/// The pinned trusted root's exact text, which keyless signatures need.
-pub fn read_pinned_root(root: &Path) -> Result<String, SignError> {
-    let path = root.join(TRUSTED_ROOT);
-    std::fs::read_to_string(&path).map_err(|e| {
-        SignError::input(
-            &path,
-            format!(
-                "{e}; keyless signatures (*.sigstore.json) are verified only against this pinned Sigstore trusted root"
-            ),
-        )
-    })
-}
-
-/// The trusted root must be the one the request pinned (and, in a manifest, the one it recorded).
-/// Returns whether keyless signatures may be verified against it; problems are the gate's.
-pub(crate) fn check_root(
-    rec: &ReleaseRecord,
-    request: &Request,
-    problems: &mut Vec<String>,
-) -> Result<bool, SignError> {
-    if !rec.envelopes.iter().any(|(f, _)| f.ends_with(KEYLESS_SUFFIX)) {
-        return Ok(true);
-    }
-    let Some(root) = &rec.trusted_root else {
-        problems.push("keyless signatures are present, but there is no trusted root to verify them against".into());
-        return Ok(false);
-    };
-    let found = root_problems(root, rec.trusted_root_sha256.as_deref(), request);
-    if !found.is_empty() {
-        problems.extend(found);
-        return Ok(false);
-    }
-    keyless::check_trusted_root(root.as_bytes()).map_err(|e| SignError::input(TRUSTED_ROOT, e))?;
-    Ok(true)
-}
-
-fn root_problems(root: &str, recorded: Option<&str>, request: &Request) -> Vec<String> {
-    let actual = sha(root.as_bytes());
-    let mut problems = Vec::new();
-    if let Some(recorded) = recorded
-        && recorded != actual
-    {
-        problems.push(format!(
-            "the trusted root in the manifest has digest {actual}, but the manifest records {recorded}: \
-             the trusted root was swapped after the manifest was written"
-        ));
-    }
-    match &request.trusted_root_sha256 {
-        None => problems.push(format!(
-            "the request pins no Sigstore trusted root ({TRUSTED_ROOT} was absent when it was made), so keyless \
-             signatures cannot be bound to the root their signers relied on; make a new request with the trusted \
-             root in place"
-        )),
-        Some(pinned) if *pinned != actual => problems.push(format!(
-            "the trusted root ({actual}) is not the one the request pinned ({pinned}): the trusted root was swapped \
-             after the request; keyless signatures are verified only against the pinned root"
-        )),
-        Some(_) => {}
-    }
-    problems
-}
-
-/// One keyless signature: the bundle verifies offline, its certificate is an enrolled signer's,
-/// and its statement passes the same checks as a key-file signature's.
-pub(crate) fn check(
-    rec: &ReleaseRecord,
-    request: &Request,
-    request_sha: &str,
-    file: &str,
-    text: &str,
-    now: Timestamp,
-) -> Result<VerifiedSignature, Vec<String>> {
-    let fail = |m: String| vec![format!("{file}: {m}")];
-    let root = rec.trusted_root.as_deref().ok_or_else(|| fail("no trusted root to verify it against".into()))?;
-    // The claimed subject digest, read before verification only to verify against it; the
-    // subject is compared with the request's bundle after everything verified.
-    let peek = keyless::dsse_payload(text.as_bytes()).map_err(|e| fail(e.to_string()))?;
-    let claimed: Statement<serde_json::Value> =
-        serde_json::from_slice(&peek).map_err(|e| fail(format!("payload is not an in-toto statement ({e})")))?;
-    let digest = claimed
-        .subject
-        .first()
-        .and_then(|s| s.digest.get("sha256"))
-        .and_then(|h| Digest::parse_hex(h))
-        .ok_or_else(|| fail("the statement's subject has no sha256 digest".into()))?;
-    let v =
-        keyless::verify_bundle(text.as_bytes(), Artifact::Sha256(digest.0), &Expect::AnyCertificate, root.as_bytes())
-            .map_err(|e| fail(e.to_string()))?;
-    let (Some(identity), Some(issuer)) = (&v.identity, &v.issuer) else {
-        return Err(fail("has no signing certificate: a keyless signature carries the signer's certificate".into()));
-    };
-    let payload = v.payload.as_deref().ok_or_else(|| fail("holds no DSSE attestation".into()))?;
-    let statement: Statement<Part11Record> =
-        serde_json::from_slice(payload).map_err(|e| fail(format!("payload is not a Part 11 statement ({e})")))?;
-    let r = &statement.predicate;
-    let signer = enrolled_signer(&rec.registry, identity, issuer, r).map_err(fail)?;
-    let at = Timestamp::parse(&v.signed_at)
-        .ok_or_else(|| fail(format!("the verified signing time `{}` is not a time", v.signed_at)))?;
-
-    let mut p = Vec::new();
-    if ![STATEMENT_TYPE, STATEMENT_TYPE_V01].contains(&statement.type_.as_str())
-        || statement.predicate_type != PREDICATE_TYPE
-    {
-        p.push(format!(
-            "{file}: statement type {} / predicate type {} are not Signet's (cosign attest-blob --type {PREDICATE_TYPE})",
-            statement.type_, statement.predicate_type
-        ));
-    }
-    if let Some(m) = claimed_time_problem(r, at, &v.time_source) {
-        p.push(format!("{file}: {m}"));
-    }
-    let verified = Part11Record { signed_at: at.to_string(), time_source: v.time_source.clone(), ..r.clone() };
-    let expected_file = record::keyless_file_name(&r.role, &r.signer_id);
-    let signed =
-        Signed { file, signer, key_id: &signer.key_id, subject: &statement.subject, record: &verified, expected_file };
-    verify::check_signed(rec, request, request_sha, &signed, now, &mut p);
-    if !p.is_empty() {
-        return Err(p);
-    }
-    Ok(VerifiedSignature { file: file.into(), envelope_sha256: sha(text.as_bytes()), record: verified })
-}
-
-/// The registry entry the record names, which must have enrolled exactly this certificate
-/// identity with exactly this issuer.
-fn enrolled_signer<'a>(
-    registry: &'a Registry,
-    identity: &str,
-    issuer: &str,
-    r: &Part11Record,
-) -> Result<&'a Signer, String> {
-    let same_identity: Vec<&Signer> = registry.by_identity(identity).collect();
-    if same_identity.is_empty() {
-        return Err(format!(
-            "signed by {identity} (issuer {issuer}), an identity that is not enrolled in the signer registry"
-        ));
-    }
-    let enrolled: Vec<&Signer> =
-        same_identity.iter().copied().filter(|s| s.issuer.as_deref() == Some(issuer)).collect();
-    let Some(last) = enrolled.last() else {
-        let mut known: Vec<&str> = same_identity.iter().filter_map(|s| s.issuer.as_deref()).collect();
-        known.dedup();
-        return Err(format!(
-            "the certificate for {identity} was issued on the word of {issuer}, but {identity} is enrolled with \
-             issuer {}: no other identity provider may vouch for this signer",
-            known.join(", ")
-        ));
-    };
-    if let Some(s) = enrolled.iter().copied().find(|s| s.key_id == r.key_id && s.id == r.signer_id) {
-        return Ok(s);
-    }
-    if enrolled.iter().any(|s| s.id == r.signer_id) {
-        return Err(format!(
-            "the record names registry entry {}, which is not an enrolment of {identity} ({issuer})",
-            r.key_id
-        ));
-    }
-    Err(format!(
-        "the record names `{}`, but the certificate is {identity}, enrolled as `{}`: nobody signs in another's name",
-        r.signer_id, last.id
-    ))
-}
-
-/// The predicate's own time is the signer's clock when it was prepared: it must say so, and lie
-/// within the tolerances around the verified time.
-fn claimed_time_problem(r: &Part11Record, at: Timestamp, source: &str) -> Option<String> {
-    if r.time_source != SIGNER_CLOCK {
-        return Some(format!(
-            "the predicate's time_source is `{}`; a keyless predicate records the signer's clock (`{SIGNER_CLOCK}`) \
-             and the signing time comes from the bundle ({source})",
-            r.time_source
-        ));
-    }
-    let Some(claimed) = Timestamp::parse(&r.signed_at) else {
-        return Some(format!("the predicate's signed_at `{}` is not an RFC 3339 UTC time", r.signed_at));
-    };
-    if claimed.0 > at.0 + CLOCK_SKEW_SECS {
-        return Some(format!(
-            "the predicate was prepared at {claimed}, after the verified signing time {at} ({source}) by more than \
-             the {} minutes of clock skew allowed",
-            CLOCK_SKEW_SECS / 60
-        ));
-    }
-    if at.0 - claimed.0 > MAX_PREPARE_SECS {
-        return Some(format!(
-            "the predicate was prepared at {claimed}, more than {} hours before it was signed at {at} ({source}); \
-             prepare a fresh one with `signet sign --keyless-predicate`",
-            MAX_PREPARE_SECS / 3600
-        ));
-    }
-    None
-}
 
 #[derive(Debug, Clone)]
 pub struct PredicateOptions {
@@ -280,12 +66,12 @@ pub struct Prepared {
 /// password, then the predicate (the Part 11 record) written to `opts.out`.
 pub fn prepare(opts: &PredicateOptions, policy: &SigningConfig) -> Result<Prepared, SignError> {
     policy.validate()?;
-    let dir = request::release_dir(&opts.root, &opts.release)?;
-    let (request, request_sha) = request::load(&dir)?;
+    let dir = layout::release_dir(&opts.root, &opts.release)?;
+    let (request, request_sha) = release_record::load(&dir)?;
     let (registry, _) = Registry::load(&opts.root)?;
     let now = Timestamp::now();
     let signer = registry.active(&opts.signer, &now).cloned().ok_or_else(|| {
-        SignError::Refused(format!("`{}` has no active enrolment in {}", opts.signer, super::registry::PATH))
+        SignError::Refused(format!("`{}` has no active enrolment in {}", opts.signer, layout::REGISTRY))
     })?;
     let (Some(identity), Some(issuer)) = (signer.identity.clone(), signer.issuer.clone()) else {
         return Err(SignError::Refused(format!(
@@ -295,47 +81,25 @@ pub fn prepare(opts: &PredicateOptions, policy: &SigningConfig) -> Result<Prepar
         )));
     };
     if request.trusted_root_sha256.is_none() {
-        return Err(SignError::Refused(root_problems("", None, &request).join("; ")));
+        return Err(SignError::Refused(trusted_root::root_problems("", None, &request).join("; ")));
     }
-    let sign_opts = ceremony::SignOptions {
-        root: opts.root.clone(),
-        release: opts.release.clone(),
-        role: opts.role.clone(),
-        key: PathBuf::new(),
-        signer: Some(signer.id.clone()),
-        bundle: opts.bundle.clone(),
-        reject: opts.reject,
-    };
-    let present = ceremony::check_may_sign(&sign_opts, policy, &request, &registry, &signer, &dir, now)?;
+    let who = Eligibility { root: &opts.root, dir: &dir, role: &opts.role, reject: opts.reject };
+    let present = eligibility::check_may_sign(&who, policy, &request, &registry, &signer, now)?;
     let bundle_note = check_bundle(opts.bundle.as_deref(), &request)?;
-    let meaning = if opts.reject { REJECTOR.to_string() } else { ceremony::required_meaning(&request, &opts.role)? };
+    let meaning = if opts.reject { REJECTOR.to_string() } else { eligibility::required_meaning(&request, &opts.role)? };
     let reason = opts.reason.clone().filter(|r| !r.trim().is_empty());
     if opts.reject && reason.is_none() {
         return Err(SignError::Refused("a rejection needs a reason: --reason \"…\"; nothing was prepared".into()));
     }
-    let record = Part11Record {
-        signer_id: signer.id.clone(),
-        printed_name: signer.name.clone(),
-        email: signer.email.clone(),
-        key_id: signer.key_id.clone(),
-        role: opts.role.clone(),
-        meaning_text: policy.meaning_text(&meaning).to_string(),
-        meaning,
-        reason,
-        signed_at: now.to_string(),
-        time_source: SIGNER_CLOCK.into(),
-        release: request.release.clone(),
-        commits: request.commits.clone(),
-        request_sha256: request_sha,
-        prerequisites: ceremony::prerequisites(&request, &opts.role, &present),
-        tool: format!("signet {}", env!("CARGO_PKG_VERSION")),
-    };
+    let prerequisites = eligibility::prerequisites(&request, &opts.role, &present);
+    let intent = Intent { role: opts.role.clone(), meaning, reason, prerequisites };
+    let record = Part11Record::new(&signer, &request, &request_sha, intent, policy, now);
     atomic::ensure_parent(&opts.out)
         .and_then(|()| atomic::write(&opts.out, json::to_string(&record).as_bytes()).map(|_| ()))
         .map_err(|source| SignError::Write { path: opts.out.clone(), source })?;
 
     let bundle_arg = opts.bundle.as_ref().map_or_else(|| request.bundle.name.clone(), |b| b.display().to_string());
-    let out_name = record::keyless_file_name(&record.role, &record.signer_id);
+    let out_name = layout::keyless_file_name(&record.role, &record.signer_id);
     let commands = vec![
         format!(
             "cosign attest-blob --new-bundle-format --type {PREDICATE_TYPE} --predicate {} --bundle {out_name} {bundle_arg}",
@@ -373,7 +137,7 @@ fn check_bundle(bundle: Option<&Path>, request: &Request) -> Result<String, Sign
             "Note: the bundle is not at hand; the statement will name the digest recorded in the request.".into()
         );
     };
-    let (digest, _) = request::file_digest(&path)?;
+    let (digest, _) = release_record::file_digest(&path)?;
     if digest.trim_start_matches("sha256:") != request.bundle.sha256 {
         return Err(SignError::Refused(format!(
             "{} has sha256 {digest}, but the request is for {}: this is not the bundle to sign",
@@ -407,25 +171,26 @@ pub struct ImportOptions {
 /// `signature-created` event to the audit trail.
 pub fn import(opts: &ImportOptions, policy: &SigningConfig) -> Result<(PathBuf, VerifiedSignature), SignError> {
     policy.validate()?;
-    let dir = request::release_dir(&opts.root, &opts.release)?;
-    let (request, request_sha) = request::load(&dir)?;
+    let dir = layout::release_dir(&opts.root, &opts.release)?;
+    let (request, request_sha) = release_record::load(&dir)?;
     let text = std::fs::read_to_string(&opts.bundle).map_err(|e| SignError::input(&opts.bundle, e))?;
     let mut rec = ReleaseRecord::from_folder(&opts.root, &dir, policy)?;
     let root = match rec.trusted_root.take() {
         Some(root) => root,
-        None => read_pinned_root(&opts.root)?,
+        None => trusted_root::read_pinned_root(&opts.root)?,
     };
-    let problems = root_problems(&root, None, &request);
+    let problems = trusted_root::root_problems(&root, None, &request);
     if !problems.is_empty() {
         return Err(SignError::Refused(problems.join("; ")));
     }
     keyless::check_trusted_root(root.as_bytes()).map_err(|e| SignError::input(opts.root.join(TRUSTED_ROOT), e))?;
     rec.trusted_root = Some(root);
     let now = Timestamp::now();
-    let present = verify::verify(&rec, &request.bundle.sha256, now)?.signatures;
+    let present = gate::verify(&rec, &request.bundle.sha256, now)?.signatures;
 
     // The file name comes from the record; it is checked again, verified, by `check`.
-    let refuse = |problems: Vec<String>| {
+    let refuse = |problems: Vec<Problem>| {
+        let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
         SignError::Refused(format!(
             "{} is not a valid signature for {}:\n  - {}",
             opts.bundle.display(),
@@ -436,7 +201,7 @@ pub fn import(opts: &ImportOptions, policy: &SigningConfig) -> Result<(PathBuf, 
     // Without a usable name, `check` still runs, to say what is wrong; it cannot pass, as a
     // keyless file name always holds `--`.
     let name = peek_file_name(&text).unwrap_or_else(|| "(unnamed).sigstore.json".into());
-    let sig = check(&rec, &request, &request_sha, &name, &text, now).map_err(refuse)?;
+    let sig = keyless_check::check(&rec, &request, &request_sha, &name, &text, now).map_err(refuse)?;
     let r = &sig.record;
     if let Some(role) = &opts.role
         && *role != r.role
@@ -487,46 +252,7 @@ fn peek_file_name(text: &str) -> Option<String> {
     let statement: Statement<serde_json::Value> = serde_json::from_slice(&payload).ok()?;
     let role = statement.predicate.get("role")?.as_str()?;
     let signer = statement.predicate.get("signer_id")?.as_str()?;
-    let name = record::keyless_file_name(role, signer);
+    let name = layout::keyless_file_name(role, signer);
     crate::fsx::path_safety::check_name(&name).ok()?;
     (!name.contains('/')).then_some(name)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn record(signed_at: &str, time_source: &str) -> Part11Record {
-        Part11Record {
-            signer_id: "alice".into(),
-            printed_name: "Alice".into(),
-            email: "alice@example.com".into(),
-            key_id: "oidc:sha256:00".into(),
-            role: "QA".into(),
-            meaning: "REVIEWER".into(),
-            meaning_text: String::new(),
-            reason: None,
-            signed_at: signed_at.into(),
-            time_source: time_source.into(),
-            release: "v1".into(),
-            commits: vec![],
-            request_sha256: String::new(),
-            prerequisites: vec![],
-            tool: String::new(),
-        }
-    }
-
-    #[test]
-    fn the_prepared_time_lies_within_the_documented_tolerances() {
-        let at = Timestamp::parse("2026-06-02T10:00:00Z").unwrap();
-        let check = |claimed: &str| claimed_time_problem(&record(claimed, SIGNER_CLOCK), at, "transparency-log");
-        assert_eq!(check("2026-06-02T10:00:00Z"), None);
-        assert_eq!(check("2026-06-02T10:05:00Z"), None, "5 minutes of clock skew");
-        assert_eq!(check("2026-06-01T10:00:00Z"), None, "prepared a day before");
-        assert!(check("2026-06-02T10:05:01Z").unwrap().contains("clock skew"));
-        assert!(check("2026-06-01T09:59:59Z").unwrap().contains("more than 24 hours"));
-        assert!(check("yesterday").unwrap().contains("not an RFC 3339"));
-        let claimed_log = claimed_time_problem(&record("2026-06-02T10:00:00Z", "transparency-log"), at, "x");
-        assert!(claimed_log.unwrap().contains("records the signer's clock"));
-    }
 }

@@ -2,33 +2,12 @@
 
 use p256::ecdsa::signature::{Signer as _, Verifier as _};
 use p256::ecdsa::{SigningKey, VerifyingKey};
-use serde::{Deserialize, Serialize};
 
 use super::b64;
 use super::error::{B64Field, DsseError};
 use super::pae::pae;
 
-pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
-
-/// DSSE envelope JSON. Unknown fields are DSSE extensions: accepted on read, dropped, and never
-/// consulted by [`verify`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Envelope {
-    #[serde(rename = "payloadType")]
-    pub payload_type: String,
-    /// Standard base64 with padding.
-    pub payload: String,
-    pub signatures: Vec<Signature>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Signature {
-    /// Optional in DSSE, where unset means empty; Signet always writes it.
-    #[serde(default)]
-    pub keyid: String,
-    /// Standard base64 of the DER ECDSA-Sig-Value.
-    pub sig: String,
-}
+pub use crate::formats::envelope::{Envelope, IN_TOTO_PAYLOAD_TYPE, Signature};
 
 /// Signs `payload` as one DSSE envelope with a single signature.
 ///
@@ -56,7 +35,7 @@ pub fn verify(env: &Envelope, key: &VerifyingKey, expected_keyid: &str) -> Resul
 /// High-S signatures are accepted, as OpenSSL, Go and cosign accept and produce them: rejecting
 /// them would refuse genuine signatures from those tools. The malleability this allows (s -> n-s)
 /// does not matter here because the signature is never used as an identifier; envelopes are
-/// named by [`super::envelope_digest`] of the whole file, which is equally changed by any
+/// named by [`crate::digest::tagged`] of the whole file, which is equally changed by any
 /// re-serialisation, and a changed file only fails a chain check, it cannot forge one.
 pub fn verify_typed(
     env: &Envelope,

@@ -69,14 +69,18 @@ fn statement_payload() -> Vec<u8> {
         digest: [("sha256".to_owned(), "a".repeat(64))].into_iter().collect(),
     };
     let predicate = serde_json::json!({"meaning": "approval", "signer": "Zoë Example"});
-    statement_bytes(&Statement::new(vec![subject], "https://signet.invalid/signature/v1", predicate)).unwrap()
+    crate::output::json::to_canonical_bytes(&Statement::new(
+        vec![subject],
+        "https://signet.invalid/signature/v1",
+        predicate,
+    ))
 }
 
 /// Writes a freshly signed envelope and its public key; returns their paths and the payload.
 fn write_signed(dir: &Scratch) -> (PathBuf, PathBuf, Vec<u8>) {
     let key = fresh_key();
     let payload = statement_payload();
-    let env = sign(IN_TOTO_PAYLOAD_TYPE, &payload, &key, &spki_keyid(key.verifying_key()));
+    let env = sign(IN_TOTO_PAYLOAD_TYPE, &payload, &key, &crate::sign::keys::key_id(key.verifying_key()));
     let (env_path, pub_path) = (dir.path("env.dsse.json"), dir.path("pub.pem"));
     std::fs::write(&env_path, serde_json::to_vec_pretty(&env).unwrap()).unwrap();
     std::fs::write(&pub_path, key.verifying_key().to_public_key_pem(LineEnding::LF).unwrap()).unwrap();
@@ -141,7 +145,7 @@ fn verify_accepts_openssl_signatures() {
         .arg(&key_pem));
     ok(Command::new("openssl").args(["pkey", "-pubout", "-in"]).arg(&key_pem).arg("-out").arg(&pub_pem));
     let key = VerifyingKey::from_public_key_pem(&std::fs::read_to_string(&pub_pem).unwrap()).unwrap();
-    let keyid = spki_keyid(&key);
+    let keyid = crate::sign::keys::key_id(&key);
     let payload = statement_payload();
     std::fs::write(&pae_bin, pae(IN_TOTO_PAYLOAD_TYPE, &payload)).unwrap();
 
@@ -183,7 +187,7 @@ fn verify_accepts_securesystemslib_envelopes() {
     let Some(py) = intoto_python() else { return };
     let dir = Scratch::new("sslib-sign");
     let key = fresh_key();
-    let keyid = spki_keyid(key.verifying_key());
+    let keyid = crate::sign::keys::key_id(key.verifying_key());
     let (key_pem, payload_path) = (dir.path("key.pem"), dir.path("payload.json"));
     std::fs::write(&key_pem, key.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes()).unwrap();
     let payload = statement_payload();

@@ -5,7 +5,6 @@
 //! and no Signet code: see `tests/interop/`.
 
 mod b64;
-mod digest;
 mod envelope;
 mod error;
 mod pae;
@@ -16,8 +15,7 @@ mod interop_tests;
 #[cfg(test)]
 mod tests;
 
-pub use digest::{envelope_digest, spki_keyid};
 pub use envelope::{Envelope, IN_TOTO_PAYLOAD_TYPE, Signature, sign, verify, verify_typed};
 pub use error::{B64Field, DsseError};
 pub use pae::pae;
-pub use statement::{STATEMENT_TYPE_V1, Statement, Subject, statement_bytes};
+pub use statement::{STATEMENT_TYPE_V1, Statement, Subject};

@@ -132,3 +132,11 @@ impl Drop for TempKey {
         }
     }
 }
+
+/// `KEY.pub`, written by `keygen` beside the encrypted key: says whose key it is without the
+/// password, so a failed attempt can be logged against the right signer.
+pub fn public_key_path(key: &Path) -> PathBuf {
+    let mut s = key.as_os_str().to_owned();
+    s.push(".pub");
+    PathBuf::from(s)
+}

@@ -3,7 +3,6 @@
 use base64ct::{Base64, Encoding};
 use p256::ecdsa::VerifyingKey;
 use pkcs8::{DecodePublicKey, Document, SubjectPublicKeyInfoRef};
-use sha2::{Digest, Sha256};
 
 use super::KeyError;
 use super::algorithm::require_p256;
@@ -57,11 +56,5 @@ pub fn parse_public_pem(pem: &str) -> Result<VerifyingKey, KeyError> {
 /// The key's id: `"sha256:"` followed by the lowercase hex SHA-256 of its SPKI DER (uncompressed
 /// point), i.e. what `openssl pkey -pubin -in PUB.pem -outform DER | sha256sum` prints.
 pub fn key_id(key: &VerifyingKey) -> String {
-    let digest = Sha256::digest(spki_der(key));
-    let mut id = String::with_capacity(7 + 64);
-    id.push_str("sha256:");
-    for byte in digest.iter() {
-        id.push_str(&format!("{byte:02x}"));
-    }
-    id
+    crate::digest::tagged(&spki_der(key))
 }

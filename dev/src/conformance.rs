@@ -1,17 +1,16 @@
 //! The sigstore-conformance client protocol, so the public test suite can drive our verifier:
-//! `signet conformance verify-bundle --bundle F (--certificate-identity I
+//! `signet-dev conformance verify-bundle --bundle F (--certificate-identity I
 //! --certificate-oidc-issuer U | --key PEM) [--trusted-root F] FILE_OR_sha256:DIGEST`.
 
 use std::path::{Path, PathBuf};
 
-use crate::digest::{self, Digest};
-use crate::error::Exit;
-use crate::keyless::{self, Artifact, Expect, KeylessError};
-
-use super::{CmdResult, Ctx, Outcome, boxed};
+use signet::cli::{CmdResult, Ctx, Outcome, boxed};
+use signet::digest::{self, Digest};
+use signet::error::Exit;
+use signet::keyless::{self, Artifact, Expect, KeylessError};
 
 /// Where the regulated repository pins the Sigstore trusted root; used when none is given.
-pub const DEFAULT_TRUSTED_ROOT: &str = "signatures/trusted_root.json";
+pub const DEFAULT_TRUSTED_ROOT: &str = signet::sign::layout::TRUSTED_ROOT;
 
 /// Files above this are hashed as a stream and verified by digest rather than read whole.
 const READ_WHOLE_LIMIT: u64 = 256 * 1024 * 1024;

@@ -9,15 +9,10 @@ use std::process::Command;
 
 use sha2::{Digest as _, Sha256};
 
-use crate::digest::Digest;
-use crate::fsx::tree;
+use signet::digest::Digest;
+use signet::fsx::tree;
 
-/// The GNU tar oracle of DESIGN.md §5, to stdout.
-pub const ORACLE: &str = "find . -type f -printf '%P\\0' | LC_ALL=C sort -z | \
-env -u POSIXLY_CORRECT -u TAR_OPTIONS LC_ALL=C tar --format=posix \
---pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \
---owner=0 --group=0 --numeric-owner --mtime=@1 --mode=u=rwX,go=rX \
---hard-dereference --no-recursion --null -T - -b1 -cf -";
+pub use signet::bundle::ORACLE;
 
 #[derive(Debug, Clone)]
 pub struct TreeSpec {
@@ -296,121 +291,12 @@ ELEMENTS:
   - TYPE: Parent
 ";
 
-/// A synthetic release with `n` required roles, each signed by its own enrolled person, for
-/// timing the final gate. Keys are generated here and never leave this folder; real keys are
-/// only ever decrypted by the terminal ceremony.
-pub fn ensure_signed_release(dir: &Path, n: usize) -> Result<PathBuf, crate::sign::SignError> {
-    use crate::sign::policy::{Required, SigningConfig};
-    use crate::sign::record::{Part11Record, Prerequisite};
-    use crate::sign::registry::{Registry, Signer};
-    use crate::sign::{Timestamp, ceremony, keys, request};
-    let root = dir.join(format!("signed-{n}"));
-    if root.join("done").exists() {
-        return Ok(root);
-    }
-    let io = |e: io::Error| crate::sign::SignError::Write { path: root.clone(), source: e };
-    let _ = fs::remove_dir_all(&root);
-    fs::create_dir_all(root.join("dist")).map_err(io)?;
-    fs::write(root.join("dist/bundle.tar"), vec![0u8; 10_240]).map_err(io)?;
-    let roles: Vec<String> = (1..=n).map(|i| format!("ROLE{i:02}")).collect();
-    let policy = SigningConfig {
-        required: roles
-            .iter()
-            .enumerate()
-            .map(|(i, r)| Required {
-                role: r.clone(),
-                meaning: if i + 1 == n { "APPROVER".into() } else { "REVIEWER".into() },
-                after: if i + 1 == n { roles[..i].to_vec() } else { Vec::new() },
-            })
-            .collect(),
-        ..SigningConfig::default()
-    };
-    let now = Timestamp(Timestamp::now().0 - 60);
-    let mut signing_keys = Vec::new();
-    for (i, role) in roles.iter().enumerate() {
-        let key = keys::generate();
-        let signer = Signer {
-            id: format!("person{i:02}"),
-            name: format!("Person {i:02}"),
-            email: format!("person{i:02}@example.com"),
-            roles: vec![role.clone()],
-            kind: "human".into(),
-            key_id: keys::key_id(key.verifying_key()),
-            public_key: keys::public_pem(key.verifying_key()),
-            identity: None,
-            issuer: None,
-            enrolled_at: Timestamp(now.0 - 3600).to_string(),
-            enrolled_by: "bench-admin".into(),
-            valid_until: None,
-        };
-        Registry::load(&root)?.0.enroll(&root, &signer, &now)?;
-        signing_keys.push((signer, key));
-    }
-    let opts = request::RequestOptions {
-        root: root.clone(),
-        release: "bench".into(),
-        bundle: root.join("dist/bundle.tar"),
-        sums: None,
-        index: None,
-        commits: vec!["0".repeat(40)],
-    };
-    let (req, _) = request::create(&opts, &policy)?;
-    let release_dir = request::release_dir(&root, "bench")?;
-    let request_sha = request::load(&release_dir)?.1;
-    let mut done: Vec<Prerequisite> = Vec::new();
-    for ((signer, key), q) in signing_keys.iter().zip(&req.required) {
-        let record = Part11Record {
-            signer_id: signer.id.clone(),
-            printed_name: signer.name.clone(),
-            email: signer.email.clone(),
-            key_id: signer.key_id.clone(),
-            role: q.role.clone(),
-            meaning: q.meaning.clone(),
-            meaning_text: q.meaning_text.clone(),
-            reason: None,
-            signed_at: Timestamp::now().to_string(),
-            time_source: "signer-clock".into(),
-            release: req.release.clone(),
-            commits: req.commits.clone(),
-            request_sha256: request_sha.clone(),
-            prerequisites: if q.after.is_empty() { Vec::new() } else { done.clone() },
-            tool: "signet bench".into(),
-        };
-        let path = ceremony::write_signature(&release_dir, &req, &record, key)?;
-        let bytes = fs::read(&path).map_err(io)?;
-        done.push(Prerequisite {
-            role: q.role.clone(),
-            signer_id: signer.id.clone(),
-            envelope_sha256: crate::sign::dsse::envelope_digest(&bytes),
-        });
-    }
-    let toml = format!("{}\n", policy_toml(&policy));
-    fs::write(root.join("signet.toml"), toml).map_err(io)?;
-    fs::write(root.join("done"), "").map_err(io)?;
-    Ok(root)
-}
-
-fn policy_toml(policy: &crate::sign::policy::SigningConfig) -> String {
-    let mut s = String::new();
-    for r in &policy.required {
-        let after: Vec<String> = r.after.iter().map(|a| format!("\"{a}\"")).collect();
-        let _ = write!(
-            s,
-            "[[signing.required]]\nrole = \"{}\"\nmeaning = \"{}\"\nafter = [{}]\n",
-            r.role,
-            r.meaning,
-            after.join(", ")
-        );
-    }
-    s
-}
-
 /// Seconds one decryption of a freshly encrypted key takes (the scrypt cost per signature).
 pub fn key_decryption_seconds() -> f64 {
-    let key = crate::sign::keys::generate();
-    let pem = crate::sign::keys::encrypt_pem(&key, b"bench password 1234").expect("encrypting a fresh key");
+    let key = signet::sign::keys::generate();
+    let pem = signet::sign::keys::encrypt_pem(&key, b"bench password 1234").expect("encrypting a fresh key");
     let start = std::time::Instant::now();
-    let _ = crate::sign::keys::decrypt_pem(&pem, b"bench password 1234");
+    let _ = signet::sign::keys::decrypt_pem(&pem, b"bench password 1234");
     start.elapsed().as_secs_f64()
 }
 

@@ -1,10 +1,10 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::bench::{self, Measurement, ORACLE, TreeSpec};
-use crate::error::{Exit, StageError};
+use signet::cli::{CmdResult, Ctx, Outcome};
+use signet::error::{Exit, StageError};
 
-use super::{CmdResult, Ctx, Outcome};
+use crate::bench::{self, Measurement, ORACLE, TreeSpec};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -80,7 +80,7 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
         rows.extend(report_rows);
     }
     if matches!(args.suite, Suite::All | Suite::Sign) {
-        let root = bench::ensure_signed_release(&dir, 10).map_err(|e| Box::new(e) as Box<dyn StageError>)?;
+        let root = crate::fixtures::ensure_signed_release(&dir, 10).map_err(|e| Box::new(e) as Box<dyn StageError>)?;
         let script = format!("{exe} verify --bundle dist/bundle.tar --manifest signatures/bench");
         let m = bench::measure(
             "signatures",
@@ -239,14 +239,14 @@ fn prepare_review_state(root: &std::path::Path) -> Result<(), Box<dyn StageError
     if marker.exists() {
         return Ok(());
     }
-    let opts = crate::rtm::stamp::StampOptions {
+    let opts = signet::rtm::stamp::StampOptions {
         root: root.to_path_buf(),
         docs: vec!["regulatory-docs/*.sdoc".into()],
         uids: Vec::new(),
         all: true,
         by: "bench".into(),
     };
-    crate::rtm::stamp::stamp(&opts).map_err(|e| Box::new(e) as Box<dyn StageError>)?;
+    signet::rtm::stamp::stamp(&opts).map_err(|e| Box::new(e) as Box<dyn StageError>)?;
     for entry in std::fs::read_dir(root.join("regulatory-docs")).map_err(err)? {
         let path = entry.map_err(err)?.path();
         let text = std::fs::read_to_string(&path).map_err(err)?;

@@ -1,0 +1,109 @@
+//! Test and benchmark fixtures no product command may create: a release signed without a
+//! ceremony, with keys generated in place. Lives here, outside the shipped `signet`, so that the
+//! product binary can write a signature only through the terminal ceremony.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use signet::sign::policy::{Required, SigningConfig};
+use signet::sign::record::{self, Intent, Part11Record, Prerequisite};
+use signet::sign::registry::{Registry, Signer};
+use signet::sign::{SignError, Timestamp, audit, keys, layout, release_record, request};
+
+/// A synthetic release with `n` required roles, each signed by its own enrolled person, for
+/// timing the final gate. Keys are generated here and never leave this folder; real keys are
+/// only ever decrypted by the terminal ceremony.
+pub fn ensure_signed_release(dir: &Path, n: usize) -> Result<PathBuf, SignError> {
+    let root = dir.join(format!("signed-{n}"));
+    if root.join("done").exists() {
+        return Ok(root);
+    }
+    let io = |e: io::Error| SignError::Write { path: root.clone(), source: e };
+    let _ = fs::remove_dir_all(&root);
+    fs::create_dir_all(root.join("dist")).map_err(io)?;
+    fs::write(root.join("dist/bundle.tar"), vec![0u8; 10_240]).map_err(io)?;
+    let roles: Vec<String> = (1..=n).map(|i| format!("ROLE{i:02}")).collect();
+    let policy = SigningConfig {
+        required: roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Required {
+                role: r.clone(),
+                meaning: if i + 1 == n { "APPROVER".into() } else { "REVIEWER".into() },
+                after: if i + 1 == n { roles[..i].to_vec() } else { Vec::new() },
+            })
+            .collect(),
+        ..SigningConfig::default()
+    };
+    let now = Timestamp(Timestamp::now().0 - 60);
+    let mut signing_keys = Vec::new();
+    for (i, role) in roles.iter().enumerate() {
+        let key = keys::generate();
+        let signer = Signer {
+            id: format!("person{i:02}"),
+            name: format!("Person {i:02}"),
+            email: format!("person{i:02}@example.com"),
+            roles: vec![role.clone()],
+            kind: "human".into(),
+            key_id: keys::key_id(key.verifying_key()),
+            public_key: keys::public_pem(key.verifying_key()),
+            identity: None,
+            issuer: None,
+            enrolled_at: Timestamp(now.0 - 3600).to_string(),
+            enrolled_by: "bench-admin".into(),
+            valid_until: None,
+        };
+        Registry::load(&root)?.0.enroll(&root, &signer, &now)?;
+        signing_keys.push((signer, key));
+    }
+    let opts = request::RequestOptions {
+        root: root.clone(),
+        release: "bench".into(),
+        bundle: root.join("dist/bundle.tar"),
+        sums: None,
+        index: None,
+        commits: vec!["0".repeat(40)],
+    };
+    let (req, _) = request::create(&opts, &policy)?;
+    let release_dir = layout::release_dir(&root, "bench")?;
+    let request_sha = release_record::load(&release_dir)?.1;
+    let mut done: Vec<Prerequisite> = Vec::new();
+    for ((signer, key), q) in signing_keys.iter().zip(&req.required) {
+        let prerequisites = if q.after.is_empty() { Vec::new() } else { done.clone() };
+        let intent = Intent { role: q.role.clone(), meaning: q.meaning.clone(), reason: None, prerequisites };
+        let record = Part11Record::new(signer, &req, &request_sha, intent, &policy, Timestamp::now());
+        let text = record::envelope_text(&req, &record, key);
+        let digest = signet::digest::tagged(text.as_bytes());
+        let event = audit::NewEvent {
+            event: "signature-created",
+            signer: Some(&record.signer_id),
+            role: Some(&record.role),
+            detail: Some(format!("envelope {digest}")),
+        };
+        audit::append(&release_dir, &req.release, event)?;
+        let path = release_dir.join(layout::file_name(&record.role, &record.signer_id));
+        fs::write(&path, text).map_err(io)?;
+        done.push(Prerequisite { role: q.role.clone(), signer_id: signer.id.clone(), envelope_sha256: digest });
+    }
+    let toml = format!("{}\n", policy_toml(&policy));
+    fs::write(root.join("signet.toml"), toml).map_err(io)?;
+    fs::write(root.join("done"), "").map_err(io)?;
+    Ok(root)
+}
+
+fn policy_toml(policy: &SigningConfig) -> String {
+    let mut s = String::new();
+    for r in &policy.required {
+        let after: Vec<String> = r.after.iter().map(|a| format!("\"{a}\"")).collect();
+        let _ = write!(
+            s,
+            "[[signing.required]]\nrole = \"{}\"\nmeaning = \"{}\"\nafter = [{}]\n",
+            r.role,
+            r.meaning,
+            after.join(", ")
+        );
+    }
+    s
+}

@@ -1,0 +1,47 @@
+//! The archival manifest, `signatures/release-<ID>.json` (`signet.manifest/v1`): the assembled,
+//! self-contained signature record of one release — request, signatures, the registry entries
+//! and revocations they used, policy, audit trail — which the final gate re-verifies alone,
+//! years later, against the bundle.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Version;
+use super::policy::SigningConfig;
+use super::registry::{Revocation, Signer};
+
+pub const VERSION: Version = Version { family: "signet.manifest", current: 1 };
+
+/// The assembled, self-contained archival record: `signatures/release-<ID>.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "signet.manifest/v1", description = "The archival signature record of one release")]
+pub struct Manifest {
+    pub schema: String,
+    pub release: String,
+    pub request_sha256: String,
+    pub request: String,
+    pub envelopes: Vec<ManifestEnvelope>,
+    pub signers: Vec<Signer>,
+    pub revocations: Vec<Revocation>,
+    pub policy: SigningConfig,
+    pub audit: String,
+    pub bundle_sha256: String,
+    pub generated_by: String,
+    /// `sha256:` of `trusted_root`; both present only when the release has keyless signatures,
+    /// absent from every manifest written before keyless signing existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_root_sha256: Option<String>,
+    /// The exact Sigstore trusted root the keyless signatures were verified against, so the
+    /// manifest re-verifies them alone, years later, without the repository or the network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_root: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestEnvelope {
+    pub file: String,
+    pub sha256: String,
+    pub envelope: String,
+}

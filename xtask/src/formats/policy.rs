@@ -1,0 +1,39 @@
+//! The signing policy, `[signing]` in `signet.toml`: which roles must sign a release, with which
+//! meaning, in which order. Its canonical JSON digest is pinned in every request.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+#[schemars(title = "Signet signing policy", description = "[signing] in signet.toml")]
+pub struct SigningConfig {
+    pub required: Vec<Required>,
+    pub meanings: Vec<CustomMeaning>,
+    /// One person may fill only one role of a release (default). Turning it off is recorded
+    /// in the policy digest every signature carries.
+    pub separation_of_duties: bool,
+}
+
+impl Default for SigningConfig {
+    fn default() -> Self {
+        SigningConfig { required: Vec::new(), meanings: Vec::new(), separation_of_duties: true }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Required {
+    pub role: String,
+    pub meaning: String,
+    #[serde(default)]
+    pub after: Vec<String>,
+}
+
+/// A meaning the policy declares beyond the built-in six, with its full text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomMeaning {
+    pub code: String,
+    pub text: String,
+}

@@ -1,0 +1,53 @@
+//! The signer registry, `signatures/signers.toml` (§11.100, §11.300): who may sign, with which
+//! key or OIDC identity, in which roles. Append-only: enrolment appends a `[[signer]]`,
+//! revocation a `[[revocation]]`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+#[schemars(title = "Signet signer registry", description = "signatures/signers.toml")]
+pub struct Registry {
+    pub signer: Vec<Signer>,
+    pub revocation: Vec<Revocation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signer {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<String>,
+    /// `human` or `bot`; a bot key never satisfies a signature requirement.
+    pub kind: String,
+    /// The id of this entry's credential, which signatures name and revocations revoke: the
+    /// key's `sha256:` SPKI digest, or for an identity-only entry `oidc:sha256:…` (see
+    /// `sign::registry::identity_key_id`).
+    pub key_id: String,
+    /// PEM public key; empty for an identity-only (keyless) entry.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub public_key: String,
+    /// OIDC identity for keyless signing: the Fulcio certificate's SAN (email or URI), exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// The OIDC issuer that vouches for `identity` (certificate extension 1.3.6.1.4.1.57264.1.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    pub enrolled_at: String,
+    pub enrolled_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Revocation {
+    pub signer: String,
+    pub key_id: String,
+    /// Signatures made before this time stay valid; later ones do not.
+    pub at: String,
+    pub reason: String,
+    pub recorded_at: String,
+}

@@ -1,0 +1,51 @@
+//! `request.json` (`signet.request/v1`): the pending-signature request of one release — what
+//! must be signed (the bundle, by digest), by which roles, with which meaning, in which order.
+//! Every signature names the digest of this file's exact bytes.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Version;
+
+pub const VERSION: Version = Version { family: "signet.request", current: 1 };
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BundleRef {
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredSignature {
+    pub role: String,
+    pub meaning: String,
+    pub meaning_text: String,
+    pub after: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "signet.request/v1", description = "A pending-signature request")]
+pub struct Request {
+    pub schema: String,
+    pub release: String,
+    pub commits: Vec<String>,
+    pub bundle: BundleRef,
+    pub sha256sums_sha256: Option<String>,
+    pub index_json_sha256: Option<String>,
+    pub policy_sha256: String,
+    pub registry_sha256: String,
+    pub created_at: String,
+    pub separation_of_duties: bool,
+    pub required: Vec<RequiredSignature>,
+    pub tool: String,
+    /// Digest of the Sigstore trusted root (`signatures/trusted_root.json`) when the request was
+    /// made: every signer signs the request's digest, so keyless signatures of this release are
+    /// verified only against this root, whatever the file says later. Absent in requests made
+    /// without one (and in every request before keyless signing existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_root_sha256: Option<String>,
+}

@@ -1,0 +1,82 @@
+//! What one signature says: an in-toto Statement v1 (github.com/in-toto/attestation,
+//! spec/v1/statement.md) whose subject is the bundle and whose predicate is the Part 11 signature
+//! record (§11.50: printed name, date and time, meaning). The DSSE envelope carries it as its
+//! payload, in canonical JSON.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub const STATEMENT_TYPE_V1: &str = "https://in-toto.io/Statement/v1";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(
+    title = "Signet Part 11 signature statement",
+    description = "The in-toto Statement a Signet signature signs"
+)]
+pub struct Statement<P> {
+    /// Always [`STATEMENT_TYPE_V1`] for statements Signet writes.
+    #[serde(rename = "_type")]
+    pub type_: String,
+    pub subject: Vec<Subject>,
+    #[serde(rename = "predicateType")]
+    pub predicate_type: String,
+    pub predicate: P,
+}
+
+/// An in-toto ResourceDescriptor reduced to what a subject needs: a name and its digests
+/// (algorithm -> lowercase hex, e.g. `"sha256"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Subject {
+    pub name: String,
+    pub digest: BTreeMap<String, String>,
+}
+
+impl<P> Statement<P> {
+    pub fn new(subject: Vec<Subject>, predicate_type: impl Into<String>, predicate: P) -> Self {
+        Statement { type_: STATEMENT_TYPE_V1.to_owned(), subject, predicate_type: predicate_type.into(), predicate }
+    }
+}
+
+pub const PREDICATE_TYPE: &str = "https://signet.dev/attestations/part11-signature/v1";
+pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
+/// in-toto Statement v0.1, which cosign 2.x writes for `attest-blob`; same layout as v1 for
+/// everything Signet reads, so it is accepted for keyless signatures only.
+pub const STATEMENT_TYPE_V01: &str = "https://in-toto.io/Statement/v0.1";
+
+/// `time_source` of a key-file signature, and of a keyless predicate before verification: the
+/// signer's own clock, which nobody vouches for.
+pub const SIGNER_CLOCK: &str = "signer-clock";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Part11Record {
+    pub signer_id: String,
+    pub printed_name: String,
+    pub email: String,
+    pub key_id: String,
+    pub role: String,
+    pub meaning: String,
+    pub meaning_text: String,
+    pub reason: Option<String>,
+    /// UTC, RFC 3339.
+    pub signed_at: String,
+    /// Where `signed_at` came from: `signer-clock` for key-file signatures; for a verified keyless
+    /// signature `transparency-log` or `timestamp-authority` (see `sign::sigstore`).
+    pub time_source: String,
+    pub release: String,
+    pub commits: Vec<String>,
+    pub request_sha256: String,
+    /// The envelopes of the roles this one had to follow: the order is proven by digests.
+    pub prerequisites: Vec<Prerequisite>,
+    pub tool: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Prerequisite {
+    pub role: String,
+    pub signer_id: String,
+    pub envelope_sha256: String,
+}

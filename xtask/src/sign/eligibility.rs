@@ -1,0 +1,112 @@
+//! Who may sign now: every rule the ceremony and the keyless flow check before anything is
+//! signed (role required and enrolled, a person, key standing, role not yet signed, separation
+//! of duties, order), and the prerequisite digests a new signature records.
+
+use std::path::Path;
+
+use super::policy::SigningConfig;
+use super::record::Prerequisite;
+use super::registry::{Registry, Signer, Standing};
+use super::release_record::ReleaseRecord;
+use super::verdict::VerifiedSignature;
+use super::{SignError, Timestamp, gate};
+use crate::formats::request::Request;
+
+/// The signing about to happen, as the checks need it.
+#[derive(Debug, Clone, Copy)]
+pub struct Eligibility<'a> {
+    pub root: &'a Path,
+    /// The release folder, `signatures/<ID>/`.
+    pub dir: &'a Path,
+    pub role: &'a str,
+    /// A rejection may be signed out of order.
+    pub reject: bool,
+}
+
+pub fn required_meaning(request: &Request, role: &str) -> Result<String, SignError> {
+    request.required.iter().find(|r| r.role == role).map(|r| r.meaning.clone()).ok_or_else(|| {
+        let roles: Vec<&str> = request.required.iter().map(|r| r.role.as_str()).collect();
+        SignError::Refused(format!("role `{role}` is not required for this release (required: {})", roles.join(", ")))
+    })
+}
+
+/// Every rule that must hold before the password is even asked for.
+pub fn check_may_sign(
+    opts: &Eligibility<'_>,
+    policy: &SigningConfig,
+    request: &Request,
+    registry: &Registry,
+    signer: &Signer,
+    now: Timestamp,
+) -> Result<Vec<VerifiedSignature>, SignError> {
+    let refuse = |m: String| Err(SignError::Refused(m));
+    required_meaning(request, opts.role)?;
+    if signer.kind != "human" {
+        return refuse(format!("`{}` is a {} key: only a person can sign a release", signer.id, signer.kind));
+    }
+    if !signer.roles.iter().any(|r| r == opts.role) {
+        return refuse(format!(
+            "`{}` is not enrolled for role {} (enrolled: {})",
+            signer.id,
+            opts.role,
+            signer.roles.join(", ")
+        ));
+    }
+    match registry.standing(signer, &now) {
+        Standing::Valid => {}
+        Standing::Revoked { at, reason } => {
+            return refuse(format!("the key of `{}` was revoked at {at}: {reason}", signer.id));
+        }
+        Standing::Expired { until } => {
+            return refuse(format!("the key of `{}` expired at {until}; enrol a new key", signer.id));
+        }
+        Standing::NotYetEnrolled { enrolled_at } => {
+            return refuse(format!("the key is enrolled only from {enrolled_at}"));
+        }
+    }
+    let record = ReleaseRecord::from_folder(opts.root, opts.dir, policy)?;
+    let present = gate::verify(&record, &request.bundle.sha256, now)?.signatures;
+    if let Some(s) = present.iter().find(|s| s.record.role == opts.role) {
+        return if s.record.signer_id == signer.id {
+            refuse(format!(
+                "you already signed {} for {} at {}; a person signs a role once",
+                opts.role, request.release, s.record.signed_at
+            ))
+        } else {
+            refuse(format!("{} is already signed for {} by {}", opts.role, request.release, s.record.printed_name))
+        };
+    }
+    if request.separation_of_duties
+        && let Some(s) = present.iter().find(|s| s.record.signer_id == signer.id)
+    {
+        return refuse(format!(
+            "you already signed {} as {}; one person cannot fill two roles of a release (separation of duties)",
+            request.release, s.record.role
+        ));
+    }
+    let after = request.required.iter().find(|r| r.role == opts.role).map(|r| r.after.clone()).unwrap_or_default();
+    let missing: Vec<&str> =
+        after.iter().map(String::as_str).filter(|a| !present.iter().any(|s| s.record.role == *a)).collect();
+    if !missing.is_empty() && !opts.reject {
+        return refuse(format!(
+            "{} signs after {}; still missing: {}",
+            opts.role,
+            after.join(", "),
+            missing.join(", ")
+        ));
+    }
+    Ok(present)
+}
+
+pub fn prerequisites(request: &Request, role: &str, present: &[VerifiedSignature]) -> Vec<Prerequisite> {
+    let after = request.required.iter().find(|r| r.role == role).map(|r| r.after.clone()).unwrap_or_default();
+    present
+        .iter()
+        .filter(|s| after.contains(&s.record.role))
+        .map(|s| Prerequisite {
+            role: s.record.role.clone(),
+            signer_id: s.record.signer_id.clone(),
+            envelope_sha256: s.envelope_sha256.clone(),
+        })
+        .collect()
+}

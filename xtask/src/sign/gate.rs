@@ -1,0 +1,245 @@
+//! The final gate's checks over one release record. A release passes only when every required
+//! role has exactly one valid signature, by distinct enrolled humans whose keys were valid when
+//! they signed, over the exact bundle and request, in the policy's order (proven by digests),
+//! with an intact audit trail and no rejection. A signature is a DSSE envelope made with an
+//! enrolled key (`*.dsse.json`) or a Sigstore bundle made with an enrolled OIDC identity
+//! (`*.sigstore.json`, checked in `sign::keyless_check`); both pass the same policy checks
+//! (`sign::signed`). The ceremony and the keyless flow run the same checks to learn which
+//! signatures are present.
+
+use std::collections::BTreeMap;
+
+use super::dsse::{self, Envelope, Statement};
+use super::keys;
+use super::layout::{self, KEYLESS_SUFFIX};
+use super::meaning::REJECTOR;
+use super::policy::SigningConfig;
+use super::record::{PREDICATE_TYPE, Part11Record, STATEMENT_TYPE};
+use super::release_record::ReleaseRecord;
+use super::signed::{Signed, check_signed};
+use super::verdict::{Awaiting, Problem, VerifiedSignature, VerifyReport};
+use super::{SignError, Timestamp, audit, keyless_check, trusted_root};
+use crate::digest::tagged as sha;
+use crate::formats::request::Request;
+use crate::keyless;
+
+/// The final gate over one release record and the bundle's recomputed digest.
+pub fn verify(rec: &ReleaseRecord, bundle_sha256: &str, now: Timestamp) -> Result<VerifyReport, SignError> {
+    let request: Request = serde_json::from_str(&rec.request_text)
+        .map_err(|e| SignError::input(layout::REQUEST, format!("not a Signet request: {e}")))?;
+    let request_sha = sha(rec.request_text.as_bytes());
+    let mut problems: Vec<Problem> = Vec::new();
+    if request.bundle.sha256 != bundle_sha256 {
+        problems.push(Problem::from(format!(
+            "bundle sha256 is {bundle_sha256}, but the request (and every signature) is for {} — this is not the signed bundle",
+            request.bundle.sha256
+        )));
+    }
+    check_policy_matches(&request, &rec.policy, &mut problems);
+    let root_ok = check_root(rec, &request, &mut problems)?;
+    let mut signatures = Vec::new();
+    for (file, text) in &rec.envelopes {
+        match check_signature(rec, &request, &request_sha, file, text, now, root_ok) {
+            Ok(sig) => signatures.push(sig),
+            Err(p) => problems.extend(p),
+        }
+    }
+    check_set(&request, &signatures, &mut problems);
+    check_audit(rec, &request, &request_sha, &signatures, &mut problems);
+    let awaiting = awaiting(&request, &signatures);
+    Ok(VerifyReport { release: request.release, bundle_sha256: bundle_sha256.into(), signatures, awaiting, problems })
+}
+
+fn check_policy_matches(request: &Request, policy: &SigningConfig, problems: &mut Vec<Problem>) {
+    let now: Vec<(&str, &str, &[String])> =
+        policy.required.iter().map(|r| (r.role.as_str(), r.meaning.as_str(), r.after.as_slice())).collect();
+    let then: Vec<(&str, &str, &[String])> =
+        request.required.iter().map(|r| (r.role.as_str(), r.meaning.as_str(), r.after.as_slice())).collect();
+    if now != then || request.separation_of_duties != policy.separation_of_duties {
+        problems.push(Problem::from(
+            "the signing policy differs from the one the request was made under; make a new request".to_string(),
+        ));
+    }
+}
+
+/// One signature file of either kind, everything but what concerns the set of signatures.
+pub(crate) fn check_signature(
+    rec: &ReleaseRecord,
+    request: &Request,
+    request_sha: &str,
+    file: &str,
+    text: &str,
+    now: Timestamp,
+    root_ok: bool,
+) -> Result<VerifiedSignature, Vec<Problem>> {
+    if !file.ends_with(KEYLESS_SUFFIX) {
+        return check_envelope(rec, request, request_sha, file, text, now);
+    }
+    if !root_ok {
+        return Err(vec![Problem::signature(
+            file,
+            "not verified: the trusted root is not the one this release pinned",
+        )]);
+    }
+    keyless_check::check(rec, request, request_sha, file, text, now)
+}
+
+/// One envelope: signature, signer, key standing, subject, record fields, time, order.
+fn check_envelope(
+    rec: &ReleaseRecord,
+    request: &Request,
+    request_sha: &str,
+    file: &str,
+    text: &str,
+    now: Timestamp,
+) -> Result<VerifiedSignature, Vec<Problem>> {
+    let fail = |m: String| vec![Problem::signature(file, m)];
+    let env: Envelope = serde_json::from_str(text).map_err(|e| fail(format!("not a DSSE envelope ({e})")))?;
+    let keyid = env.signatures.first().map(|s| s.keyid.clone()).unwrap_or_default();
+    let signer =
+        rec.registry.by_key(&keyid).ok_or_else(|| fail(format!("signed by key {keyid}, which is not enrolled")))?;
+    if signer.public_key.is_empty() {
+        return Err(fail(format!(
+            "names {keyid}, but `{}` is enrolled there for keyless signing only (no public key)",
+            signer.id
+        )));
+    }
+    let key = keys::parse_public_pem(&signer.public_key)
+        .map_err(|e| fail(format!("registry key of `{}`: {e}", signer.id)))?;
+    let payload = dsse::verify(&env, &key, &keyid).map_err(|e| fail(format!("signature does not verify: {e}")))?;
+    let statement: Statement<Part11Record> =
+        serde_json::from_slice(&payload).map_err(|e| fail(format!("payload is not a Part 11 statement ({e})")))?;
+    let r = &statement.predicate;
+    let mut p = Vec::new();
+    if statement.type_ != STATEMENT_TYPE || statement.predicate_type != PREDICATE_TYPE {
+        p.push(Problem::signature(
+            file,
+            format!(
+                "statement type {} / predicate type {} are not Signet's",
+                statement.type_, statement.predicate_type
+            ),
+        ));
+    }
+    let expected_file = layout::file_name(&r.role, &r.signer_id);
+    let signed = Signed { file, signer, key_id: &keyid, subject: &statement.subject, record: r, expected_file };
+    check_signed(rec, request, request_sha, &signed, now, &mut p);
+    if !p.is_empty() {
+        return Err(p);
+    }
+    Ok(VerifiedSignature { file: file.into(), envelope_sha256: sha(text.as_bytes()), record: r.clone() })
+}
+
+/// Across signatures: one per role, distinct people, no rejection.
+fn check_set(request: &Request, sigs: &[VerifiedSignature], problems: &mut Vec<Problem>) {
+    let mut by_role: BTreeMap<&str, Vec<&VerifiedSignature>> = BTreeMap::new();
+    for s in sigs {
+        by_role.entry(s.record.role.as_str()).or_default().push(s);
+    }
+    for (role, list) in &by_role {
+        if list.len() > 1 {
+            let who: Vec<&str> = list.iter().map(|s| s.record.signer_id.as_str()).collect();
+            problems.push(Problem::from(format!(
+                "role {role} is signed {} times ({}); each role is signed once",
+                list.len(),
+                who.join(", ")
+            )));
+        }
+    }
+    if request.separation_of_duties {
+        let mut roles_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for s in sigs {
+            roles_of.entry(s.record.signer_id.as_str()).or_default().push(s.record.role.as_str());
+        }
+        for (who, roles) in roles_of.iter().filter(|(_, r)| r.len() > 1) {
+            problems.push(Problem::from(format!(
+                "`{who}` signed {} roles ({}); separation of duties requires distinct people",
+                roles.len(),
+                roles.join(", ")
+            )));
+        }
+    }
+    for s in sigs.iter().filter(|s| s.record.meaning == REJECTOR) {
+        problems.push(Problem::from(format!(
+            "REJECTED by {} ({}) as {} at {}: {}",
+            s.record.printed_name,
+            s.record.signer_id,
+            s.record.role,
+            s.record.signed_at,
+            s.record.reason.as_deref().unwrap_or("no reason given")
+        )));
+    }
+}
+
+/// The audit chain is intact, opens with this request, and records every signature present.
+fn check_audit(
+    rec: &ReleaseRecord,
+    request: &Request,
+    request_sha: &str,
+    sigs: &[VerifiedSignature],
+    problems: &mut Vec<Problem>,
+) {
+    let events = match audit::verify(&rec.audit_text, &request.release) {
+        Ok(events) => events,
+        Err(p) => return problems.extend(p.into_iter().map(Problem::from)),
+    };
+    let opened = events
+        .first()
+        .is_some_and(|e| e.event == "request-created" && e.detail.as_deref().is_some_and(|d| d.contains(request_sha)));
+    if !opened {
+        problems.push(Problem::from(
+            "audit.jsonl does not open with the creation of this request (request replaced?)".to_string(),
+        ));
+    }
+    for s in sigs {
+        let logged = events.iter().any(|e| {
+            e.event == "signature-created" && e.detail.as_deref().is_some_and(|d| d.contains(&s.envelope_sha256))
+        });
+        if !logged {
+            let hint = if s.file.ends_with(KEYLESS_SUFFIX) {
+                " (add a keyless signature with `signet sign --release … --keyless-bundle FILE`, which logs it)"
+            } else {
+                ""
+            };
+            problems.push(Problem::signature(
+                &s.file,
+                format!("no signature-created event in audit.jsonl for this envelope{hint}"),
+            ));
+        }
+    }
+}
+
+/// Every required role without a valid signature, with the roles it must wait for.
+pub fn awaiting(request: &Request, sigs: &[VerifiedSignature]) -> Vec<Awaiting> {
+    let signed: Vec<&str> = sigs.iter().map(|s| s.record.role.as_str()).collect();
+    request
+        .required
+        .iter()
+        .filter(|q| !signed.contains(&q.role.as_str()))
+        .map(|q| Awaiting {
+            role: q.role.clone(),
+            meaning: q.meaning.clone(),
+            needs: q.after.iter().filter(|a| !signed.contains(&a.as_str())).cloned().collect(),
+        })
+        .collect()
+}
+
+/// The trusted root must be the one the request pinned (and, in a manifest, the one it recorded).
+/// Returns whether keyless signatures may be verified against it; problems are the gate's.
+fn check_root(rec: &ReleaseRecord, request: &Request, problems: &mut Vec<Problem>) -> Result<bool, SignError> {
+    if !rec.envelopes.iter().any(|(f, _)| f.ends_with(KEYLESS_SUFFIX)) {
+        return Ok(true);
+    }
+    let Some(root) = &rec.trusted_root else {
+        problems.push(Problem::from(
+            "keyless signatures are present, but there is no trusted root to verify them against".to_string(),
+        ));
+        return Ok(false);
+    };
+    let found = trusted_root::root_problems(root, rec.trusted_root_sha256.as_deref(), request);
+    if !found.is_empty() {
+        problems.extend(found.into_iter().map(Problem::from));
+        return Ok(false);
+    }
+    keyless::check_trusted_root(root.as_bytes()).map_err(|e| SignError::input(layout::TRUSTED_ROOT, e))?;
+    Ok(true)
+}

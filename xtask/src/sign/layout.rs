@@ -1,0 +1,61 @@
+//! Every path under `signatures/`, in one place: the registry and the pinned trusted root at the
+//! top, one folder per release with its request, audit trail and one file per signature, and the
+//! archival manifest beside the folders.
+//!
+//! ```text
+//! signatures/signers.toml                 the signer registry
+//! signatures/trusted_root.json            the pinned Sigstore trusted root
+//! signatures/<ID>/request.json            the pending-signature request (+ request.md)
+//! signatures/<ID>/audit.jsonl             the hash-chained audit trail
+//! signatures/<ID>/<ROLE>--<signer>.dsse.json       a key-file signature
+//! signatures/<ID>/<ROLE>--<signer>.sigstore.json   a keyless signature
+//! signatures/release-<ID>.json            the archival manifest
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use super::SignError;
+use crate::fsx::path_safety;
+
+pub const DIR: &str = "signatures";
+pub const REGISTRY: &str = "signatures/signers.toml";
+/// The pinned Sigstore trusted root, in the regulated repository (CODEOWNERS-protected).
+pub const TRUSTED_ROOT: &str = "signatures/trusted_root.json";
+pub const REQUEST: &str = "request.json";
+pub const REQUEST_MD: &str = "request.md";
+pub const AUDIT: &str = "audit.jsonl";
+pub const DSSE_SUFFIX: &str = ".dsse.json";
+pub const KEYLESS_SUFFIX: &str = ".sigstore.json";
+
+/// `signatures/<ID>/`, for a release id that is a safe file name.
+pub fn release_dir(root: &Path, release: &str) -> Result<PathBuf, SignError> {
+    path_safety::check_name(release)
+        .map_err(|p| SignError::Refused(format!("release id `{release}`: {p}; use something like v1.4.0")))?;
+    Ok(root.join(DIR).join(release))
+}
+
+/// `release-<ID>.json`: the archival manifest's file name.
+pub fn manifest_file_name(release: &str) -> String {
+    format!("release-{release}.json")
+}
+
+/// `signatures/release-<ID>.json`.
+pub fn manifest_path(root: &Path, release: &str) -> PathBuf {
+    root.join(DIR).join(manifest_file_name(release))
+}
+
+/// `<ROLE>--<signer>.dsse.json`: one file per signature, so signers in separate pull requests
+/// never touch the same file.
+pub fn file_name(role: &str, signer: &str) -> String {
+    format!("{role}--{signer}{DSSE_SUFFIX}")
+}
+
+/// `<ROLE>--<signer>.sigstore.json`: a keyless signature, the Sigstore bundle cosign wrote.
+pub fn keyless_file_name(role: &str, signer: &str) -> String {
+    format!("{role}--{signer}{KEYLESS_SUFFIX}")
+}
+
+/// Whether `file` is a signature file, of either kind.
+pub fn is_signature_file(file: &str) -> bool {
+    file.ends_with(DSSE_SUFFIX) || file.ends_with(KEYLESS_SUFFIX)
+}

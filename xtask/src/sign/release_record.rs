@@ -1,0 +1,124 @@
+//! The release record: everything a verification needs, read from the release folder
+//! (`signatures/<ID>/`) or from an archived manifest, and the manifest assembled from it.
+
+use std::path::Path;
+
+use super::layout::{self, KEYLESS_SUFFIX};
+use super::policy::SigningConfig;
+use super::registry::Registry;
+use super::verdict::VerifyReport;
+use super::{SignError, trusted_root};
+use crate::digest::tagged as sha;
+pub use crate::formats::manifest::{Manifest, ManifestEnvelope, VERSION as MANIFEST_VERSION};
+use crate::formats::request::Request;
+use crate::fsx::read::{MAX_RECORD_BYTES, read_text};
+
+/// Everything a verification needs, read from the release folder or from a manifest.
+#[derive(Debug, Clone)]
+pub struct ReleaseRecord {
+    pub request_text: String,
+    /// (file name, exact text), sorted by name.
+    pub envelopes: Vec<(String, String)>,
+    pub registry: Registry,
+    pub policy: SigningConfig,
+    pub audit_text: String,
+    /// The Sigstore trusted root (exact text) keyless signatures are verified against: the
+    /// pinned `signatures/trusted_root.json`, or the copy embedded in a manifest. Read only when
+    /// the release has keyless signatures.
+    pub trusted_root: Option<String>,
+    /// The digest an archived manifest recorded for its embedded trusted root (None from a folder).
+    pub trusted_root_sha256: Option<String>,
+}
+
+impl ReleaseRecord {
+    pub fn from_folder(root: &Path, dir: &Path, policy: &SigningConfig) -> Result<ReleaseRecord, SignError> {
+        let read = |p: &Path| read_text(p, MAX_RECORD_BYTES).map_err(|e| SignError::input(p, e));
+        let mut envelopes = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| SignError::input(dir, e))? {
+            let entry = entry.map_err(|e| SignError::input(dir, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if layout::is_signature_file(&name) {
+                envelopes.push((name, read(&entry.path())?));
+            }
+        }
+        envelopes.sort();
+        let keyless = envelopes.iter().any(|(f, _)| f.ends_with(KEYLESS_SUFFIX));
+        Ok(ReleaseRecord {
+            request_text: read(&dir.join(layout::REQUEST))?,
+            envelopes,
+            registry: Registry::load(root)?.0,
+            policy: policy.clone(),
+            audit_text: read(&dir.join(layout::AUDIT))?,
+            trusted_root: if keyless { Some(trusted_root::read_pinned_root(root)?) } else { None },
+            trusted_root_sha256: None,
+        })
+    }
+
+    pub fn from_manifest(path: &Path) -> Result<(ReleaseRecord, Manifest), SignError> {
+        let text = read_text(path, MAX_RECORD_BYTES).map_err(|e| SignError::input(path, e))?;
+        let m: Manifest = MANIFEST_VERSION.read(text.as_bytes()).map_err(|e| SignError::input(path, e))?;
+        if m.trusted_root.is_none() && m.envelopes.iter().any(|e| e.file.ends_with(KEYLESS_SUFFIX)) {
+            return Err(SignError::input(
+                path,
+                "holds keyless signatures (*.sigstore.json) but no embedded trusted_root to verify them against",
+            ));
+        }
+        let record = ReleaseRecord {
+            request_text: m.request.clone(),
+            envelopes: m.envelopes.iter().map(|e| (e.file.clone(), e.envelope.clone())).collect(),
+            registry: Registry { signer: m.signers.clone(), revocation: m.revocations.clone() },
+            policy: m.policy.clone(),
+            audit_text: m.audit.clone(),
+            trusted_root: m.trusted_root.clone(),
+            trusted_root_sha256: m.trusted_root_sha256.clone(),
+        };
+        Ok((record, m))
+    }
+
+    /// The manifest for archival: only the registry entries and revocations this release used.
+    pub fn manifest(&self, report: &VerifyReport) -> Manifest {
+        let used: Vec<&str> = report.signatures.iter().map(|s| s.record.key_id.as_str()).collect();
+        Manifest {
+            schema: MANIFEST_VERSION.id(),
+            release: report.release.clone(),
+            request_sha256: sha(self.request_text.as_bytes()),
+            request: self.request_text.clone(),
+            envelopes: self
+                .envelopes
+                .iter()
+                .map(|(f, t)| ManifestEnvelope { file: f.clone(), sha256: sha(t.as_bytes()), envelope: t.clone() })
+                .collect(),
+            signers: self.registry.signer.iter().filter(|s| used.contains(&s.key_id.as_str())).cloned().collect(),
+            revocations: self
+                .registry
+                .revocation
+                .iter()
+                .filter(|r| used.contains(&r.key_id.as_str()))
+                .cloned()
+                .collect(),
+            policy: self.policy.clone(),
+            audit: self.audit_text.clone(),
+            bundle_sha256: report.bundle_sha256.clone(),
+            generated_by: crate::formats::crate_version(),
+            trusted_root_sha256: self.trusted_root.as_ref().map(|t| sha(t.as_bytes())),
+            trusted_root: self.trusted_root.clone(),
+        }
+    }
+}
+
+/// `sha256:<hex>` of a file and its size.
+pub fn file_digest(path: &Path) -> Result<(String, u64), SignError> {
+    let f = std::fs::File::open(path).map_err(|e| SignError::input(path, e))?;
+    let (d, size) = crate::digest::sha256_reader(f).map_err(|e| SignError::input(path, e))?;
+    Ok((d.tagged(), size))
+}
+
+/// The request and the digest of its exact bytes.
+pub fn load(dir: &Path) -> Result<(Request, String), SignError> {
+    let path = dir.join(layout::REQUEST);
+    let bytes = crate::fsx::read::read_bytes(&path, crate::fsx::read::MAX_RECORD_BYTES).map_err(|e| {
+        SignError::input(&path, format!("{e}; create it first with `signet request --release … --bundle …`"))
+    })?;
+    let request: Request = crate::formats::request::VERSION.read(&bytes).map_err(|e| SignError::input(&path, e))?;
+    Ok((request, crate::digest::tagged(&bytes)))
+}

@@ -1,0 +1,142 @@
+//! The policy checks every signature passes once its cryptography verified, whichever kind it
+//! is: subject, signer identity, request binding, file name, role and meaning, time and key
+//! standing, and the order proven by prerequisite digests.
+
+use super::Timestamp;
+use super::dsse::Subject;
+use super::layout;
+use super::meaning::REJECTOR;
+use super::record::Part11Record;
+use super::registry::{Signer, Standing};
+use super::release_record::ReleaseRecord;
+use super::verdict::Problem;
+use crate::digest::tagged as sha;
+use crate::formats::request::Request;
+
+/// A signature whose cryptography verified, as both kinds present it to the policy checks.
+pub(crate) struct Signed<'a> {
+    pub file: &'a str,
+    /// The registry entry whose credential made the signature.
+    pub signer: &'a Signer,
+    /// The credential's id, as the signature names it.
+    pub key_id: &'a str,
+    pub subject: &'a [Subject],
+    /// The record as the gate reads it (for a keyless signature, with the verified time).
+    pub record: &'a Part11Record,
+    /// The file name the record's role and signer give.
+    pub expected_file: String,
+}
+
+/// Subject, signer, request binding, file name, role, time and order: the same for both kinds.
+pub(crate) fn check_signed(
+    rec: &ReleaseRecord,
+    request: &Request,
+    request_sha: &str,
+    s: &Signed<'_>,
+    now: Timestamp,
+    p: &mut Vec<Problem>,
+) {
+    let (file, signer, keyid, r) = (s.file, s.signer, s.key_id, s.record);
+    let mut bad = |m: String| p.push(Problem::signature(file, m));
+    let subject_ok = s.subject.len() == 1
+        && s.subject[0].name == request.bundle.name
+        && s.subject[0].digest.get("sha256") == Some(&request.bundle.sha256);
+    if !subject_ok {
+        bad("subject is not this release's bundle (name and sha256 from the request)".into());
+    }
+    if r.signer_id != signer.id || r.printed_name != signer.name || r.email != signer.email || r.key_id != keyid {
+        bad(format!(
+            "signer identity in the record does not match the registry entry of key {keyid} (`{}`)",
+            signer.id
+        ));
+    }
+    if signer.kind != "human" {
+        bad(format!("`{}` is a {} key: only a person can sign a release", signer.id, signer.kind));
+    }
+    if r.release != request.release || r.request_sha256 != request_sha || r.commits != request.commits {
+        bad("signed a different request (release, request digest or commits differ): the request was edited after signing, or the signature was copied from another release".into());
+    }
+    if file != s.expected_file {
+        bad(format!("file name does not match its role `{}` and signer `{}` (moved or copied?)", r.role, r.signer_id));
+    }
+    check_role(rec, request, signer, r, &mut bad);
+    check_time(rec, request, signer, r, now, &mut bad);
+    check_prerequisites(rec, request, r, &mut bad);
+}
+
+fn check_role(rec: &ReleaseRecord, request: &Request, signer: &Signer, r: &Part11Record, bad: &mut impl FnMut(String)) {
+    match request.required.iter().find(|q| q.role == r.role) {
+        None => bad(format!("role `{}` is not required for this release", r.role)),
+        Some(q) if r.meaning != q.meaning && r.meaning != REJECTOR => {
+            bad(format!("meaning {} where the policy requires {} for {}", r.meaning, q.meaning, r.role))
+        }
+        Some(_) if r.meaning_text != rec.policy.meaning_text(&r.meaning) => {
+            bad(format!("the meaning text shown to the signer is not the definition of {}", r.meaning))
+        }
+        Some(_) => {}
+    }
+    if !signer.roles.contains(&r.role) {
+        bad(format!("`{}` is not enrolled for role {}", signer.id, r.role));
+    }
+}
+
+fn check_time(
+    rec: &ReleaseRecord,
+    request: &Request,
+    signer: &Signer,
+    r: &Part11Record,
+    now: Timestamp,
+    bad: &mut impl FnMut(String),
+) {
+    let Some(at) = Timestamp::parse(&r.signed_at) else {
+        return bad(format!("signed_at `{}` is not an RFC 3339 UTC time", r.signed_at));
+    };
+    match Timestamp::parse(&request.created_at) {
+        Some(created) if at < created => bad(format!(
+            "signed at {} — before the request existed ({}); a signature cannot predate what it signs",
+            r.signed_at, request.created_at
+        )),
+        None => bad(format!("request created_at `{}` is not a time", request.created_at)),
+        _ => {}
+    }
+    if at > now {
+        bad(format!("signed at {}, which is in the future", r.signed_at));
+    }
+    match rec.registry.standing(signer, &at) {
+        Standing::Valid => {}
+        Standing::Revoked { at: when, reason } => {
+            bad(format!("key of `{}` was revoked at {when} ({reason}), before this signature", signer.id))
+        }
+        Standing::Expired { until } => bad(format!("key of `{}` expired at {until}, before this signature", signer.id)),
+        Standing::NotYetEnrolled { enrolled_at } => {
+            bad(format!("key of `{}` was enrolled only at {enrolled_at}, after this signature", signer.id))
+        }
+    }
+}
+
+/// The prerequisite digests in the record must name the signatures actually present.
+fn check_prerequisites(rec: &ReleaseRecord, request: &Request, r: &Part11Record, bad: &mut impl FnMut(String)) {
+    let after = request.required.iter().find(|q| q.role == r.role).map(|q| q.after.clone()).unwrap_or_default();
+    let mut named: Vec<&str> = r.prerequisites.iter().map(|p| p.role.as_str()).collect();
+    named.sort_unstable();
+    let mut wanted: Vec<&str> = after.iter().map(String::as_str).collect();
+    wanted.sort_unstable();
+    if named != wanted {
+        bad(format!("names prerequisites [{}] where the policy requires [{}]", named.join(", "), wanted.join(", ")));
+    }
+    for pre in &r.prerequisites {
+        // Either kind of signature may be the prerequisite; its digest says which one.
+        let files =
+            [layout::file_name(&pre.role, &pre.signer_id), layout::keyless_file_name(&pre.role, &pre.signer_id)];
+        let present: Vec<&str> =
+            rec.envelopes.iter().filter(|(f, _)| files.contains(f)).map(|(_, t)| t.as_str()).collect();
+        if present.is_empty() {
+            bad(format!("prerequisite {} by `{}` is not present", pre.role, pre.signer_id));
+        } else if !present.iter().any(|t| sha(t.as_bytes()) == pre.envelope_sha256) {
+            bad(format!(
+                "prerequisite {} by `{}` has changed since this signature was made (digest mismatch)",
+                pre.role, pre.signer_id
+            ));
+        }
+    }
+}

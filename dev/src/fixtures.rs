@@ -7,6 +7,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use signet::formats::ids::Role;
 use signet::sign::policy::{Required, SigningConfig};
 use signet::sign::record::{self, Intent, Part11Record, Prerequisite};
 use signet::sign::registry::{Registry, Signer};
@@ -24,7 +25,7 @@ pub fn ensure_signed_release(dir: &Path, n: usize) -> Result<PathBuf, SignError>
     let _ = fs::remove_dir_all(&root);
     fs::create_dir_all(root.join("dist")).map_err(io)?;
     fs::write(root.join("dist/bundle.tar"), vec![0u8; 10_240]).map_err(io)?;
-    let roles: Vec<String> = (1..=n).map(|i| format!("ROLE{i:02}")).collect();
+    let roles: Vec<Role> = (1..=n).map(|i| Role::new(format!("ROLE{i:02}"))).collect();
     let policy = SigningConfig {
         required: roles
             .iter()
@@ -42,12 +43,12 @@ pub fn ensure_signed_release(dir: &Path, n: usize) -> Result<PathBuf, SignError>
     for (i, role) in roles.iter().enumerate() {
         let key = keys::generate();
         let signer = Signer {
-            id: format!("person{i:02}"),
+            id: format!("person{i:02}").into(),
             name: format!("Person {i:02}"),
             email: format!("person{i:02}@example.com"),
             roles: vec![role.clone()],
             kind: "human".into(),
-            key_id: keys::key_id(key.verifying_key()),
+            key_id: keys::key_id(key.verifying_key()).into(),
             public_key: keys::public_pem(key.verifying_key()),
             identity: None,
             issuer: None,

@@ -21,7 +21,7 @@ fn keys() -> &'static [(String, VerifyingKey)] {
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/manifest-v1/release-v1.4.0.json");
         let (record, _) = ReleaseRecord::from_manifest(&fixture).expect("the frozen manifest reads");
         let pems = record.registry.signer.iter();
-        pems.map(|s| (s.key_id.clone(), keys::parse_public_pem(&s.public_key).expect("a fixture key"))).collect()
+        pems.map(|s| (s.key_id.to_string(), keys::parse_public_pem(&s.public_key).expect("a fixture key"))).collect()
     })
 }
 

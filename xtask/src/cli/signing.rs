@@ -118,12 +118,12 @@ pub fn enroll(args: EnrollArgs, ctx: &Ctx) -> CmdResult {
         _ => String::new(),
     };
     let signer = Signer {
-        id: args.signer,
+        id: args.signer.into(),
         name: args.name,
         email: args.email,
-        roles: args.roles,
+        roles: args.roles.into_iter().map(Into::into).collect(),
         kind: if args.bot { "bot".into() } else { "human".into() },
-        key_id,
+        key_id: key_id.into(),
         public_key: vk.as_ref().map(keys::public_pem).unwrap_or_default(),
         identity: args.identity,
         issuer: args.issuer,

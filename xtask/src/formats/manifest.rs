@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Version;
+use super::ids::ReleaseId;
 use super::policy::SigningConfig;
 use super::registry::{Revocation, Signer};
 
@@ -18,7 +19,7 @@ pub const VERSION: Version = Version { family: "signet.manifest", current: 1 };
 #[schemars(title = "signet.manifest/v1", description = "The archival signature record of one release")]
 pub struct Manifest {
     pub schema: String,
-    pub release: String,
+    pub release: ReleaseId,
     pub request_sha256: String,
     pub request: String,
     pub envelopes: Vec<ManifestEnvelope>,

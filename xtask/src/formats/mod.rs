@@ -11,6 +11,7 @@
 
 pub mod audit_event;
 pub mod envelope;
+pub mod ids;
 pub mod index;
 pub mod manifest;
 pub mod policy;

@@ -4,6 +4,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::ids::Role;
+
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 #[schemars(title = "Signet signing policy", description = "[signing] in signet.toml")]
@@ -24,10 +26,10 @@ impl Default for SigningConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Required {
-    pub role: String,
+    pub role: Role,
     pub meaning: String,
     #[serde(default)]
-    pub after: Vec<String>,
+    pub after: Vec<Role>,
 }
 
 /// A meaning the policy declares beyond the built-in six, with its full text.

@@ -5,6 +5,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::ids::{KeyId, Role, SignerId};
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 #[schemars(title = "Signet signer registry", description = "signatures/signers.toml")]
@@ -16,16 +18,16 @@ pub struct Registry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Signer {
-    pub id: String,
+    pub id: SignerId,
     pub name: String,
     pub email: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     /// `human` or `bot`; a bot key never satisfies a signature requirement.
     pub kind: String,
     /// The id of this entry's credential, which signatures name and revocations revoke: the
     /// key's `sha256:` SPKI digest, or for an identity-only entry `oidc:sha256:…` (see
     /// `sign::registry::identity_key_id`).
-    pub key_id: String,
+    pub key_id: KeyId,
     /// PEM public key; empty for an identity-only (keyless) entry.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub public_key: String,
@@ -44,8 +46,8 @@ pub struct Signer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Revocation {
-    pub signer: String,
-    pub key_id: String,
+    pub signer: SignerId,
+    pub key_id: KeyId,
     /// Signatures made before this time stay valid; later ones do not.
     pub at: String,
     pub reason: String,

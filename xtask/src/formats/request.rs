@@ -6,6 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Version;
+use super::ids::{ReleaseId, Role};
 
 pub const VERSION: Version = Version { family: "signet.request", current: 1 };
 
@@ -20,10 +21,10 @@ pub struct BundleRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequiredSignature {
-    pub role: String,
+    pub role: Role,
     pub meaning: String,
     pub meaning_text: String,
-    pub after: Vec<String>,
+    pub after: Vec<Role>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -31,7 +32,7 @@ pub struct RequiredSignature {
 #[schemars(title = "signet.request/v1", description = "A pending-signature request")]
 pub struct Request {
     pub schema: String,
-    pub release: String,
+    pub release: ReleaseId,
     pub commits: Vec<String>,
     pub bundle: BundleRef,
     pub sha256sums_sha256: Option<String>,

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::ids::{KeyId, ReleaseId, Role, SignerId};
+
 pub const STATEMENT_TYPE_V1: &str = "https://in-toto.io/Statement/v1";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -52,11 +54,11 @@ pub const SIGNER_CLOCK: &str = "signer-clock";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Part11Record {
-    pub signer_id: String,
+    pub signer_id: SignerId,
     pub printed_name: String,
     pub email: String,
-    pub key_id: String,
-    pub role: String,
+    pub key_id: KeyId,
+    pub role: Role,
     pub meaning: String,
     pub meaning_text: String,
     pub reason: Option<String>,
@@ -65,7 +67,7 @@ pub struct Part11Record {
     /// Where `signed_at` came from: `signer-clock` for key-file signatures; for a verified keyless
     /// signature `transparency-log` or `timestamp-authority` (see `sign::sigstore`).
     pub time_source: String,
-    pub release: String,
+    pub release: ReleaseId,
     pub commits: Vec<String>,
     pub request_sha256: String,
     /// The envelopes of the roles this one had to follow: the order is proven by digests.
@@ -76,7 +78,7 @@ pub struct Part11Record {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Prerequisite {
-    pub role: String,
-    pub signer_id: String,
+    pub role: Role,
+    pub signer_id: SignerId,
     pub envelope_sha256: String,
 }

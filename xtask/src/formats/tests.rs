@@ -61,3 +61,39 @@ fn foreign_and_malformed_ids_are_refused() {
     }
     assert!(matches!(V.read::<serde_json::Value>(b"not json"), Err(FormatError::Malformed(_))));
 }
+
+fn fixture(rel: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every version ever written stays readable: the frozen v1 files (written by signet 0.1.0 and
+/// never regenerated) read with today's types. The manifest carries a request, DSSE envelopes
+/// with their Part 11 statements, audit events, registry entries and the policy.
+#[test]
+fn every_frozen_v1_fixture_still_reads() {
+    use base64ct::{Base64, Encoding as _};
+
+    let index: super::index::Index = super::index::VERSION.read(&fixture("formats-v1/index.json")).unwrap();
+    assert_eq!(index.summary.requirements, index.requirements.len());
+    let request: super::request::Request = super::request::VERSION.read(&fixture("formats-v1/request.json")).unwrap();
+    assert!(!request.required.is_empty());
+    let report: super::report::Report = super::report::VERSION.read(&fixture("formats-v1/report.json")).unwrap();
+    assert_eq!(report.rtm.rows.len(), index.requirements.len());
+
+    let manifest: super::manifest::Manifest =
+        super::manifest::VERSION.read(&fixture("manifest-v1/release-v1.4.0.json")).unwrap();
+    let request: super::request::Request = super::request::VERSION.read(manifest.request.as_bytes()).unwrap();
+    assert_eq!(request.release, manifest.release);
+    for e in &manifest.envelopes {
+        let env: super::envelope::Envelope = serde_json::from_str(&e.envelope).unwrap();
+        let payload = Base64::decode_vec(&env.payload).unwrap();
+        let statement: super::statement::Statement<super::statement::Part11Record> =
+            serde_json::from_slice(&payload).unwrap();
+        assert_eq!(statement.predicate.release, manifest.release);
+    }
+    for line in manifest.audit.lines() {
+        let _: super::audit_event::Event = serde_json::from_str(line).unwrap();
+    }
+    assert!(!manifest.signers.is_empty() && !manifest.policy.required.is_empty());
+}

@@ -6,6 +6,7 @@ use crate::sign::meaning::REJECTOR;
 use crate::sign::request::{Request, RequiredSignature};
 use crate::sign::verify::{self, Problem, ReleaseRecord, VerifiedSignature, VerifyReport};
 
+use crate::formats::ids::Role;
 use crate::formats::report::{Manifestation, SignatureCheck, SignatureStatus};
 
 pub fn all(request: &Request, rec: &ReleaseRecord, checked: Option<&VerifyReport>) -> Vec<Manifestation> {
@@ -30,7 +31,7 @@ pub fn all(request: &Request, rec: &ReleaseRecord, checked: Option<&VerifyReport
     // Files for roles the policy does not require: shown, never silently dropped.
     let required = |f: &str| request.required.iter().any(|q| f.starts_with(&format!("{}--", q.role)));
     for f in invalid_files(rec, valid).filter(|f| !required(f)) {
-        let role = f.split("--").next().unwrap_or(f).to_string();
+        let role = f.split("--").next().unwrap_or(f).into();
         let q = RequiredSignature { role, meaning: String::new(), meaning_text: String::new(), after: Vec::new() };
         out.push(invalid_one(request.required.len() + 1, &q, f, problems));
     }
@@ -46,12 +47,12 @@ fn signed_one(order: usize, q: &RequiredSignature, s: &VerifiedSignature) -> Man
     let rejected = r.meaning == REJECTOR;
     Manifestation {
         order,
-        role: r.role.clone(),
+        role: r.role.to_string(),
         status: if rejected { SignatureStatus::Rejected } else { SignatureStatus::Signed },
         printed_name: Some(r.printed_name.clone()),
         email: Some(r.email.clone()),
-        signer_id: Some(r.signer_id.clone()),
-        key_id: Some(r.key_id.clone()),
+        signer_id: Some(r.signer_id.to_string()),
+        key_id: Some(r.key_id.to_string()),
         meaning: r.meaning.clone(),
         meaning_text: r.meaning_text.clone(),
         reason: r.reason.clone(),
@@ -65,7 +66,7 @@ fn signed_one(order: usize, q: &RequiredSignature, s: &VerifiedSignature) -> Man
         } else {
             "valid: signature, signer, key standing, bundle, request and order verified".into()
         },
-        prerequisites: q.after.clone(),
+        prerequisites: q.after.iter().map(ToString::to_string).collect(),
         file: Some(s.file.clone()),
         envelope_sha256: Some(s.envelope_sha256.clone()),
     }
@@ -86,7 +87,7 @@ fn invalid_one(order: usize, q: &RequiredSignature, file: &str, problems: &[Prob
     }
 }
 
-fn awaiting(order: usize, q: &RequiredSignature, needs: &[String]) -> Manifestation {
+fn awaiting(order: usize, q: &RequiredSignature, needs: &[Role]) -> Manifestation {
     let verification_text = if needs.is_empty() {
         "awaiting signature".to_string()
     } else {
@@ -98,7 +99,7 @@ fn awaiting(order: usize, q: &RequiredSignature, needs: &[String]) -> Manifestat
 fn unsigned(order: usize, q: &RequiredSignature) -> Manifestation {
     Manifestation {
         order,
-        role: q.role.clone(),
+        role: q.role.to_string(),
         status: SignatureStatus::Awaiting,
         printed_name: None,
         email: None,
@@ -113,7 +114,7 @@ fn unsigned(order: usize, q: &RequiredSignature) -> Manifestation {
         time_source_text: None,
         verification: SignatureCheck::Awaiting,
         verification_text: String::new(),
-        prerequisites: q.after.clone(),
+        prerequisites: q.after.iter().map(ToString::to_string).collect(),
         file: None,
         envelope_sha256: None,
     }

@@ -113,7 +113,7 @@ fn document_control(
     };
     DocumentControl {
         title: "Release evidence report".into(),
-        release: request.release.clone(),
+        release: request.release.to_string(),
         document_id: format!(
             "SIGNET-ER-{}-{}",
             request.release,

@@ -84,7 +84,7 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
     let reason = ask_reason(&mut tty, opts.reject)?;
     let key = authenticate(&mut tty, opts, &signer, &dir)?;
     let prerequisites = eligibility::prerequisites(&request, &opts.role, &present);
-    let intent = Intent { role: opts.role.clone(), meaning, reason, prerequisites };
+    let intent = Intent { role: opts.role.as_str().into(), meaning, reason, prerequisites };
     let record = Part11Record::new(&signer, &request, &request_sha, intent, policy, Timestamp::now());
     let path = write_signature(&dir, &request, &record, &key)?;
     tty.say(&format!(
@@ -205,7 +205,7 @@ fn authenticate(
         let password = keys::read_password("Password: ")
             .map_err(|e| SignError::Refused(format!("cannot read the password: {e}")))?;
         match keys::decrypt_pem(&pem, password.as_bytes()) {
-            Ok(key) if keys::key_id(key.verifying_key()) == signer.key_id => {
+            Ok(key) if signer.key_id == keys::key_id(key.verifying_key()) => {
                 lockout::reset(&signer.id);
                 return Ok(key);
             }

@@ -86,7 +86,7 @@ pub fn check_may_sign(
     }
     let after = request.required.iter().find(|r| r.role == opts.role).map(|r| r.after.clone()).unwrap_or_default();
     let missing: Vec<&str> =
-        after.iter().map(String::as_str).filter(|a| !present.iter().any(|s| s.record.role == *a)).collect();
+        after.iter().map(|a| a.as_str()).filter(|a| !present.iter().any(|s| s.record.role == *a)).collect();
     if !missing.is_empty() && !opts.reject {
         return refuse(format!(
             "{} signs after {}; still missing: {}",

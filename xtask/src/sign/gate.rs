@@ -20,6 +20,7 @@ use super::signed::{Signed, check_signed};
 use super::verdict::{Awaiting, Problem, VerifiedSignature, VerifyReport};
 use super::{SignError, Timestamp, audit, keyless_check, trusted_root};
 use crate::digest::tagged as sha;
+use crate::formats::ids::Role;
 use crate::formats::request::Request;
 use crate::keyless;
 
@@ -51,9 +52,9 @@ pub fn verify(rec: &ReleaseRecord, bundle_sha256: &str, now: Timestamp) -> Resul
 }
 
 fn check_policy_matches(request: &Request, policy: &SigningConfig, problems: &mut Vec<Problem>) {
-    let now: Vec<(&str, &str, &[String])> =
+    let now: Vec<(&str, &str, &[Role])> =
         policy.required.iter().map(|r| (r.role.as_str(), r.meaning.as_str(), r.after.as_slice())).collect();
-    let then: Vec<(&str, &str, &[String])> =
+    let then: Vec<(&str, &str, &[Role])> =
         request.required.iter().map(|r| (r.role.as_str(), r.meaning.as_str(), r.after.as_slice())).collect();
     if now != then || request.separation_of_duties != policy.separation_of_duties {
         problems.push(Problem::from(

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::SignError;
 use super::meaning;
+use crate::formats::ids::Role;
 pub use crate::formats::policy::{CustomMeaning, Required, SigningConfig};
 use crate::output::json;
 
@@ -37,7 +38,7 @@ impl SigningConfig {
     }
 
     fn check_order_acyclic(&self) -> Result<(), SignError> {
-        let after: BTreeMap<&str, &[String]> =
+        let after: BTreeMap<&str, &[Role]> =
             self.required.iter().map(|r| (r.role.as_str(), r.after.as_slice())).collect();
         for start in after.keys() {
             let mut stack = vec![*start];

@@ -6,6 +6,7 @@ use super::Timestamp;
 use super::dsse::{self, Statement, Subject};
 use super::policy::SigningConfig;
 use super::registry::Signer;
+use crate::formats::ids::Role;
 use crate::formats::request::Request;
 pub use crate::formats::statement::{
     PREDICATE_TYPE, Part11Record, Prerequisite, SIGNER_CLOCK, STATEMENT_TYPE, STATEMENT_TYPE_V01,
@@ -14,7 +15,7 @@ pub use crate::formats::statement::{
 /// What the signer chose: the role, the meaning, a reason, and the signatures it follows.
 #[derive(Debug, Clone)]
 pub struct Intent {
-    pub role: String,
+    pub role: Role,
     pub meaning: String,
     pub reason: Option<String>,
     pub prerequisites: Vec<Prerequisite>,

@@ -102,7 +102,7 @@ impl Registry {
                 s.key_id, other.id
             )));
         }
-        if s.enrolled_by == s.id {
+        if s.id == s.enrolled_by {
             return Err(SignError::Registry(format!(
                 "`{}` cannot enrol themselves: --enrolled-by must name the person who verified their identity",
                 s.id
@@ -223,7 +223,7 @@ mod tests {
             email: "alice@example.com".into(),
             roles: vec!["QA".into()],
             kind: "human".into(),
-            key_id: identity_key_id(issuer, identity, "2026-01-01T00:00:00Z"),
+            key_id: identity_key_id(issuer, identity, "2026-01-01T00:00:00Z").into(),
             public_key: String::new(),
             identity: Some(identity.into()),
             issuer: Some(issuer.into()),
@@ -265,7 +265,7 @@ mod tests {
         assert!(a.starts_with("oidc:sha256:") && a != b && a != c, "{a} {b} {c}");
         // An empty key id never matches an entry, whatever the registry holds.
         let reg = Registry {
-            signer: vec![Signer { key_id: String::new(), ..keyless("a", "https://x") }],
+            signer: vec![Signer { key_id: Default::default(), ..keyless("a", "https://x") }],
             revocation: vec![],
         };
         assert!(reg.by_key("").is_none());

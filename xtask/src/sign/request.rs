@@ -84,7 +84,7 @@ pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, S
     let trusted_root_sha256 = trusted_root::pinned_root_digest(&opts.root)?;
     Ok(Request {
         schema: VERSION.id(),
-        release: opts.release.clone(),
+        release: opts.release.as_str().into(),
         commits: if opts.commits.is_empty() {
             head_commit(&opts.root).into_iter().collect()
         } else {

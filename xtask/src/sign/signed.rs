@@ -119,7 +119,7 @@ fn check_prerequisites(rec: &ReleaseRecord, request: &Request, r: &Part11Record,
     let after = request.required.iter().find(|q| q.role == r.role).map(|q| q.after.clone()).unwrap_or_default();
     let mut named: Vec<&str> = r.prerequisites.iter().map(|p| p.role.as_str()).collect();
     named.sort_unstable();
-    let mut wanted: Vec<&str> = after.iter().map(String::as_str).collect();
+    let mut wanted: Vec<&str> = after.iter().map(|a| a.as_str()).collect();
     wanted.sort_unstable();
     if named != wanted {
         bad(format!("names prerequisites [{}] where the policy requires [{}]", named.join(", "), wanted.join(", ")));

@@ -92,7 +92,7 @@ pub fn prepare(opts: &PredicateOptions, policy: &SigningConfig) -> Result<Prepar
         return Err(SignError::Refused("a rejection needs a reason: --reason \"…\"; nothing was prepared".into()));
     }
     let prerequisites = eligibility::prerequisites(&request, &opts.role, &present);
-    let intent = Intent { role: opts.role.clone(), meaning, reason, prerequisites };
+    let intent = Intent { role: opts.role.as_str().into(), meaning, reason, prerequisites };
     let record = Part11Record::new(&signer, &request, &request_sha, intent, policy, now);
     atomic::ensure_parent(&opts.out)
         .and_then(|()| atomic::write(&opts.out, json::to_string(&record).as_bytes()).map(|_| ()))
@@ -204,7 +204,7 @@ pub fn import(opts: &ImportOptions, policy: &SigningConfig) -> Result<(PathBuf, 
     let sig = keyless_check::check(&rec, &request, &request_sha, &name, &text, now).map_err(refuse)?;
     let r = &sig.record;
     if let Some(role) = &opts.role
-        && *role != r.role
+        && r.role != *role
     {
         return Err(SignError::Refused(format!("{} signs role {}, not {role}", opts.bundle.display(), r.role)));
     }

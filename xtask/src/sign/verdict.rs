@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::record::Part11Record;
+use crate::formats::ids::{ReleaseId, Role};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct VerifiedSignature {
@@ -15,7 +16,7 @@ pub struct VerifiedSignature {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct VerifyReport {
-    pub release: String,
+    pub release: ReleaseId,
     pub bundle_sha256: String,
     pub signatures: Vec<VerifiedSignature>,
     pub awaiting: Vec<Awaiting>,
@@ -54,9 +55,9 @@ impl std::fmt::Display for Problem {
 /// A required role with no valid signature yet, and the roles that must sign before it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Awaiting {
-    pub role: String,
+    pub role: Role,
     pub meaning: String,
-    pub needs: Vec<String>,
+    pub needs: Vec<Role>,
 }
 
 impl std::fmt::Display for Awaiting {

@@ -47,7 +47,7 @@ pub fn ensure_signed_release(dir: &Path, n: usize) -> Result<PathBuf, SignError>
             name: format!("Person {i:02}"),
             email: format!("person{i:02}@example.com"),
             roles: vec![role.clone()],
-            kind: "human".into(),
+            kind: signet::sign::registry::SignerKind::Human,
             key_id: keys::key_id(key.verifying_key()).into(),
             public_key: keys::public_pem(key.verifying_key()),
             identity: None,

@@ -145,3 +145,43 @@ fn prop_any_edit_to_signed_bytes_fails_verify() {
         panic!("{e}");
     }
 }
+
+/// The gate's results are types: each problem names the check that failed and the file it
+/// concerns, and each awaited role names the roles it needs first; the report and release-check
+/// read these fields, never the sentences.
+#[test]
+fn problems_name_their_check_and_file() {
+    use signet::sign::verify::Check;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = signet_dev::fixtures::ensure_signed_release(dir.path(), 3).unwrap_or_else(|e| panic!("{e}"));
+    let policy = signet::config::load(&root).unwrap_or_else(|e| panic!("{e}")).signing;
+    let release = signet::sign::layout::release_dir(&root, "bench").unwrap_or_else(|e| panic!("{e}"));
+    let record = ReleaseRecord::from_folder(&root, &release, &policy).unwrap_or_else(|e| panic!("{e}"));
+    let digest = sha256_hex(&std::fs::read(root.join("dist/bundle.tar")).expect("read bundle"));
+
+    let report = verify(&record, &"0".repeat(64), Timestamp::now()).expect("verifies");
+    assert!(
+        report.problems.iter().any(|p| p.check == Check::BundleDigest && p.file.is_none()),
+        "{:?}",
+        report.problems
+    );
+
+    let mut edited = record.clone();
+    let (file, text) = edited.envelopes[0].clone();
+    edited.envelopes[0].1 = text.replacen("\"sig\": \"", "\"sig\": \"AA", 1);
+    let report = verify(&edited, &digest, Timestamp::now()).expect("verifies");
+    let on_file: Vec<_> = report.problems.iter().filter(|p| p.file.as_deref() == Some(file.as_str())).collect();
+    assert!(on_file.iter().any(|p| p.check == Check::Signature), "{:?}", report.problems);
+    for p in &report.problems {
+        let shown = p.file.as_ref().map_or_else(|| p.message.clone(), |f| format!("{f}: {}", p.message));
+        assert_eq!(p.to_string(), shown);
+    }
+
+    let mut dropped = record.clone();
+    dropped.envelopes.remove(0);
+    let report = verify(&dropped, &digest, Timestamp::now()).expect("verifies");
+    let waiting: Vec<String> = report.awaiting.iter().map(|a| a.role.to_string()).collect();
+    assert!(waiting.contains(&"ROLE01".to_string()), "{waiting:?}");
+    let last = report.awaiting.iter().find(|a| a.role == "ROLE03");
+    assert!(last.is_none_or(|a| a.needs.iter().any(|n| n == "ROLE01")), "{:?}", report.awaiting);
+}

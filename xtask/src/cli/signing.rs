@@ -7,9 +7,10 @@ use crate::config;
 use crate::error::Exit;
 use crate::output::github;
 use crate::sign::ceremony::{self, SignOptions};
+use crate::sign::layout;
 use crate::sign::policy::SigningConfig;
 use crate::sign::record::SIGNER_CLOCK;
-use crate::sign::registry::{self, Registry, Signer};
+use crate::sign::registry::{self, Registry};
 use crate::sign::request::{self, RequestOptions};
 use crate::sign::sigstore::{self, ImportOptions, PredicateOptions};
 use crate::sign::verify;
@@ -100,37 +101,20 @@ pub fn enroll(args: EnrollArgs, ctx: &Ctx) -> CmdResult {
         }
         None => None,
     };
-    let valid_until = match &args.valid_until {
-        Some(v) => Some(
-            Timestamp::parse(v)
-                .ok_or_else(|| {
-                    boxed(SignError::Refused(format!("--valid-until `{v}` is not a date or RFC 3339 time")))
-                })?
-                .to_string(),
-        ),
-        None => None,
-    };
     let now = Timestamp::now();
-    let enrolled_at = now.to_string();
-    let key_id = match (&vk, &args.identity, &args.issuer) {
-        (Some(vk), _, _) => keys::key_id(vk),
-        (None, Some(identity), Some(issuer)) => registry::identity_key_id(issuer, identity, &enrolled_at),
-        _ => String::new(),
-    };
-    let signer = Signer {
-        id: args.signer.into(),
+    let enrolment = registry::Enrolment {
+        id: args.signer,
         name: args.name,
         email: args.email,
-        roles: args.roles.into_iter().map(Into::into).collect(),
-        kind: if args.bot { "bot".into() } else { "human".into() },
-        key_id: key_id.into(),
-        public_key: vk.as_ref().map(keys::public_pem).unwrap_or_default(),
+        roles: args.roles,
+        public_key: vk,
         identity: args.identity,
         issuer: args.issuer,
-        enrolled_at,
+        valid_until: args.valid_until,
         enrolled_by: args.enrolled_by,
-        valid_until,
+        bot: args.bot,
     };
+    let signer = enrolment.entry(now).map_err(boxed)?;
     let (registry, _) = Registry::load(&ctx.root).map_err(boxed)?;
     let path = registry.enroll(&ctx.root, &signer, &now).map_err(boxed)?;
     let mut credentials = Vec::new();
@@ -289,7 +273,7 @@ fn keyless_predicate(args: &SignArgs, role: String, policy: &SigningConfig, ctx:
     for c in &p.commands {
         let _ = writeln!(text, "  {c}");
     }
-    let _ = writeln!(text, "Commit signatures/{}/ in a pull request.", p.record.release);
+    let _ = writeln!(text, "Commit {}/{}/ in a pull request.", layout::DIR, p.record.release);
     let json = ctx.json(|| serde_json::json!({ "predicate": p.record, "file": p.path, "commands": p.commands }));
     Ok(Outcome { exit: Exit::Pass, text, json })
 }
@@ -304,7 +288,7 @@ fn import_keyless(args: &SignArgs, bundle: &std::path::Path, policy: &SigningCon
     let (path, sig) = sigstore::import(&opts, policy).map_err(boxed)?;
     let r = &sig.record;
     let text = format!(
-        "Verified and added {}: {} ({}) by {} <{}> at {} [{}]\nCommit signatures/{}/ in a pull request.\n",
+        "Verified and added {}: {} ({}) by {} <{}> at {} [{}]\nCommit {}/{}/ in a pull request.\n",
         path.display(),
         r.role,
         r.meaning,
@@ -312,6 +296,7 @@ fn import_keyless(args: &SignArgs, bundle: &std::path::Path, policy: &SigningCon
         r.email,
         r.signed_at,
         r.time_source,
+        layout::DIR,
         r.release
     );
     Ok(Outcome { exit: Exit::Pass, text, json: serde_json::json!({ "signature": path, "verified": sig }) })

@@ -22,8 +22,8 @@ pub struct Signer {
     pub name: String,
     pub email: String,
     pub roles: Vec<Role>,
-    /// `human` or `bot`; a bot key never satisfies a signature requirement.
-    pub kind: String,
+    /// A bot key never satisfies a signature requirement.
+    pub kind: SignerKind,
     /// The id of this entry's credential, which signatures name and revocations revoke: the
     /// key's `sha256:` SPKI digest, or for an identity-only entry `oidc:sha256:…` (see
     /// `sign::registry::identity_key_id`).
@@ -52,4 +52,21 @@ pub struct Revocation {
     pub at: String,
     pub reason: String,
     pub recorded_at: String,
+}
+
+/// Who holds a credential: a person, or a CI or service account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SignerKind {
+    Human,
+    Bot,
+}
+
+impl std::fmt::Display for SignerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SignerKind::Human => "human",
+            SignerKind::Bot => "bot",
+        })
+    }
 }

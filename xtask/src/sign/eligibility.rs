@@ -10,6 +10,7 @@ use super::registry::{Registry, Signer, Standing};
 use super::release_record::ReleaseRecord;
 use super::verdict::VerifiedSignature;
 use super::{SignError, Timestamp, gate};
+use crate::formats::registry::SignerKind;
 use crate::formats::request::Request;
 
 /// The signing about to happen, as the checks need it.
@@ -41,7 +42,7 @@ pub fn check_may_sign(
 ) -> Result<Vec<VerifiedSignature>, SignError> {
     let refuse = |m: String| Err(SignError::Refused(m));
     required_meaning(request, opts.role)?;
-    if signer.kind != "human" {
+    if signer.kind != SignerKind::Human {
         return refuse(format!("`{}` is a {} key: only a person can sign a release", signer.id, signer.kind));
     }
     if !signer.roles.iter().any(|r| r == opts.role) {

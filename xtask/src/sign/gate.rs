@@ -17,7 +17,7 @@ use super::policy::SigningConfig;
 use super::record::{PREDICATE_TYPE, Part11Record, STATEMENT_TYPE};
 use super::release_record::ReleaseRecord;
 use super::signed::{Signed, check_signed};
-use super::verdict::{Awaiting, Problem, VerifiedSignature, VerifyReport};
+use super::verdict::{Awaiting, Check, Problem, VerifiedSignature, VerifyReport};
 use super::{SignError, Timestamp, audit, keyless_check, trusted_root};
 use crate::digest::tagged as sha;
 use crate::formats::ids::Role;
@@ -31,7 +31,7 @@ pub fn verify(rec: &ReleaseRecord, bundle_sha256: &str, now: Timestamp) -> Resul
     let request_sha = sha(rec.request_text.as_bytes());
     let mut problems: Vec<Problem> = Vec::new();
     if request.bundle.sha256 != bundle_sha256 {
-        problems.push(Problem::from(format!(
+        problems.push(Problem::new(Check::BundleDigest, format!(
             "bundle sha256 is {bundle_sha256}, but the request (and every signature) is for {} — this is not the signed bundle",
             request.bundle.sha256
         )));
@@ -57,7 +57,8 @@ fn check_policy_matches(request: &Request, policy: &SigningConfig, problems: &mu
     let then: Vec<(&str, &str, &[Role])> =
         request.required.iter().map(|r| (r.role.as_str(), r.meaning.as_str(), r.after.as_slice())).collect();
     if now != then || request.separation_of_duties != policy.separation_of_duties {
-        problems.push(Problem::from(
+        problems.push(Problem::new(
+            Check::Policy,
             "the signing policy differs from the one the request was made under; make a new request".to_string(),
         ));
     }
@@ -79,6 +80,7 @@ pub(crate) fn check_signature(
     if !root_ok {
         return Err(vec![Problem::signature(
             file,
+            Check::TrustedRoot,
             "not verified: the trusted root is not the one this release pinned",
         )]);
     }
@@ -94,7 +96,7 @@ fn check_envelope(
     text: &str,
     now: Timestamp,
 ) -> Result<VerifiedSignature, Vec<Problem>> {
-    let fail = |m: String| vec![Problem::signature(file, m)];
+    let fail = |m: String| vec![Problem::signature(file, Check::Signature, m)];
     let env: Envelope = serde_json::from_str(text).map_err(|e| fail(format!("not a DSSE envelope ({e})")))?;
     let keyid = env.signatures.first().map(|s| s.keyid.clone()).unwrap_or_default();
     let signer =
@@ -115,6 +117,7 @@ fn check_envelope(
     if statement.type_ != STATEMENT_TYPE || statement.predicate_type != PREDICATE_TYPE {
         p.push(Problem::signature(
             file,
+            Check::Signature,
             format!(
                 "statement type {} / predicate type {} are not Signet's",
                 statement.type_, statement.predicate_type
@@ -139,11 +142,10 @@ fn check_set(request: &Request, sigs: &[VerifiedSignature], problems: &mut Vec<P
     for (role, list) in &by_role {
         if list.len() > 1 {
             let who: Vec<&str> = list.iter().map(|s| s.record.signer_id.as_str()).collect();
-            problems.push(Problem::from(format!(
-                "role {role} is signed {} times ({}); each role is signed once",
-                list.len(),
-                who.join(", ")
-            )));
+            problems.push(Problem::new(
+                Check::OnePerRole,
+                format!("role {role} is signed {} times ({}); each role is signed once", list.len(), who.join(", ")),
+            ));
         }
     }
     if request.separation_of_duties {
@@ -152,22 +154,28 @@ fn check_set(request: &Request, sigs: &[VerifiedSignature], problems: &mut Vec<P
             roles_of.entry(s.record.signer_id.as_str()).or_default().push(s.record.role.as_str());
         }
         for (who, roles) in roles_of.iter().filter(|(_, r)| r.len() > 1) {
-            problems.push(Problem::from(format!(
-                "`{who}` signed {} roles ({}); separation of duties requires distinct people",
-                roles.len(),
-                roles.join(", ")
-            )));
+            problems.push(Problem::new(
+                Check::SeparationOfDuties,
+                format!(
+                    "`{who}` signed {} roles ({}); separation of duties requires distinct people",
+                    roles.len(),
+                    roles.join(", ")
+                ),
+            ));
         }
     }
     for s in sigs.iter().filter(|s| s.record.meaning == REJECTOR) {
-        problems.push(Problem::from(format!(
-            "REJECTED by {} ({}) as {} at {}: {}",
-            s.record.printed_name,
-            s.record.signer_id,
-            s.record.role,
-            s.record.signed_at,
-            s.record.reason.as_deref().unwrap_or("no reason given")
-        )));
+        problems.push(Problem::new(
+            Check::Rejected,
+            format!(
+                "REJECTED by {} ({}) as {} at {}: {}",
+                s.record.printed_name,
+                s.record.signer_id,
+                s.record.role,
+                s.record.signed_at,
+                s.record.reason.as_deref().unwrap_or("no reason given")
+            ),
+        ));
     }
 }
 
@@ -181,13 +189,14 @@ fn check_audit(
 ) {
     let events = match audit::verify(&rec.audit_text, &request.release) {
         Ok(events) => events,
-        Err(p) => return problems.extend(p.into_iter().map(Problem::from)),
+        Err(p) => return problems.extend(p.into_iter().map(|m| Problem::new(Check::Audit, m))),
     };
     let opened = events
         .first()
         .is_some_and(|e| e.event == "request-created" && e.detail.as_deref().is_some_and(|d| d.contains(request_sha)));
     if !opened {
-        problems.push(Problem::from(
+        problems.push(Problem::new(
+            Check::Audit,
             "audit.jsonl does not open with the creation of this request (request replaced?)".to_string(),
         ));
     }
@@ -203,6 +212,7 @@ fn check_audit(
             };
             problems.push(Problem::signature(
                 &s.file,
+                Check::Audit,
                 format!("no signature-created event in audit.jsonl for this envelope{hint}"),
             ));
         }
@@ -231,14 +241,15 @@ fn check_root(rec: &ReleaseRecord, request: &Request, problems: &mut Vec<Problem
         return Ok(true);
     }
     let Some(root) = &rec.trusted_root else {
-        problems.push(Problem::from(
+        problems.push(Problem::new(
+            Check::TrustedRoot,
             "keyless signatures are present, but there is no trusted root to verify them against".to_string(),
         ));
         return Ok(false);
     };
     let found = trusted_root::root_problems(root, rec.trusted_root_sha256.as_deref(), request);
     if !found.is_empty() {
-        problems.extend(found.into_iter().map(Problem::from));
+        problems.extend(found.into_iter().map(|m| Problem::new(Check::TrustedRoot, m)));
         return Ok(false);
     }
     keyless::check_trusted_root(root.as_bytes()).map_err(|e| SignError::input(layout::TRUSTED_ROOT, e))?;

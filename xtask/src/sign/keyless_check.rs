@@ -14,7 +14,7 @@ use super::record::{PREDICATE_TYPE, Part11Record, SIGNER_CLOCK, STATEMENT_TYPE, 
 use super::registry::{Registry, Signer};
 use super::release_record::ReleaseRecord;
 use super::signed::{Signed, check_signed};
-use super::verdict::{Problem, VerifiedSignature};
+use super::verdict::{Check, Problem, VerifiedSignature};
 use crate::digest::{Digest, tagged as sha};
 use crate::formats::request::Request;
 use crate::keyless::{self, Artifact, Expect};
@@ -34,7 +34,7 @@ pub(crate) fn check(
     text: &str,
     now: Timestamp,
 ) -> Result<VerifiedSignature, Vec<Problem>> {
-    let fail = |m: String| vec![Problem::signature(file, m)];
+    let fail = |m: String| vec![Problem::signature(file, Check::Keyless, m)];
     let root = rec.trusted_root.as_deref().ok_or_else(|| fail("no trusted root to verify it against".into()))?;
     // The claimed subject digest, read before verification only to verify against it; the
     // subject is compared with the request's bundle after everything verified.
@@ -67,6 +67,7 @@ pub(crate) fn check(
     {
         p.push(Problem::signature(
             file,
+            Check::Signature,
             format!(
                 "statement type {} / predicate type {} are not Signet's (cosign attest-blob --type {PREDICATE_TYPE})",
                 statement.type_, statement.predicate_type
@@ -74,7 +75,7 @@ pub(crate) fn check(
         ));
     }
     if let Some(m) = claimed_time_problem(r, at, &v.time_source) {
-        p.push(Problem::signature(file, m));
+        p.push(Problem::signature(file, Check::Time, m));
     }
     let verified = Part11Record { signed_at: at.to_string(), time_source: v.time_source.clone(), ..r.clone() };
     let expected_file = layout::keyless_file_name(&r.role, &r.signer_id);

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{SignError, Timestamp};
-pub use crate::formats::registry::{Registry, Revocation, Signer};
+pub use crate::formats::registry::{Registry, Revocation, Signer, SignerKind};
 
 /// A key's standing at one moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +135,59 @@ impl Registry {
 /// JSON `[issuer, identity, enrolled_at]`. It includes the enrolment time so that the same
 /// person can enrol the same identity again after a revocation without the old revocation
 /// applying to the new entry.
+/// What an administrator enrols (`signet enroll`): a person, the roles they may sign for, and
+/// their credential — a public key, an OIDC identity with its issuer, or both.
+#[derive(Debug, Clone)]
+pub struct Enrolment {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<String>,
+    pub public_key: Option<p256::ecdsa::VerifyingKey>,
+    pub identity: Option<String>,
+    pub issuer: Option<String>,
+    /// The last day or time the credential may sign (RFC 3339 time or date).
+    pub valid_until: Option<String>,
+    /// Who verified this person's identity (§11.100(b)).
+    pub enrolled_by: String,
+    /// A CI or service key: recorded, never able to satisfy a signature requirement.
+    pub bot: bool,
+}
+
+impl Enrolment {
+    /// The registry entry, enrolled at `now`; `Registry::enroll` checks and appends it.
+    pub fn entry(self, now: Timestamp) -> Result<Signer, SignError> {
+        let valid_until = match &self.valid_until {
+            Some(v) => Some(
+                Timestamp::parse(v)
+                    .ok_or_else(|| SignError::Refused(format!("--valid-until `{v}` is not a date or RFC 3339 time")))?
+                    .to_string(),
+            ),
+            None => None,
+        };
+        let enrolled_at = now.to_string();
+        let key_id = match (&self.public_key, &self.identity, &self.issuer) {
+            (Some(vk), _, _) => super::keys::key_id(vk),
+            (None, Some(identity), Some(issuer)) => identity_key_id(issuer, identity, &enrolled_at),
+            _ => String::new(),
+        };
+        Ok(Signer {
+            id: self.id.into(),
+            name: self.name,
+            email: self.email,
+            roles: self.roles.into_iter().map(Into::into).collect(),
+            kind: if self.bot { SignerKind::Bot } else { SignerKind::Human },
+            key_id: key_id.into(),
+            public_key: self.public_key.as_ref().map(super::keys::public_pem).unwrap_or_default(),
+            identity: self.identity,
+            issuer: self.issuer,
+            enrolled_at,
+            enrolled_by: self.enrolled_by,
+            valid_until,
+        })
+    }
+}
+
 pub fn identity_key_id(issuer: &str, identity: &str, enrolled_at: &str) -> String {
     let canonical = serde_json::to_vec(&[issuer, identity, enrolled_at]).unwrap_or_default();
     format!("oidc:{}", digest(&canonical))
@@ -222,7 +275,7 @@ mod tests {
             name: "Alice".into(),
             email: "alice@example.com".into(),
             roles: vec!["QA".into()],
-            kind: "human".into(),
+            kind: SignerKind::Human,
             key_id: identity_key_id(issuer, identity, "2026-01-01T00:00:00Z").into(),
             public_key: String::new(),
             identity: Some(identity.into()),

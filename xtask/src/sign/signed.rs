@@ -9,8 +9,9 @@ use super::meaning::REJECTOR;
 use super::record::Part11Record;
 use super::registry::{Signer, Standing};
 use super::release_record::ReleaseRecord;
-use super::verdict::Problem;
+use super::verdict::{Check, Problem};
 use crate::digest::tagged as sha;
+use crate::formats::registry::SignerKind;
 use crate::formats::request::Request;
 
 /// A signature whose cryptography verified, as both kinds present it to the policy checks.
@@ -37,31 +38,34 @@ pub(crate) fn check_signed(
     p: &mut Vec<Problem>,
 ) {
     let (file, signer, keyid, r) = (s.file, s.signer, s.key_id, s.record);
-    let mut bad = |m: String| p.push(Problem::signature(file, m));
+    let mut bad = |check: Check, m: String| p.push(Problem::signature(file, check, m));
     let subject_ok = s.subject.len() == 1
         && s.subject[0].name == request.bundle.name
         && s.subject[0].digest.get("sha256") == Some(&request.bundle.sha256);
     if !subject_ok {
-        bad("subject is not this release's bundle (name and sha256 from the request)".into());
+        bad(Check::Subject, "subject is not this release's bundle (name and sha256 from the request)".into());
     }
     if r.signer_id != signer.id || r.printed_name != signer.name || r.email != signer.email || r.key_id != keyid {
-        bad(format!(
-            "signer identity in the record does not match the registry entry of key {keyid} (`{}`)",
-            signer.id
-        ));
+        bad(
+            Check::Signer,
+            format!("signer identity in the record does not match the registry entry of key {keyid} (`{}`)", signer.id),
+        );
     }
-    if signer.kind != "human" {
-        bad(format!("`{}` is a {} key: only a person can sign a release", signer.id, signer.kind));
+    if signer.kind != SignerKind::Human {
+        bad(Check::Person, format!("`{}` is a {} key: only a person can sign a release", signer.id, signer.kind));
     }
     if r.release != request.release || r.request_sha256 != request_sha || r.commits != request.commits {
-        bad("signed a different request (release, request digest or commits differ): the request was edited after signing, or the signature was copied from another release".into());
+        bad(Check::Request, "signed a different request (release, request digest or commits differ): the request was edited after signing, or the signature was copied from another release".into());
     }
     if file != s.expected_file {
-        bad(format!("file name does not match its role `{}` and signer `{}` (moved or copied?)", r.role, r.signer_id));
+        bad(
+            Check::FileName,
+            format!("file name does not match its role `{}` and signer `{}` (moved or copied?)", r.role, r.signer_id),
+        );
     }
-    check_role(rec, request, signer, r, &mut bad);
+    check_role(rec, request, signer, r, &mut |m| bad(Check::Role, m));
     check_time(rec, request, signer, r, now, &mut bad);
-    check_prerequisites(rec, request, r, &mut bad);
+    check_prerequisites(rec, request, r, &mut |m| bad(Check::Order, m));
 }
 
 fn check_role(rec: &ReleaseRecord, request: &Request, signer: &Signer, r: &Part11Record, bad: &mut impl FnMut(String)) {
@@ -86,31 +90,38 @@ fn check_time(
     signer: &Signer,
     r: &Part11Record,
     now: Timestamp,
-    bad: &mut impl FnMut(String),
+    bad: &mut impl FnMut(Check, String),
 ) {
     let Some(at) = Timestamp::parse(&r.signed_at) else {
-        return bad(format!("signed_at `{}` is not an RFC 3339 UTC time", r.signed_at));
+        return bad(Check::Time, format!("signed_at `{}` is not an RFC 3339 UTC time", r.signed_at));
     };
     match Timestamp::parse(&request.created_at) {
-        Some(created) if at < created => bad(format!(
-            "signed at {} — before the request existed ({}); a signature cannot predate what it signs",
-            r.signed_at, request.created_at
-        )),
-        None => bad(format!("request created_at `{}` is not a time", request.created_at)),
+        Some(created) if at < created => bad(
+            Check::Time,
+            format!(
+                "signed at {} — before the request existed ({}); a signature cannot predate what it signs",
+                r.signed_at, request.created_at
+            ),
+        ),
+        None => bad(Check::Time, format!("request created_at `{}` is not a time", request.created_at)),
         _ => {}
     }
     if at > now {
-        bad(format!("signed at {}, which is in the future", r.signed_at));
+        bad(Check::Time, format!("signed at {}, which is in the future", r.signed_at));
     }
     match rec.registry.standing(signer, &at) {
         Standing::Valid => {}
-        Standing::Revoked { at: when, reason } => {
-            bad(format!("key of `{}` was revoked at {when} ({reason}), before this signature", signer.id))
+        Standing::Revoked { at: when, reason } => bad(
+            Check::Standing,
+            format!("key of `{}` was revoked at {when} ({reason}), before this signature", signer.id),
+        ),
+        Standing::Expired { until } => {
+            bad(Check::Standing, format!("key of `{}` expired at {until}, before this signature", signer.id))
         }
-        Standing::Expired { until } => bad(format!("key of `{}` expired at {until}, before this signature", signer.id)),
-        Standing::NotYetEnrolled { enrolled_at } => {
-            bad(format!("key of `{}` was enrolled only at {enrolled_at}, after this signature", signer.id))
-        }
+        Standing::NotYetEnrolled { enrolled_at } => bad(
+            Check::Standing,
+            format!("key of `{}` was enrolled only at {enrolled_at}, after this signature", signer.id),
+        ),
     }
 }
 

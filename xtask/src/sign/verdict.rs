@@ -23,24 +23,65 @@ pub struct VerifyReport {
     pub problems: Vec<Problem>,
 }
 
-/// One reason the final gate fails a release; `file` names the signature file it concerns, if
-/// any. Shown (and serialised) as `<file>: <message>`, the gate's sentence since v0.1.
+/// One reason the final gate fails a release: which check failed, the signature file it
+/// concerns (if any), and what was found. Shown (and serialised) as `<file>: <message>`, the
+/// gate's sentence since v0.1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    pub check: Check,
     pub file: Option<String>,
     pub message: String,
 }
 
 impl Problem {
-    pub fn signature(file: &str, message: impl Into<String>) -> Problem {
-        Problem { file: Some(file.to_owned()), message: message.into() }
+    pub fn new(check: Check, message: impl Into<String>) -> Problem {
+        Problem { check, file: None, message: message.into() }
+    }
+
+    pub fn signature(file: &str, check: Check, message: impl Into<String>) -> Problem {
+        Problem { check, file: Some(file.to_owned()), message: message.into() }
     }
 }
 
-impl From<String> for Problem {
-    fn from(message: String) -> Problem {
-        Problem { file: None, message }
-    }
+/// The final gate's checks, in the order it makes them (docs/ARCHITECTURE.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Check {
+    /// The bundle is the one the request (and every signature) names.
+    BundleDigest,
+    /// The signing policy is the one the request was made under.
+    Policy,
+    /// Keyless signatures are verified against the trusted root the request pinned.
+    TrustedRoot,
+    /// A key-file signature: a DSSE envelope, by an enrolled key, that verifies, over a Signet statement.
+    Signature,
+    /// A keyless signature: the Sigstore bundle verifies offline and its certificate is the enrolled signer's.
+    Keyless,
+    /// The statement's subject is the release's bundle.
+    Subject,
+    /// The record's signer is the registry entry whose credential signed.
+    Signer,
+    /// Only a person signs a release.
+    Person,
+    /// The record names this request (release, request digest, commits).
+    Request,
+    /// The file name matches the record's role and signer.
+    FileName,
+    /// The role is required, with this meaning and its definition, and the signer is enrolled for it.
+    Role,
+    /// The signing time is a time, after the request and not in the future.
+    Time,
+    /// The credential was enrolled, unexpired and unrevoked at the signing time.
+    Standing,
+    /// The prerequisite signatures the policy orders are named by digest and present.
+    Order,
+    /// Each role is signed once.
+    OnePerRole,
+    /// One person fills one role (when the policy separates duties).
+    SeparationOfDuties,
+    /// Nobody rejected the release.
+    Rejected,
+    /// The audit trail is an intact chain that opens with this request and logs every signature.
+    Audit,
 }
 
 impl std::fmt::Display for Problem {

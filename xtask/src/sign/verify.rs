@@ -12,7 +12,7 @@ use crate::output::json;
 
 pub use super::gate::{awaiting, verify};
 pub use super::release_record::{MANIFEST_VERSION, Manifest, ManifestEnvelope, ReleaseRecord};
-pub use super::verdict::{Awaiting, Problem, VerifiedSignature, VerifyReport};
+pub use super::verdict::{Awaiting, Check, Problem, VerifiedSignature, VerifyReport};
 
 /// The gate's verdict, and the manifest it wrote (a release folder that passed).
 #[derive(Debug, Clone)]

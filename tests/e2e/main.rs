@@ -11,6 +11,7 @@ mod bundle_refusals;
 mod cli;
 mod disk_full;
 mod faults;
+mod forgeries;
 mod hostile_files;
 mod keyless;
 mod prop_bundle;

@@ -15,7 +15,8 @@ use super::layout::{self, KEYLESS_SUFFIX};
 use super::meaning::REJECTOR;
 use super::policy::SigningConfig;
 use super::record::{PREDICATE_TYPE, Part11Record, STATEMENT_TYPE};
-use super::release_record::ReleaseRecord;
+use super::registry;
+use super::release_record::{Origin, ReleaseRecord};
 use super::signed::{Signed, check_signed};
 use super::verdict::{Awaiting, Check, Problem, VerifiedSignature, VerifyReport};
 use super::{SignError, Timestamp, audit, keyless_check, trusted_root};
@@ -37,6 +38,8 @@ pub fn verify(rec: &ReleaseRecord, bundle_sha256: &str, now: Timestamp) -> Resul
         )));
     }
     check_policy_matches(&request, &rec.policy, &mut problems);
+    check_origin(rec, &request, &request_sha, &mut problems);
+    check_key_ids(rec, &mut problems);
     let root_ok = check_root(rec, &request, &mut problems)?;
     let mut signatures = Vec::new();
     for (file, text) in &rec.envelopes {
@@ -52,6 +55,17 @@ pub fn verify(rec: &ReleaseRecord, bundle_sha256: &str, now: Timestamp) -> Resul
 }
 
 fn check_policy_matches(request: &Request, policy: &SigningConfig, problems: &mut Vec<Problem>) {
+    // `request` refuses such a policy; a hand-made request or manifest must not slip past it.
+    if let Err(e) = policy.validate() {
+        let why = match e {
+            SignError::Policy(m) => m,
+            other => other.to_string(),
+        };
+        problems.push(Problem::new(
+            Check::Policy,
+            format!("the signing policy is invalid: {why}; no release passes under it"),
+        ));
+    }
     let now: Vec<(&str, &str, &[Role])> =
         policy.required.iter().map(|r| (r.role.as_str(), r.meaning.as_str(), r.after.as_slice())).collect();
     let then: Vec<(&str, &str, &[Role])> =
@@ -254,4 +268,78 @@ fn check_root(rec: &ReleaseRecord, request: &Request, problems: &mut Vec<Problem
     }
     keyless::check_trusted_root(root.as_bytes()).map_err(|e| SignError::input(layout::TRUSTED_ROOT, e))?;
     Ok(true)
+}
+
+/// What the record's source claims about itself must be true: a release folder is named after
+/// its release, and an archived manifest's summary fields agree with the content they summarise.
+fn check_origin(rec: &ReleaseRecord, request: &Request, request_sha: &str, problems: &mut Vec<Problem>) {
+    match &rec.origin {
+        Origin::Folder { name } if request.release != *name => problems.push(Problem::new(
+            Check::Release,
+            format!(
+                "the release folder is `{name}`, but its request is for release {}: a release's record cannot be \
+                 copied to another release id",
+                request.release
+            ),
+        )),
+        Origin::Manifest { release, request_sha256, bundle_sha256, envelopes } => {
+            let mut bad = |m: String| problems.push(Problem::new(Check::Manifest, m));
+            if *release != request.release {
+                bad(format!("the manifest says release {release}, but its request is for release {}", request.release));
+            }
+            if request_sha256 != request_sha {
+                bad(format!(
+                    "the manifest records request_sha256 {request_sha256}, but its request hashes to {request_sha}"
+                ));
+            }
+            if *bundle_sha256 != request.bundle.sha256 {
+                bad(format!(
+                    "the manifest records bundle_sha256 {bundle_sha256}, but its request (and every signature) is for {}",
+                    request.bundle.sha256
+                ));
+            }
+            for ((file, recorded), (_, text)) in envelopes.iter().zip(&rec.envelopes) {
+                let actual = sha(text.as_bytes());
+                if *recorded != actual {
+                    problems.push(Problem::signature(
+                        file,
+                        Check::Manifest,
+                        format!(
+                            "the manifest records sha256 {recorded} for this signature, but its text hashes to {actual}"
+                        ),
+                    ));
+                }
+            }
+        }
+        Origin::Folder { .. } | Origin::Preview => {}
+    }
+}
+
+/// A key id names its key: the SHA-256 of the key's SubjectPublicKeyInfo (or, for an
+/// identity-only entry, of its issuer, identity and enrolment time). An entry whose key was
+/// swapped under a genuine signer's key id is refused, in the registry and in a manifest alike.
+fn check_key_ids(rec: &ReleaseRecord, problems: &mut Vec<Problem>) {
+    for s in &rec.registry.signer {
+        let expected = match (&s.public_key, &s.identity, &s.issuer) {
+            (pem, _, _) if !pem.is_empty() => match keys::parse_public_pem(pem) {
+                Ok(key) => keys::key_id(&key),
+                Err(e) => {
+                    problems.push(Problem::new(Check::Registry, format!("registry entry `{}`: public key: {e}", s.id)));
+                    continue;
+                }
+            },
+            (_, Some(identity), Some(issuer)) => registry::identity_key_id(issuer, identity, &s.enrolled_at),
+            _ => String::new(),
+        };
+        if s.key_id != expected {
+            problems.push(Problem::new(
+                Check::Registry,
+                format!(
+                    "registry entry `{}` names key id {}, but its credential's id is {expected}: the entry was edited \
+                     after enrolment",
+                    s.id, s.key_id
+                ),
+            ));
+        }
+    }
 }

@@ -9,6 +9,7 @@ use super::registry::Registry;
 use super::verdict::VerifyReport;
 use super::{SignError, trusted_root};
 use crate::digest::tagged as sha;
+use crate::formats::ids::ReleaseId;
 pub use crate::formats::manifest::{Manifest, ManifestEnvelope, VERSION as MANIFEST_VERSION};
 use crate::formats::request::Request;
 use crate::fsx::read::{MAX_RECORD_BYTES, read_text};
@@ -28,6 +29,26 @@ pub struct ReleaseRecord {
     pub trusted_root: Option<String>,
     /// The digest an archived manifest recorded for its embedded trusted root (None from a folder).
     pub trusted_root_sha256: Option<String>,
+    /// Where the record was read from, with what that source says about itself.
+    pub origin: Origin,
+}
+
+/// Where a release record was read from, and what the source claims about its content: the
+/// gate checks each claim against the content (`sign::gate`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// `signatures/<name>/`: the folder's name must be the request's release id.
+    Folder { name: String },
+    /// An archived manifest's summary fields, which must agree with what they summarise.
+    Manifest {
+        release: ReleaseId,
+        request_sha256: String,
+        bundle_sha256: String,
+        /// (file, the sha256 the manifest records for its text).
+        envelopes: Vec<(String, String)>,
+    },
+    /// A request not written yet (release-check's preview): nothing to claim.
+    Preview,
 }
 
 impl ReleaseRecord {
@@ -51,6 +72,9 @@ impl ReleaseRecord {
             audit_text: read(&dir.join(layout::AUDIT))?,
             trusted_root: if keyless { Some(trusted_root::read_pinned_root(root)?) } else { None },
             trusted_root_sha256: None,
+            origin: Origin::Folder {
+                name: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            },
         })
     }
 
@@ -71,6 +95,12 @@ impl ReleaseRecord {
             audit_text: m.audit.clone(),
             trusted_root: m.trusted_root.clone(),
             trusted_root_sha256: m.trusted_root_sha256.clone(),
+            origin: Origin::Manifest {
+                release: m.release.clone(),
+                request_sha256: m.request_sha256.clone(),
+                bundle_sha256: m.bundle_sha256.clone(),
+                envelopes: m.envelopes.iter().map(|e| (e.file.clone(), e.sha256.clone())).collect(),
+            },
         };
         Ok((record, m))
     }

@@ -48,8 +48,14 @@ impl Problem {
 pub enum Check {
     /// The bundle is the one the request (and every signature) names.
     BundleDigest,
-    /// The signing policy is the one the request was made under.
+    /// The signing policy is valid, requires at least one signature, and is the one the request was made under.
     Policy,
+    /// The release folder's name is the request's release id.
+    Release,
+    /// An archived manifest's summary fields (release, request and bundle digests, envelope digests) agree with its content.
+    Manifest,
+    /// Every registry entry's key id is the SHA-256 of its public key (or of its OIDC identity).
+    Registry,
     /// Keyless signatures are verified against the trusted root the request pinned.
     TrustedRoot,
     /// A key-file signature: a DSSE envelope, by an enrolled key, that verifies, over a Signet statement.

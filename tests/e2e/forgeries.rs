@@ -1,0 +1,253 @@
+//! Forgeries the final gate refuses whatever trust anchor is (or is not) given: a record that
+//! requires no signature, a registry entry whose key was swapped under a genuine key id, a
+//! release folder copied to another release id, and an archived manifest whose summary fields
+//! disagree with its content. Each was a PASS before; each now FAILS (exit 1) with its own
+//! message. (Issue #13 forgeries 1, 2, 3, 4, 9 and 10.)
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use base64ct::{Base64, Encoding as _};
+use serde_json::Value;
+use signet::sign::{keys, record};
+
+use crate::signing::verify;
+
+/// A signed three-role release (`signatures/bench/`) and its archived manifest.
+fn signed(dir: &Path) -> PathBuf {
+    let root = signet_dev::fixtures::ensure_signed_release(dir, 3).unwrap_or_else(|e| panic!("{e}"));
+    let (code, out) = verify(&root, "signatures/bench");
+    assert_eq!(code, 0, "the untouched release verifies: {out}");
+    assert!(root.join("signatures/release-bench.json").exists());
+    root
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&fs::read(path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn write_json(path: &Path, v: &Value) {
+    fs::write(path, serde_json::to_vec_pretty(v).unwrap()).unwrap();
+}
+
+fn sha(bytes: &[u8]) -> String {
+    signet::digest::tagged(bytes)
+}
+
+/// The audit trail re-chained after an edit, as an attacker with the file would: each line in
+/// canonical JSON (sorted keys, compact), `seq` and `prev` recomputed.
+fn rechain(events: &[Value]) -> String {
+    let mut prev = format!("sha256:{}", "0".repeat(64));
+    let mut text = String::new();
+    for (i, e) in events.iter().enumerate() {
+        let mut e = e.clone();
+        e["seq"] = (i + 1).into();
+        e["prev"] = prev.clone().into();
+        let line = serde_json::to_string(&e).unwrap();
+        prev = sha(line.as_bytes());
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
+
+fn expect_fail(out: (i32, String), message: &str) {
+    let (code, text) = out;
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains(message), "expected `{message}` in:\n{text}");
+    assert!(text.contains("FAIL: release"), "{text}");
+}
+
+/// #1: a manifest for a trojan bundle whose policy and request require no role, with no
+/// signatures and an audit trail re-chained around the new request.
+#[test]
+fn a_manifest_that_requires_no_signature_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = signed(dir.path());
+    fs::write(root.join("dist/trojan.tar"), b"trojan").unwrap();
+    let trojan = signet::digest::Digest::of(b"trojan").hex();
+    let path = root.join("signatures/release-bench.json");
+    let mut m = read_json(&path);
+    let mut request: Value = serde_json::from_str(m["request"].as_str().unwrap()).unwrap();
+    request["required"] = Value::Array(Vec::new());
+    request["bundle"]["sha256"] = trojan.clone().into();
+    request["bundle"]["name"] = "trojan.tar".into();
+    let request_text = serde_json::to_string_pretty(&request).unwrap() + "\n";
+    let request_sha = sha(request_text.as_bytes());
+    let audit = rechain(&[serde_json::json!({
+        "at": request["created_at"], "event": "request-created", "release": "bench",
+        "detail": format!("request {request_sha} for bundle sha256:{trojan}"),
+    })]);
+    m["request"] = request_text.into();
+    m["request_sha256"] = request_sha.into();
+    m["policy"]["required"] = Value::Array(Vec::new());
+    m["envelopes"] = Value::Array(Vec::new());
+    m["audit"] = audit.into();
+    m["bundle_sha256"] = trojan.into();
+    let forged = root.join("forged.json");
+    write_json(&forged, &m);
+    let out = std::process::Command::new(crate::support::SIGNET)
+        .arg("--root")
+        .arg(&root)
+        .args(["verify", "--bundle", "dist/trojan.tar", "--manifest", "forged.json"])
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    expect_fail(
+        (out.status.code().unwrap_or(-1), text),
+        "the signing policy is invalid: no [[signing.required]] roles: a release needs at least one required signature",
+    );
+}
+
+/// #2: the same in a release folder: `signet.toml` without required roles and a request that
+/// requires none, its signatures removed and the audit trail re-chained.
+#[test]
+fn a_folder_whose_policy_requires_no_signature_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = signed(dir.path());
+    let rel = root.join("signatures/bench");
+    fs::write(root.join("signet.toml"), "").unwrap();
+    let mut request = read_json(&rel.join("request.json"));
+    request["required"] = Value::Array(Vec::new());
+    let request_text = serde_json::to_string_pretty(&request).unwrap() + "\n";
+    fs::write(rel.join("request.json"), &request_text).unwrap();
+    for f in fs::read_dir(&rel).unwrap().map(|e| e.unwrap().path()) {
+        if f.to_string_lossy().ends_with(".dsse.json") {
+            fs::remove_file(f).unwrap();
+        }
+    }
+    let first: Value =
+        serde_json::from_str(fs::read_to_string(rel.join("audit.jsonl")).unwrap().lines().next().unwrap()).unwrap();
+    let mut first = first;
+    first["detail"] = format!(
+        "request {} for bundle sha256:{}",
+        sha(request_text.as_bytes()),
+        request["bundle"]["sha256"].as_str().unwrap()
+    )
+    .into();
+    fs::write(rel.join("audit.jsonl"), rechain(&[first])).unwrap();
+    expect_fail(verify(&root, "signatures/bench"), "the signing policy is invalid: no [[signing.required]] roles");
+}
+
+/// #3: a manifest that keeps a genuine signer's key id, name and email but carries the
+/// attacker's public key, with that signer's signature re-made by the attacker and the audit
+/// trail re-chained to it.
+#[test]
+fn a_manifest_with_a_swapped_key_under_a_genuine_key_id_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = signed(dir.path());
+    let path = root.join("signatures/release-bench.json");
+    let mut m = read_json(&path);
+    let attacker = keys::generate();
+    // ROLE03 signs last: no other signature names its envelope's digest.
+    let i = m["envelopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| e["file"].as_str().unwrap().starts_with("ROLE03--"))
+        .unwrap();
+    let old_text = m["envelopes"][i]["envelope"].as_str().unwrap().to_string();
+    let env: signet::sign::dsse::Envelope = serde_json::from_str(&old_text).unwrap();
+    let payload = Base64::decode_vec(&env.payload).unwrap();
+    let statement: signet::sign::dsse::Statement<signet::sign::record::Part11Record> =
+        serde_json::from_slice(&payload).unwrap();
+    let request: signet::sign::request::Request = serde_json::from_str(m["request"].as_str().unwrap()).unwrap();
+    let new_text = record::envelope_text(&request, &statement.predicate, &attacker);
+    let signer_id = statement.predicate.signer_id.to_string();
+    for s in m["signers"].as_array_mut().unwrap() {
+        if s["id"] == signer_id.as_str() {
+            s["public_key"] = keys::public_pem(attacker.verifying_key()).into();
+        }
+    }
+    m["envelopes"][i]["envelope"] = new_text.clone().into();
+    m["envelopes"][i]["sha256"] = sha(new_text.as_bytes()).into();
+    let events: Vec<Value> = m["audit"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut e: Value = serde_json::from_str(l).unwrap();
+            if e["detail"].as_str().is_some_and(|d| d.contains(&sha(old_text.as_bytes()))) {
+                e["detail"] = format!("envelope {}", sha(new_text.as_bytes())).into();
+            }
+            e
+        })
+        .collect();
+    m["audit"] = rechain(&events).into();
+    write_json(&path, &m);
+    expect_fail(verify(&root, "signatures/release-bench.json"), &format!("registry entry `{signer_id}` names key id"));
+}
+
+/// #4: the same edit in `signatures/signers.toml`: only one signer's PEM lines changed.
+#[test]
+fn a_registry_entry_with_a_swapped_key_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = signed(dir.path());
+    let registry = root.join("signatures/signers.toml");
+    let text = fs::read_to_string(&registry).unwrap();
+    let reg: signet::sign::registry::Registry = toml::from_str(&text).unwrap();
+    let victim = &reg.signer[0];
+    let attacker = keys::public_pem(keys::generate().verifying_key());
+    // The base64 lines, whichever way the TOML string spells the line breaks.
+    let mut forged = text.clone();
+    for (genuine, swapped) in victim.public_key.lines().zip(attacker.lines()).filter(|(g, _)| !g.starts_with("-----")) {
+        forged = forged.replacen(genuine, swapped, 1);
+    }
+    assert_ne!(forged, text, "the key was swapped");
+    fs::write(&registry, forged).unwrap();
+    expect_fail(
+        verify(&root, "signatures/bench"),
+        &format!("registry entry `{}` names key id {}, but its credential's id is", victim.id, victim.key_id),
+    );
+}
+
+/// #9: the release folder copied to another release id.
+#[test]
+fn a_release_folder_copied_to_another_release_id_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = signed(dir.path());
+    let copy = crate::support::sh(&root, "cp -r signatures/bench signatures/v9.9.9");
+    assert!(copy.status.success());
+    expect_fail(
+        verify(&root, "signatures/v9.9.9"),
+        "the release folder is `v9.9.9`, but its request is for release bench",
+    );
+}
+
+/// An edit to a manifest's JSON.
+type Edit = fn(&mut Value);
+
+/// #10: an archived manifest's summary fields edited away from the content they summarise.
+#[test]
+fn a_manifest_whose_summary_disagrees_with_its_content_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = signed(dir.path());
+    let path = root.join("signatures/release-bench.json");
+    let genuine = read_json(&path);
+    let cases: [(&str, Edit, &str); 4] = [
+        (
+            "release",
+            |m| m["release"] = "v9.9.9".into(),
+            "the manifest says release v9.9.9, but its request is for release bench",
+        ),
+        (
+            "request_sha256",
+            |m| m["request_sha256"] = format!("sha256:{}", "1".repeat(64)).into(),
+            "the manifest records request_sha256 sha256:1111",
+        ),
+        ("bundle_sha256", |m| m["bundle_sha256"] = "2".repeat(64).into(), "the manifest records bundle_sha256 2222"),
+        (
+            "envelope sha256",
+            |m| m["envelopes"][0]["sha256"] = format!("sha256:{}", "3".repeat(64)).into(),
+            "the manifest records sha256 sha256:3333",
+        ),
+    ];
+    for (what, edit, message) in cases {
+        let mut m = genuine.clone();
+        edit(&mut m);
+        write_json(&path, &m);
+        let (code, text) = verify(&root, "signatures/release-bench.json");
+        assert_eq!(code, 1, "{what}: {text}");
+        assert!(text.contains(message), "{what}: expected `{message}` in:\n{text}");
+    }
+}

@@ -84,8 +84,9 @@ fn github_actions_gets_outputs_annotations_and_no_progress() {
     assert!(t.stdout.starts_with("::error file=S,line=1::"), "{}", t.stdout);
 }
 
-/// A reader that stops early (`| head -1`) is not an error: exit 0 and nothing on stderr, as
-/// ripgrep does. 2,000 lines overflow the pipe buffer, so the write really meets a closed pipe.
+/// A reader that stops early (`| head -1`) is not an error: nothing on stderr and the command's
+/// own exit code, as ripgrep does — 0 for a listing. 2,000 lines overflow the pipe buffer, so the
+/// write really meets a closed pipe.
 #[test]
 fn broken_pipe_is_success() {
     let mut t = Test::new();
@@ -102,4 +103,29 @@ fn broken_pipe_is_success() {
     assert!(stdout.ends_with("signet-exit=0\n"), "stdout: {stdout}");
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
     assert!(out.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A closed pipe never turns a failure into success: the verdict's exit code survives it, for a
+/// result and for an error written to stdout (`--format json`, GitHub Actions annotations).
+#[test]
+fn broken_pipe_keeps_a_failing_exit_code() {
+    let dir = Test::new().file("ev/a.txt", "a").into_dir();
+    for (script, code) in [
+        (
+            r#"printf '%064d  ev/a.txt\n' 0 > bad.sums; "$0" sums --check bad.sums | true; echo "exit=${PIPESTATUS[0]}""#,
+            1,
+        ),
+        (r#""$0" --format json bundle --evidence missing --out x.tar | true; echo "exit=${PIPESTATUS[0]}""#, 2),
+        (r#"GITHUB_ACTIONS=true "$0" bundle --evidence missing --out x.tar | true; echo "exit=${PIPESTATUS[0]}""#, 2),
+    ] {
+        let out = std::process::Command::new("bash")
+            .args(["-c", script, crate::support::SIGNET])
+            .current_dir(dir.path())
+            .env_remove("GITHUB_OUTPUT")
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.ends_with(&format!("exit={code}\n")), "{script}: {stdout}");
+    }
 }

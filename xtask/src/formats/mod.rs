@@ -76,7 +76,9 @@ impl Version {
     pub fn check(&self, schema: Option<&str>) -> Result<u32, FormatError> {
         let foreign = || FormatError::Foreign { found: schema.map(str::to_owned), expected: self.id() };
         let rest = schema.and_then(|s| s.strip_prefix(self.family)).and_then(|r| r.strip_prefix("/v"));
-        let n: u32 = rest.and_then(|r| r.parse().ok()).filter(|n| *n >= 1).ok_or_else(foreign)?;
+        // Only the canonical spelling: `v1`, never `v01` or `v+1`.
+        let n: u32 =
+            rest.and_then(|r| r.parse().ok().filter(|n: &u32| *n >= 1 && n.to_string() == r)).ok_or_else(foreign)?;
         if n > self.current {
             return Err(FormatError::Newer { found: schema.unwrap_or_default().to_owned(), reads: self.id() });
         }

@@ -54,9 +54,16 @@ fn a_newer_version_is_refused_by_name() {
 
 #[test]
 fn foreign_and_malformed_ids_are_refused() {
-    for bad in
-        [None, Some("signet.other/v1"), Some("signet.example/v0"), Some("signet.example/vx"), Some("signet.example")]
-    {
+    for bad in [
+        None,
+        Some("signet.other/v1"),
+        Some("signet.example/v0"),
+        Some("signet.example/vx"),
+        Some("signet.example"),
+        Some("signet.example/v01"),
+        Some("signet.example/v+1"),
+        Some("signet.example/v1 "),
+    ] {
         assert!(matches!(V.check(bad), Err(FormatError::Foreign { .. })), "{bad:?}");
     }
     assert!(matches!(V.read::<serde_json::Value>(b"not json"), Err(FormatError::Malformed(_))));

@@ -13,6 +13,10 @@ use signet::sign::record::{self, Intent, Part11Record, Prerequisite};
 use signet::sign::registry::{Registry, Signer};
 use signet::sign::{SignError, Timestamp, audit, keys, layout, release_record, request};
 
+/// The password of the fixture's keys (`keys/<id>.key`, encrypted like any Signet key), so that
+/// tests can forge what only a key holder could.
+pub const FIXTURE_PASSWORD: &str = "bench password 1234";
+
 /// A synthetic release with `n` required roles, each signed by its own enrolled person, for
 /// timing the final gate. Keys are generated here and never leave this folder; real keys are
 /// only ever decrypted by the terminal ceremony.
@@ -57,6 +61,10 @@ pub fn ensure_signed_release(dir: &Path, n: usize) -> Result<PathBuf, SignError>
             valid_until: None,
         };
         Registry::load(&root)?.0.enroll(&root, &signer, &now)?;
+        let pem =
+            keys::encrypt_pem(&key, FIXTURE_PASSWORD.as_bytes()).map_err(|e| SignError::Refused(e.to_string()))?;
+        fs::create_dir_all(root.join("keys")).map_err(io)?;
+        keys::write_key_file(&root.join(format!("keys/{}.key", signer.id)), &pem).map_err(io)?;
         signing_keys.push((signer, key));
     }
     let opts = request::RequestOptions {

@@ -251,3 +251,46 @@ fn a_manifest_whose_summary_disagrees_with_its_content_fails() {
         assert!(text.contains(message), "{what}: expected `{message}` in:\n{text}");
     }
 }
+
+/// A key-file signature whose holder re-signed it claiming a trusted time source: only a
+/// verified keyless signature may say its time is vouched for. (Before, it passed and the report
+/// showed "the transparency log's verified integration time" for the signer's own clock.)
+#[test]
+fn a_key_file_signature_claiming_a_trusted_time_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = signed(dir.path());
+    let rel = root.join("signatures/bench");
+    let file = fs::read_dir(&rel)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("ROLE03--"))
+        .unwrap();
+    let old_text = fs::read_to_string(&file).unwrap();
+    let env: signet::sign::dsse::Envelope = serde_json::from_str(&old_text).unwrap();
+    let payload = Base64::decode_vec(&env.payload).unwrap();
+    let mut statement: signet::sign::dsse::Statement<signet::sign::record::Part11Record> =
+        serde_json::from_slice(&payload).unwrap();
+    statement.predicate.time_source = signet::sign::record::TimeSource::TransparencyLog;
+    let pem = fs::read_to_string(root.join(format!("keys/{}.key", statement.predicate.signer_id))).unwrap();
+    let key = keys::decrypt_pem(&pem, signet_dev::fixtures::FIXTURE_PASSWORD.as_bytes()).unwrap();
+    let request: signet::sign::request::Request =
+        serde_json::from_slice(&fs::read(rel.join("request.json")).unwrap()).unwrap();
+    let new_text = record::envelope_text(&request, &statement.predicate, &key);
+    fs::write(&file, &new_text).unwrap();
+    let audit = fs::read_to_string(rel.join("audit.jsonl")).unwrap();
+    let events: Vec<Value> = audit
+        .lines()
+        .map(|l| {
+            let mut e: Value = serde_json::from_str(l).unwrap();
+            if e["detail"].as_str().is_some_and(|d| d.contains(&sha(old_text.as_bytes()))) {
+                e["detail"] = format!("envelope {}", sha(new_text.as_bytes())).into();
+            }
+            e
+        })
+        .collect();
+    fs::write(rel.join("audit.jsonl"), rechain(&events)).unwrap();
+    expect_fail(
+        verify(&root, "signatures/bench"),
+        "a key-file signature's time is the signer's own clock (`signer-clock`), but it claims `transparency-log`",
+    );
+}

@@ -140,8 +140,8 @@ fn verify_stage(root: &Path, config: &Config, out_dir: &Path, release: &str) -> 
             )));
         }
         let record = ReleaseRecord::from_folder(root, &dir, &config.signing)?;
-        let (sha, _) = release_record::file_digest(&out_dir.join("bundle.tar"))?;
-        verify::verify(&record, sha.trim_start_matches("sha256:"), Timestamp::now())
+        let sha = release_record::file_digest(&out_dir.join("bundle.tar"))?.0.hex();
+        verify::verify(&record, &sha, Timestamp::now())
     })();
     match result {
         Ok(r) if r.passed() => StageResult {

@@ -9,7 +9,7 @@ use crate::output::github;
 use crate::sign::ceremony::{self, SignOptions};
 use crate::sign::layout;
 use crate::sign::policy::SigningConfig;
-use crate::sign::record::SIGNER_CLOCK;
+use crate::sign::record::TimeSource;
 use crate::sign::registry::{self, Registry};
 use crate::sign::request::{self, RequestOptions};
 use crate::sign::sigstore::{self, ImportOptions, PredicateOptions};
@@ -320,7 +320,8 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
     let mut text = String::new();
     for s in &report.signatures {
         let r = &s.record;
-        let source = if r.time_source == SIGNER_CLOCK { String::new() } else { format!(" [{}]", r.time_source) };
+        let source =
+            if r.time_source == TimeSource::SignerClock { String::new() } else { format!(" [{}]", r.time_source) };
         let _ = writeln!(
             text,
             "signed   {} ({}) by {} <{}> at {}{source}",

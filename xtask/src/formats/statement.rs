@@ -47,9 +47,34 @@ pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 /// everything Signet reads, so it is accepted for keyless signatures only.
 pub const STATEMENT_TYPE_V01: &str = "https://in-toto.io/Statement/v0.1";
 
-/// `time_source` of a key-file signature, and of a keyless predicate before verification: the
-/// signer's own clock, which nobody vouches for.
-pub const SIGNER_CLOCK: &str = "signer-clock";
+/// Where a record's `signed_at` comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeSource {
+    /// The signer's own clock, which nobody vouches for: every key-file signature, and a keyless
+    /// predicate before verification.
+    SignerClock,
+    /// A transparency log's verified integration time (keyless).
+    TransparencyLog,
+    /// An RFC 3161 timestamp authority's verified time.
+    TimestampAuthority,
+}
+
+impl TimeSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeSource::SignerClock => "signer-clock",
+            TimeSource::TransparencyLog => "transparency-log",
+            TimeSource::TimestampAuthority => "timestamp-authority",
+        }
+    }
+}
+
+impl std::fmt::Display for TimeSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -66,7 +91,7 @@ pub struct Part11Record {
     pub signed_at: String,
     /// Where `signed_at` came from: `signer-clock` for key-file signatures; for a verified keyless
     /// signature `transparency-log` or `timestamp-authority` (see `sign::sigstore`).
-    pub time_source: String,
+    pub time_source: TimeSource,
     pub release: ReleaseId,
     pub commits: Vec<String>,
     pub request_sha256: String,

@@ -64,7 +64,7 @@ pub fn sha256sums(path: &Path, request: &Request) -> Result<Loaded<Vec<SumLine>>
 pub fn bundle(path: &Path, request: &Request) -> Result<(), ReportError> {
     let (sha, _) = file_digest(path)
         .map_err(|e| ReportError::input(path, format!("{e}; pass the release bundle with --bundle")))?;
-    let sha = sha.trim_start_matches("sha256:");
+    let sha = sha.hex();
     if sha != request.bundle.sha256 {
         return Err(ReportError::Inconsistent(format!(
             "{} has sha256 {sha}, but release {} was requested (and signed) for {}: pass the signed bundle with --bundle",

@@ -8,6 +8,7 @@ use crate::sign::verify::{self, Problem, ReleaseRecord, VerifiedSignature, Verif
 
 use crate::formats::ids::Role;
 use crate::formats::report::{Manifestation, SignatureCheck, SignatureStatus};
+use crate::formats::statement::TimeSource;
 
 pub fn all(request: &Request, rec: &ReleaseRecord, checked: Option<&VerifyReport>) -> Vec<Manifestation> {
     let valid: &[VerifiedSignature] = checked.map_or(&[], |v| &v.signatures);
@@ -58,8 +59,8 @@ fn signed_one(order: usize, q: &RequiredSignature, s: &VerifiedSignature) -> Man
         reason: r.reason.clone(),
         signed_at: Some(r.signed_at.clone()),
         signed_at_display: Some(display_time(&r.signed_at)),
-        time_source: Some(r.time_source.clone()),
-        time_source_text: Some(time_source_text(&r.time_source)),
+        time_source: Some(r.time_source.to_string()),
+        time_source_text: Some(time_source_text(r.time_source)),
         verification: SignatureCheck::Valid,
         verification_text: if rejected {
             "valid signature REJECTING the release".into()
@@ -129,12 +130,13 @@ pub fn display_time(rfc3339: &str) -> String {
     }
 }
 
-fn time_source_text(source: &str) -> String {
+fn time_source_text(source: TimeSource) -> String {
     match source {
-        "signer-clock" => "the signer's own clock (key-file signature; not an independently trusted time)".into(),
-        "transparency-log" => "the transparency log's verified integration time (keyless signature)".into(),
-        "timestamp-authority" => "an RFC 3161 timestamp authority's verified time (keyless signature)".into(),
-        other => other.to_string(),
+        TimeSource::SignerClock => {
+            "the signer's own clock (key-file signature; not an independently trusted time)".into()
+        }
+        TimeSource::TransparencyLog => "the transparency log's verified integration time (keyless signature)".into(),
+        TimeSource::TimestampAuthority => "an RFC 3161 timestamp authority's verified time (keyless signature)".into(),
     }
 }
 

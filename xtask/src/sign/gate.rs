@@ -14,7 +14,7 @@ use super::keys;
 use super::layout::{self, KEYLESS_SUFFIX};
 use super::meaning::REJECTOR;
 use super::policy::SigningConfig;
-use super::record::{PREDICATE_TYPE, Part11Record, STATEMENT_TYPE};
+use super::record::{PREDICATE_TYPE, Part11Record, STATEMENT_TYPE, TimeSource};
 use super::registry;
 use super::release_record::{Origin, ReleaseRecord};
 use super::signed::{Signed, check_signed};
@@ -135,6 +135,17 @@ fn check_envelope(
             format!(
                 "statement type {} / predicate type {} are not Signet's",
                 statement.type_, statement.predicate_type
+            ),
+        ));
+    }
+    if r.time_source != TimeSource::SignerClock {
+        // Only a verified keyless signature (or, later, a timestamp) may say its time is vouched for.
+        p.push(Problem::signature(
+            file,
+            Check::Time,
+            format!(
+                "a key-file signature's time is the signer's own clock (`signer-clock`), but it claims `{}`",
+                r.time_source
             ),
         ));
     }

@@ -10,7 +10,7 @@
 use super::Timestamp;
 use super::dsse::Statement;
 use super::layout;
-use super::record::{PREDICATE_TYPE, Part11Record, SIGNER_CLOCK, STATEMENT_TYPE, STATEMENT_TYPE_V01};
+use super::record::{PREDICATE_TYPE, Part11Record, STATEMENT_TYPE, STATEMENT_TYPE_V01, TimeSource};
 use super::registry::{Registry, Signer};
 use super::release_record::ReleaseRecord;
 use super::signed::{Signed, check_signed};
@@ -77,7 +77,12 @@ pub(crate) fn check(
     if let Some(m) = claimed_time_problem(r, at, &v.time_source) {
         p.push(Problem::signature(file, Check::Time, m));
     }
-    let verified = Part11Record { signed_at: at.to_string(), time_source: v.time_source.clone(), ..r.clone() };
+    let time_source = match v.time_source.as_str() {
+        keyless::TIME_TRANSPARENCY_LOG => TimeSource::TransparencyLog,
+        keyless::TIME_TIMESTAMP_AUTHORITY => TimeSource::TimestampAuthority,
+        other => return Err(fail(format!("the bundle's signing time is not verified (`{other}`)"))),
+    };
+    let verified = Part11Record { signed_at: at.to_string(), time_source, ..r.clone() };
     let expected_file = layout::keyless_file_name(&r.role, &r.signer_id);
     let signed =
         Signed { file, signer, key_id: &signer.key_id, subject: &statement.subject, record: &verified, expected_file };
@@ -131,9 +136,9 @@ fn enrolled_signer<'a>(
 /// The predicate's own time is the signer's clock when it was prepared: it must say so, and lie
 /// within the tolerances around the verified time.
 fn claimed_time_problem(r: &Part11Record, at: Timestamp, source: &str) -> Option<String> {
-    if r.time_source != SIGNER_CLOCK {
+    if r.time_source != TimeSource::SignerClock {
         return Some(format!(
-            "the predicate's time_source is `{}`; a keyless predicate records the signer's clock (`{SIGNER_CLOCK}`) \
+            "the predicate's time_source is `{}`; a keyless predicate records the signer's clock (`signer-clock`) \
              and the signing time comes from the bundle ({source})",
             r.time_source
         ));
@@ -162,7 +167,7 @@ fn claimed_time_problem(r: &Part11Record, at: Timestamp, source: &str) -> Option
 mod tests {
     use super::*;
 
-    fn record(signed_at: &str, time_source: &str) -> Part11Record {
+    fn record(signed_at: &str, time_source: TimeSource) -> Part11Record {
         Part11Record {
             signer_id: "alice".into(),
             printed_name: "Alice".into(),
@@ -173,7 +178,7 @@ mod tests {
             meaning_text: String::new(),
             reason: None,
             signed_at: signed_at.into(),
-            time_source: time_source.into(),
+            time_source,
             release: "v1".into(),
             commits: vec![],
             request_sha256: String::new(),
@@ -185,14 +190,15 @@ mod tests {
     #[test]
     fn the_prepared_time_lies_within_the_documented_tolerances() {
         let at = Timestamp::parse("2026-06-02T10:00:00Z").unwrap();
-        let check = |claimed: &str| claimed_time_problem(&record(claimed, SIGNER_CLOCK), at, "transparency-log");
+        let check =
+            |claimed: &str| claimed_time_problem(&record(claimed, TimeSource::SignerClock), at, "transparency-log");
         assert_eq!(check("2026-06-02T10:00:00Z"), None);
         assert_eq!(check("2026-06-02T10:05:00Z"), None, "5 minutes of clock skew");
         assert_eq!(check("2026-06-01T10:00:00Z"), None, "prepared a day before");
         assert!(check("2026-06-02T10:05:01Z").unwrap().contains("clock skew"));
         assert!(check("2026-06-01T09:59:59Z").unwrap().contains("more than 24 hours"));
         assert!(check("yesterday").unwrap().contains("not an RFC 3339"));
-        let claimed_log = claimed_time_problem(&record("2026-06-02T10:00:00Z", "transparency-log"), at, "x");
+        let claimed_log = claimed_time_problem(&record("2026-06-02T10:00:00Z", TimeSource::TransparencyLog), at, "x");
         assert!(claimed_log.unwrap().contains("records the signer's clock"));
     }
 }

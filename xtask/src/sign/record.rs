@@ -9,7 +9,7 @@ use super::registry::Signer;
 use crate::formats::ids::Role;
 use crate::formats::request::Request;
 pub use crate::formats::statement::{
-    PREDICATE_TYPE, Part11Record, Prerequisite, SIGNER_CLOCK, STATEMENT_TYPE, STATEMENT_TYPE_V01,
+    PREDICATE_TYPE, Part11Record, Prerequisite, STATEMENT_TYPE, STATEMENT_TYPE_V01, TimeSource,
 };
 
 /// What the signer chose: the role, the meaning, a reason, and the signatures it follows.
@@ -41,7 +41,7 @@ impl Part11Record {
             meaning: intent.meaning,
             reason: intent.reason,
             signed_at: at.to_string(),
-            time_source: SIGNER_CLOCK.into(),
+            time_source: TimeSource::SignerClock,
             release: request.release.clone(),
             commits: request.commits.clone(),
             request_sha256: request_sha256.to_owned(),

@@ -136,11 +136,11 @@ impl ReleaseRecord {
     }
 }
 
-/// `sha256:<hex>` of a file and its size.
-pub fn file_digest(path: &Path) -> Result<(String, u64), SignError> {
+/// The SHA-256 of a file, and its size. (A request names its bundle by bare hex, `Digest::hex`;
+/// everything else by `Digest::tagged`.)
+pub fn file_digest(path: &Path) -> Result<(crate::digest::Digest, u64), SignError> {
     let f = std::fs::File::open(path).map_err(|e| SignError::input(path, e))?;
-    let (d, size) = crate::digest::sha256_reader(f).map_err(|e| SignError::input(path, e))?;
-    Ok((d.tagged(), size))
+    crate::digest::sha256_reader(f).map_err(|e| SignError::input(path, e))
 }
 
 /// The request and the digest of its exact bytes.

@@ -78,8 +78,9 @@ pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, S
     policy.validate()?;
     layout::release_dir(&opts.root, &opts.release)?;
     let (bundle_sha, size) = file_digest(&opts.bundle)?;
-    let optional =
-        |p: &Option<PathBuf>| p.as_ref().filter(|p| p.exists()).map(|p| file_digest(p).map(|(d, _)| d)).transpose();
+    let optional = |p: &Option<PathBuf>| {
+        p.as_ref().filter(|p| p.exists()).map(|p| file_digest(p).map(|(d, _)| d.tagged())).transpose()
+    };
     let (_, registry_sha256) = Registry::load(&opts.root)?;
     let trusted_root_sha256 = trusted_root::pinned_root_digest(&opts.root)?;
     Ok(Request {
@@ -93,7 +94,7 @@ pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, S
         bundle: BundleRef {
             name: opts.bundle.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             size,
-            sha256: bundle_sha.trim_start_matches("sha256:").to_string(),
+            sha256: bundle_sha.hex(),
         },
         sha256sums_sha256: optional(&opts.sums)?,
         index_json_sha256: optional(&opts.index)?,

@@ -138,10 +138,11 @@ fn check_bundle(bundle: Option<&Path>, request: &Request) -> Result<String, Sign
         );
     };
     let (digest, _) = release_record::file_digest(&path)?;
-    if digest.trim_start_matches("sha256:") != request.bundle.sha256 {
+    if digest.hex() != request.bundle.sha256 {
         return Err(SignError::Refused(format!(
-            "{} has sha256 {digest}, but the request is for {}: this is not the bundle to sign",
+            "{} has sha256 {}, but the request is for {}: this is not the bundle to sign",
             path.display(),
+            digest.tagged(),
             request.bundle.sha256
         )));
     }

@@ -29,8 +29,7 @@ pub fn run(
     policy: &SigningConfig,
     now: Timestamp,
 ) -> Result<Verdict, SignError> {
-    let (bundle_sha, _) = super::release_record::file_digest(bundle)?;
-    let bundle_sha = bundle_sha.trim_start_matches("sha256:").to_string();
+    let bundle_sha = super::release_record::file_digest(bundle)?.0.hex();
     let from_folder = record.is_dir();
     let rec = if from_folder {
         ReleaseRecord::from_folder(root, record, policy)?

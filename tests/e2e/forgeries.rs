@@ -51,6 +51,22 @@ fn rechain(events: &[Value]) -> String {
     text
 }
 
+/// The audit trail with the `signature-created` event of `old` envelope text pointing at `new`
+/// instead, re-chained.
+fn relog(audit: &str, old: &str, new: &str) -> String {
+    let events: Vec<Value> = audit
+        .lines()
+        .map(|l| {
+            let mut e: Value = serde_json::from_str(l).unwrap();
+            if e["detail"].as_str().is_some_and(|d| d.contains(&sha(old.as_bytes()))) {
+                e["detail"] = format!("envelope {}", sha(new.as_bytes())).into();
+            }
+            e
+        })
+        .collect();
+    rechain(&events)
+}
+
 fn expect_fail(out: (i32, String), message: &str) {
     let (code, text) = out;
     assert_eq!(code, 1, "{text}");
@@ -161,19 +177,7 @@ fn a_manifest_with_a_swapped_key_under_a_genuine_key_id_fails() {
     }
     m["envelopes"][i]["envelope"] = new_text.clone().into();
     m["envelopes"][i]["sha256"] = sha(new_text.as_bytes()).into();
-    let events: Vec<Value> = m["audit"]
-        .as_str()
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let mut e: Value = serde_json::from_str(l).unwrap();
-            if e["detail"].as_str().is_some_and(|d| d.contains(&sha(old_text.as_bytes()))) {
-                e["detail"] = format!("envelope {}", sha(new_text.as_bytes())).into();
-            }
-            e
-        })
-        .collect();
-    m["audit"] = rechain(&events).into();
+    m["audit"] = relog(m["audit"].as_str().unwrap(), &old_text, &new_text).into();
     write_json(&path, &m);
     expect_fail(verify(&root, "signatures/release-bench.json"), &format!("registry entry `{signer_id}` names key id"));
 }
@@ -278,17 +282,7 @@ fn a_key_file_signature_claiming_a_trusted_time_fails() {
     let new_text = record::envelope_text(&request, &statement.predicate, &key);
     fs::write(&file, &new_text).unwrap();
     let audit = fs::read_to_string(rel.join("audit.jsonl")).unwrap();
-    let events: Vec<Value> = audit
-        .lines()
-        .map(|l| {
-            let mut e: Value = serde_json::from_str(l).unwrap();
-            if e["detail"].as_str().is_some_and(|d| d.contains(&sha(old_text.as_bytes()))) {
-                e["detail"] = format!("envelope {}", sha(new_text.as_bytes())).into();
-            }
-            e
-        })
-        .collect();
-    fs::write(rel.join("audit.jsonl"), rechain(&events)).unwrap();
+    fs::write(rel.join("audit.jsonl"), relog(&audit, &old_text, &new_text)).unwrap();
     expect_fail(
         verify(&root, "signatures/bench"),
         "a key-file signature's time is the signer's own clock (`signer-clock`), but it claims `transparency-log`",

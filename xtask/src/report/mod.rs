@@ -108,7 +108,8 @@ fn document_control(
     };
     let latest = signatures.iter().filter_map(|s| s.signed_at.as_deref()).max();
     let (generated_at, basis) = match latest {
-        Some(t) if t > request.created_at.as_str() => (t.to_string(), "time of the latest signature in the record"),
+        // A signature in the same second as the request is still the record's latest event.
+        Some(t) if t >= request.created_at.as_str() => (t.to_string(), "time of the latest signature in the record"),
         _ => (request.created_at.clone(), "time the signature request was created"),
     };
     DocumentControl {

@@ -223,7 +223,6 @@ pub fn preview(
         policy: policy.clone(),
         audit_text: String::new(),
         trusted_root: None,
-        trusted_root_sha256: None,
         origin: crate::sign::release_record::Origin::Preview,
     };
     Ok(Release { record, preview: true })

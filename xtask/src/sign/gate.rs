@@ -272,7 +272,11 @@ fn check_root(rec: &ReleaseRecord, request: &Request, problems: &mut Vec<Problem
         ));
         return Ok(false);
     };
-    let found = trusted_root::root_problems(root, rec.trusted_root_sha256.as_deref(), request);
+    let recorded = match &rec.origin {
+        Origin::Manifest { trusted_root_sha256, .. } => trusted_root_sha256.as_deref(),
+        Origin::Folder { .. } | Origin::Preview => None,
+    };
+    let found = trusted_root::root_problems(root, recorded, request);
     if !found.is_empty() {
         problems.extend(found.into_iter().map(|m| Problem::new(Check::TrustedRoot, m)));
         return Ok(false);
@@ -293,7 +297,7 @@ fn check_origin(rec: &ReleaseRecord, request: &Request, request_sha: &str, probl
                 request.release
             ),
         )),
-        Origin::Manifest { release, request_sha256, bundle_sha256, envelopes } => {
+        Origin::Manifest { release, request_sha256, bundle_sha256, envelopes, .. } => {
             let mut bad = |m: String| problems.push(Problem::new(Check::Manifest, m));
             if *release != request.release {
                 bad(format!("the manifest says release {release}, but its request is for release {}", request.release));

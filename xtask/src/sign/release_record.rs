@@ -27,8 +27,6 @@ pub struct ReleaseRecord {
     /// pinned `signatures/trusted_root.json`, or the copy embedded in a manifest. Read only when
     /// the release has keyless signatures.
     pub trusted_root: Option<String>,
-    /// The digest an archived manifest recorded for its embedded trusted root (None from a folder).
-    pub trusted_root_sha256: Option<String>,
     /// Where the record was read from, with what that source says about itself.
     pub origin: Origin,
 }
@@ -46,6 +44,8 @@ pub enum Origin {
         bundle_sha256: String,
         /// (file, the sha256 the manifest records for its text).
         envelopes: Vec<(String, String)>,
+        /// The digest recorded for the embedded trusted root, if any.
+        trusted_root_sha256: Option<String>,
     },
     /// A request not written yet (release-check's preview): nothing to claim.
     Preview,
@@ -71,7 +71,6 @@ impl ReleaseRecord {
             policy: policy.clone(),
             audit_text: read(&dir.join(layout::AUDIT))?,
             trusted_root: if keyless { Some(trusted_root::read_pinned_root(root)?) } else { None },
-            trusted_root_sha256: None,
             origin: Origin::Folder {
                 name: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             },
@@ -94,12 +93,12 @@ impl ReleaseRecord {
             policy: m.policy.clone(),
             audit_text: m.audit.clone(),
             trusted_root: m.trusted_root.clone(),
-            trusted_root_sha256: m.trusted_root_sha256.clone(),
             origin: Origin::Manifest {
                 release: m.release.clone(),
                 request_sha256: m.request_sha256.clone(),
                 bundle_sha256: m.bundle_sha256.clone(),
                 envelopes: m.envelopes.iter().map(|e| (e.file.clone(), e.sha256.clone())).collect(),
+                trusted_root_sha256: m.trusted_root_sha256.clone(),
             },
         };
         Ok((record, m))

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use signet::formats::ids::Role;
 use signet::sign::policy::{Required, SigningConfig};
 use signet::sign::record::{self, Intent, Part11Record, Prerequisite};
-use signet::sign::registry::{Registry, Signer};
-use signet::sign::{SignError, Timestamp, audit, keys, layout, release_record, request};
+use signet::sign::registry::{self, Signer};
+use signet::sign::{SignError, Timestamp, audit, keys, layout, release_record, request, trust};
 
 /// The password of the fixture's keys (`keys/<id>.key`, encrypted like any Signet key), so that
 /// tests can forge what only a key holder could.
@@ -43,6 +43,7 @@ pub fn ensure_signed_release(dir: &Path, n: usize) -> Result<PathBuf, SignError>
         ..SigningConfig::default()
     };
     let now = Timestamp(Timestamp::now().0 - 60);
+    let (admin, admin_key) = write_trust(&root, Timestamp(now.0 - 7200), &[])?;
     let mut signing_keys = Vec::new();
     for (i, role) in roles.iter().enumerate() {
         let key = keys::generate();
@@ -57,14 +58,12 @@ pub fn ensure_signed_release(dir: &Path, n: usize) -> Result<PathBuf, SignError>
             identity: None,
             issuer: None,
             enrolled_at: Timestamp(now.0 - 3600).to_string(),
-            enrolled_by: "bench-admin".into(),
+            enrolled_by: admin.id.to_string(),
             valid_until: None,
         };
-        Registry::load(&root)?.0.enroll(&root, &signer, &now)?;
-        let pem =
-            keys::encrypt_pem(&key, FIXTURE_PASSWORD.as_bytes()).map_err(|e| SignError::Refused(e.to_string()))?;
-        fs::create_dir_all(root.join("keys")).map_err(io)?;
-        keys::write_key_file(&root.join(format!("keys/{}.key", signer.id)), &pem).map_err(io)?;
+        let approval = trust::approve(trust::entry_sha256(&signer), &admin, &admin_key, Timestamp(now.0 - 3000));
+        registry::append_entry(&root, registry::NewEntry::Signer(&signer), &[approval])?;
+        write_key(&root, &signer.id, &key)?;
         signing_keys.push((signer, key));
     }
     let opts = request::RequestOptions {
@@ -100,6 +99,40 @@ pub fn ensure_signed_release(dir: &Path, n: usize) -> Result<PathBuf, SignError>
     fs::write(root.join("signet.toml"), toml).map_err(io)?;
     fs::write(root.join("done"), "").map_err(io)?;
     Ok(root)
+}
+
+/// `keys/<id>.key` (encrypted with [`FIXTURE_PASSWORD`]) and `keys/<id>.key.pub`.
+pub fn write_key(root: &Path, id: &str, key: &keys::SigningKey) -> Result<PathBuf, SignError> {
+    let path = root.join(format!("keys/{id}.key"));
+    let io = |e: io::Error| SignError::Write { path: path.clone(), source: e };
+    let pem = keys::encrypt_pem(key, FIXTURE_PASSWORD.as_bytes()).map_err(|e| SignError::Refused(e.to_string()))?;
+    fs::create_dir_all(root.join("keys")).map_err(io)?;
+    keys::write_key_file(&path, &pem).map_err(io)?;
+    fs::write(keys::public_key_path(&path), keys::public_pem(key.verifying_key())).map_err(io)?;
+    Ok(path)
+}
+
+/// The organisation's trust file `signatures/trust.json` with one administrator, `admin`,
+/// whose key is `keys/admin.key` (encrypted with [`FIXTURE_PASSWORD`]), accepting these
+/// Sigstore trusted roots.
+pub fn write_trust(
+    root: &Path,
+    at: Timestamp,
+    sigstore_roots: &[String],
+) -> Result<(trust::Admin, keys::SigningKey), SignError> {
+    let key = keys::generate();
+    let path = write_key(root, "admin", &key)?;
+    let opts = trust::InitOptions {
+        organisation: "Fixture Medical".into(),
+        admins: vec![("admin".into(), keys::public_key_path(&path))],
+        threshold: 1,
+        sigstore_roots: sigstore_roots.to_vec(),
+        ..Default::default()
+    };
+    let t = trust::init(&opts, at)?;
+    let out = root.join(layout::TRUST);
+    fs::write(&out, signet::output::json::to_string(&t)).map_err(|e| SignError::Write { path: out, source: e })?;
+    Ok((t.latest().admins[0].clone(), key))
 }
 
 fn policy_toml(policy: &SigningConfig) -> String {

@@ -213,18 +213,15 @@ fn release_awaiting_qa() -> tempfile::TempDir {
     let public = signet::sign::keys::public_pem(key.verifying_key());
     fs::write(t.path().join("keys/dana.key.pub"), public).expect("write public key");
     let dir = t.into_dir();
+    crate::signing::trust(dir.path(), &[]);
     for args in [
         &["bundle", "--evidence", "evidence", "--out", "dist/bundle.tar"][..],
-        &["enroll", "--signer", "dana", "--name", "Dana Whitfield", "--email", "dana@pump.example", "--role", "QA"],
         &["request", "--release", "v2.0.0", "--bundle", "dist/bundle.tar", "--commit", COMMIT],
     ] {
-        let mut args = args.to_vec();
-        if args[0] == "enroll" {
-            args.extend(["--pubkey", "keys/dana.key.pub", "--enrolled-by", "qa-admin"]);
-        }
-        let out = signet_in(dir.path(), &args);
+        let out = signet_in(dir.path(), args);
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
+    crate::signing::enroll(dir.path(), "dana", "Dana Whitfield", "QA");
     dir
 }
 

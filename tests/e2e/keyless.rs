@@ -55,7 +55,7 @@ fn ok(dir: &Path, args: &[&str]) -> String {
 }
 
 fn enroll_identity(dir: &Path, id: &str, name: &str, role: &str, identity: &str) {
-    ok(
+    let (code, out) = signing::as_admin(
         dir,
         &[
             "enroll",
@@ -71,10 +71,9 @@ fn enroll_identity(dir: &Path, id: &str, name: &str, role: &str, identity: &str)
             identity,
             "--issuer",
             ISSUER,
-            "--enrolled-by",
-            "qa-admin",
         ],
     );
+    assert_eq!(code, 0, "{out}");
 }
 
 /// A repository whose trusted root is a throwaway test CA (`.testca/`), with keyless signers
@@ -86,6 +85,8 @@ fn keyless_repo() -> tempfile::TempDir {
     fixtures(&dir, &["ca", ".testca"]);
     fs::create_dir_all(dir.join("signatures")).unwrap();
     fs::copy(dir.join(".testca/trusted_root.json"), dir.join("signatures/trusted_root.json")).unwrap();
+    let root = signet::digest::tagged(&fs::read(dir.join("signatures/trusted_root.json")).unwrap());
+    signing::trust(&dir, &[root]);
     enroll_identity(&dir, "alice", "Alice Example", "QA", "alice@example.com");
     enroll_identity(&dir, "carol", "Carol Example", "QA", "carol@example.com");
     enroll_identity(&dir, "rosa", "Rosa Lindqvist", "RELEASE", "rosa@example.com");
@@ -585,8 +586,8 @@ fn enrolling_an_identity_follows_the_same_rules_as_a_key() {
             "x@example.com",
             "--role",
             "QA",
-            "--enrolled-by",
-            "qa-admin",
+            "--admin-key",
+            "keys/admin.key",
         ]
     };
     let refused = |extra: &[&str], expect: &str| {
@@ -631,8 +632,8 @@ fn enrolling_an_identity_follows_the_same_rules_as_a_key() {
             "alice2@example.com",
             "--issuer",
             ISSUER,
-            "--enrolled-by",
-            "qa-admin",
+            "--admin-key",
+            "keys/admin.key",
         ],
     );
     assert_eq!(code, 2, "{out}");
@@ -643,7 +644,7 @@ fn enrolling_an_identity_follows_the_same_rules_as_a_key() {
         &[
             "enroll",
             "--signer",
-            "bob",
+            "ADMIN",
             "--name",
             "B",
             "--email",
@@ -654,15 +655,17 @@ fn enrolling_an_identity_follows_the_same_rules_as_a_key() {
             "bob@example.com",
             "--issuer",
             ISSUER,
-            "--enrolled-by",
-            "bob",
+            "--admin-key",
+            "keys/admin.key",
         ],
     );
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("cannot enrol themselves"), "{out}");
     // After a revocation the same person may enrol the same identity again, as a new entry the
     // old revocation does not touch.
-    ok(&d, &["revoke", "--signer", "alice", "--at", "2000-01-01T00:00:00Z", "--reason", "role change"]);
+    let (code, out) =
+        signing::as_admin(&d, &["revoke", "--signer", "alice", "--at", "2000-01-01T00:00:00Z", "--reason", "role change"]);
+    assert_eq!(code, 0, "{out}");
     std::thread::sleep(std::time::Duration::from_millis(1100));
     enroll_identity(&d, "alice", "Alice Example", "QA", "alice@example.com");
     let registry = fs::read_to_string(d.join("signatures/signers.toml")).unwrap();
@@ -676,7 +679,7 @@ fn enrolling_an_identity_follows_the_same_rules_as_a_key() {
         .output()
         .unwrap();
     fs::write(&pem, &out.stdout).unwrap();
-    let out = ok(
+    let (code, out) = signing::as_admin(
         &d,
         &[
             "enroll",
@@ -694,10 +697,9 @@ fn enrolling_an_identity_follows_the_same_rules_as_a_key() {
             "bob@example.com",
             "--issuer",
             ISSUER,
-            "--enrolled-by",
-            "qa-admin",
         ],
     );
+    assert_eq!(code, 0, "{out}");
     assert!(out.contains("with key sha256:") && out.contains("and identity bob@example.com"), "{out}");
 }
 

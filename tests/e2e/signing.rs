@@ -55,26 +55,31 @@ pub(crate) fn keygen(dir: &Path, id: &str) {
     assert_eq!(code, 0, "{out}");
 }
 
+/// The organisation's trust file `signatures/trust.json`, naming one administrator, `admin`
+/// (`keys/admin.key`), and accepting these Sigstore trusted roots.
+pub(crate) fn trust(dir: &Path, sigstore_roots: &[String]) {
+    let at = signet::sign::Timestamp(signet::sign::Timestamp::now().0 - 3600);
+    signet_dev::fixtures::write_trust(dir, at, sigstore_roots).unwrap();
+}
+
+/// Runs an administrator's `signet enroll`/`revoke ARGS` at a terminal as `admin`: types the
+/// signer id and the password. Creates the trust file first if there is none.
+pub(crate) fn as_admin(dir: &Path, args: &[&str]) -> (i32, String) {
+    if !dir.join("signatures/trust.json").exists() {
+        trust(dir, &[]);
+    }
+    let id = args.iter().skip_while(|a| **a != "--signer").nth(1).copied().unwrap_or_default();
+    let mut all = args.to_vec();
+    all.extend(["--admin-key", "keys/admin.key"]);
+    at_terminal(dir, &all, &[("type the signer id", id), ("Password: ", signet_dev::fixtures::FIXTURE_PASSWORD)])
+}
+
 pub(crate) fn enroll(dir: &Path, id: &str, name: &str, role: &str) {
-    Test::in_dir(tempfile::TempDir::new_in(dir).unwrap())
-        .args([
-            "--root",
-            &dir.display().to_string(),
-            "enroll",
-            "--signer",
-            id,
-            "--name",
-            name,
-            "--email",
-            &format!("{id}@pump.example"),
-            "--role",
-            role,
-            "--pubkey",
-            &format!("keys/{id}.key.pub"),
-            "--enrolled-by",
-            "qa-admin",
-        ])
-        .run();
+    let email = format!("{id}@pump.example");
+    let pubkey = format!("keys/{id}.key.pub");
+    let args = ["enroll", "--signer", id, "--name", name, "--email", &email, "--role", role, "--pubkey", &pubkey];
+    let (code, out) = as_admin(dir, &args);
+    assert_eq!(code, 0, "{out}");
 }
 
 /// Signs `role` as `id`, typing the release id, a reason and the password.
@@ -253,11 +258,11 @@ fn keygen_key_opens_with_openssl_and_enroll_rules_hold() {
             "--name",
             "X",
             "--email",
-            "x@x",
+            "x@pump.example",
             "--role",
             "QA",
-            "--enrolled-by",
-            "qa-admin",
+            "--admin-key",
+            "keys/admin.key",
         ];
         all.extend(args);
         Test::new().args(all).status(2).stderr_contains(msg).run();

@@ -32,6 +32,12 @@ impl Digest {
         Some(Digest(out))
     }
 
+    /// Parses `sha256:<64 lowercase hex>`, the tagged spelling, and nothing else.
+    pub fn parse_tagged(s: &str) -> Option<Digest> {
+        let hex = s.strip_prefix("sha256:")?;
+        Digest::parse_hex(hex).filter(|d| d.hex() == hex)
+    }
+
     pub fn hex(&self) -> String {
         self.to_string()
     }

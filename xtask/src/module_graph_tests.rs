@@ -1,4 +1,4 @@
-//! The module graph has no cycles, and the four signature flows never import each other.
+//! The module graph has no cycles, and the five signature flows never import each other.
 //!
 //! How it proves it: every non-test source file under `xtask/src` is read; comments, string
 //! literals and `#[cfg(test)]` modules are dropped; every path it names — in `use` items, with
@@ -246,7 +246,7 @@ fn the_module_graph_has_no_cycles() {
 #[test]
 fn the_signature_flows_never_import_each_other() {
     let edges = graph();
-    let flows = ["sign::ceremony", "sign::request", "sign::sigstore", "sign::verify"];
+    let flows = ["sign::admin", "sign::ceremony", "sign::request", "sign::sigstore", "sign::verify"];
     for from in flows {
         let bad: Vec<&String> =
             edges.get(from).into_iter().flatten().filter(|to| flows.contains(&to.as_str())).collect();

@@ -8,6 +8,7 @@ pub mod rtm_gate;
 pub mod signing;
 pub mod stamp;
 pub mod sums;
+pub mod trust;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,9 +60,12 @@ pub enum Command {
     Sums(sums::Args),
     /// Create your encrypted signing key (password from the terminal).
     Keygen(signing::KeygenArgs),
-    /// Add a signer to signatures/signers.toml.
+    /// The organisation's trust anchor: registry administrators, accepted Sigstore roots.
+    #[command(subcommand)]
+    Trust(trust::TrustCommand),
+    /// Enrol a signer in signatures/signers.toml, signed by an administrator (terminal only).
     Enroll(signing::EnrollArgs),
-    /// Revoke a signer's key from a given time.
+    /// Revoke a signer's key from a given time, signed by an administrator (terminal only).
     Revoke(signing::RevokeArgs),
     /// Write the pending-signature request for a release.
     Request(signing::RequestArgs),
@@ -81,6 +85,7 @@ pub fn run(command: Command, ctx: &Ctx) -> CmdResult {
         Command::RtmGate(args) => rtm_gate::run(args, ctx),
         Command::Stamp(args) => stamp::run(args, ctx),
         Command::Keygen(args) => signing::keygen(args, ctx),
+        Command::Trust(cmd) => trust::run(cmd, ctx),
         Command::Enroll(args) => signing::enroll(args, ctx),
         Command::Revoke(args) => signing::revoke(args, ctx),
         Command::Request(args) => signing::request(args, ctx),

@@ -38,6 +38,10 @@ pub struct Args {
     /// marked PREVIEW, nothing verified (needs --release and --bundle).
     #[arg(long, requires = "bundle", conflicts_with = "manifest")]
     pub preview: bool,
+    /// The organisation's trust file (default for --release: signatures/trust.json). Without one,
+    /// a manifest's signers are not anchored and the report says FAILED.
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
     /// A folder whose evidence-report.html / evidence-report.typ replace the built-in templates.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
@@ -64,7 +68,8 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
         let request = request::build(&opts, &cfg.signing).map_err(boxed)?;
         (report::preview(&ctx.root, &request, &cfg.signing).map_err(boxed)?, bundle)
     } else {
-        let record = report::load_record(&ctx.root, &source, &cfg.signing).map_err(boxed)?;
+        let trust = crate::sign::verify::TrustOptions { file: args.trust.as_ref().map(|t| ctx.path(t)), ..Default::default() };
+        let record = report::load_record(&ctx.root, &source, &cfg.signing, &trust).map_err(boxed)?;
         let request: Request = serde_json::from_str(&record.request_text)
             .map_err(|e| boxed(report::ReportError::input("request.json", format!("not a Signet request: {e}"))))?;
         let bundle = args.bundle.as_ref().map_or_else(|| PathBuf::from(&request.bundle.name), |b| ctx.path(b));

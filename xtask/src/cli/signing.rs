@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use crate::config;
 use crate::error::Exit;
 use crate::output::github;
+use crate::sign::admin;
 use crate::sign::ceremony::{self, SignOptions};
 use crate::sign::layout;
 use crate::sign::policy::SigningConfig;
 use crate::sign::record::TimeSource;
-use crate::sign::registry::{self, Registry};
+use crate::sign::registry;
 use crate::sign::request::{self, RequestOptions};
 use crate::sign::sigstore::{self, ImportOptions, PredicateOptions};
 use crate::sign::verify;
@@ -50,7 +51,7 @@ pub fn keygen(args: KeygenArgs, _ctx: &Ctx) -> CmdResult {
         .map_err(|source| boxed(SignError::Write { path: pub_path.clone(), source }))?;
     let key_id = keys::key_id(key.verifying_key());
     let text = format!(
-        "{public}\nkey id {key_id}\nwrote {} (encrypted) and {}\nnext: your administrator runs\n  signet enroll --signer {} --name \"<printed name>\" --email <email> --role <ROLE> --pubkey {} --enrolled-by <their id>\n",
+        "{public}\nkey id {key_id}\nwrote {} (encrypted) and {}\nnext: your administrator runs\n  signet enroll --signer {} --name \"<printed name>\" --email <email> --role <ROLE> --pubkey {} --admin-key <their key>\n",
         args.out.display(),
         pub_path.display(),
         args.signer,
@@ -84,9 +85,13 @@ pub struct EnrollArgs {
     /// Last day the key may sign (RFC 3339 time or date).
     #[arg(long, value_name = "DATE")]
     pub valid_until: Option<String>,
-    /// Who verified this person's identity before enrolment (§11.100(b)).
-    #[arg(long, value_name = "ID")]
-    pub enrolled_by: String,
+    /// Your administrator key (keygen's KEY, named in the trust file): you sign the enrolment,
+    /// stating that you verified this person's identity (§11.100(b)).
+    #[arg(long, value_name = "KEY")]
+    pub admin_key: PathBuf,
+    /// The trust file naming the administrators (default signatures/trust.json).
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
     /// A CI or service key: recorded, but it can never satisfy a signature requirement.
     #[arg(long)]
     pub bot: bool,
@@ -101,7 +106,6 @@ pub fn enroll(args: EnrollArgs, ctx: &Ctx) -> CmdResult {
         }
         None => None,
     };
-    let now = Timestamp::now();
     let enrolment = registry::Enrolment {
         id: args.signer,
         name: args.name,
@@ -111,12 +115,10 @@ pub fn enroll(args: EnrollArgs, ctx: &Ctx) -> CmdResult {
         identity: args.identity,
         issuer: args.issuer,
         valid_until: args.valid_until,
-        enrolled_by: args.enrolled_by,
         bot: args.bot,
     };
-    let signer = enrolment.entry(now).map_err(boxed)?;
-    let (registry, _) = Registry::load(&ctx.root).map_err(boxed)?;
-    let path = registry.enroll(&ctx.root, &signer, &now).map_err(boxed)?;
+    let opts = admin_options(ctx, &args.admin_key, args.trust.as_deref());
+    let (signer, path) = admin::enroll(&opts, enrolment, &policy(ctx)?).map_err(boxed)?;
     let mut credentials = Vec::new();
     if !signer.public_key.is_empty() {
         credentials.push(format!("key {}", signer.key_id));
@@ -125,10 +127,11 @@ pub fn enroll(args: EnrollArgs, ctx: &Ctx) -> CmdResult {
         credentials.push(format!("identity {identity} (issuer {issuer}, entry {})", signer.key_id));
     }
     let text = format!(
-        "enrolled {} ({}) with {} in {}\n",
+        "enrolled {} ({}) with {}, signed by administrator {}, in {}\n",
         signer.id,
         signer.roles.join(", "),
         credentials.join(" and "),
+        signer.enrolled_by,
         path.display()
     );
     Ok(Outcome { exit: Exit::Pass, text, json: serde_json::to_value(&signer).expect("serialises") })
@@ -143,11 +146,21 @@ pub struct RevokeArgs {
     pub at: String,
     #[arg(long)]
     pub reason: String,
+    /// Your administrator key (named in the trust file): you sign the revocation.
+    #[arg(long, value_name = "KEY")]
+    pub admin_key: PathBuf,
+    /// The trust file naming the administrators (default signatures/trust.json).
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
+}
+
+fn admin_options(ctx: &Ctx, key: &std::path::Path, trust: Option<&std::path::Path>) -> admin::AdminOptions {
+    admin::AdminOptions { root: ctx.root.clone(), key: ctx.path(key), trust: trust.map(|t| ctx.path(t)) }
 }
 
 pub fn revoke(args: RevokeArgs, ctx: &Ctx) -> CmdResult {
-    let (registry, _) = Registry::load(&ctx.root).map_err(boxed)?;
-    let path = registry.revoke(&ctx.root, &args.signer, &args.at, &args.reason, &Timestamp::now()).map_err(boxed)?;
+    let opts = admin_options(ctx, &args.admin_key, args.trust.as_deref());
+    let (_, path) = admin::revoke(&opts, &args.signer, &args.at, &args.reason).map_err(boxed)?;
     let text = format!("revoked the key of {} from {} in {}\n", args.signer, args.at, path.display());
     Ok(Outcome { exit: Exit::Pass, text, json: serde_json::json!({ "signer": args.signer, "at": args.at }) })
 }
@@ -310,12 +323,30 @@ pub struct VerifyArgs {
     /// The release folder `signatures/<ID>/`, or an assembled `signatures/release-<ID>.json`.
     #[arg(long, value_name = "PATH")]
     pub manifest: PathBuf,
+    /// The organisation's trust file, kept outside the record (QMS / DHF). A release folder
+    /// defaults to signatures/trust.json; a manifest without it never passes.
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
+    /// The SHA-256 the trust file must have (hex or sha256:hex), so that a pull request cannot
+    /// swap the anchor.
+    #[arg(long, value_name = "HEX")]
+    pub trust_sha256: Option<String>,
+    /// A current signer registry (signers.toml) whose revocations apply too: key compromises
+    /// learned after the release was archived.
+    #[arg(long, value_name = "FILE")]
+    pub registry: Option<PathBuf>,
 }
 
 pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
     let (bundle, manifest) = (ctx.path(&args.bundle), ctx.path(&args.manifest));
     let policy = if manifest.is_dir() { policy(ctx)? } else { SigningConfig::default() };
-    let verdict = verify::run(&ctx.root, &bundle, &manifest, &policy, Timestamp::now()).map_err(boxed)?;
+    let trust = verify::TrustOptions {
+        file: args.trust.as_ref().map(|t| ctx.path(t)),
+        sha256: args.trust_sha256.clone(),
+        registry: args.registry.as_ref().map(|r| ctx.path(r)),
+    };
+    let inputs = verify::VerifyInputs { root: &ctx.root, bundle: &bundle, record: &manifest, policy: &policy, trust: &trust };
+    let verdict = verify::run(&inputs, Timestamp::now()).map_err(boxed)?;
     let report = &verdict.report;
     let mut text = String::new();
     for s in &report.signatures {

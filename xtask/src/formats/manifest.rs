@@ -1,7 +1,11 @@
-//! The archival manifest, `signatures/release-<ID>.json` (`signet.manifest/v1`): the assembled,
+//! The archival manifest, `signatures/release-<ID>.json` (`signet.manifest/v2`): the assembled,
 //! self-contained signature record of one release — request, signatures, the registry entries
-//! and revocations they used, policy, audit trail — which the final gate re-verifies alone,
-//! years later, against the bundle.
+//! and revocations they used with the administrators' approvals of them, the organisation's
+//! trust chain, policy, audit trail — which the final gate re-verifies alone, years later,
+//! against the bundle and the organisation's trust file.
+//!
+//! v2 added `approvals` and `trust`; a v1 manifest has neither, and verifies only against a
+//! trust file that vouches for its signers' keys directly.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -9,14 +13,15 @@ use serde::{Deserialize, Serialize};
 use super::Version;
 use super::ids::ReleaseId;
 use super::policy::SigningConfig;
-use super::registry::{Revocation, Signer};
+use super::registry::{Approval, Revocation, Signer};
+use super::trust::Trust;
 
-pub const VERSION: Version = Version { family: "signet.manifest", current: 1 };
+pub const VERSION: Version = Version { family: "signet.manifest", current: 2 };
 
 /// The assembled, self-contained archival record: `signatures/release-<ID>.json`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "signet.manifest/v1", description = "The archival signature record of one release")]
+#[schemars(title = "signet.manifest/v2", description = "The archival signature record of one release")]
 pub struct Manifest {
     pub schema: String,
     pub release: ReleaseId,
@@ -37,6 +42,13 @@ pub struct Manifest {
     /// manifest re-verifies them alone, years later, without the repository or the network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_root: Option<String>,
+    /// v2: the administrators' approvals of the `signers` and `revocations` entries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<Approval>,
+    /// v2: the organisation's trust chain when the release was archived; it must continue the
+    /// trust file the verifier holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust: Option<Trust>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

@@ -19,6 +19,7 @@ pub mod registry;
 pub mod report;
 pub mod request;
 pub mod statement;
+pub mod trust;
 
 use std::fmt;
 
@@ -111,6 +112,7 @@ pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("request.schema.json", schema_for!(request::Request)),
         ("signers.schema.json", schema_for!(registry::Registry)),
         ("signing-policy.schema.json", schema_for!(policy::SigningConfig)),
+        ("trust.schema.json", schema_for!(trust::Trust)),
     ]
 }
 

@@ -13,7 +13,37 @@ use super::ids::{KeyId, Role, SignerId};
 pub struct Registry {
     pub signer: Vec<Signer>,
     pub revocation: Vec<Revocation>,
+    /// Administrators' signatures over enrolments and revocations (`signet enroll`/`revoke`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub approval: Vec<Approval>,
 }
+
+/// The DSSE payload type of an administrator's approval of a registry entry.
+pub const APPROVAL_PAYLOAD_TYPE: &str = "application/vnd.signet.registry-approval+json";
+
+/// The meaning an administrator states when enrolling or revoking (seed 002 §8.1).
+pub const APPROVAL_MEANING: &str = "identity verified";
+
+/// An administrator's signature over one registry entry: the evidence that a named
+/// administrator, holding their key and password, verified this person's identity (§11.100(b)).
+/// What is signed is [`ApprovalStatement`]'s canonical JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// `sha256:` of the approved `[[signer]]` or `[[revocation]]` entry's canonical JSON.
+    pub entry_sha256: String,
+    /// The administrator, as the trust file names them.
+    pub admin: SignerId,
+    pub admin_key_id: KeyId,
+    /// Always [`APPROVAL_MEANING`].
+    pub meaning: String,
+    pub signed_at: String,
+    /// Base64 DER ECDSA P-256 signature over the DSSE PAE of [`APPROVAL_PAYLOAD_TYPE`] and the
+    /// canonical JSON of every other field (`sign::admin::approval_payload`).
+    pub sig: String,
+}
+
+
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +68,7 @@ pub struct Signer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     pub enrolled_at: String,
+    /// Who enrolled this person: an administrator's id (their signature, in `[[approval]]`, is the evidence).
     pub enrolled_by: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<String>,

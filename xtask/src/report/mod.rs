@@ -224,6 +224,7 @@ pub fn preview(
         audit_text: String::new(),
         trusted_root: None,
         origin: crate::sign::release_record::Origin::Preview,
+        anchoring: crate::sign::trust::Anchoring::not_anchored("a preview is never verified"),
     };
     Ok(Release { record, preview: true })
 }
@@ -233,6 +234,7 @@ pub fn load_record(
     root: &Path,
     source: &RecordSource,
     policy: &crate::sign::policy::SigningConfig,
+    trust: &verify::TrustOptions,
 ) -> Result<ReleaseRecord, SignError> {
     match source {
         RecordSource::Release(id) => {
@@ -243,9 +245,9 @@ pub fn load_record(
                     format!("no request for release {id}; run `signet request --release {id} --bundle …` first"),
                 ));
             }
-            ReleaseRecord::from_folder(root, &dir, policy)
+            verify::load(root, &dir, policy, trust)
         }
-        RecordSource::Manifest(path) => Ok(ReleaseRecord::from_manifest(path)?.0),
+        RecordSource::Manifest(path) => verify::load(root, path, policy, trust),
     }
 }
 

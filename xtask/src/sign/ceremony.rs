@@ -4,7 +4,6 @@
 //! consecutive wrong passwords lock signing for that signer on this machine for 15 minutes;
 //! every failed attempt and lockout goes into the release's audit trail.
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use super::eligibility::{self, Eligibility};
@@ -14,6 +13,7 @@ use super::policy::SigningConfig;
 use super::record::{self, Intent, Part11Record};
 use super::registry::{Registry, Signer};
 use super::verdict::VerifiedSignature;
+use super::terminal::Terminal as Tty;
 use super::{SignError, Timestamp, audit, keys, lockout, release_record};
 use crate::formats::request::Request;
 use crate::fsx::atomic;
@@ -30,44 +30,8 @@ pub struct SignOptions {
     pub reject: bool,
 }
 
-/// The terminal the ceremony talks to; never stdin/stdout, which a script could drive.
-struct Tty {
-    out: std::fs::File,
-    input: BufReader<std::fs::File>,
-}
-
-impl Tty {
-    fn open() -> Result<Tty, SignError> {
-        let refuse = || {
-            SignError::Refused(
-                "signing needs a terminal: run `signet sign` yourself, in an interactive terminal; \
-                 a signature cannot be scripted or piped (21 CFR 11.200)"
-                    .into(),
-            )
-        };
-        if !keys::is_interactive() {
-            return Err(refuse());
-        }
-        let f = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(|_| refuse())?;
-        let input = BufReader::new(f.try_clone().map_err(|_| refuse())?);
-        Ok(Tty { out: f, input })
-    }
-
-    fn say(&mut self, text: &str) {
-        let _ = self.out.write_all(text.as_bytes());
-        let _ = self.out.flush();
-    }
-
-    fn ask(&mut self, prompt: &str) -> Result<String, SignError> {
-        self.say(prompt);
-        let mut line = String::new();
-        self.input.read_line(&mut line).map_err(|e| SignError::Refused(format!("terminal closed: {e}")))?;
-        Ok(line.trim().to_string())
-    }
-}
-
 pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignError> {
-    let mut tty = Tty::open()?;
+    let mut tty = Tty::open("signing")?;
     policy.validate()?;
     let dir = layout::release_dir(&opts.root, &opts.release)?;
     let (request, request_sha) = release_record::load(&dir)?;

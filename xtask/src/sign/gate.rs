@@ -48,7 +48,8 @@ pub fn verify(rec: &ReleaseRecord, bundle_sha256: &str, now: Timestamp) -> Resul
             Err(p) => problems.extend(p),
         }
     }
-    check_set(&request, &signatures, &mut problems);
+    check_set(rec, &request, &signatures, &mut problems);
+    super::anchored::check(rec, &signatures, &mut problems);
     check_audit(rec, &request, &request_sha, &signatures, &mut problems);
     let awaiting = awaiting(&request, &signatures);
     Ok(VerifyReport { release: request.release, bundle_sha256: bundle_sha256.into(), signatures, awaiting, problems })
@@ -159,7 +160,7 @@ fn check_envelope(
 }
 
 /// Across signatures: one per role, distinct people, no rejection.
-fn check_set(request: &Request, sigs: &[VerifiedSignature], problems: &mut Vec<Problem>) {
+fn check_set(rec: &ReleaseRecord, request: &Request, sigs: &[VerifiedSignature], problems: &mut Vec<Problem>) {
     let mut by_role: BTreeMap<&str, Vec<&VerifiedSignature>> = BTreeMap::new();
     for s in sigs {
         by_role.entry(s.record.role.as_str()).or_default().push(s);
@@ -174,20 +175,7 @@ fn check_set(request: &Request, sigs: &[VerifiedSignature], problems: &mut Vec<P
         }
     }
     if request.separation_of_duties {
-        let mut roles_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for s in sigs {
-            roles_of.entry(s.record.signer_id.as_str()).or_default().push(s.record.role.as_str());
-        }
-        for (who, roles) in roles_of.iter().filter(|(_, r)| r.len() > 1) {
-            problems.push(Problem::new(
-                Check::SeparationOfDuties,
-                format!(
-                    "`{who}` signed {} roles ({}); separation of duties requires distinct people",
-                    roles.len(),
-                    roles.join(", ")
-                ),
-            ));
-        }
+        check_separation(rec, sigs, problems);
     }
     for s in sigs.iter().filter(|s| s.record.meaning == REJECTOR) {
         problems.push(Problem::new(
@@ -199,6 +187,36 @@ fn check_set(request: &Request, sigs: &[VerifiedSignature], problems: &mut Vec<P
                 s.record.role,
                 s.record.signed_at,
                 s.record.reason.as_deref().unwrap_or("no reason given")
+            ),
+        ));
+    }
+}
+
+/// One person, one role: ids that are one person (the same id, printed name or email, as
+/// `formats::ids::fold` compares them) count once.
+fn check_separation(rec: &ReleaseRecord, sigs: &[VerifiedSignature], problems: &mut Vec<Problem>) {
+    let mut people: Vec<Vec<&VerifiedSignature>> = Vec::new();
+    for s in sigs {
+        let same = |p: &Vec<&VerifiedSignature>| {
+            p.iter().any(|o| rec.registry.same_person(&o.record.signer_id, &s.record.signer_id))
+        };
+        match people.iter_mut().find(|p| same(p)) {
+            Some(p) => p.push(s),
+            None => people.push(vec![s]),
+        }
+    }
+    for p in people.iter().filter(|p| p.len() > 1) {
+        let ids: Vec<&str> = p.iter().map(|s| s.record.signer_id.as_str()).collect();
+        let roles: Vec<&str> = p.iter().map(|s| s.record.role.as_str()).collect();
+        let mut who: Vec<&str> = ids.clone();
+        who.dedup();
+        problems.push(Problem::new(
+            Check::SeparationOfDuties,
+            format!(
+                "one person ({}) signed {} roles ({}); separation of duties requires distinct people",
+                who.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", "),
+                roles.len(),
+                roles.join(", ")
             ),
         ));
     }

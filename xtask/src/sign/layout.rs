@@ -5,6 +5,7 @@
 //! ```text
 //! signatures/signers.toml                 the signer registry
 //! signatures/trusted_root.json            the pinned Sigstore trusted root
+//! signatures/trust.json                   the organisation's trust anchor (administrators)
 //! signatures/<ID>/request.json            the pending-signature request (+ request.md)
 //! signatures/<ID>/audit.jsonl             the hash-chained audit trail
 //! signatures/<ID>/<ROLE>--<signer>.dsse.json       a key-file signature
@@ -21,6 +22,8 @@ pub const DIR: &str = "signatures";
 pub const REGISTRY: &str = "signatures/signers.toml";
 /// The pinned Sigstore trusted root, in the regulated repository (CODEOWNERS-protected).
 pub const TRUSTED_ROOT: &str = "signatures/trusted_root.json";
+/// The organisation's trust anchor (a copy; the original's SHA-256 is kept in the QMS / DHF).
+pub const TRUST: &str = "signatures/trust.json";
 pub const REQUEST: &str = "request.json";
 pub const REQUEST_MD: &str = "request.md";
 pub const AUDIT: &str = "audit.jsonl";

@@ -2,13 +2,15 @@
 //! request, the signing ceremony, and the final gate that verifies the human-signed record
 //! against the bundle — from the release folder today, from the archived manifest years later.
 
-// The four flows: each imports the lower floor below, never another flow.
+// The five flows: each imports the lower floor below, never another flow.
+pub mod admin;
 pub mod ceremony;
 pub mod request;
 pub mod sigstore;
 pub mod verify;
 
 // The lower floor the flows share.
+pub mod anchored;
 pub mod audit;
 pub mod dsse;
 pub mod eligibility;
@@ -24,7 +26,9 @@ pub mod record;
 pub mod registry;
 pub mod release_record;
 pub mod signed;
+pub mod terminal;
 mod time;
+pub mod trust;
 pub mod trusted_root;
 pub mod verdict;
 

@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{SignError, Timestamp};
-pub use crate::formats::registry::{Registry, Revocation, Signer, SignerKind};
+use crate::formats::ids::{Role, SignerId, fold};
+pub use crate::formats::registry::{Approval, Registry, Revocation, Signer, SignerKind};
 
 /// A key's standing at one moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +19,12 @@ pub enum Standing {
 
 impl Registry {
     pub fn load(root: &Path) -> Result<(Registry, String), SignError> {
-        let path = root.join(super::layout::REGISTRY);
+        Registry::load_file(&root.join(super::layout::REGISTRY))
+    }
+
+    /// A registry file anywhere (a missing one is empty).
+    pub fn load_file(path: &Path) -> Result<(Registry, String), SignError> {
+        let path = path.to_path_buf();
         let bytes = match crate::fsx::read::read_bytes(&path, crate::fsx::read::MAX_RECORD_BYTES) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Registry::default(), digest(b""))),
@@ -69,20 +75,64 @@ impl Registry {
         }
     }
 
+    /// Whether two signer ids are one person: the same id, or entries sharing a printed name or
+    /// email, compared as `formats::ids::fold` folds them.
+    pub fn same_person(&self, a: &str, b: &str) -> bool {
+        if fold(a) == fold(b) {
+            return true;
+        }
+        let keys = |id: &str| -> Vec<String> {
+            self.signer.iter().filter(|s| fold(&s.id) == fold(id)).flat_map(|s| [fold(&s.name), fold(&s.email)]).collect()
+        };
+        let of_a = keys(a);
+        keys(b).iter().any(|k| !k.is_empty() && of_a.contains(k))
+    }
+
     /// The entry that is active now for `id`: not revoked, not expired.
     pub fn active<'a>(&'a self, id: &'a str, now: &Timestamp) -> Option<&'a Signer> {
         self.entries(id).filter(|s| self.standing(s, now) == Standing::Valid).last()
     }
 
-    /// Appends one enrolment after checking the registry's rules.
-    pub fn enroll(&self, root: &Path, s: &Signer, now: &Timestamp) -> Result<PathBuf, SignError> {
+    /// Refuses an enrolment that breaks the registry's rules: one active credential and one
+    /// active identity per person (id, printed name and email unique among active signers, as
+    /// `formats::ids::fold` compares them), roles the policy requires, keys and OIDC identities
+    /// never reused.
+    pub fn check_enrolment(&self, s: &Signer, policy_roles: &[&str], now: &Timestamp) -> Result<(), SignError> {
         check_identity(s)?;
+        check_person(s)?;
+        let refuse = |m: String| Err(SignError::Registry(m));
+        if let Some(role) = s.roles.iter().find(|r| !policy_roles.contains(&r.as_str())) {
+            return refuse(format!(
+                "role `{role}` is not required by the signing policy (signet.toml [[signing.required]]: {}); \
+                 enrol people for the roles that exist",
+                policy_roles.join(", ")
+            ));
+        }
         if self.active(&s.id, now).is_some() {
-            return Err(SignError::Registry(format!(
+            return refuse(format!(
                 "`{}` already has an active key or identity; revoke it first (signet revoke --signer {} …): \
                  one active credential per person",
                 s.id, s.id
-            )));
+            ));
+        }
+        if let Some(o) = self.signer.iter().find(|o| o.id != s.id && fold(&o.id) == fold(&s.id)) {
+            return refuse(format!(
+                "`{}` looks like the existing signer id `{}` (ids are compared after Unicode case folding and \
+                 confusable mapping); choose a distinct id",
+                s.id, o.id
+            ));
+        }
+        let active_others = self.signer.iter().filter(|o| o.id != s.id && self.standing(o, now) == Standing::Valid);
+        for o in active_others {
+            for (what, mine, theirs) in [("printed name", &s.name, &o.name), ("email", &s.email, &o.email)] {
+                if fold(mine) == fold(theirs) {
+                    return refuse(format!(
+                        "the {what} `{mine}` is already active for `{}`: one person holds one active identity; \
+                         revoke `{}` first if this is the same person",
+                        o.id, o.id
+                    ));
+                }
+            }
         }
         if let Some(identity) = &s.identity
             && let Some(other) = self
@@ -90,45 +140,79 @@ impl Registry {
                 .iter()
                 .find(|o| o.id != s.id && o.identity.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(identity)))
         {
-            return Err(SignError::Registry(format!(
+            return refuse(format!(
                 "the identity {identity} is already enrolled for `{}`; an identity belongs to one person and is \
                  never reassigned (§11.100(a))",
                 other.id
-            )));
+            ));
         }
         if let Some(other) = self.by_key(&s.key_id) {
-            return Err(SignError::Registry(format!(
+            return refuse(format!(
                 "this key ({}) is already enrolled for `{}`; a key belongs to one person and is never reused",
                 s.key_id, other.id
-            )));
+            ));
         }
-        if s.id == s.enrolled_by {
-            return Err(SignError::Registry(format!(
-                "`{}` cannot enrol themselves: --enrolled-by must name the person who verified their identity",
-                s.id
-            )));
-        }
-        append(root, &toml_table("signer", s)?)
+        Ok(())
     }
 
-    pub fn revoke(&self, root: &Path, id: &str, at: &str, reason: &str, now: &Timestamp) -> Result<PathBuf, SignError> {
+    /// The revocation of `id`'s latest unrevoked credential from `at`.
+    pub fn revocation_entry(&self, id: &str, at: &str, reason: &str, now: &Timestamp) -> Result<Revocation, SignError> {
         let at_ts = Timestamp::parse(at).ok_or_else(|| {
             SignError::Refused(format!("--at `{at}` is not an RFC 3339 UTC time like 2026-11-22T10:00:00Z"))
         })?;
+        if reason.trim().is_empty() {
+            return Err(SignError::Refused("--reason must say why the credential is revoked".into()));
+        }
         let signer = self
             .entries(id)
             .filter(|s| self.revocation(&s.key_id).is_none())
             .last()
             .ok_or_else(|| SignError::Registry(format!("`{id}` has no unrevoked key")))?;
-        let r = Revocation {
-            signer: id.into(),
+        Ok(Revocation {
+            signer: signer.id.clone(),
             key_id: signer.key_id.clone(),
             at: at_ts.to_string(),
             reason: reason.into(),
             recorded_at: now.to_string(),
-        };
-        append(root, &toml_table("revocation", &r)?)
+        })
     }
+}
+
+/// One entry to append to the registry, with the administrators' approvals of it.
+#[derive(Debug, Clone, Copy)]
+pub enum NewEntry<'a> {
+    Signer(&'a Signer),
+    Revocation(&'a Revocation),
+}
+
+/// Appends `entry` and its approvals in one atomic write.
+pub fn append_entry(root: &Path, entry: NewEntry<'_>, approvals: &[Approval]) -> Result<PathBuf, SignError> {
+    let mut text = match entry {
+        NewEntry::Signer(s) => toml_table("signer", s)?,
+        NewEntry::Revocation(r) => toml_table("revocation", r)?,
+    };
+    for a in approvals {
+        text.push_str(&toml_table("approval", a)?);
+    }
+    append(root, &text)
+}
+
+/// A printed name and an email a person can be told apart by.
+fn check_person(s: &Signer) -> Result<(), SignError> {
+    let bad = |m: String| Err(SignError::Refused(m));
+    let name_ok = |n: &str| !n.trim().is_empty() && n.trim() == n && n.chars().count() <= 128 && !n.chars().any(char::is_control);
+    if !name_ok(&s.name) {
+        return bad(format!(
+            "--name {:?} must be the person's printed name: not empty, at most 128 characters, without surrounding \
+             spaces or control characters",
+            s.name
+        ));
+    }
+    let (local, domain) = s.email.split_once('@').unwrap_or_default();
+    if local.is_empty() || !domain.contains('.') || s.email.chars().any(|c| c.is_whitespace() || c.is_control()) || s.email.len() > 254 {
+        return bad(format!("--email {:?} must be an email address like dana@example.com", s.email));
+    }
+    Ok(())
 }
 
 /// The credential id of an identity-only entry: `oidc:` + the `sha256:` digest of the canonical
@@ -148,15 +232,21 @@ pub struct Enrolment {
     pub issuer: Option<String>,
     /// The last day or time the credential may sign (RFC 3339 time or date).
     pub valid_until: Option<String>,
-    /// Who verified this person's identity (§11.100(b)).
-    pub enrolled_by: String,
     /// A CI or service key: recorded, never able to satisfy a signature requirement.
     pub bot: bool,
 }
 
 impl Enrolment {
-    /// The registry entry, enrolled at `now`; `Registry::enroll` checks and appends it.
-    pub fn entry(self, now: Timestamp) -> Result<Signer, SignError> {
+    /// The registry entry, enrolled at `now` by the administrator `admin`; the ids parsed by
+    /// their rules (`formats::ids`). `Registry::check_enrolment` checks it against the registry.
+    pub fn entry(self, now: Timestamp, admin: &SignerId) -> Result<Signer, SignError> {
+        let id = SignerId::parse(&self.id).map_err(|e| SignError::Refused(e.to_string()))?;
+        let roles = self
+            .roles
+            .iter()
+            .map(|r| Role::parse(r))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| SignError::Refused(e.to_string()))?;
         let valid_until = match &self.valid_until {
             Some(v) => Some(
                 Timestamp::parse(v)
@@ -172,17 +262,17 @@ impl Enrolment {
             _ => String::new(),
         };
         Ok(Signer {
-            id: self.id.into(),
+            id,
             name: self.name,
             email: self.email,
-            roles: self.roles.into_iter().map(Into::into).collect(),
+            roles,
             kind: if self.bot { SignerKind::Bot } else { SignerKind::Human },
             key_id: key_id.into(),
             public_key: self.public_key.as_ref().map(super::keys::public_pem).unwrap_or_default(),
             identity: self.identity,
             issuer: self.issuer,
             enrolled_at,
-            enrolled_by: self.enrolled_by,
+            enrolled_by: admin.to_string(),
             valid_until,
         })
     }
@@ -320,6 +410,7 @@ mod tests {
         let reg = Registry {
             signer: vec![Signer { key_id: Default::default(), ..keyless("a", "https://x") }],
             revocation: vec![],
+            approval: vec![],
         };
         assert!(reg.by_key("").is_none());
     }

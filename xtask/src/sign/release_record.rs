@@ -1,12 +1,13 @@
 //! The release record: everything a verification needs, read from the release folder
 //! (`signatures/<ID>/`) or from an archived manifest, and the manifest assembled from it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::layout::{self, KEYLESS_SUFFIX};
 use super::policy::SigningConfig;
 use super::registry::Registry;
 use super::verdict::VerifyReport;
+use super::trust::{Anchoring, Trust, TrustFile};
 use super::{SignError, trusted_root};
 use crate::digest::tagged as sha;
 use crate::formats::ids::ReleaseId;
@@ -29,6 +30,8 @@ pub struct ReleaseRecord {
     pub trusted_root: Option<String>,
     /// Where the record was read from, with what that source says about itself.
     pub origin: Origin,
+    /// What anchors the signers (`sign::trust`); set by the caller that knows the trust file.
+    pub anchoring: Anchoring,
 }
 
 /// Where a release record was read from, and what the source claims about its content: the
@@ -74,12 +77,16 @@ impl ReleaseRecord {
             origin: Origin::Folder {
                 name: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             },
+            anchoring: Anchoring::not_anchored(NO_TRUST),
         })
     }
 
     pub fn from_manifest(path: &Path) -> Result<(ReleaseRecord, Manifest), SignError> {
         let text = read_text(path, MAX_RECORD_BYTES).map_err(|e| SignError::input(path, e))?;
         let m: Manifest = MANIFEST_VERSION.read(text.as_bytes()).map_err(|e| SignError::input(path, e))?;
+        if m.schema != MANIFEST_VERSION.id() && (!m.approvals.is_empty() || m.trust.is_some()) {
+            return Err(SignError::input(path, format!("{} has `approvals` or `trust`, which only v2 has", m.schema)));
+        }
         if m.trusted_root.is_none() && m.envelopes.iter().any(|e| e.file.ends_with(KEYLESS_SUFFIX)) {
             return Err(SignError::input(
                 path,
@@ -89,7 +96,11 @@ impl ReleaseRecord {
         let record = ReleaseRecord {
             request_text: m.request.clone(),
             envelopes: m.envelopes.iter().map(|e| (e.file.clone(), e.envelope.clone())).collect(),
-            registry: Registry { signer: m.signers.clone(), revocation: m.revocations.clone() },
+            registry: Registry {
+                signer: m.signers.clone(),
+                revocation: m.revocations.clone(),
+                approval: m.approvals.clone(),
+            },
             policy: m.policy.clone(),
             audit_text: m.audit.clone(),
             trusted_root: m.trusted_root.clone(),
@@ -100,6 +111,7 @@ impl ReleaseRecord {
                 envelopes: m.envelopes.iter().map(|e| (e.file.clone(), e.sha256.clone())).collect(),
                 trusted_root_sha256: m.trusted_root_sha256.clone(),
             },
+            anchoring: Anchoring::not_anchored(NO_TRUST),
         };
         Ok((record, m))
     }
@@ -107,6 +119,15 @@ impl ReleaseRecord {
     /// The manifest for archival: only the registry entries and revocations this release used.
     pub fn manifest(&self, report: &VerifyReport) -> Manifest {
         let used: Vec<&str> = report.signatures.iter().map(|s| s.record.key_id.as_str()).collect();
+        let signers: Vec<_> =
+            self.registry.signer.iter().filter(|s| used.contains(&s.key_id.as_str())).cloned().collect();
+        let revocations: Vec<_> =
+            self.registry.revocation.iter().filter(|r| used.contains(&r.key_id.as_str())).cloned().collect();
+        let entries: Vec<String> = signers
+            .iter()
+            .map(super::trust::entry_sha256)
+            .chain(revocations.iter().map(super::trust::entry_sha256))
+            .collect();
         Manifest {
             schema: MANIFEST_VERSION.id(),
             release: report.release.clone(),
@@ -117,23 +138,73 @@ impl ReleaseRecord {
                 .iter()
                 .map(|(f, t)| ManifestEnvelope { file: f.clone(), sha256: sha(t.as_bytes()), envelope: t.clone() })
                 .collect(),
-            signers: self.registry.signer.iter().filter(|s| used.contains(&s.key_id.as_str())).cloned().collect(),
-            revocations: self
-                .registry
-                .revocation
-                .iter()
-                .filter(|r| used.contains(&r.key_id.as_str()))
-                .cloned()
-                .collect(),
+            approvals: self.registry.approval.iter().filter(|a| entries.contains(&a.entry_sha256)).cloned().collect(),
+            signers,
+            revocations,
             policy: self.policy.clone(),
             audit: self.audit_text.clone(),
             bundle_sha256: report.bundle_sha256.clone(),
             generated_by: crate::formats::crate_version(),
             trusted_root_sha256: self.trusted_root.as_ref().map(|t| sha(t.as_bytes())),
             trusted_root: self.trusted_root.clone(),
+            trust: match &self.anchoring {
+                Anchoring::Anchored { chain, .. } => Some(chain.clone()),
+                Anchoring::NotAnchored { .. } => None,
+            },
         }
     }
 }
+
+/// Where the final gate takes its anchor from (`verify --trust`, `--trust-sha256`, `--registry`).
+#[derive(Debug, Clone, Default)]
+pub struct TrustOptions {
+    /// The organisation's trust file; a release folder defaults to `signatures/trust.json`.
+    pub file: Option<PathBuf>,
+    /// The digest the trust file must have (the Action's `trust-sha256` input).
+    pub sha256: Option<String>,
+    /// A current signer registry whose revocations apply too: compromises learned after archiving.
+    pub registry: Option<PathBuf>,
+}
+
+impl ReleaseRecord {
+    /// Sets what anchors the record: the trust file (given, or the repository's for a release
+    /// folder), continued by the manifest's embedded chain or the repository's newer one; then
+    /// applies the revocations of a current registry.
+    pub fn anchor(&mut self, root: &Path, embedded: Option<&Trust>, opts: &TrustOptions) -> Result<(), SignError> {
+        let repo = root.join(layout::TRUST);
+        let folder = matches!(self.origin, Origin::Folder { .. });
+        let repo_trust = folder && repo.is_file();
+        let file = opts.file.clone().or_else(|| repo_trust.then(|| repo.clone()));
+        self.anchoring = match file {
+            None => Anchoring::not_anchored(NO_TRUST),
+            Some(f) => {
+                let anchor = TrustFile::load(&f)?;
+                let newer = match embedded {
+                    Some(t) => Some(t.clone()),
+                    None if repo_trust && opts.file.is_some() => Some(TrustFile::load(&repo)?.trust),
+                    None => None,
+                };
+                Anchoring::resolve(&anchor, opts.sha256.as_deref(), newer.as_ref())
+            }
+        };
+        if let Some(path) = &opts.registry {
+            if !path.is_file() {
+                return Err(SignError::input(path, "no such registry file; pass the current signatures/signers.toml"));
+            }
+            let current = Registry::load_file(path)?.0;
+            for r in current.revocation {
+                if self.registry.by_key(&r.key_id).is_some() && !self.registry.revocation.contains(&r) {
+                    self.registry.revocation.push(r);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a record read without a trust file is not anchored, and what to do.
+pub const NO_TRUST: &str = "nothing anchors the signers: no trust file was given. Pass --trust FILE, the organisation's \
+     trust file (signatures/trust.json, with its SHA-256 recorded in the QMS / DHF); `signet trust init` creates one";
 
 /// The SHA-256 of a file, and its size. (A request names its bundle by bare hex, `Digest::hex`;
 /// everything else by `Digest::tagged`.)

@@ -58,6 +58,9 @@ pub enum Check {
     Registry,
     /// Keyless signatures are verified against the trusted root the request pinned.
     TrustedRoot,
+    /// Every signer's enrolment is signed by the organisation's administrators (or vouched for by
+    /// its trust file), and every keyless trusted root is one the trust file accepts.
+    Anchor,
     /// A key-file signature: a DSSE envelope, by an enrolled key, that verifies, over a Signet statement.
     Signature,
     /// A keyless signature: the Sigstore bundle verifies offline and its certificate is the enrolled signer's.

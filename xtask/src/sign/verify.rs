@@ -11,7 +11,7 @@ use crate::fsx::atomic;
 use crate::output::json;
 
 pub use super::gate::{awaiting, verify};
-pub use super::release_record::{MANIFEST_VERSION, Manifest, ManifestEnvelope, ReleaseRecord};
+pub use super::release_record::{MANIFEST_VERSION, Manifest, ManifestEnvelope, ReleaseRecord, TrustOptions};
 pub use super::verdict::{Awaiting, Check, Problem, VerifiedSignature, VerifyReport};
 
 /// The gate's verdict, and the manifest it wrote (a release folder that passed).
@@ -21,21 +21,23 @@ pub struct Verdict {
     pub manifest_written: Option<PathBuf>,
 }
 
-/// Verifies `bundle` against `record` (a release folder or an archived manifest file).
-pub fn run(
-    root: &Path,
-    bundle: &Path,
-    record: &Path,
-    policy: &SigningConfig,
-    now: Timestamp,
-) -> Result<Verdict, SignError> {
-    let bundle_sha = super::release_record::file_digest(bundle)?.0.hex();
+/// What `verify` checks: the bundle against a release folder or an archived manifest file,
+/// anchored as `trust` says.
+#[derive(Debug, Clone)]
+pub struct VerifyInputs<'a> {
+    pub root: &'a Path,
+    pub bundle: &'a Path,
+    pub record: &'a Path,
+    pub policy: &'a SigningConfig,
+    pub trust: &'a TrustOptions,
+}
+
+/// Verifies the bundle against the record, anchored on the organisation's trust file.
+pub fn run(inputs: &VerifyInputs<'_>, now: Timestamp) -> Result<Verdict, SignError> {
+    let (root, record) = (inputs.root, inputs.record);
+    let bundle_sha = super::release_record::file_digest(inputs.bundle)?.0.hex();
     let from_folder = record.is_dir();
-    let rec = if from_folder {
-        ReleaseRecord::from_folder(root, record, policy)?
-    } else {
-        ReleaseRecord::from_manifest(record)?.0
-    };
+    let rec = load(root, record, inputs.policy, inputs.trust)?;
     let report = verify(&rec, &bundle_sha, now)?;
     let mut manifest_written = None;
     if report.passed() && from_folder {
@@ -45,4 +47,21 @@ pub fn run(
         manifest_written = Some(path);
     }
     Ok(Verdict { report, manifest_written })
+}
+
+/// The release record at `record` (folder or manifest), anchored.
+pub fn load(
+    root: &Path,
+    record: &Path,
+    policy: &SigningConfig,
+    trust: &TrustOptions,
+) -> Result<ReleaseRecord, SignError> {
+    let (mut rec, embedded) = if record.is_dir() {
+        (ReleaseRecord::from_folder(root, record, policy)?, None)
+    } else {
+        let (rec, m) = ReleaseRecord::from_manifest(record)?;
+        (rec, m.trust)
+    };
+    rec.anchor(root, embedded.as_ref(), trust)?;
+    Ok(rec)
 }

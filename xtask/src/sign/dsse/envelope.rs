@@ -65,3 +65,11 @@ pub fn verify_typed(
     key.verify(&pae(&env.payload_type, &payload), &sig).map_err(|_| DsseError::BadSignature)?;
     Ok(payload)
 }
+
+/// Verifies a detached signature (base64 DER, as in an envelope) over `payload` of
+/// `payload_type`: how administrators' signatures in a trust file or registry are checked.
+pub fn verify_detached(payload_type: &str, payload: &[u8], sig_b64: &str, key: &VerifyingKey) -> bool {
+    let Some(der) = b64::decode_canonical(sig_b64) else { return false };
+    let Ok(sig) = p256::ecdsa::Signature::from_der(&der) else { return false };
+    key.verify(&pae(payload_type, payload), &sig).is_ok()
+}

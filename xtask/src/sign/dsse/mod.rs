@@ -15,7 +15,7 @@ mod interop_tests;
 #[cfg(test)]
 mod tests;
 
-pub use envelope::{Envelope, IN_TOTO_PAYLOAD_TYPE, Signature, sign, verify, verify_typed};
+pub use envelope::{Envelope, IN_TOTO_PAYLOAD_TYPE, Signature, sign, verify, verify_detached, verify_typed};
 pub use error::{B64Field, DsseError};
 pub use pae::pae;
 pub use statement::{STATEMENT_TYPE_V1, Statement, Subject};

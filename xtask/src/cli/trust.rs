@@ -1,0 +1,100 @@
+//! `signet trust init`: the organisation's trust anchor, a thin caller of `crate::sign::trust`.
+
+use std::path::PathBuf;
+
+use crate::error::Exit;
+use crate::sign::trust::{self, InitOptions};
+use crate::sign::{SignError, Timestamp, layout};
+
+use super::{CmdResult, Ctx, Outcome, boxed};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TrustCommand {
+    /// Create the organisation's trust file (version 1) and print its SHA-256 for the QMS.
+    Init(InitArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// An administrator's public key (keygen's KEY.pub), as ID=FILE or FILE (the id is then the
+    /// file name before `.key.pub`). Repeatable.
+    #[arg(long = "admin-pubkey", value_name = "[ID=]FILE", required = true)]
+    pub admins: Vec<String>,
+    /// How many distinct administrators must sign each enrolment, revocation and rotation.
+    #[arg(long, default_value_t = 1)]
+    pub threshold: u32,
+    /// The organisation, as auditors will see it.
+    #[arg(long, value_name = "NAME")]
+    pub organisation: String,
+    /// A Sigstore trusted_root.json accepted for keyless signers (its SHA-256 is recorded). Repeatable.
+    #[arg(long = "sigstore-root", value_name = "FILE")]
+    pub sigstore_roots: Vec<PathBuf>,
+    /// A signer key vouched for directly, as SIGNER=sha256:KEYID: for releases archived before
+    /// signed enrolment (v1 manifests). Repeatable.
+    #[arg(long = "vouch", value_name = "SIGNER=KEYID")]
+    pub vouched: Vec<String>,
+    /// Where to write it (default signatures/trust.json); an existing file is never replaced.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(cmd: TrustCommand, ctx: &Ctx) -> CmdResult {
+    match cmd {
+        TrustCommand::Init(args) => init(args, ctx),
+    }
+}
+
+fn init(args: InitArgs, ctx: &Ctx) -> CmdResult {
+    let admins = args
+        .admins
+        .iter()
+        .map(|a| match a.split_once('=') {
+            Some((id, file)) => (id.to_owned(), ctx.path(file.as_ref())),
+            None => {
+                let file = ctx.path(a.as_ref());
+                let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                (name.trim_end_matches(".pub").trim_end_matches(".key").to_owned(), file)
+            }
+        })
+        .collect();
+    let mut sigstore_roots = Vec::new();
+    for p in &args.sigstore_roots {
+        let path = ctx.path(p);
+        sigstore_roots.push(crate::sign::release_record::file_digest(&path).map_err(boxed)?.0.tagged());
+    }
+    let vouched = args
+        .vouched
+        .iter()
+        .map(|v| {
+            v.split_once('=').map(|(s, k)| (s.to_owned(), k.to_owned())).ok_or_else(|| {
+                boxed(SignError::Refused(format!("--vouch `{v}` must be SIGNER=sha256:KEYID")))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let opts = InitOptions { organisation: args.organisation, admins, threshold: args.threshold, sigstore_roots, vouched };
+    let t = trust::init(&opts, Timestamp::now()).map_err(boxed)?;
+    let out = args.out.map_or_else(|| ctx.root.join(layout::TRUST), |o| ctx.path(&o));
+    if out.exists() {
+        return Err(boxed(SignError::Refused(format!(
+            "{} exists: a trust anchor is never replaced in place; write the new one elsewhere with --out",
+            out.display()
+        ))));
+    }
+    let text = crate::output::json::to_string(&t);
+    crate::fsx::atomic::ensure_parent(&out)
+        .and_then(|()| crate::fsx::atomic::write(&out, text.as_bytes()))
+        .map_err(|source| boxed(SignError::Write { path: out.clone(), source }))?;
+    let sha = crate::digest::tagged(text.as_bytes());
+    let r = t.latest();
+    let summary = format!(
+        "wrote {} (signet.trust/v1, version 1): {} administrator(s), threshold {}, {} Sigstore root(s), {} vouched key(s)\n\
+         {sha}\nRecord this SHA-256 in your QMS / DHF with a copy of the file; verify with --trust FILE --trust-sha256 {}\n",
+        out.display(),
+        r.admins.len(),
+        r.threshold,
+        r.sigstore_roots.len(),
+        r.vouched_keys.len(),
+        sha.trim_start_matches("sha256:")
+    );
+    Ok(Outcome { exit: Exit::Pass, text: summary, json: serde_json::json!({ "path": out, "sha256": sha }) })
+}

@@ -1,0 +1,71 @@
+//! The final gate's anchor check: every signature's registry entry chains to the organisation's
+//! trust file — approved by a threshold of the administrators in force when it was approved,
+//! none of them the enrolled person, or vouched for by the trust file directly — and every
+//! keyless signature's Sigstore trusted root is one the trust file accepts.
+
+use super::layout::KEYLESS_SUFFIX;
+use super::registry::Signer;
+use super::release_record::ReleaseRecord;
+use super::trust::{self, Anchoring, Trust};
+use super::verdict::{Check, Problem, VerifiedSignature};
+use super::Timestamp;
+use crate::digest::tagged as sha;
+use crate::formats::ids::fold;
+
+pub fn check(rec: &ReleaseRecord, sigs: &[VerifiedSignature], problems: &mut Vec<Problem>) {
+    let chain = match &rec.anchoring {
+        Anchoring::NotAnchored { why } => return problems.push(Problem::new(Check::Anchor, why.clone())),
+        Anchoring::Anchored { chain, .. } => chain,
+    };
+    for s in sigs {
+        let Some(entry) = rec.registry.by_key(&s.record.key_id) else { continue };
+        if let Err(why) = entry_anchored(rec, chain, entry) {
+            problems.push(Problem::signature(&s.file, Check::Anchor, why));
+        }
+    }
+    if rec.envelopes.iter().any(|(f, _)| f.ends_with(KEYLESS_SUFFIX))
+        && let Some(root) = &rec.trusted_root
+    {
+        let digest = sha(root.as_bytes());
+        if !chain.accepts_sigstore_root(&digest) {
+            problems.push(Problem::new(
+                Check::Anchor,
+                format!(
+                    "the keyless signatures were verified against the Sigstore trusted root {digest}, which the \
+                     organisation's trust file does not accept (add it with `signet trust init --sigstore-root`)"
+                ),
+            ));
+        }
+    }
+}
+
+/// Approved by enough administrators in force at the time, none of them the person enrolled.
+fn entry_anchored(rec: &ReleaseRecord, chain: &Trust, entry: &Signer) -> Result<(), String> {
+    if chain.vouches_for(&entry.id, &entry.key_id) {
+        return Ok(());
+    }
+    let digest = trust::entry_sha256(entry);
+    let mut approvers: Vec<&str> = Vec::new();
+    for a in rec.registry.approval.iter().filter(|a| a.entry_sha256 == digest) {
+        let at = Timestamp::parse(&a.signed_at).unwrap_or(Timestamp::MAX);
+        let in_force = chain.in_force(&at);
+        let Some(admin) = in_force.admins.iter().find(|ad| ad.key_id == a.admin_key_id) else { continue };
+        let oneself = admin.key_id == entry.key_id || fold(&admin.id) == fold(&entry.id);
+        if !oneself && trust::approval_valid(a, admin) && !approvers.contains(&admin.id.as_str()) {
+            approvers.push(&admin.id);
+        }
+    }
+    let at = Timestamp::parse(&entry.enrolled_at).unwrap_or(Timestamp::MAX);
+    let needed = chain.in_force(&at).threshold as usize;
+    if approvers.len() >= needed {
+        return Ok(());
+    }
+    Err(format!(
+        "the enrolment of `{}` (key {}) is approved by {} of the organisation's administrators, and needs {needed}: \
+         it does not chain to the trust file (enrolled by someone who is not an administrator, edited after \
+         approval, or self-approved)",
+        entry.id,
+        entry.key_id,
+        approvers.len()
+    ))
+}

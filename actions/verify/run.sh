@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stage 6, the final gate. Env: ROOT, BUNDLE, MANIFEST, RELEASE, ALLOW_PENDING, FAIL_ON_BLOCK.
+# Stage 6, the final gate. Env: ROOT, BUNDLE, MANIFEST, RELEASE, TRUST, TRUST_SHA256, ALLOW_PENDING,
+# FAIL_ON_BLOCK.
 # The binary sets verify-result (pass/fail) and missing-signatures; this adds verify-status
 # (pass / pending: nothing wrong, signatures still awaited / fail), annotations for every
 # problem, and the job-summary section. Needs jq (present on GitHub-hosted runners).
@@ -19,9 +20,16 @@ fi
 allow_pending="$(flag ALLOW_PENDING)"
 fail_on_block="$(flag FAIL_ON_BLOCK)"
 
+# The anchor: the organisation's trust file (default: root's signatures/trust.json for a release
+# folder), pinned by its digest so that a pull request cannot swap it.
+trust_args=()
+[ -z "${TRUST:-}" ] || trust_args+=(--trust "$(abs "$TRUST")")
+[ -z "${TRUST_SHA256:-}" ] || trust_args+=(--trust-sha256 "$TRUST_SHA256")
+
 report="$(mktemp)"
 status=0
-signet --root "$root" --format json verify --bundle "$(abs "$BUNDLE")" --manifest "$manifest" >"$report" || status=$?
+signet --root "$root" --format json verify --bundle "$(abs "$BUNDLE")" --manifest "$manifest" "${trust_args[@]}" \
+  >"$report" || status=$?
 if [ "$status" -ge 2 ]; then
   cat "$report"
   exit "$status"

@@ -131,7 +131,9 @@ pub fn write_trust(
     };
     let t = trust::init(&opts, at)?;
     let out = root.join(layout::TRUST);
-    fs::write(&out, signet::output::json::to_string(&t)).map_err(|e| SignError::Write { path: out, source: e })?;
+    fs::create_dir_all(root.join(layout::DIR))
+        .and_then(|()| fs::write(&out, signet::output::json::to_string(&t)))
+        .map_err(|e| SignError::Write { path: out, source: e })?;
     Ok((t.latest().admins[0].clone(), key))
 }
 

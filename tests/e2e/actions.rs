@@ -451,7 +451,24 @@ fn verify_action_passes_the_frozen_signed_manifest() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let ws = tmp.path().join("ws");
     sh(tmp.path(), &format!("mkdir ws && cp '{}'/* ws/", repo().join("tests/fixtures/manifest-v1").display()));
-    let inputs = [("bundle", "bundle.tar"), ("manifest", "release-v1.4.0.json")];
+    let trust_sha = signet::digest::Digest::of(&fs::read(ws.join("trust.json")).expect("trust.json")).hex();
+    // A swapped anchor (not the trust file the workflow pins) fails the step.
+    let swapped = "0".repeat(64);
+    let inputs = [
+        ("bundle", "bundle.tar"),
+        ("manifest", "release-v1.4.0.json"),
+        ("trust", "trust.json"),
+        ("trust-sha256", swapped.as_str()),
+    ];
+    let ran = run_action(&python, "actions/verify", &ws, &inputs);
+    assert_eq!(ran.conclusion(), "failure", "{}", ran.dump());
+    assert!(ran.dump().contains("trust-sha256 pins"), "{}", ran.dump());
+    let inputs = [
+        ("bundle", "bundle.tar"),
+        ("manifest", "release-v1.4.0.json"),
+        ("trust", "trust.json"),
+        ("trust-sha256", trust_sha.as_str()),
+    ];
     let ran = run_action(&python, "actions/verify", &ws, &inputs);
     assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
     assert_eq!(ran.output("verify-result"), "pass");
@@ -627,8 +644,9 @@ fn dhf_archival_job_verifies_the_uploaded_bundle_with_the_manifest_alone() {
     fs::create_dir(&archive).expect("mkdir");
     fs::copy(&artefact, archive.join("bundle.tar")).expect("download the artefact");
     fs::copy(fixture.join("release-v1.4.0.json"), archive.join("release-v1.4.0.json")).expect("copy manifest");
+    fs::copy(fixture.join("trust.json"), archive.join("trust.json")).expect("the trust file from the QMS");
     let out = Command::new(SIGNET)
-        .args(["verify", "--bundle", "bundle.tar", "--manifest", "release-v1.4.0.json"])
+        .args(["verify", "--bundle", "bundle.tar", "--manifest", "release-v1.4.0.json", "--trust", "trust.json"])
         .current_dir(&archive)
         .env_remove("GITHUB_ACTIONS")
         .env_remove("GITHUB_OUTPUT")
@@ -641,14 +659,14 @@ fn dhf_archival_job_verifies_the_uploaded_bundle_with_the_manifest_alone() {
     let mut left: Vec<String> =
         fs::read_dir(&archive).expect("ls").map(|e| e.expect("entry").file_name().to_string_lossy().into()).collect();
     left.sort();
-    assert_eq!(left, ["bundle.tar", "release-v1.4.0.json"], "verify wrote nothing beside them");
+    assert_eq!(left, ["bundle.tar", "release-v1.4.0.json", "trust.json"], "verify wrote nothing beside them");
 
     // One byte of the artefact changed, and the archive refuses it.
     let mut bytes = read(archive.join("bundle.tar").to_str().expect("utf-8"));
     bytes[600] ^= 1;
     fs::write(archive.join("bundle.tar"), bytes).expect("tamper");
     let out = Command::new(SIGNET)
-        .args(["verify", "--bundle", "bundle.tar", "--manifest", "release-v1.4.0.json"])
+        .args(["verify", "--bundle", "bundle.tar", "--manifest", "release-v1.4.0.json", "--trust", "trust.json"])
         .current_dir(&archive)
         .env_remove("GITHUB_ACTIONS")
         .output()

@@ -177,6 +177,7 @@ fn request_killed_at_any_write_can_be_completed_by_a_rerun() {
         .args(["bundle", "--evidence", "evidence", "--out", "dist/bundle.tar"])
         .run()
         .dir;
+    crate::signing::trust(template.path(), &[]);
     let cmd = [SIGNET, "request", "--release", "v2.0.0", "--bundle", "dist/bundle.tar", "--commit", COMMIT];
     let kills = sweep(
         template.path(),
@@ -294,6 +295,7 @@ fn only_the_same_interrupted_request_is_completed() {
         .file("evidence/report.txt", "all tests passed\n")
         .args(["bundle", "--evidence", "evidence", "--out", "dist/bundle.tar"])
         .run();
+    crate::signing::trust(t.dir.path(), &[]);
     let dir = t.dir.path();
     let request = ["request", "--release", "v2.0.0", "--bundle", "dist/bundle.tar", "--commit", COMMIT];
     assert!(signet_in(dir, &request).status.success());

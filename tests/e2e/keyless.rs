@@ -144,8 +144,13 @@ fn sign_keyless(dir: &Path, role: &str, id: &str, identity: &str) -> String {
     bundle
 }
 
+/// `signet verify`; an archived manifest with the `trust.json` beside it, if there is one.
 fn verify(dir: &Path, manifest: &str) -> (i32, String) {
-    signet(dir, &["verify", "--bundle", "dist/bundle.tar", "--manifest", manifest])
+    let mut args = vec!["verify", "--bundle", "dist/bundle.tar", "--manifest", manifest];
+    if manifest.ends_with(".json") && dir.join("trust.json").exists() {
+        args.extend(["--trust", "trust.json"]);
+    }
+    signet(dir, &args)
 }
 
 fn folder() -> String {
@@ -243,9 +248,21 @@ fn keyless_and_key_file_signatures_pass_together_and_the_manifest_verifies_alone
     fs::create_dir(dhf.path().join("dist")).unwrap();
     fs::copy(d.join("dist/bundle.tar"), dhf.path().join("dist/bundle.tar")).unwrap();
     fs::write(dhf.path().join("release.json"), &manifest_text).unwrap();
+    fs::copy(d.join("signatures/trust.json"), dhf.path().join("trust.json")).unwrap();
     let (code, out) = verify(dhf.path(), "release.json");
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("by Rosa Lindqvist <rosa@example.com> at ") && out.contains("[transparency-log]"), "{out}");
+
+    // Forgery 5: keyless signatures under a Sigstore root the organisation does not accept
+    // (its trust file, the anchor, lists the roots it accepts): FAIL, whatever the record pins.
+    let text = fs::read_to_string(d.join("signatures/trust.json")).unwrap();
+    let mut unaccepted: serde_json::Value = serde_json::from_str(&text).unwrap();
+    unaccepted["versions"][0]["root"]["sigstore_roots"] = serde_json::json!([]);
+    fs::write(d.join("signatures/trust.json"), serde_json::to_string_pretty(&unaccepted).unwrap()).unwrap();
+    let (code, out) = verify(d, &folder());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("which the organisation's trust file does not accept"), "{out}");
+    fs::write(d.join("signatures/trust.json"), text).unwrap();
 
     // The embedded trusted root swapped for another one: caught by the recorded and pinned digests.
     let other = tempfile::tempdir().unwrap();

@@ -187,7 +187,8 @@ fn the_pdf_is_archival_and_carries_the_manifestations_and_hash_on_every_page() {
     assert_eq!(fs::read(saved.join("SHA256SUMS")).unwrap(), fs::read(d.join("dist/SHA256SUMS")).unwrap());
     let manifest = read_json(saved.join("release-v1.4.0.json"));
     assert_eq!(manifest["bundle_sha256"], sha);
-    // The embedded manifest is the archival record: it verifies on its own.
+    // The embedded manifest is the archival record: it verifies on its own, given the
+    // organisation's trust file.
     Test::in_dir(tempfile::tempdir().unwrap())
         .args([
             "verify",
@@ -195,6 +196,8 @@ fn the_pdf_is_archival_and_carries_the_manifestations_and_hash_on_every_page() {
             d.join("dist/bundle.tar").to_str().unwrap(),
             "--manifest",
             saved.join("release-v1.4.0.json").to_str().unwrap(),
+            "--trust",
+            d.join("signatures/trust.json").to_str().unwrap(),
         ])
         .stdout_contains("PASS: release v1.4.0")
         .run();

@@ -101,12 +101,19 @@ pub(crate) fn sign(dir: &Path, id: &str, role: &str) -> (i32, String) {
     )
 }
 
+/// `signet verify`; an archived manifest is verified with `trust.json` beside it, if there is one.
 pub(crate) fn verify(dir: &Path, manifest: &str) -> (i32, String) {
     let bundle = if dir.join("dist/bundle.tar").exists() { "dist/bundle.tar" } else { "bundle.tar" };
+    let mut trust = Vec::new();
+    if manifest.ends_with(".json") && dir.join("trust.json").exists() {
+        trust.extend(["--trust", "trust.json"]);
+    }
     let out = Command::new(SIGNET)
         .args(["--root"])
         .arg(dir)
         .args(["verify", "--bundle", bundle, "--manifest", manifest])
+        .args(trust)
+        .current_dir(dir)
         .env_remove("GITHUB_ACTIONS")
         .output()
         .unwrap();
@@ -192,8 +199,21 @@ fn full_ceremony_verifies_and_the_archive_verifies_alone() {
     fs::create_dir(dhf.path().join("dist")).unwrap();
     fs::copy(d.join("dist/bundle.tar"), dhf.path().join("dist/bundle.tar")).unwrap();
     fs::copy(d.join("signatures/release-v1.4.0.json"), dhf.path().join("release-v1.4.0.json")).unwrap();
+    // Without the organisation's trust file, nothing anchors the signers: never PASS.
+    let (code, out) = verify(dhf.path(), "release-v1.4.0.json");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("nothing anchors the signers") && out.contains("--trust FILE"), "{out}");
+    // With it (a copy from the QMS), the archive verifies alone.
+    fs::copy(d.join("signatures/trust.json"), dhf.path().join("trust.json")).unwrap();
     let (code, out) = verify(dhf.path(), "release-v1.4.0.json");
     assert_eq!(code, 0, "{out}");
+    // Another organisation's trust file makes the same release FAIL.
+    let other = tempfile::tempdir().unwrap();
+    trust(other.path(), &[]);
+    fs::copy(other.path().join("signatures/trust.json"), dhf.path().join("trust.json")).unwrap();
+    let (code, out) = verify(dhf.path(), "release-v1.4.0.json");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("does not continue the trust file"), "{out}");
 }
 
 #[test]
@@ -505,7 +525,7 @@ fn tamper_cases() -> Vec<(&'static str, &'static str, Tamper)> {
             "registry: key expired before signing",
             "expired at",
             shell(
-                "sed -i '0,/enrolled_by = \"qa-admin\"/s//enrolled_by = \"qa-admin\"\\nvalid_until = \"2001-01-01T00:00:00Z\"/' signatures/signers.toml",
+                "sed -i '0,/enrolled_by = \"admin\"/s//enrolled_by = \"admin\"\\nvalid_until = \"2001-01-01T00:00:00Z\"/' signatures/signers.toml",
             ),
         ),
         (
@@ -604,7 +624,8 @@ fn frozen_v1_manifest_still_verifies_and_resists_edits() {
         assert!(text.contains(from), "fixture lacks {from}");
         fs::write(copy.path().join("m.json"), text.replacen(from, to, 1)).unwrap();
         let out = Command::new(SIGNET)
-            .args(["verify", "--bundle", "bundle.tar", "--manifest", "m.json"])
+            .args(["verify", "--bundle", "bundle.tar", "--manifest", "m.json", "--trust"])
+            .arg(dir.join("trust.json"))
             .current_dir(copy.path())
             .output()
             .unwrap();

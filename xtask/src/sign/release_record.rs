@@ -176,15 +176,18 @@ impl ReleaseRecord {
         let repo_trust = folder && repo.is_file();
         let file = opts.file.clone().or_else(|| repo_trust.then(|| repo.clone()));
         self.anchoring = match file {
+            None if opts.sha256.is_some() => {
+                return Err(SignError::input(&repo, "trust-sha256 is pinned, but there is no trust file"));
+            }
             None => Anchoring::not_anchored(NO_TRUST),
             Some(f) => {
-                let anchor = TrustFile::load(&f)?;
+                let anchor = TrustFile::load_pinned(&f, opts.sha256.as_deref())?;
                 let newer = match embedded {
                     Some(t) => Some(t.clone()),
                     None if repo_trust && opts.file.is_some() => Some(TrustFile::load(&repo)?.trust),
                     None => None,
                 };
-                Anchoring::resolve(&anchor, opts.sha256.as_deref(), newer.as_ref())
+                Anchoring::resolve(&anchor, newer.as_ref())
             }
         };
         if let Some(path) = &opts.registry {

@@ -27,6 +27,26 @@ pub struct TrustFile {
 }
 
 impl TrustFile {
+    /// Reads a trust file that must have the digest `pinned` (hex or `sha256:hex`), when given:
+    /// the Action's `trust-sha256`, so that a pull request cannot swap the anchor.
+    pub fn load_pinned(path: &Path, pinned: Option<&str>) -> Result<TrustFile, SignError> {
+        let file = TrustFile::load(path)?;
+        if let Some(pin) = pinned {
+            let tagged = if pin.starts_with("sha256:") { pin.to_owned() } else { format!("sha256:{pin}") };
+            if tagged != file.sha256 {
+                return Err(SignError::input(
+                    path,
+                    format!(
+                        "has {}, but trust-sha256 pins {tagged}: this is not the organisation's anchor (changed in \
+                         this pull request?); restore the trust file recorded in the QMS",
+                        file.sha256
+                    ),
+                ));
+            }
+        }
+        Ok(file)
+    }
+
     pub fn load(path: &Path) -> Result<TrustFile, SignError> {
         let bytes = read_bytes(path, MAX_RECORD_BYTES).map_err(|e| {
             SignError::input(path, format!("{e}; get the organisation's trust file from your QMS / DHF (signet trust init creates one)"))
@@ -214,20 +234,8 @@ impl Anchoring {
         Anchoring::NotAnchored { why: why.into() }
     }
 
-    /// Anchors on `file` (pinned to `pinned_sha256`, when given), continued by `newer` when that
-    /// chain extends it.
-    pub fn resolve(file: &TrustFile, pinned_sha256: Option<&str>, newer: Option<&Trust>) -> Anchoring {
-        if let Some(pin) = pinned_sha256 {
-            let pin_tagged = if pin.starts_with("sha256:") { pin.to_owned() } else { format!("sha256:{pin}") };
-            if pin_tagged != file.sha256 {
-                return Anchoring::not_anchored(format!(
-                    "the trust file {} has {}, but {pin_tagged} is pinned (trust-sha256): the anchor was changed; use \
-                     the organisation's trust file from the QMS",
-                    file.path.display(),
-                    file.sha256
-                ));
-            }
-        }
+    /// Anchors on `file`, continued by `newer` when that chain extends it.
+    pub fn resolve(file: &TrustFile, newer: Option<&Trust>) -> Anchoring {
         let chain = match newer {
             Some(n) if file.trust.is_extended_by(n) => n.clone(),
             Some(_) => {

@@ -21,7 +21,15 @@ pub const FIXTURE_PASSWORD: &str = "bench password 1234";
 /// timing the final gate. Keys are generated here and never leave this folder; real keys are
 /// only ever decrypted by the terminal ceremony.
 pub fn ensure_signed_release(dir: &Path, n: usize) -> Result<PathBuf, SignError> {
-    let root = dir.join(format!("signed-{n}"));
+    let people = (0..n).map(|i| (format!("Person {i:02}"), format!("person{i:02}@example.com"))).collect();
+    signed_release_by(&dir.join(format!("signed-{n}")), people)
+}
+
+/// As [`ensure_signed_release`], in `root`, with role `i` signed by `person{i:02}` whose printed
+/// name and email are `people[i]`: so a test can give one person several ids, as a registry
+/// edit would.
+pub fn signed_release_by(root: &Path, people: Vec<(String, String)>) -> Result<PathBuf, SignError> {
+    let (n, root) = (people.len(), root.to_path_buf());
     if root.join("done").exists() {
         return Ok(root);
     }
@@ -49,8 +57,8 @@ pub fn ensure_signed_release(dir: &Path, n: usize) -> Result<PathBuf, SignError>
         let key = keys::generate();
         let signer = Signer {
             id: format!("person{i:02}").into(),
-            name: format!("Person {i:02}"),
-            email: format!("person{i:02}@example.com"),
+            name: people[i].0.clone(),
+            email: people[i].1.clone(),
             roles: vec![role.clone()],
             kind: signet::sign::registry::SignerKind::Human,
             key_id: keys::key_id(key.verifying_key()).into(),

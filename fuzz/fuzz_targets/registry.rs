@@ -24,5 +24,8 @@ fuzz_target!(|data: &[u8]| {
             let _ = reg.standing(signer, &at);
         }
         let _ = reg.active(&signer.id, &now());
+        let digest = signet::sign::trust::entry_sha256(signer);
+        let _ = reg.approval.iter().filter(|a| a.entry_sha256 == digest).count();
+        let _ = reg.same_person(&signer.id, &signer.email);
     }
 });

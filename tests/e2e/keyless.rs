@@ -680,8 +680,10 @@ fn enrolling_an_identity_follows_the_same_rules_as_a_key() {
     assert!(out.contains("cannot enrol themselves"), "{out}");
     // After a revocation the same person may enrol the same identity again, as a new entry the
     // old revocation does not touch.
-    let (code, out) =
-        signing::as_admin(&d, &["revoke", "--signer", "alice", "--at", "2000-01-01T00:00:00Z", "--reason", "role change"]);
+    let (code, out) = signing::as_admin(
+        &d,
+        &["revoke", "--signer", "alice", "--at", "2000-01-01T00:00:00Z", "--reason", "role change"],
+    );
     assert_eq!(code, 0, "{out}");
     std::thread::sleep(std::time::Duration::from_millis(1100));
     enroll_identity(&d, "alice", "Alice Example", "QA", "alice@example.com");

@@ -4,6 +4,7 @@
 mod support;
 
 mod actions;
+mod anchoring;
 mod bundle_faults;
 mod bundle_invariance;
 mod bundle_oracle;

@@ -126,7 +126,8 @@ fn prop_any_edit_to_signed_bytes_fails_verify() {
     let root = signet_dev::fixtures::ensure_signed_release(dir.path(), 3).unwrap_or_else(|e| panic!("{e}"));
     let policy = signet::config::load(&root).unwrap_or_else(|e| panic!("{e}")).signing;
     let release = signet::sign::layout::release_dir(&root, "bench").unwrap_or_else(|e| panic!("{e}"));
-    let record = signet::sign::verify::load(&root, &release, &policy, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
+    let record =
+        signet::sign::verify::load(&root, &release, &policy, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
     let bundle = std::fs::read(root.join("dist/bundle.tar")).expect("read bundle");
     let digest = sha256_hex(&bundle);
     assert!(passes(&record, &digest), "the untouched release verifies");
@@ -156,7 +157,8 @@ fn problems_name_their_check_and_file() {
     let root = signet_dev::fixtures::ensure_signed_release(dir.path(), 3).unwrap_or_else(|e| panic!("{e}"));
     let policy = signet::config::load(&root).unwrap_or_else(|e| panic!("{e}")).signing;
     let release = signet::sign::layout::release_dir(&root, "bench").unwrap_or_else(|e| panic!("{e}"));
-    let record = signet::sign::verify::load(&root, &release, &policy, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
+    let record =
+        signet::sign::verify::load(&root, &release, &policy, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
     let digest = sha256_hex(&std::fs::read(root.join("dist/bundle.tar")).expect("read bundle"));
 
     let report = verify(&record, &"0".repeat(64), Timestamp::now()).expect("verifies");

@@ -68,7 +68,8 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
         let request = request::build(&opts, &cfg.signing).map_err(boxed)?;
         (report::preview(&ctx.root, &request, &cfg.signing).map_err(boxed)?, bundle)
     } else {
-        let trust = crate::sign::verify::TrustOptions { file: args.trust.as_ref().map(|t| ctx.path(t)), ..Default::default() };
+        let trust =
+            crate::sign::verify::TrustOptions { file: args.trust.as_ref().map(|t| ctx.path(t)), ..Default::default() };
         let record = report::load_record(&ctx.root, &source, &cfg.signing, &trust).map_err(boxed)?;
         let request: Request = serde_json::from_str(&record.request_text)
             .map_err(|e| boxed(report::ReportError::input("request.json", format!("not a Signet request: {e}"))))?;

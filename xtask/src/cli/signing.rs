@@ -345,7 +345,8 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
         sha256: args.trust_sha256.clone(),
         registry: args.registry.as_ref().map(|r| ctx.path(r)),
     };
-    let inputs = verify::VerifyInputs { root: &ctx.root, bundle: &bundle, record: &manifest, policy: &policy, trust: &trust };
+    let inputs =
+        verify::VerifyInputs { root: &ctx.root, bundle: &bundle, record: &manifest, policy: &policy, trust: &trust };
     let verdict = verify::run(&inputs, Timestamp::now()).map_err(boxed)?;
     let report = &verdict.report;
     let mut text = String::new();

@@ -66,12 +66,13 @@ fn init(args: InitArgs, ctx: &Ctx) -> CmdResult {
         .vouched
         .iter()
         .map(|v| {
-            v.split_once('=').map(|(s, k)| (s.to_owned(), k.to_owned())).ok_or_else(|| {
-                boxed(SignError::Refused(format!("--vouch `{v}` must be SIGNER=sha256:KEYID")))
-            })
+            v.split_once('=')
+                .map(|(s, k)| (s.to_owned(), k.to_owned()))
+                .ok_or_else(|| boxed(SignError::Refused(format!("--vouch `{v}` must be SIGNER=sha256:KEYID"))))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let opts = InitOptions { organisation: args.organisation, admins, threshold: args.threshold, sigstore_roots, vouched };
+    let opts =
+        InitOptions { organisation: args.organisation, admins, threshold: args.threshold, sigstore_roots, vouched };
     let t = trust::init(&opts, Timestamp::now()).map_err(boxed)?;
     let out = args.out.map_or_else(|| ctx.root.join(layout::TRUST), |o| ctx.path(&o));
     if out.exists() {

@@ -13,7 +13,6 @@ use std::ops::Deref;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident, $rule:expr) => {
         string_id!(@type $(#[$doc])* $name);

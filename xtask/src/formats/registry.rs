@@ -43,8 +43,6 @@ pub struct Approval {
     pub sig: String,
 }
 
-
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Signer {

@@ -11,7 +11,7 @@ use p256::ecdsa::SigningKey;
 use super::policy::SigningConfig;
 use super::registry::{Enrolment, NewEntry, Registry, Revocation, Signer, append_entry};
 use super::terminal::Terminal;
-use super::trust::{self, Admin, TrustFile, APPROVAL_MEANING};
+use super::trust::{self, APPROVAL_MEANING, Admin, TrustFile};
 use super::{SignError, Timestamp, keys, layout};
 use crate::formats::ids::fold;
 
@@ -26,7 +26,11 @@ pub struct AdminOptions {
 }
 
 /// Enrols a person, signed by the administrator at the terminal.
-pub fn enroll(opts: &AdminOptions, enrolment: Enrolment, policy: &SigningConfig) -> Result<(Signer, PathBuf), SignError> {
+pub fn enroll(
+    opts: &AdminOptions,
+    enrolment: Enrolment,
+    policy: &SigningConfig,
+) -> Result<(Signer, PathBuf), SignError> {
     let admin = administrator(opts)?;
     let now = Timestamp::now();
     let signer = enrolment.entry(now, &admin.id)?;

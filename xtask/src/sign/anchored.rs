@@ -3,12 +3,12 @@
 //! none of them the enrolled person, or vouched for by the trust file directly — and every
 //! keyless signature's Sigstore trusted root is one the trust file accepts.
 
+use super::Timestamp;
 use super::layout::KEYLESS_SUFFIX;
 use super::registry::Signer;
 use super::release_record::ReleaseRecord;
 use super::trust::{self, Anchoring, Trust};
 use super::verdict::{Check, Problem, VerifiedSignature};
-use super::Timestamp;
 use crate::digest::tagged as sha;
 use crate::formats::ids::fold;
 

@@ -82,7 +82,11 @@ impl Registry {
             return true;
         }
         let keys = |id: &str| -> Vec<String> {
-            self.signer.iter().filter(|s| fold(&s.id) == fold(id)).flat_map(|s| [fold(&s.name), fold(&s.email)]).collect()
+            self.signer
+                .iter()
+                .filter(|s| fold(&s.id) == fold(id))
+                .flat_map(|s| [fold(&s.name), fold(&s.email)])
+                .collect()
         };
         let of_a = keys(a);
         keys(b).iter().any(|k| !k.is_empty() && of_a.contains(k))
@@ -200,7 +204,8 @@ pub fn append_entry(root: &Path, entry: NewEntry<'_>, approvals: &[Approval]) ->
 /// A printed name and an email a person can be told apart by.
 fn check_person(s: &Signer) -> Result<(), SignError> {
     let bad = |m: String| Err(SignError::Refused(m));
-    let name_ok = |n: &str| !n.trim().is_empty() && n.trim() == n && n.chars().count() <= 128 && !n.chars().any(char::is_control);
+    let name_ok =
+        |n: &str| !n.trim().is_empty() && n.trim() == n && n.chars().count() <= 128 && !n.chars().any(char::is_control);
     if !name_ok(&s.name) {
         return bad(format!(
             "--name {:?} must be the person's printed name: not empty, at most 128 characters, without surrounding \
@@ -209,7 +214,11 @@ fn check_person(s: &Signer) -> Result<(), SignError> {
         ));
     }
     let (local, domain) = s.email.split_once('@').unwrap_or_default();
-    if local.is_empty() || !domain.contains('.') || s.email.chars().any(|c| c.is_whitespace() || c.is_control()) || s.email.len() > 254 {
+    if local.is_empty()
+        || !domain.contains('.')
+        || s.email.chars().any(|c| c.is_whitespace() || c.is_control())
+        || s.email.len() > 254
+    {
         return bad(format!("--email {:?} must be an email address like dana@example.com", s.email));
     }
     Ok(())

@@ -37,4 +37,3 @@ impl Terminal {
         Ok(line.trim().to_string())
     }
 }
-

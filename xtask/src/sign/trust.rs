@@ -49,7 +49,10 @@ impl TrustFile {
 
     pub fn load(path: &Path) -> Result<TrustFile, SignError> {
         let bytes = read_bytes(path, MAX_RECORD_BYTES).map_err(|e| {
-            SignError::input(path, format!("{e}; get the organisation's trust file from your QMS / DHF (signet trust init creates one)"))
+            SignError::input(
+                path,
+                format!("{e}; get the organisation's trust file from your QMS / DHF (signet trust init creates one)"),
+            )
         })?;
         let trust: Trust = VERSION.read(&bytes).map_err(|e| SignError::input(path, e))?;
         check_chain(&trust).map_err(|e| SignError::input(path, e))?;

@@ -16,10 +16,10 @@ pub mod password;
 
 pub use error::KeyError;
 pub use file::{public_key_path, read_key_file, read_public_key, read_signing_key, write_key_file};
+pub use p256::ecdsa::{SigningKey, VerifyingKey};
 pub use password::{PolicyViolation, check_policy, read_new_password};
 pub use private::{SCRYPT_LOG_N, SCRYPT_P, SCRYPT_R, decrypt_pem, encrypt_pem, generate};
 pub use public::{key_id, parse_public_pem, public_pem};
-pub use p256::ecdsa::{SigningKey, VerifyingKey};
 pub use tty::{is_interactive, read_password};
 
 #[cfg(test)]

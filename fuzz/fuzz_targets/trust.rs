@@ -20,11 +20,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = t.in_force(&now());
     let _ = t.latest();
     let _ = t.accepts_sigstore_root("sha256:00");
-    for v in &t.versions {
-        for k in &v.root.vouched_keys {
-            let _ = t.vouches_for(&k.signer, &k.key_id);
-        }
-    }
+    let _ = t.versions.iter().map(|v| v.root.vouched_entries.len()).sum::<usize>();
     assert!(t.is_extended_by(t), "a chain extends itself");
     assert!(matches!(Anchoring::resolve(&file, Some(t)), Anchoring::Anchored { .. }));
 });

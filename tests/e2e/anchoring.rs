@@ -226,3 +226,77 @@ fn a_malformed_trust_file_is_bad_input() {
         assert!(out.contains("signatures/trust.json") && out.contains(expect), "{case}: expected {expect:?} in {out}");
     }
 }
+
+/// A manifest whose embedded trust chain continues the organisation's with an unsigned version
+/// naming the attacker as administrator (or with a gap) is not anchored.
+#[test]
+fn an_unsigned_rotation_embedded_in_a_manifest_is_not_anchored() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = signed(dir.path());
+    fs::copy(root.join("signatures/trust.json"), root.join("trust.json")).unwrap();
+    let path = root.join("signatures/release-bench.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    for version in [2, 7] {
+        let mut forged = m.clone();
+        let mut next = m["trust"]["versions"][0].clone();
+        next["root"]["version"] = version.into();
+        next["root"]["admins"][0]["id"] = "mallory".into();
+        forged["trust"]["versions"].as_array_mut().unwrap().push(next);
+        fs::write(root.join("forged.json"), serde_json::to_vec_pretty(&forged).unwrap()).unwrap();
+        expect_fail(verify(&root, "forged.json"), "the record's trust chain is not valid");
+    }
+    // And without the embedded chain, a v2 manifest is anchored on the trust file given.
+    m.as_object_mut().unwrap().remove("trust");
+    fs::write(root.join("plain.json"), serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    let (code, out) = verify(&root, "plain.json");
+    assert_eq!(code, 0, "{out}");
+}
+
+/// A hand-added revocation dated far in the future, placed before the real one, never hides it.
+#[test]
+fn a_decoy_revocation_cannot_hide_a_real_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = signed(dir.path());
+    let (reg, _) = Registry::load(&root).unwrap();
+    let victim = reg.signer[0].clone();
+    let real = reg.revocation_entry(&victim.id, "2000-01-01T00:00:00Z", "key compromised", &Timestamp::now()).unwrap();
+    let decoy = registry::Revocation { at: "2099-01-01T00:00:00Z".into(), reason: "decoy".into(), ..real.clone() };
+    registry::append_entry(&root, NewEntry::Revocation(&decoy), &[]).unwrap();
+    registry::append_entry(&root, NewEntry::Revocation(&real), &[]).unwrap();
+    expect_fail(verify(&root, "signatures/bench"), "key compromised");
+}
+
+/// A release id is checked before anything is written: no request lands outside `signatures/`.
+#[test]
+fn a_release_id_outside_the_rule_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = signed(dir.path());
+    for id in ["../../escaped", "v1/2", "v1--2", "/tmp/abs"] {
+        let out = std::process::Command::new(SIGNET)
+            .args(["request", "--release", id, "--bundle", "dist/bundle.tar", "--commit", &"0".repeat(40)])
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{id}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("release id"), "{id}");
+    }
+    assert!(!dir.path().join("escaped").exists() && !root.join("signatures/v1").exists());
+    assert!(!root.join("signatures/v1--2").exists() && !Path::new("/tmp/abs").exists());
+}
+
+/// A v1 manifest's vouched entries are vouched for whole: an edit to a vouched signer's roles
+/// no longer chains to the trust file.
+#[test]
+fn a_vouched_entry_edited_in_a_v1_manifest_is_not_anchored() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/manifest-v1");
+    let copy = tempfile::tempdir().unwrap();
+    for f in ["bundle.tar", "trust.json"] {
+        fs::copy(fixture.join(f), copy.path().join(f)).unwrap();
+    }
+    let text = fs::read_to_string(fixture.join("release-v1.4.0.json")).unwrap();
+    let edited =
+        text.replacen("\"id\": \"dana\",", "\"id\": \"dana\",\n      \"valid_until\": \"2099-01-01T00:00:00Z\",", 1);
+    assert_ne!(edited, text);
+    fs::write(copy.path().join("release-v1.4.0.json"), edited).unwrap();
+    expect_fail(verify(copy.path(), "release-v1.4.0.json"), "is approved by 0 of the organisation's administrators");
+}

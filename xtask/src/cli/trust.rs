@@ -29,13 +29,22 @@ pub struct InitArgs {
     /// A Sigstore trusted_root.json accepted for keyless signers (its SHA-256 is recorded). Repeatable.
     #[arg(long = "sigstore-root", value_name = "FILE")]
     pub sigstore_roots: Vec<PathBuf>,
-    /// A signer key vouched for directly, as SIGNER=sha256:KEYID: for releases archived before
-    /// signed enrolment (v1 manifests). Repeatable.
-    #[arg(long = "vouch", value_name = "SIGNER=KEYID")]
-    pub vouched: Vec<String>,
+    /// Vouch directly for every signer entry of this archived manifest (release-<ID>.json) or
+    /// registry (signers.toml), exactly as written there: for releases archived before signed
+    /// enrolment (v1 manifests). Check the entries against your records first. Repeatable.
+    #[arg(long = "vouch-entries", value_name = "FILE")]
+    pub vouched: Vec<PathBuf>,
     /// Where to write it (default signatures/trust.json); an existing file is never replaced.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+/// The signer entries of a manifest (JSON) or a registry (TOML).
+fn entries_of(path: &std::path::Path) -> Result<Vec<crate::formats::registry::Signer>, SignError> {
+    if path.extension().is_some_and(|e| e == "toml") {
+        return Ok(crate::sign::registry::Registry::load_file(path)?.0.signer);
+    }
+    Ok(crate::sign::release_record::ReleaseRecord::from_manifest(path)?.1.signers)
 }
 
 pub fn run(cmd: TrustCommand, ctx: &Ctx) -> CmdResult {
@@ -62,15 +71,10 @@ fn init(args: InitArgs, ctx: &Ctx) -> CmdResult {
         let path = ctx.path(p);
         sigstore_roots.push(crate::sign::release_record::file_digest(&path).map_err(boxed)?.0.tagged());
     }
-    let vouched = args
-        .vouched
-        .iter()
-        .map(|v| {
-            v.split_once('=')
-                .map(|(s, k)| (s.to_owned(), k.to_owned()))
-                .ok_or_else(|| boxed(SignError::Refused(format!("--vouch `{v}` must be SIGNER=sha256:KEYID"))))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut vouched = Vec::new();
+    for p in &args.vouched {
+        vouched.extend(entries_of(&ctx.path(p)).map_err(boxed)?);
+    }
     let opts =
         InitOptions { organisation: args.organisation, admins, threshold: args.threshold, sigstore_roots, vouched };
     let t = trust::init(&opts, Timestamp::now()).map_err(boxed)?;
@@ -88,13 +92,13 @@ fn init(args: InitArgs, ctx: &Ctx) -> CmdResult {
     let sha = crate::digest::tagged(text.as_bytes());
     let r = t.latest();
     let summary = format!(
-        "wrote {} (signet.trust/v1, version 1): {} administrator(s), threshold {}, {} Sigstore root(s), {} vouched key(s)\n\
+        "wrote {} (signet.trust/v1, version 1): {} administrator(s), threshold {}, {} Sigstore root(s), {} vouched entr(y/ies)\n\
          {sha}\nRecord this SHA-256 in your QMS / DHF with a copy of the file; verify with --trust FILE --trust-sha256 {}\n",
         out.display(),
         r.admins.len(),
         r.threshold,
         r.sigstore_roots.len(),
-        r.vouched_keys.len(),
+        r.vouched_entries.len(),
         sha.trim_start_matches("sha256:")
     );
     Ok(Outcome { exit: Exit::Pass, text: summary, json: serde_json::json!({ "path": out, "sha256": sha }) })

@@ -55,10 +55,10 @@ pub struct TrustRoot {
     /// Reserved for RFC 3161 timestamp authorities (`sha256:` of each TSA certificate).
     #[serde(default)]
     pub timestamp_authorities: Vec<String>,
-    /// Signer keys the organisation vouches for directly, without an administrator's signed
+    /// Registry entries the organisation vouches for directly, without an administrator's signed
     /// enrolment: the signers of records archived before signed enrolment existed.
     #[serde(default)]
-    pub vouched_keys: Vec<VouchedKey>,
+    pub vouched_entries: Vec<VouchedEntry>,
 }
 
 /// A registry administrator: a person with their own encrypted key (`signet keygen`).
@@ -74,9 +74,12 @@ pub struct Admin {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct VouchedKey {
+pub struct VouchedEntry {
     pub signer: SignerId,
     pub key_id: KeyId,
+    /// `sha256:` of the whole `[[signer]]` entry's canonical JSON: its roles, kind, name, email
+    /// and dates are vouched for too, not only its key.
+    pub entry_sha256: String,
 }
 
 /// An administrator's signature (base64 DER ECDSA P-256 over the DSSE PAE of

@@ -43,7 +43,7 @@ pub fn check(rec: &ReleaseRecord, sigs: &[VerifiedSignature], problems: &mut Vec
 
 /// Approved by enough administrators in force at the time, none of them the person enrolled.
 fn entry_anchored(rec: &ReleaseRecord, chain: &Trust, entry: &Signer) -> Result<(), String> {
-    if chain.vouches_for(&entry.id, &entry.key_id) {
+    if chain.vouches_for(entry) {
         return Ok(());
     }
     let digest = trust::entry_sha256(entry);

@@ -32,6 +32,7 @@ pub const KEYLESS_SUFFIX: &str = ".sigstore.json";
 
 /// `signatures/<ID>/`, for a release id that is a safe file name.
 pub fn release_dir(root: &Path, release: &str) -> Result<PathBuf, SignError> {
+    crate::formats::ids::ReleaseId::parse(release).map_err(|e| SignError::Refused(e.to_string()))?;
     path_safety::check_name(release)
         .map_err(|p| SignError::Refused(format!("release id `{release}`: {p}; use something like v1.4.0")))?;
     Ok(root.join(DIR).join(release))

@@ -53,8 +53,14 @@ impl Registry {
         self.signer.iter().filter(move |s| s.id == id)
     }
 
+    /// The revocation that applies to `key_id`: the earliest, so that a later (or hand-added,
+    /// far-future) revocation of the same key can never hide a real one. An unreadable time
+    /// counts as the earliest of all.
     pub fn revocation(&self, key_id: &str) -> Option<&Revocation> {
-        self.revocation.iter().find(|r| r.key_id == key_id)
+        self.revocation
+            .iter()
+            .filter(|r| r.key_id == key_id)
+            .min_by_key(|r| Timestamp::parse(&r.at).map_or(i64::MIN, |t| t.0))
     }
 
     /// Whether `key_id` could sign at `at`: enrolled by then, not expired, not revoked before.

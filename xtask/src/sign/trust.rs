@@ -12,7 +12,7 @@ use crate::digest::tagged as sha;
 use crate::formats::ids::{KeyId, SignerId, fold};
 pub use crate::formats::registry::{APPROVAL_MEANING, APPROVAL_PAYLOAD_TYPE, Approval};
 pub use crate::formats::trust::{
-    Admin, ROOT_PAYLOAD_TYPE, RootSignature, SignedRoot, Trust, TrustRoot, VERSION, VouchedKey,
+    Admin, ROOT_PAYLOAD_TYPE, RootSignature, SignedRoot, Trust, TrustRoot, VERSION, VouchedEntry,
 };
 use crate::fsx::read::{MAX_RECORD_BYTES, read_bytes};
 use crate::output::json::to_canonical_bytes;
@@ -78,9 +78,15 @@ impl Trust {
         self.versions.iter().rev().find(issued).unwrap_or(&self.versions[0]).root_ref()
     }
 
-    /// Whether any version vouches for `signer`'s key directly.
-    pub fn vouches_for(&self, signer: &SignerId, key_id: &KeyId) -> bool {
-        self.versions.iter().any(|v| v.root.vouched_keys.iter().any(|k| &k.signer == signer && &k.key_id == key_id))
+    /// Whether any version vouches for this exact registry entry directly.
+    pub fn vouches_for(&self, entry: &crate::formats::registry::Signer) -> bool {
+        let digest = entry_sha256(entry);
+        self.versions.iter().any(|v| {
+            v.root
+                .vouched_entries
+                .iter()
+                .any(|k| k.signer == entry.id && k.key_id == entry.key_id && k.entry_sha256 == digest)
+        })
     }
 
     /// Whether any version accepts this Sigstore trusted root (`sha256:` of its bytes).
@@ -239,6 +245,12 @@ impl Anchoring {
 
     /// Anchors on `file`, continued by `newer` when that chain extends it.
     pub fn resolve(file: &TrustFile, newer: Option<&Trust>) -> Anchoring {
+        if let Some(Err(e)) = newer.map(check_chain) {
+            return Anchoring::not_anchored(format!(
+                "the record's trust chain is not valid ({e}): versions after the organisation's trust file must be \
+                 signed by its administrators"
+            ));
+        }
         let chain = match newer {
             Some(n) if file.trust.is_extended_by(n) => n.clone(),
             Some(_) => {
@@ -264,8 +276,8 @@ pub struct InitOptions {
     pub threshold: u32,
     /// `sha256:` digests of accepted Sigstore trusted roots.
     pub sigstore_roots: Vec<String>,
-    /// (signer id, key id) vouched for directly.
-    pub vouched: Vec<(String, String)>,
+    /// Registry entries vouched for directly (e.g. every signer of archived v1 manifests).
+    pub vouched: Vec<crate::formats::registry::Signer>,
 }
 
 /// Builds version 1 of a trust file from the administrators' public keys.
@@ -276,14 +288,11 @@ pub fn init(opts: &InitOptions, now: Timestamp) -> Result<Trust, SignError> {
         let vk = keys::read_public_key(path).map_err(|e| SignError::input(path, e))?;
         admins.push(Admin { id, key_id: keys::key_id(&vk).into(), public_key: keys::public_pem(&vk) });
     }
-    let vouched_keys = opts
+    let vouched_entries = opts
         .vouched
         .iter()
-        .map(|(s, k)| {
-            let signer = SignerId::parse(s).map_err(|e| SignError::Refused(format!("--vouch: {e}")))?;
-            Ok(VouchedKey { signer, key_id: KeyId::new(k.clone()) })
-        })
-        .collect::<Result<Vec<_>, SignError>>()?;
+        .map(|e| VouchedEntry { signer: e.id.clone(), key_id: e.key_id.clone(), entry_sha256: entry_sha256(e) })
+        .collect();
     let root = TrustRoot {
         version: 1,
         organisation: opts.organisation.clone(),
@@ -292,7 +301,70 @@ pub fn init(opts: &InitOptions, now: Timestamp) -> Result<Trust, SignError> {
         threshold: opts.threshold,
         sigstore_roots: opts.sigstore_roots.clone(),
         timestamp_authorities: Vec::new(),
-        vouched_keys,
+        vouched_entries,
     };
     Trust::genesis(root).map_err(SignError::Refused)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn admin(id: &str, key: &SigningKey) -> Admin {
+        let vk = key.verifying_key();
+        Admin { id: SignerId::parse(id).unwrap(), key_id: keys::key_id(vk).into(), public_key: keys::public_pem(vk) }
+    }
+
+    fn root(version: u32, admins: Vec<Admin>, at: &str) -> TrustRoot {
+        TrustRoot {
+            version,
+            organisation: "Pump Medical".into(),
+            issued_at: at.into(),
+            admins,
+            threshold: 1,
+            sigstore_roots: Vec::new(),
+            timestamp_authorities: Vec::new(),
+            vouched_entries: Vec::new(),
+        }
+    }
+
+    /// A rotation signed by the outgoing and the incoming administrators continues the chain, so
+    /// the old trust file anchors what the new administrators approve; one signed by only one
+    /// side does not.
+    #[test]
+    fn a_rotation_signed_by_both_sides_extends_the_chain() {
+        let (a, b) = (keys::generate(), keys::generate());
+        let v1 = Trust::genesis(root(1, vec![admin("ada", &a)], "2026-01-01T00:00:00Z")).unwrap();
+        let r2 = root(2, vec![admin("bo", &b)], "2026-06-01T00:00:00Z");
+        let mut v2 = v1.clone();
+        v2.versions.push(SignedRoot { root: r2.clone(), signatures: vec![sign_root(&r2, &a), sign_root(&r2, &b)] });
+        assert_eq!(check_chain(&v2), Ok(()));
+        assert!(v1.is_extended_by(&v2) && !v2.is_extended_by(&v1));
+        let at = Timestamp::parse("2026-07-01T00:00:00Z").unwrap();
+        assert_eq!(v2.in_force(&at).admins[0].id, "bo");
+        assert_eq!(v2.in_force(&Timestamp::parse("2026-02-01T00:00:00Z").unwrap()).admins[0].id, "ada");
+        for only in [&a, &b] {
+            let mut half = v1.clone();
+            half.versions.push(SignedRoot { root: r2.clone(), signatures: vec![sign_root(&r2, only)] });
+            assert!(check_chain(&half).unwrap_err().contains("needs 1"), "one side's signature is not enough");
+        }
+        // A signature over another root does not carry over.
+        let mut moved = v2.clone();
+        moved.versions[1].root.threshold = 1;
+        moved.versions[1].root.organisation = "Mallory Inc".into();
+        assert!(check_chain(&moved).is_err());
+    }
+
+    #[test]
+    fn an_approval_verifies_only_for_its_administrator_and_entry() {
+        let (a, b) = (keys::generate(), keys::generate());
+        let (ada, bo) = (admin("ada", &a), admin("bo", &b));
+        let ok = approve("sha256:11".into(), &ada, &a, Timestamp::parse("2026-01-01T00:00:00Z").unwrap());
+        assert!(approval_valid(&ok, &ada));
+        assert!(!approval_valid(&ok, &bo));
+        let moved = Approval { entry_sha256: "sha256:22".into(), ..ok.clone() };
+        assert!(!approval_valid(&moved, &ada), "an approval cannot be replayed onto another entry");
+        let redated = Approval { signed_at: "2025-01-01T00:00:00Z".into(), ..ok };
+        assert!(!approval_valid(&redated, &ada), "nor re-dated");
+    }
 }

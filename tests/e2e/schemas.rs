@@ -79,9 +79,11 @@ fn a_real_runs_outputs_validate_against_the_committed_schemas() {
     check(&cj, "signing-policy.schema.json", &[policy]);
     check(&cj, "manifest.schema.json", &[d.join("signatures/release-v1.4.0.json")]);
     check(&cj, "report.schema.json", &[d.join("out/report.json")]);
+    let frozen = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/manifest-v1/trust.json");
+    check(&cj, "trust.schema.json", &[d.join("signatures/trust.json"), frozen]);
 }
 
-/// A manifest from a newer Signet (`signet.manifest/v2`, with a field v1 does not know) is
+/// A manifest from a newer Signet (`signet.manifest/v3`, with a field v2 does not know) is
 /// refused by its version, with what to do, never with a parse error.
 #[test]
 fn a_newer_manifest_version_is_refused_by_name() {

@@ -300,3 +300,72 @@ fn a_vouched_entry_edited_in_a_v1_manifest_is_not_anchored() {
     fs::write(copy.path().join("release-v1.4.0.json"), edited).unwrap();
     expect_fail(verify(copy.path(), "release-v1.4.0.json"), "is approved by 0 of the organisation's administrators");
 }
+
+/// A change of administrators is signed by the current ones and the incoming ones (TUF-style):
+/// until both have signed, the proposal is not a trust file; once they have, the old trust file
+/// still anchors the release through the chain, and the old administrator no longer enrols.
+#[test]
+fn a_rotation_signed_by_both_administrators_keeps_the_old_anchor_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = signed(dir.path());
+    let key = keys::generate();
+    signet_dev::fixtures::write_key(&root, "admin2", &key).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(SIGNET).args(args).current_dir(&root).output().unwrap();
+        (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    };
+    let (code, out) = run(&[
+        "trust",
+        "rotate",
+        "--trust",
+        "signatures/trust.json",
+        "--admin-pubkey",
+        "admin2=keys/admin2.key.pub",
+        "--out",
+        "trust-v2.json",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    let sign = |admin: &str| {
+        let key = format!("keys/{admin}.key");
+        signing::at_terminal(
+            &root,
+            &["trust", "sign", "--trust", "trust-v2.json", "--admin-key", &key],
+            &[("type its number", "2"), ("Password: ", signet_dev::fixtures::FIXTURE_PASSWORD)],
+        )
+    };
+    let (code, out) = sign("admin");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("needs more"), "{out}");
+    // Half-signed, it is no trust file.
+    let (code, out) =
+        run(&["verify", "--bundle", "dist/bundle.tar", "--manifest", "signatures/bench", "--trust", "trust-v2.json"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("version 2 is signed by 0 of its own administrators, and needs 1"), "{out}");
+    let (code, out) = sign("admin2");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("is a valid trust file"), "{out}");
+    // The repository now holds version 2; the auditor's version 1 still anchors the release.
+    fs::rename(root.join("signatures/trust.json"), root.join("trust-v1.json")).unwrap();
+    fs::copy(root.join("trust-v2.json"), root.join("signatures/trust.json")).unwrap();
+    let (code, out) =
+        run(&["verify", "--bundle", "dist/bundle.tar", "--manifest", "signatures/bench", "--trust", "trust-v1.json"]);
+    assert_eq!(code, Some(0), "{out}");
+    // The retired administrator no longer enrols.
+    let (code, out) = run(&[
+        "enroll",
+        "--signer",
+        "newbie",
+        "--name",
+        "New Person",
+        "--email",
+        "new@example.com",
+        "--role",
+        "ROLE01",
+        "--pubkey",
+        "keys/admin2.key.pub",
+        "--admin-key",
+        "keys/admin.key",
+    ]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("is not an administrator's in"), "{out}");
+}

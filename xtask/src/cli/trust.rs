@@ -1,4 +1,4 @@
-//! `signet trust init`: the organisation's trust anchor, a thin caller of `crate::sign::trust`.
+//! `signet trust init | rotate | sign`: the organisation's trust anchor, a thin caller of `crate::sign::trust`.
 
 use std::path::PathBuf;
 
@@ -12,6 +12,39 @@ use super::{CmdResult, Ctx, Outcome, boxed};
 pub enum TrustCommand {
     /// Create the organisation's trust file (version 1) and print its SHA-256 for the QMS.
     Init(InitArgs),
+    /// Propose the next version (new administrators, threshold or Sigstore roots), unsigned.
+    Rotate(RotateArgs),
+    /// Sign the proposed version as a current or incoming administrator (terminal only).
+    Sign(SignArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RotateArgs {
+    /// The trust file in force.
+    #[arg(long, value_name = "FILE")]
+    pub trust: PathBuf,
+    /// The next version's administrators, as for `init` (list every one, including those who stay).
+    #[arg(long = "admin-pubkey", value_name = "[ID=]FILE", required = true)]
+    pub admins: Vec<String>,
+    #[arg(long, default_value_t = 1)]
+    pub threshold: u32,
+    /// The Sigstore trusted roots the next version accepts (the list is replaced).
+    #[arg(long = "sigstore-root", value_name = "FILE")]
+    pub sigstore_roots: Vec<PathBuf>,
+    /// Where to write the proposal; it becomes the trust file once signed by a threshold of the
+    /// current administrators and of the next ones.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SignArgs {
+    /// The proposal `trust rotate` wrote.
+    #[arg(long, value_name = "FILE")]
+    pub trust: PathBuf,
+    /// Your administrator key (keygen's KEY; KEY.pub beside it).
+    #[arg(long, value_name = "KEY")]
+    pub admin_key: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -50,12 +83,13 @@ fn entries_of(path: &std::path::Path) -> Result<Vec<crate::formats::registry::Si
 pub fn run(cmd: TrustCommand, ctx: &Ctx) -> CmdResult {
     match cmd {
         TrustCommand::Init(args) => init(args, ctx),
+        TrustCommand::Rotate(args) => rotate(args, ctx),
+        TrustCommand::Sign(args) => sign(args, ctx),
     }
 }
 
-fn init(args: InitArgs, ctx: &Ctx) -> CmdResult {
-    let admins = args
-        .admins
+fn admins_of(specs: &[String], ctx: &Ctx) -> Vec<(String, PathBuf)> {
+    specs
         .iter()
         .map(|a| match a.split_once('=') {
             Some((id, file)) => (id.to_owned(), ctx.path(file.as_ref())),
@@ -65,12 +99,78 @@ fn init(args: InitArgs, ctx: &Ctx) -> CmdResult {
                 (name.trim_end_matches(".pub").trim_end_matches(".key").to_owned(), file)
             }
         })
-        .collect();
-    let mut sigstore_roots = Vec::new();
-    for p in &args.sigstore_roots {
-        let path = ctx.path(p);
-        sigstore_roots.push(crate::sign::release_record::file_digest(&path).map_err(boxed)?.0.tagged());
+        .collect()
+}
+
+fn digests_of(files: &[PathBuf], ctx: &Ctx) -> Result<Vec<String>, Box<dyn crate::error::StageError>> {
+    files
+        .iter()
+        .map(|p| Ok(crate::sign::release_record::file_digest(&ctx.path(p)).map_err(boxed)?.0.tagged()))
+        .collect()
+}
+
+/// Writes a new trust file, never over an existing one.
+fn write_new(out: &std::path::Path, t: &trust::Trust) -> Result<String, Box<dyn crate::error::StageError>> {
+    if out.exists() {
+        return Err(boxed(SignError::Refused(format!(
+            "{} exists: a trust anchor is never replaced in place; write the new one elsewhere with --out",
+            out.display()
+        ))));
     }
+    let text = crate::output::json::to_string(t);
+    crate::fsx::atomic::ensure_parent(out)
+        .and_then(|()| crate::fsx::atomic::write(out, text.as_bytes()))
+        .map_err(|source| boxed(SignError::Write { path: out.to_path_buf(), source }))?;
+    Ok(crate::digest::tagged(text.as_bytes()))
+}
+
+fn rotate(args: RotateArgs, ctx: &Ctx) -> CmdResult {
+    let current = trust::TrustFile::load(&ctx.path(&args.trust)).map_err(boxed)?;
+    let opts = InitOptions {
+        organisation: String::new(),
+        admins: admins_of(&args.admins, ctx),
+        threshold: args.threshold,
+        sigstore_roots: digests_of(&args.sigstore_roots, ctx)?,
+        vouched: Vec::new(),
+    };
+    let t = trust::propose(&current.trust, &opts, Timestamp::now()).map_err(boxed)?;
+    let out = ctx.path(&args.out);
+    write_new(&out, &t)?;
+    let prev = current.trust.latest();
+    let text = format!(
+        "wrote {} proposing version {}: needs {} signature(s) of the current administrators and {} of the next          (signet trust sign --trust {} --admin-key KEY)
+",
+        out.display(),
+        t.latest().version,
+        prev.threshold,
+        t.latest().threshold,
+        out.display()
+    );
+    Ok(Outcome { exit: Exit::Pass, text, json: serde_json::json!({ "path": out, "version": t.latest().version }) })
+}
+
+fn sign(args: SignArgs, ctx: &Ctx) -> CmdResult {
+    let path = ctx.path(&args.trust);
+    let count = crate::sign::admin::sign_trust(&path, &ctx.path(&args.admin_key)).map_err(boxed)?;
+    let complete = trust::TrustFile::load(&path).ok();
+    let text = match &complete {
+        Some(f) => format!(
+            "signed; {} now has {count} signature(s) and is a valid trust file: {}\nRecord this SHA-256 in the QMS with a copy of the file.\n",
+            path.display(),
+            f.sha256
+        ),
+        None => format!("signed; {} has {count} signature(s) and needs more\n", path.display()),
+    };
+    Ok(Outcome {
+        exit: Exit::Pass,
+        text,
+        json: serde_json::json!({ "signatures": count, "complete": complete.is_some() }),
+    })
+}
+
+fn init(args: InitArgs, ctx: &Ctx) -> CmdResult {
+    let admins = admins_of(&args.admins, ctx);
+    let sigstore_roots = digests_of(&args.sigstore_roots, ctx)?;
     let mut vouched = Vec::new();
     for p in &args.vouched {
         vouched.extend(entries_of(&ctx.path(p)).map_err(boxed)?);
@@ -79,17 +179,7 @@ fn init(args: InitArgs, ctx: &Ctx) -> CmdResult {
         InitOptions { organisation: args.organisation, admins, threshold: args.threshold, sigstore_roots, vouched };
     let t = trust::init(&opts, Timestamp::now()).map_err(boxed)?;
     let out = args.out.map_or_else(|| ctx.root.join(layout::TRUST), |o| ctx.path(&o));
-    if out.exists() {
-        return Err(boxed(SignError::Refused(format!(
-            "{} exists: a trust anchor is never replaced in place; write the new one elsewhere with --out",
-            out.display()
-        ))));
-    }
-    let text = crate::output::json::to_string(&t);
-    crate::fsx::atomic::ensure_parent(&out)
-        .and_then(|()| crate::fsx::atomic::write(&out, text.as_bytes()))
-        .map_err(|source| boxed(SignError::Write { path: out.clone(), source }))?;
-    let sha = crate::digest::tagged(text.as_bytes());
+    let sha = write_new(&out, &t)?;
     let r = t.latest();
     let summary = format!(
         "wrote {} (signet.trust/v1, version 1): {} administrator(s), threshold {}, {} Sigstore root(s), {} vouched entr(y/ies)\n\

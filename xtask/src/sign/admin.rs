@@ -123,3 +123,50 @@ fn authenticate(tty: &mut Terminal, key_path: &Path, admin: &Admin) -> Result<Si
     }
     Err(SignError::Refused("three wrong passwords; nothing was recorded".into()))
 }
+
+/// An administrator signs the proposed next version of the trust file (`signet trust sign`):
+/// the current administrators approve handing over, the incoming ones accept, each at a
+/// terminal with their own key and password. Returns how many signatures it now has.
+pub fn sign_trust(path: &Path, key_path: &Path) -> Result<usize, SignError> {
+    let mut file = TrustFile::load_proposal(path)?;
+    let pub_path = keys::public_key_path(key_path);
+    let vk = keys::read_public_key(&pub_path).map_err(|e| SignError::input(&pub_path, e))?;
+    let key_id = keys::key_id(&vk);
+    let n = file.trust.versions.len();
+    let admin = file.trust.versions[n.saturating_sub(2)..]
+        .iter()
+        .flat_map(|v| v.root.admins.iter())
+        .find(|a| a.key_id == key_id)
+        .cloned()
+        .ok_or_else(|| {
+            SignError::Refused(format!(
+                "the key {} ({key_id}) is not an administrator of the current or the proposed version",
+                key_path.display()
+            ))
+        })?;
+    let mut tty = Terminal::open("signing a trust file")?;
+    let next = file.trust.latest().clone();
+    let ids: Vec<&str> = next.admins.iter().map(|a| a.id.as_str()).collect();
+    tty.say(&format!(
+        "\n=== Trust anchor rotation ===\nOrganisation:    {}\nVersion:         {} (issued {})\nAdministrators:  {} (threshold {})\nSigstore roots:  {}\nSigning as:      {} ({})\n",
+        next.organisation,
+        next.version,
+        next.issued_at,
+        ids.join(", "),
+        next.threshold,
+        next.sigstore_roots.len(),
+        admin.id,
+        admin.key_id
+    ));
+    let version = next.version.to_string();
+    let typed = tty.ask(&format!("\nTo sign this version of the trust anchor, type its number ({version}): "))?;
+    if typed != version {
+        return Err(SignError::Refused("the version was not typed; nothing was signed".into()));
+    }
+    let key = authenticate(&mut tty, key_path, &admin)?;
+    trust::sign_proposal(&mut file.trust, &key)?;
+    let text = crate::output::json::to_string(&file.trust);
+    crate::fsx::atomic::write(path, text.as_bytes())
+        .map_err(|source| SignError::Write { path: path.to_path_buf(), source })?;
+    Ok(file.trust.versions[n - 1].signatures.len())
+}

@@ -306,6 +306,62 @@ pub fn init(opts: &InitOptions, now: Timestamp) -> Result<Trust, SignError> {
     Trust::genesis(root).map_err(SignError::Refused)
 }
 
+impl TrustFile {
+    /// A trust file whose last version may still lack signatures: a proposed rotation being
+    /// signed (`signet trust sign`). Everything before it must be a valid chain.
+    pub fn load_proposal(path: &Path) -> Result<TrustFile, SignError> {
+        let bytes = read_bytes(path, MAX_RECORD_BYTES).map_err(|e| SignError::input(path, e))?;
+        let trust: Trust = VERSION.read(&bytes).map_err(|e| SignError::input(path, e))?;
+        let settled = Trust {
+            schema: trust.schema.clone(),
+            versions: trust.versions[..trust.versions.len().saturating_sub(1)].to_vec(),
+        };
+        if settled.versions.is_empty() {
+            return Err(SignError::input(path, "holds no version to rotate from; create one with `signet trust init`"));
+        }
+        check_chain(&settled).map_err(|e| SignError::input(path, e))?;
+        let last = &trust.versions[trust.versions.len() - 1].root;
+        if last.version as usize != trust.versions.len() {
+            return Err(SignError::input(path, format!("the proposed version is numbered {}", last.version)));
+        }
+        check_root(last).map_err(|e| SignError::input(path, format!("proposed version {}: {e}", last.version)))?;
+        Ok(TrustFile { path: path.to_path_buf(), trust, sha256: sha(&bytes) })
+    }
+}
+
+/// The next version of `current`, unsigned: new administrators (or the current ones), threshold
+/// and accepted Sigstore roots; vouched entries carry over.
+pub fn propose(current: &Trust, opts: &InitOptions, now: Timestamp) -> Result<Trust, SignError> {
+    let next = init(opts, now)?;
+    let mut root = next.latest().clone();
+    let prev = current.latest();
+    root.version = prev.version + 1;
+    root.vouched_entries = prev.vouched_entries.clone();
+    if root.organisation.is_empty() {
+        root.organisation = prev.organisation.clone();
+    }
+    let mut t = current.clone();
+    t.versions.push(SignedRoot { root, signatures: Vec::new() });
+    Ok(t)
+}
+
+/// Adds `key`'s signature to the proposed (last) version, if the key is an administrator of it
+/// or of the version before.
+pub fn sign_proposal(t: &mut Trust, key: &SigningKey) -> Result<(), SignError> {
+    let key_id = keys::key_id(key.verifying_key());
+    let n = t.versions.len();
+    let known = t.versions[n.saturating_sub(2)..].iter().any(|v| v.root.admins.iter().any(|a| a.key_id == key_id));
+    if !known {
+        return Err(SignError::Refused(format!(
+            "the key {key_id} is not an administrator of the current or the proposed version"
+        )));
+    }
+    let last = &mut t.versions[n - 1];
+    last.signatures.retain(|s| s.key_id != key_id);
+    last.signatures.push(sign_root(&last.root, key));
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -92,14 +92,12 @@ pub fn signed_release_by(root: &Path, people: Vec<(String, String)>) -> Result<P
         let record = Part11Record::new(signer, &req, &request_sha, intent, &policy, Timestamp::now());
         let text = record::envelope_text(&req, &record, key);
         let digest = signet::digest::tagged(text.as_bytes());
-        let event = audit::NewEvent {
-            event: "signature-created",
-            signer: Some(&record.signer_id),
-            role: Some(&record.role),
-            detail: Some(format!("envelope {digest}")),
-        };
-        audit::append(&release_dir, &req.release, event)?;
-        let path = release_dir.join(layout::file_name(&record.role, &record.signer_id));
+        let name = layout::file_name(&record.role, &record.signer_id);
+        let event = audit::NewEvent::new(audit::EventKind::SignatureCreated, &request_sha)
+            .by(&record.signer_id, &record.role)
+            .file(&name, text.as_bytes());
+        audit::record(&release_dir, &req.release, event)?;
+        let path = release_dir.join(name);
         fs::write(&path, text).map_err(io)?;
         done.push(Prerequisite { role: q.role.clone(), signer_id: signer.id.clone(), envelope_sha256: digest });
     }

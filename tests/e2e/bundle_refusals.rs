@@ -128,3 +128,48 @@ fn missing_and_empty_evidence_folders_are_usage_errors() {
         .stderr_contains("contains no files")
         .run();
 }
+
+/// An output path that is a device, FIFO, socket, symbolic link or folder is never followed,
+/// opened or replaced (run as root, `--out /dev/null` once turned /dev/null into a file).
+#[test]
+fn outputs_never_replace_special_files() {
+    use std::os::unix::fs::FileTypeExt;
+    let kinds = [
+        ("null-dev", "a device"),
+        ("pipe", "a FIFO"),
+        ("link", "a symbolic link"),
+        ("folder", "a folder"),
+        ("sock", "a socket"),
+    ];
+    let commands: [&[&str]; 2] = [&["bundle", "--evidence", "ev", "--out"], &["sums", "ev", "--out"]];
+    for cmd in commands {
+        for (name, kind) in kinds {
+            let t = Test::new()
+                .file("ev/a.txt", "evidence")
+                .file("target.txt", "keep me")
+                .with(|dir| {
+                    sh(dir, "mkfifo pipe && mknod null-dev c 1 3 && ln -s target.txt link && mkdir folder");
+                    std::os::unix::net::UnixListener::bind(dir.join("sock")).unwrap();
+                })
+                .args(cmd.iter().chain([&name]))
+                .status(2)
+                .stderr_contains(kind)
+                .stderr_contains("left it untouched")
+                .run();
+            let meta = fs::symlink_metadata(t.path(name)).unwrap();
+            let ft = meta.file_type();
+            let intact = match name {
+                "null-dev" => ft.is_char_device(),
+                "pipe" => ft.is_fifo(),
+                "link" => ft.is_symlink() && fs::read_to_string(t.path("target.txt")).unwrap() == "keep me",
+                "folder" => ft.is_dir(),
+                _ => ft.is_socket(),
+            };
+            assert!(intact, "{cmd:?} {name}: replaced ({ft:?})\n{}", t.stderr);
+        }
+    }
+    // The machine's own device, as a CI container's root would pass it.
+    let t =
+        Test::new().file("ev/a.txt", "x").args(["bundle", "--evidence", "ev", "--out", "/dev/null"]).status(2).run();
+    assert!(fs::metadata("/dev/null").unwrap().file_type().is_char_device(), "{}", t.stderr);
+}

@@ -299,8 +299,8 @@ fn only_the_same_interrupted_request_is_completed() {
     let dir = t.dir.path();
     let request = ["request", "--release", "v2.0.0", "--bundle", "dist/bundle.tar", "--commit", COMMIT];
     assert!(signet_in(dir, &request).status.success());
-    // As if killed before the audit trail's first line.
-    fs::remove_file(dir.join("signatures/v2.0.0/audit.jsonl")).expect("rm");
+    // As if killed before the record's first event.
+    fs::remove_dir_all(dir.join("signatures/v2.0.0/events")).expect("rm");
     let before = read(dir.join("signatures/v2.0.0/request.json"));
 
     let mut other = request;
@@ -308,7 +308,7 @@ fn only_the_same_interrupted_request_is_completed() {
     let out = signet_in(dir, &other);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
-    assert!(!dir.join("signatures/v2.0.0/audit.jsonl").exists(), "nothing logged for a refused request");
+    assert!(!dir.join("signatures/v2.0.0/events").exists(), "nothing logged for a refused request");
 
     assert!(signet_in(dir, &request).status.success(), "the same request is completed");
     assert_eq!(read(dir.join("signatures/v2.0.0/request.json")), before, "and not rewritten");

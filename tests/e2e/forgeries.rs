@@ -34,37 +34,57 @@ fn sha(bytes: &[u8]) -> String {
     signet::digest::tagged(bytes)
 }
 
-/// The audit trail re-chained after an edit, as an attacker with the file would: each line in
-/// canonical JSON (sorted keys, compact), `seq` and `prev` recomputed.
-fn rechain(events: &[Value]) -> String {
-    let mut prev = format!("sha256:{}", "0".repeat(64));
-    let mut text = String::new();
-    for (i, e) in events.iter().enumerate() {
-        let mut e = e.clone();
-        e["seq"] = (i + 1).into();
-        e["prev"] = prev.clone().into();
-        let line = serde_json::to_string(&e).unwrap();
-        prev = sha(line.as_bytes());
-        text.push_str(&line);
-        text.push('\n');
-    }
-    text
+/// An event file as an attacker with write access would make one: canonical JSON (sorted
+/// keys, compact), named by its time and digest.
+fn forge_event(v: &Value) -> (String, String) {
+    let text = serde_json::to_string(v).unwrap();
+    let at = signet::sign::Timestamp::parse(v["at"].as_str().unwrap()).unwrap();
+    (signet::sign::audit::file_name(at, text.as_bytes()), text)
 }
 
-/// The audit trail with the `signature-created` event of `old` envelope text pointing at `new`
-/// instead, re-chained.
-fn relog(audit: &str, old: &str, new: &str) -> String {
-    let events: Vec<Value> = audit
-        .lines()
-        .map(|l| {
-            let mut e: Value = serde_json::from_str(l).unwrap();
-            if e["detail"].as_str().is_some_and(|d| d.contains(&sha(old.as_bytes()))) {
-                e["detail"] = format!("envelope {}", sha(new.as_bytes())).into();
+/// The events with the `signature-created` event of the `old` envelope text logging `new`
+/// instead, re-named to match.
+fn relog(events: &[(String, String)], old: &str, new: &str) -> Vec<(String, String)> {
+    events
+        .iter()
+        .map(|(file, text)| {
+            let mut e: Value = serde_json::from_str(text).unwrap();
+            if e["envelope"]["sha256"] == sha(old.as_bytes()).as_str() {
+                e["envelope"]["sha256"] = sha(new.as_bytes()).into();
+                return forge_event(&e);
             }
-            e
+            (file.clone(), text.clone())
+        })
+        .collect()
+}
+
+fn manifest_events(m: &Value) -> Vec<(String, String)> {
+    let list = m["events"].as_array().unwrap();
+    list.iter().map(|e| (e["file"].as_str().unwrap().into(), e["text"].as_str().unwrap().into())).collect()
+}
+
+fn set_manifest_events(m: &mut Value, events: &[(String, String)]) {
+    m["events"] = events.iter().map(|(file, text)| serde_json::json!({"file": file, "text": text})).collect();
+}
+
+fn folder_events(rel: &Path) -> Vec<(String, String)> {
+    let mut list: Vec<(String, String)> = fs::read_dir(rel.join("events"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name().to_string_lossy().into_owned(), fs::read_to_string(e.path()).unwrap())
         })
         .collect();
-    rechain(&events)
+    list.sort();
+    list
+}
+
+fn set_folder_events(rel: &Path, events: &[(String, String)]) {
+    fs::remove_dir_all(rel.join("events")).unwrap();
+    fs::create_dir(rel.join("events")).unwrap();
+    for (file, text) in events {
+        fs::write(rel.join("events").join(file), text).unwrap();
+    }
 }
 
 fn expect_fail(out: (i32, String), message: &str) {
@@ -75,7 +95,7 @@ fn expect_fail(out: (i32, String), message: &str) {
 }
 
 /// #1: a manifest for a trojan bundle whose policy and request require no role, with no
-/// signatures and an audit trail re-chained around the new request.
+/// signatures and a request-created event forged for the new request.
 #[test]
 fn a_manifest_that_requires_no_signature_fails() {
     let dir = tempfile::tempdir().unwrap();
@@ -90,15 +110,15 @@ fn a_manifest_that_requires_no_signature_fails() {
     request["bundle"]["name"] = "trojan.tar".into();
     let request_text = serde_json::to_string_pretty(&request).unwrap() + "\n";
     let request_sha = sha(request_text.as_bytes());
-    let audit = rechain(&[serde_json::json!({
-        "at": request["created_at"], "event": "request-created", "release": "bench",
-        "detail": format!("request {request_sha} for bundle sha256:{trojan}"),
-    })]);
+    let created = forge_event(&serde_json::json!({
+        "schema": "signet.event/v1", "at": request["created_at"], "event": "request-created", "release": "bench",
+        "request_sha256": request_sha, "detail": format!("request {request_sha} for bundle sha256:{trojan}"),
+    }));
     m["request"] = request_text.into();
     m["request_sha256"] = request_sha.into();
     m["policy"]["required"] = Value::Array(Vec::new());
     m["envelopes"] = Value::Array(Vec::new());
-    m["audit"] = audit.into();
+    set_manifest_events(&mut m, &[created]);
     m["bundle_sha256"] = trojan.into();
     let forged = root.join("forged.json");
     write_json(&forged, &m);
@@ -116,7 +136,7 @@ fn a_manifest_that_requires_no_signature_fails() {
 }
 
 /// #2: the same in a release folder: `signet.toml` without required roles and a request that
-/// requires none, its signatures removed and the audit trail re-chained.
+/// requires none, its signatures removed and its events forged to match.
 #[test]
 fn a_folder_whose_policy_requires_no_signature_fails() {
     let dir = tempfile::tempdir().unwrap();
@@ -132,22 +152,16 @@ fn a_folder_whose_policy_requires_no_signature_fails() {
             fs::remove_file(f).unwrap();
         }
     }
-    let first: Value =
-        serde_json::from_str(fs::read_to_string(rel.join("audit.jsonl")).unwrap().lines().next().unwrap()).unwrap();
-    let mut first = first;
-    first["detail"] = format!(
-        "request {} for bundle sha256:{}",
-        sha(request_text.as_bytes()),
-        request["bundle"]["sha256"].as_str().unwrap()
-    )
-    .into();
-    fs::write(rel.join("audit.jsonl"), rechain(&[first])).unwrap();
+    let (_, first) = folder_events(&rel).into_iter().find(|(_, t)| t.contains("request-created")).unwrap();
+    let mut first: Value = serde_json::from_str(&first).unwrap();
+    first["request_sha256"] = sha(request_text.as_bytes()).into();
+    set_folder_events(&rel, &[forge_event(&first)]);
     expect_fail(verify(&root, "signatures/bench"), "the signing policy is invalid: no [[signing.required]] roles");
 }
 
 /// #3: a manifest that keeps a genuine signer's key id, name and email but carries the
-/// attacker's public key, with that signer's signature re-made by the attacker and the audit
-/// trail re-chained to it.
+/// attacker's public key, with that signer's signature re-made by the attacker and its event
+/// forged to match.
 #[test]
 fn a_manifest_with_a_swapped_key_under_a_genuine_key_id_fails() {
     let dir = tempfile::tempdir().unwrap();
@@ -177,7 +191,8 @@ fn a_manifest_with_a_swapped_key_under_a_genuine_key_id_fails() {
     }
     m["envelopes"][i]["envelope"] = new_text.clone().into();
     m["envelopes"][i]["sha256"] = sha(new_text.as_bytes()).into();
-    m["audit"] = relog(m["audit"].as_str().unwrap(), &old_text, &new_text).into();
+    let events = relog(&manifest_events(&m), &old_text, &new_text);
+    set_manifest_events(&mut m, &events);
     write_json(&path, &m);
     expect_fail(verify(&root, "signatures/release-bench.json"), &format!("registry entry `{signer_id}` names key id"));
 }
@@ -281,8 +296,7 @@ fn a_key_file_signature_claiming_a_trusted_time_fails() {
         serde_json::from_slice(&fs::read(rel.join("request.json")).unwrap()).unwrap();
     let new_text = record::envelope_text(&request, &statement.predicate, &key);
     fs::write(&file, &new_text).unwrap();
-    let audit = fs::read_to_string(rel.join("audit.jsonl")).unwrap();
-    fs::write(rel.join("audit.jsonl"), relog(&audit, &old_text, &new_text)).unwrap();
+    set_folder_events(&rel, &relog(&folder_events(&rel), &old_text, &new_text));
     expect_fail(
         verify(&root, "signatures/bench"),
         "a key-file signature's time is the signer's own clock (`signer-clock`), but it claims `transparency-log`",

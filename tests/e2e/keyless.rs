@@ -181,7 +181,7 @@ fn keyless_and_key_file_signatures_pass_together_and_the_manifest_verifies_alone
         fs::read(d.join(&bundle)).unwrap(),
         fs::read(d.join("signatures/v1.4.0/QA--alice.sigstore.json")).unwrap()
     );
-    let audit = fs::read_to_string(d.join("signatures/v1.4.0/audit.jsonl")).unwrap();
+    let audit = crate::support::events(&d.join("signatures/v1.4.0"));
     assert!(audit.contains("keyless") && audit.contains("\"signer\":\"alice\""), "{audit}");
 
     // A key-file signature after a keyless one, then a keyless one that needs both.
@@ -489,7 +489,7 @@ fn keyless_forgeries_are_refused_each_with_its_own_message() {
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains(
-            "QA--alice.sigstore.json: no signature-created event in audit.jsonl for this envelope (add a keyless \
+            "QA--alice.sigstore.json: no signature-created event in the record for this signature (add a keyless \
              signature with `signet sign --release … --keyless-bundle FILE`"
         ),
         "{out}"

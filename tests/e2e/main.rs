@@ -18,6 +18,7 @@ mod keyless;
 mod prop_bundle;
 mod prop_suspicion;
 mod prop_verify;
+mod record;
 mod release_check;
 mod report;
 mod rtm;

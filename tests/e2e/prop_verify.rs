@@ -1,11 +1,11 @@
-//! Property: any edit to the bytes a release's signatures bind — the request, any envelope, the
-//! bundle digest, any audit line that a later line chains — or dropping or renaming a signature,
-//! makes the final gate fail. The release is the benchmark's: three enrolled people, keys
-//! generated in place, signed with the ceremony's own envelope writer.
+//! Property: any edit to the bytes of a release's record — the request, any envelope, the
+//! bundle digest, any event file — or deleting any event file, or dropping or renaming a
+//! signature, makes the final gate fail. The release is the benchmark's: three enrolled people,
+//! keys generated in place, signed with the ceremony's own envelope writer, recorded in the
+//! one-file-per-event layout.
 //!
 //! Not in the edit space, on purpose: the registry and the policy (not signed; their binding
-//! fields are each covered by `signing.rs::tamper_matrix`), and the audit trail's last line,
-//! which no later line chains (SECURITY.md, "What Signet cannot guarantee").
+//! fields are each covered by `signing.rs::tamper_matrix`).
 
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestRunner};
@@ -18,8 +18,8 @@ use crate::support::{proptest_config, sha256_hex};
 enum Part {
     Request,
     Envelope(usize),
-    /// A line of the audit trail other than the last.
-    AuditLine(usize),
+    /// One event file.
+    Event(usize),
     BundleDigest,
 }
 
@@ -30,6 +30,7 @@ enum Edit {
     Delete(Part, usize),
     Insert(Part, usize, u8),
     DropEnvelope(usize),
+    DropEvent(usize),
     /// Gives an envelope another signature's file name.
     SwapNames(usize, usize),
 }
@@ -38,7 +39,7 @@ fn part() -> impl Strategy<Value = Part> {
     prop_oneof![
         Just(Part::Request),
         any::<usize>().prop_map(Part::Envelope),
-        any::<usize>().prop_map(Part::AuditLine),
+        any::<usize>().prop_map(Part::Event),
         Just(Part::BundleDigest),
     ]
 }
@@ -50,39 +51,24 @@ fn edit() -> impl Strategy<Value = Edit> {
         2 => (part(), any::<usize>()).prop_map(|(p, at)| Edit::Delete(p, at)),
         2 => (part(), any::<usize>(), printable).prop_map(|(p, at, b)| Edit::Insert(p, at, b)),
         1 => any::<usize>().prop_map(Edit::DropEnvelope),
+        1 => any::<usize>().prop_map(Edit::DropEvent),
         1 => (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Edit::SwapNames(a, b)),
     ]
-}
-
-/// The text an edit applies to, as (prefix kept as is, editable text, suffix kept as is).
-fn split_audit(audit: &str, line: usize) -> (String, String, String) {
-    let lines: Vec<&str> = audit.lines().collect();
-    let chained = lines.len() - 1;
-    let k = line % chained;
-    let before: String = lines[..k].iter().map(|l| format!("{l}\n")).collect();
-    let after: String = lines[k + 1..].iter().map(|l| format!("{l}\n")).collect();
-    (before, lines[k].to_string(), after)
 }
 
 /// Applies `f` to one part's bytes; `None` when the result is not UTF-8 (not a text file any
 /// more: the reader refuses it before `verify`, which other tests cover).
 fn edit_part(rec: &mut ReleaseRecord, digest: &mut String, part: &Part, f: impl FnOnce(&mut Vec<u8>)) -> Option<()> {
-    let n = rec.envelopes.len();
-    let (before, text, after) = match part {
-        Part::Request => (String::new(), rec.request_text.clone(), String::new()),
-        Part::Envelope(i) => (String::new(), rec.envelopes[i % n].1.clone(), String::new()),
-        Part::AuditLine(line) => split_audit(&rec.audit_text, *line),
-        Part::BundleDigest => (String::new(), digest.clone(), String::new()),
+    let (n, m) = (rec.envelopes.len(), rec.trail.events.len());
+    let text = match part {
+        Part::Request => &mut rec.request_text,
+        Part::Envelope(i) => &mut rec.envelopes[i % n].1,
+        Part::Event(i) => &mut rec.trail.events[i % m].1,
+        Part::BundleDigest => digest,
     };
-    let mut bytes = text.into_bytes();
+    let mut bytes = std::mem::take(text).into_bytes();
     f(&mut bytes);
-    let edited = format!("{before}{}{after}", String::from_utf8(bytes).ok()?);
-    match part {
-        Part::Request => rec.request_text = edited,
-        Part::Envelope(i) => rec.envelopes[i % n].1 = edited,
-        Part::AuditLine(_) => rec.audit_text = edited,
-        Part::BundleDigest => *digest = edited,
-    }
+    *text = String::from_utf8(bytes).ok()?;
     Some(())
 }
 
@@ -103,6 +89,11 @@ fn apply(rec: &mut ReleaseRecord, digest: &mut String, edit: &Edit) -> Option<()
         }),
         Edit::DropEnvelope(i) => {
             rec.envelopes.remove(i % n);
+            Some(())
+        }
+        Edit::DropEvent(i) => {
+            let m = rec.trail.events.len();
+            rec.trail.events.remove(i % m);
             Some(())
         }
         Edit::SwapNames(a, b) if a % n != b % n => {
@@ -131,7 +122,8 @@ fn prop_any_edit_to_signed_bytes_fails_verify() {
     let bundle = std::fs::read(root.join("dist/bundle.tar")).expect("read bundle");
     let digest = sha256_hex(&bundle);
     assert!(passes(&record, &digest), "the untouched release verifies");
-    assert!(record.audit_text.lines().count() >= 2, "a chained line exists");
+    assert!(record.trail.chain.is_none(), "recorded in the one-file-per-event layout");
+    assert_eq!(record.trail.events.len(), 4, "the request and three signatures");
 
     let mut runner = TestRunner::new(proptest_config(64));
     let result = runner.run(&edit(), |edit| {

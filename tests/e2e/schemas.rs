@@ -60,13 +60,18 @@ fn a_real_runs_outputs_validate_against_the_committed_schemas() {
             write_json(s, &format!("statement-{i}.json"), &serde_json::from_slice(&payload).unwrap())
         })
         .collect();
-    let audit = fs::read_to_string(rel.join("audit.jsonl")).unwrap();
-    let events: Vec<PathBuf> = audit
-        .lines()
-        .enumerate()
-        .map(|(i, l)| write_json(s, &format!("event-{i}.json"), &serde_json::from_str(l).unwrap()))
-        .collect();
-    assert!(events.len() >= 4, "request and three signatures: {audit}");
+    let events: Vec<PathBuf> = fs::read_dir(rel.join("events")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(events.len() >= 4, "request and three signatures: {events:?}");
+    // The v1 layout's chained lines, from the frozen manifests that hold them.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    let mut chained = Vec::new();
+    for v in ["manifest-v1", "manifest-v2"] {
+        let m: serde_json::Value =
+            serde_json::from_slice(&fs::read(fixtures.join(v).join("release-v1.4.0.json")).unwrap()).unwrap();
+        for (i, line) in m["audit"].as_str().unwrap().lines().enumerate() {
+            chained.push(write_json(s, &format!("{v}-line-{i}.json"), &serde_json::from_str(line).unwrap()));
+        }
+    }
     let config: toml::Table = toml::from_str(&fs::read_to_string(d.join("signet.toml")).unwrap()).unwrap();
     let policy = write_json(s, "policy.json", &serde_json::to_value(&config["signing"]).unwrap());
 
@@ -74,16 +79,21 @@ fn a_real_runs_outputs_validate_against_the_committed_schemas() {
     check(&cj, "request.schema.json", &[rel.join("request.json")]);
     check(&cj, "dsse-envelope.schema.json", &envelopes);
     check(&cj, "part11-statement.schema.json", &statements);
-    check(&cj, "audit-event.schema.json", &events);
+    check(&cj, "event.schema.json", &events);
+    check(&cj, "audit-event.schema.json", &chained);
     check(&cj, "signers.schema.json", &[d.join("signatures/signers.toml")]);
     check(&cj, "signing-policy.schema.json", &[policy]);
     check(&cj, "manifest.schema.json", &[d.join("signatures/release-v1.4.0.json")]);
     check(&cj, "report.schema.json", &[d.join("out/report.json")]);
-    let frozen = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/manifest-v1/trust.json");
-    check(&cj, "trust.schema.json", &[d.join("signatures/trust.json"), frozen]);
+    let frozen: Vec<PathBuf> =
+        ["manifest-v1", "manifest-v2"].iter().map(|v| fixtures.join(v).join("trust.json")).collect();
+    check(&cj, "trust.schema.json", &[&[d.join("signatures/trust.json")], &frozen[..]].concat());
+    let manifests: Vec<PathBuf> =
+        ["manifest-v1", "manifest-v2"].iter().map(|v| fixtures.join(v).join("release-v1.4.0.json")).collect();
+    check(&cj, "manifest.schema.json", &manifests);
 }
 
-/// A manifest from a newer Signet (`signet.manifest/v3`, with a field v2 does not know) is
+/// A manifest from a newer Signet (`signet.manifest/v4`, with a field v3 does not know) is
 /// refused by its version, with what to do, never with a parse error.
 #[test]
 fn a_newer_manifest_version_is_refused_by_name() {
@@ -98,7 +108,7 @@ fn a_newer_manifest_version_is_refused_by_name() {
         .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("release-")))
         .expect("the frozen manifest");
     let mut m: serde_json::Value = serde_json::from_slice(&fs::read(&manifest).unwrap()).unwrap();
-    m["schema"] = "signet.manifest/v3".into();
+    m["schema"] = "signet.manifest/v4".into();
     m["trust"] = serde_json::json!({"anchors": []});
     fs::write(&manifest, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
     let bundle = fs::read_dir(&d)
@@ -110,7 +120,7 @@ fn a_newer_manifest_version_is_refused_by_name() {
     Test::in_dir(t.into_dir())
         .args(["verify", "--bundle", &bundle, "--manifest", &manifest])
         .status(2)
-        .stderr_contains("written in signet.manifest/v3, a newer format than this Signet")
-        .stderr_contains("reads (up to signet.manifest/v2)")
+        .stderr_contains("written in signet.manifest/v4, a newer format than this Signet")
+        .stderr_contains("reads (up to signet.manifest/v3)")
         .run();
 }

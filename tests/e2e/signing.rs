@@ -24,7 +24,7 @@ meaning = "APPROVER"
 after = ["QA", "ENGINEERING"]
 "#;
 
-const PASSWORD: &str = "correct horse battery staple 42";
+pub(crate) const PASSWORD: &str = "correct horse battery staple 42";
 
 /// Runs `signet ARGS` in a pseudo-terminal, answering each prompt in turn.
 pub(crate) fn at_terminal(dir: &Path, args: &[&str], dialogue: &[(&str, &str)]) -> (i32, String) {
@@ -122,7 +122,7 @@ pub(crate) fn verify(dir: &Path, manifest: &str) -> (i32, String) {
 }
 
 /// A repository with four enrolled people, a bundle and a request for v1.4.0.
-fn release_repo() -> tempfile::TempDir {
+pub(crate) fn release_repo() -> tempfile::TempDir {
     let t = Test::new().file("signet.toml", POLICY).file("evidence/report.txt", "all tests passed\n");
     let dir = t.path().to_path_buf();
     for (id, name, role) in [
@@ -149,7 +149,7 @@ fn release_repo() -> tempfile::TempDir {
     t.dir
 }
 
-fn signed_release() -> tempfile::TempDir {
+pub(crate) fn signed_release() -> tempfile::TempDir {
     let repo = release_repo();
     let d = repo.path();
     for (id, role) in [("dana", "QA"), ("eli", "ENGINEERING"), ("rosa", "RELEASE")] {
@@ -242,8 +242,8 @@ fn three_wrong_passwords_lock_signing_and_are_audited() {
         ],
     );
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("locked for `dana` on this machine for 15 minutes"), "{out}");
-    let audit = fs::read_to_string(d.join("signatures/v1.4.0/audit.jsonl")).unwrap();
+    assert!(out.contains("signing is locked for `dana` until"), "{out}");
+    let audit = crate::support::events(&d.join("signatures/v1.4.0"));
     assert_eq!(audit.matches("\"failed-attempt\"").count(), 3, "{audit}");
     assert_eq!(audit.matches("\"lockout\"").count(), 1, "{audit}");
     assert!(audit.contains("\"signer\":\"dana\""));
@@ -253,7 +253,7 @@ fn three_wrong_passwords_lock_signing_and_are_audited() {
     assert!(out.contains("signing is locked for `dana`"), "{out}");
     let (code, out) = verify(d, "signatures/v1.4.0");
     assert_eq!(code, 1, "{out}");
-    assert!(!out.contains("audit"), "failed attempts keep the chain intact: {out}");
+    assert!(!out.contains("problem  "), "failed attempts are events, not problems: {out}");
 }
 
 #[test]
@@ -484,21 +484,27 @@ fn tamper_cases() -> Vec<(&'static str, &'static str, Tamper)> {
                 fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
             }),
         ),
-        ("audit line deleted", "chain broken", shell("sed -i '2d' signatures/v1.4.0/audit.jsonl")),
-        ("audit line edited", "chain broken", shell("sed -i '2s/dana/mallory/' signatures/v1.4.0/audit.jsonl")),
         (
-            "audit lines reordered",
-            "chain broken",
-            shell(
-                "cd signatures/v1.4.0 && (sed -n 1p audit.jsonl; sed -n 3p audit.jsonl; sed -n 2p audit.jsonl; sed -n '4,$p' audit.jsonl) > a && mv a audit.jsonl",
-            ),
+            "signature event deleted",
+            "no signature-created event in the record",
+            shell("rm $(grep -l '\"role\":\"QA\"' signatures/v1.4.0/events/*.json)"),
         ),
         (
-            "audit truncated to the request",
-            "no signature-created event",
-            shell("sed -i '2,$d' signatures/v1.4.0/audit.jsonl"),
+            "event edited",
+            "the file name does not match its content",
+            shell("sed -i 's/\"dana\"/\"mallory\"/' $(grep -l '\"role\":\"QA\"' signatures/v1.4.0/events/*.json)"),
         ),
-        ("audit emptied", "audit.jsonl is empty", shell(": > signatures/v1.4.0/audit.jsonl")),
+        (
+            "request's creation event deleted",
+            "does not hold the creation of this request",
+            shell("rm $(grep -l request-created signatures/v1.4.0/events/*.json)"),
+        ),
+        ("events emptied", "does not hold the creation", shell("rm signatures/v1.4.0/events/*.json")),
+        (
+            "signature and rejection kept, file gone",
+            "but the file is missing",
+            shell("mv signatures/v1.4.0/QA--dana.dsse.json signatures/v1.4.0/QA--dana.dsse.json.bak"),
+        ),
         (
             "registry: printed name changed",
             "does not match the registry",
@@ -590,8 +596,9 @@ fn frozen_fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/manifest-v1")
 }
 
-/// Writes tests/fixtures/manifest-v1 from a fresh ceremony. Run only when the manifest format
-/// gains a new version; the v1 fixture must then stay as it is, forever.
+/// Writes `tests/fixtures/manifest-v<N>/` (bundle, manifest, trust file) from a fresh ceremony,
+/// N being the version this Signet writes. Run only when the manifest format gains a new
+/// version; every earlier fixture must then stay as it is, forever.
 #[test]
 #[ignore]
 fn regenerate_frozen_manifest_fixture() {
@@ -599,18 +606,32 @@ fn regenerate_frozen_manifest_fixture() {
     let d = repo.path();
     let (code, out) = verify(d, "signatures/v1.4.0");
     assert_eq!(code, 0, "{out}");
-    let dir = frozen_fixture();
+    let manifest = d.join("signatures/release-v1.4.0.json");
+    let schema = serde_json::from_slice::<serde_json::Value>(&fs::read(&manifest).unwrap()).unwrap()["schema"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let version = schema.rsplit_once('/').unwrap().1;
+    let dir = frozen_fixture().with_file_name(format!("manifest-{version}"));
+    assert!(!dir.exists(), "{} is frozen; it is never regenerated", dir.display());
     fs::create_dir_all(&dir).unwrap();
     fs::copy(d.join("dist/bundle.tar"), dir.join("bundle.tar")).unwrap();
-    fs::copy(d.join("signatures/release-v1.4.0.json"), dir.join("release-v1.4.0.json")).unwrap();
+    fs::copy(&manifest, dir.join("release-v1.4.0.json")).unwrap();
+    fs::copy(d.join("signatures/trust.json"), dir.join("trust.json")).unwrap();
 }
 
-/// A manifest written by Signet 0.1 (schema signet.manifest/v1) verifies with this version,
-/// from the bundle and the manifest alone; an edit to it does not.
+/// Manifests written by earlier Signets (signet.manifest/v1 and v2, whose releases were
+/// recorded in the chained `audit.jsonl` layout) verify with this version, from the bundle, the
+/// manifest and the trust file alone; an edit to one does not.
 #[test]
-fn frozen_v1_manifest_still_verifies_and_resists_edits() {
-    let dir = frozen_fixture();
-    let (code, out) = verify(&dir, "release-v1.4.0.json");
+fn frozen_manifests_still_verify_and_resist_edits() {
+    for version in ["manifest-v1", "manifest-v2"] {
+        frozen_manifest_still_verifies_and_resists_edits(&frozen_fixture().with_file_name(version));
+    }
+}
+
+fn frozen_manifest_still_verifies_and_resists_edits(dir: &Path) {
+    let (code, out) = verify(dir, "release-v1.4.0.json");
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("signed   RELEASE (APPROVER) by Rosa Lindqvist"), "{out}");
     let copy = tempfile::tempdir().unwrap();
@@ -620,6 +641,7 @@ fn frozen_v1_manifest_still_verifies_and_resists_edits() {
         ("Dana Whitfield", "Dana Impostor", "does not match the registry"),
         ("\\\"release\\\": \\\"v1.4.0\\\"", "\\\"release\\\": \\\"v1.4.1\\\"", "signed a different request"),
         ("\"kind\": \"human\"", "\"kind\": \"bot\"", "only a person can sign"),
+        ("request-created", "request-creatad", "chain broken"),
     ] {
         assert!(text.contains(from), "fixture lacks {from}");
         fs::write(copy.path().join("m.json"), text.replacen(from, to, 1)).unwrap();

@@ -216,3 +216,12 @@ pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(cases);
     proptest::test_runner::Config { cases, ..proptest::test_runner::Config::default() }
 }
+
+/// The event files of a release folder (`<dir>/events/*.json`), one per line, in name order.
+pub fn events(release_dir: &Path) -> String {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(release_dir.join("events"))
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files.iter().map(|f| std::fs::read_to_string(f).unwrap() + "\n").collect()
+}

@@ -366,8 +366,15 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
     for p in &report.problems {
         let _ = writeln!(text, "problem  {p}");
     }
-    if let Some(path) = &verdict.manifest_written {
-        let _ = writeln!(text, "wrote the archival manifest {}", path.display());
+    match &verdict.manifest {
+        Some(verify::ManifestOutcome::Written(path)) => {
+            let _ = writeln!(text, "wrote the archival manifest {}", path.display());
+        }
+        Some(verify::ManifestOutcome::Identical(path)) => {
+            let _ =
+                writeln!(text, "the archival manifest {} is already there and agrees with this record", path.display());
+        }
+        Some(verify::ManifestOutcome::Differs(_)) | None => {}
     }
     let verdict = if report.passed() { "PASS" } else { "FAIL" };
     let _ = writeln!(

@@ -1,11 +1,12 @@
-//! The archival manifest, `signatures/release-<ID>.json` (`signet.manifest/v2`): the assembled,
+//! The archival manifest, `signatures/release-<ID>.json` (`signet.manifest/v3`): the assembled,
 //! self-contained signature record of one release — request, signatures, the registry entries
 //! and revocations they used with the administrators' approvals of them, the organisation's
 //! trust chain, policy, audit trail — which the final gate re-verifies alone, years later,
 //! against the bundle and the organisation's trust file.
 //!
 //! v2 added `approvals` and `trust`; a v1 manifest has neither, and verifies only against a
-//! trust file that vouches for its signers' keys directly.
+//! trust file that vouches for its signers' keys directly. v3 added `events`, the release's
+//! event files, and made `audit` (the v1 layout's chained trail) optional.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -16,12 +17,12 @@ use super::policy::SigningConfig;
 use super::registry::{Approval, Revocation, Signer};
 use super::trust::Trust;
 
-pub const VERSION: Version = Version { family: "signet.manifest", current: 2 };
+pub const VERSION: Version = Version { family: "signet.manifest", current: 3 };
 
 /// The assembled, self-contained archival record: `signatures/release-<ID>.json`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "signet.manifest/v2", description = "The archival signature record of one release")]
+#[schemars(title = "signet.manifest/v3", description = "The archival signature record of one release")]
 pub struct Manifest {
     pub schema: String,
     pub release: ReleaseId,
@@ -31,6 +32,8 @@ pub struct Manifest {
     pub signers: Vec<Signer>,
     pub revocations: Vec<Revocation>,
     pub policy: SigningConfig,
+    /// The hash-chained `audit.jsonl` of a release recorded in the v1 layout (required before v3).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub audit: String,
     pub bundle_sha256: String,
     pub generated_by: String,
@@ -49,6 +52,17 @@ pub struct Manifest {
     /// trust file the verifier holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trust: Option<Trust>,
+    /// v3: the release's event files (`events/<TIME>-<SHA256>.json`), by name, with their exact text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<RecordFile>,
+}
+
+/// One file of the release folder, by name, with its exact text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordFile {
+    pub file: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

@@ -11,6 +11,7 @@
 
 pub mod audit_event;
 pub mod envelope;
+pub mod event;
 pub mod ids;
 pub mod index;
 pub mod manifest;
@@ -105,6 +106,7 @@ pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
     vec![
         ("audit-event.schema.json", schema_for!(audit_event::Event)),
         ("dsse-envelope.schema.json", schema_for!(envelope::Envelope)),
+        ("event.schema.json", schema_for!(event::Event)),
         ("index.schema.json", schema_for!(index::Index)),
         ("manifest.schema.json", schema_for!(manifest::Manifest)),
         ("part11-statement.schema.json", schema_for!(statement::Statement<statement::Part11Record>)),

@@ -18,15 +18,20 @@ pub enum Durability {
     Derived,
 }
 
+/// The name every temp file starts with, so readers of a folder can tell one from an output.
+pub const TEMP_PREFIX: &str = ".signet-tmp-";
+
 pub struct AtomicFile {
     tmp: NamedTempFile,
     dest: PathBuf,
 }
 
 impl AtomicFile {
+    /// Refuses a final path that exists and is not a regular file (see [`refuse_special`]).
     pub fn create(dest: &Path) -> io::Result<Self> {
+        refuse_special(dest)?;
         let dir = parent_dir(dest);
-        let tmp = tempfile::Builder::new().prefix(".signet-tmp-").tempfile_in(dir)?;
+        let tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir)?;
         Ok(AtomicFile { tmp, dest: dest.to_path_buf() })
     }
 
@@ -54,6 +59,8 @@ impl AtomicFile {
         if durability == Durability::Synced {
             tmp.as_file().sync_all()?;
         }
+        // Checked again: something may have appeared at the path while the output was written.
+        refuse_special(&dest)?;
         tmp.persist(&dest).map_err(|e| e.error)?;
         if durability == Durability::Synced {
             // The rename is durable only once the directory entry is on disk too.
@@ -86,6 +93,41 @@ pub fn write_with(
     let mut w = io::BufWriter::with_capacity(256 << 10, AtomicFile::create(dest)?);
     fill(&mut w)?;
     w.into_inner().map_err(io::IntoInnerError::into_error)?.commit_as(durability)
+}
+
+/// An output replaces only a regular file. Renaming over a device, FIFO, socket, symlink or
+/// folder would turn `/dev/null` into a file when run as root, or write where a link points;
+/// the path is examined with `lstat`, never followed or opened.
+pub fn refuse_special(dest: &Path) -> io::Result<()> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = match fs::symlink_metadata(dest) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+        Ok(m) if m.file_type().is_file() => return Ok(()),
+        Ok(m) => {
+            let t = m.file_type();
+            if t.is_symlink() {
+                "a symbolic link"
+            } else if t.is_dir() {
+                "a folder"
+            } else if t.is_fifo() {
+                "a FIFO"
+            } else if t.is_socket() {
+                "a socket"
+            } else if t.is_char_device() || t.is_block_device() {
+                "a device"
+            } else {
+                "not a regular file"
+            }
+        }
+    };
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!(
+            "the path exists and is {kind}; Signet writes an output only over a regular file, and left \
+             it untouched; choose another output path"
+        ),
+    ))
 }
 
 fn parent_dir(path: &Path) -> &Path {

@@ -221,7 +221,7 @@ pub fn preview(
         envelopes: Vec::new(),
         registry: crate::sign::registry::Registry::load(root)?.0,
         policy: policy.clone(),
-        audit_text: String::new(),
+        trail: Default::default(),
         trusted_root: None,
         origin: crate::sign::release_record::Origin::Preview,
         anchoring: crate::sign::trust::Anchoring::not_anchored("a preview is never verified"),

@@ -2,10 +2,11 @@
 //! enrolled person, at a terminal, sees exactly what they sign, types the release id to confirm
 //! intent, and re-authenticates with the key's password — every time, nothing cached. Three
 //! consecutive wrong passwords lock signing for that signer on this machine for 15 minutes;
-//! every failed attempt and lockout goes into the release's audit trail.
+//! every failed attempt and lockout is an event of the release's record.
 
 use std::path::{Path, PathBuf};
 
+use super::audit::{self, EventKind};
 use super::eligibility::{self, Eligibility};
 use super::layout;
 use super::meaning::{self, REJECTOR};
@@ -14,7 +15,8 @@ use super::record::{self, Intent, Part11Record};
 use super::registry::{Registry, Signer};
 use super::terminal::Terminal as Tty;
 use super::verdict::VerifiedSignature;
-use super::{SignError, Timestamp, audit, keys, lockout, release_record};
+use super::{SignError, Timestamp, keys, lockout, release_record};
+use crate::formats::ids::Role;
 use crate::formats::request::Request;
 use crate::fsx::atomic;
 
@@ -37,7 +39,14 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
     let (request, request_sha) = release_record::load(&dir)?;
     let (registry, _) = Registry::load(&opts.root)?;
     let signer = identify(opts, &registry)?;
-    lockout::check(&signer.id)?;
+    lockout::check(&signer.id, &dir)?;
+    if let Some(path) = complete_interrupted(&dir, &request_sha, &signer, &opts.role)? {
+        tty.say(&format!(
+            "{} was written by an interrupted ceremony but not logged; its event is recorded now.\n",
+            path.display()
+        ));
+        return Ok(path);
+    }
     let now = Timestamp::now();
     let who = Eligibility { root: &opts.root, dir: &dir, role: &opts.role, reject: opts.reject };
     let present = eligibility::check_may_sign(&who, policy, &request, &registry, &signer, now)?;
@@ -46,11 +55,11 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
     show(&mut tty, &request, &signer, &opts.role, &meaning, policy, &present);
     confirm_intent(&mut tty, &opts.release)?;
     let reason = ask_reason(&mut tty, opts.reject)?;
-    let key = authenticate(&mut tty, opts, &signer, &dir)?;
+    let key = authenticate(&mut tty, opts, &signer, (&dir, &request_sha))?;
     let prerequisites = eligibility::prerequisites(&request, &opts.role, &present);
     let intent = Intent { role: opts.role.as_str().into(), meaning, reason, prerequisites };
     let record = Part11Record::new(&signer, &request, &request_sha, intent, policy, Timestamp::now());
-    let path = write_signature(&dir, &request, &record, &key)?;
+    let path = write_signature(&dir, &request, &request_sha, &record, &key)?;
     tty.say(&format!(
         "\nSigned. Wrote {}\nCommit {}/{}/ in a pull request.\n",
         path.display(),
@@ -157,46 +166,37 @@ fn ask_reason(tty: &mut Tty, reject: bool) -> Result<Option<String>, SignError> 
 }
 
 /// Re-authentication: the password decrypts the key. Failures are counted on this machine and
-/// logged in the release's audit trail; the third consecutive one locks signing.
+/// recorded as events of the release; the third consecutive one locks signing.
 fn authenticate(
     tty: &mut Tty,
     opts: &SignOptions,
     signer: &Signer,
-    dir: &Path,
+    (dir, request_sha): (&Path, &str),
 ) -> Result<p256::ecdsa::SigningKey, SignError> {
     let pem = std::fs::read_to_string(&opts.key).map_err(|e| SignError::input(&opts.key, e))?;
+    let event = |kind| audit::NewEvent::new(kind, request_sha).by(&signer.id, &opts.role);
     loop {
         let password = keys::read_password("Password: ")
             .map_err(|e| SignError::Refused(format!("cannot read the password: {e}")))?;
         match keys::decrypt_pem(&pem, password.as_bytes()) {
             Ok(key) if signer.key_id == keys::key_id(key.verifying_key()) => {
-                lockout::reset(&signer.id);
+                lockout::reset(&signer.id)?;
                 return Ok(key);
             }
             Ok(_) => return Err(SignError::Refused("this key file does not hold the enrolled key".into())),
             Err(keys::KeyError::WrongPassword { .. }) => {
-                let failures = lockout::record_failure(&signer.id);
-                let event = audit::NewEvent {
-                    event: "failed-attempt",
-                    signer: Some(&signer.id),
-                    role: Some(&opts.role),
-                    detail: Some(format!("wrong password ({failures} consecutive)")),
-                };
-                audit::append(dir, &opts.release, event)?;
+                let failures = lockout::record_failure(&signer.id)?;
+                let detail = format!("wrong password ({failures} consecutive)");
+                audit::record(dir, &opts.release, event(EventKind::FailedAttempt).detail(detail))?;
                 if failures >= lockout::MAX_FAILURES {
-                    lockout::lock(&signer.id);
-                    let event = audit::NewEvent {
-                        event: "lockout",
-                        signer: Some(&signer.id),
-                        role: Some(&opts.role),
-                        detail: Some(format!("signing locked for {} minutes", lockout::MINUTES)),
-                    };
-                    audit::append(dir, &opts.release, event)?;
+                    let until = lockout::lock(&signer.id)?;
+                    let mut locked = event(EventKind::Lockout).detail(format!("signing locked until {until}"));
+                    locked.locked_until = Some(until);
+                    audit::record(dir, &opts.release, locked)?;
                     return Err(SignError::Refused(format!(
-                        "three wrong passwords: signing is locked for `{}` on this machine for {} minutes; \
-                         if you have forgotten the password, contact your Signet administrator",
-                        signer.id,
-                        lockout::MINUTES
+                        "three wrong passwords: signing is locked for `{}` until {until}, on this machine and in \
+                         this release's record; if you have forgotten the password, contact your Signet administrator",
+                        signer.id
                     )));
                 }
                 tty.say("Wrong password.\n");
@@ -209,25 +209,45 @@ fn authenticate(
 fn write_signature(
     dir: &Path,
     request: &Request,
+    request_sha: &str,
     record: &Part11Record,
     key: &p256::ecdsa::SigningKey,
 ) -> Result<PathBuf, SignError> {
     let text = record::envelope_text(request, record, key);
-    // The audit event first, then the envelope: killed in between, the trail records a
-    // signature that never appeared and signing again just works. The other order would leave
-    // a valid signature the gate rejects (no audit event) and that the signer may not redo.
-    let detail = Some(format!("envelope {}", crate::digest::tagged(text.as_bytes())));
-    audit::append(
-        dir,
-        &record.release,
-        audit::NewEvent {
-            event: "signature-created",
-            signer: Some(&record.signer_id),
-            role: Some(&record.role),
-            detail,
-        },
-    )?;
-    let path = dir.join(layout::file_name(&record.role, &record.signer_id));
+    let path = layout::signature_path(dir, &record.role, &record.signer_id, false)?;
+    // The envelope first, then its event: killed in between, a re-run logs the envelope
+    // (`complete_interrupted`). The other order would leave an event whose signature never
+    // appeared, which the gate cannot tell from a deleted one.
     atomic::write(&path, text.as_bytes()).map_err(|source| SignError::Write { path: path.clone(), source })?;
+    log_signature(dir, request_sha, record.release.as_str(), &path, &text)?;
     Ok(path)
+}
+
+fn log_signature(dir: &Path, request_sha: &str, release: &str, path: &Path, text: &str) -> Result<(), SignError> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let (role, signer) = name.trim_end_matches(layout::DSSE_SUFFIX).split_once("--").unwrap_or_default();
+    let event =
+        audit::NewEvent::new(EventKind::SignatureCreated, request_sha).by(signer, role).file(&name, text.as_bytes());
+    audit::record(dir, release, event)?;
+    Ok(())
+}
+
+/// A signature of this signer and role already written but not logged: a ceremony killed
+/// between its two writes. Logs it; whether it counts is the gate's to say.
+fn complete_interrupted(
+    dir: &Path,
+    request_sha: &str,
+    signer: &Signer,
+    role: &str,
+) -> Result<Option<PathBuf>, SignError> {
+    let role = Role::parse(role).map_err(|e| SignError::Refused(e.to_string()))?;
+    let path = layout::signature_path(dir, &role, &signer.id, false)?;
+    let Ok(text) = crate::fsx::read::read_text(&path, crate::fsx::read::MAX_RECORD_BYTES) else { return Ok(None) };
+    let name = layout::file_name(&role, &signer.id);
+    if audit::Trail::read(dir)?.logs_signature(&name, &text) {
+        return Ok(None);
+    }
+    let release = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    log_signature(dir, request_sha, &release, &path, &text)?;
+    Ok(Some(path))
 }

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use super::audit::{self, EventKind};
 use super::dsse::{self, Envelope, Statement};
 use super::keys;
 use super::layout::{self, KEYLESS_SUFFIX};
@@ -19,7 +20,7 @@ use super::registry;
 use super::release_record::{Origin, ReleaseRecord};
 use super::signed::{Signed, check_signed};
 use super::verdict::{Awaiting, Check, Problem, VerifiedSignature, VerifyReport};
-use super::{SignError, Timestamp, audit, keyless_check, trusted_root};
+use super::{SignError, Timestamp, keyless_check, trusted_root};
 use crate::digest::tagged as sha;
 use crate::formats::ids::Role;
 use crate::formats::request::Request;
@@ -222,7 +223,8 @@ fn check_separation(rec: &ReleaseRecord, sigs: &[VerifiedSignature], problems: &
     }
 }
 
-/// The audit chain is intact, opens with this request, and records every signature present.
+/// The record's events: intact, bound to this request, opened by its creation, logging every
+/// signature present, with no logged signature missing and none made inside a lockout window.
 fn check_audit(
     rec: &ReleaseRecord,
     request: &Request,
@@ -230,24 +232,71 @@ fn check_audit(
     sigs: &[VerifiedSignature],
     problems: &mut Vec<Problem>,
 ) {
-    let events = match audit::verify(&rec.audit_text, &request.release) {
-        Ok(events) => events,
-        Err(p) => return problems.extend(p.into_iter().map(|m| Problem::new(Check::Audit, m))),
-    };
-    let opened = events
-        .first()
-        .is_some_and(|e| e.event == "request-created" && e.detail.as_deref().is_some_and(|d| d.contains(request_sha)));
+    let mut logged: Vec<Logged> = Vec::new();
+    let mut opened = false;
+    if let Some(chain) = &rec.trail.chain {
+        match audit::verify_chain(chain, &request.release) {
+            Ok(events) => {
+                opened |= events.first().is_some_and(|e| {
+                    e.event == "request-created" && e.detail.as_deref().is_some_and(|d| d.contains(request_sha))
+                });
+                logged.extend(events.iter().enumerate().filter(|(_, e)| e.event == "signature-created").map(
+                    |(i, e)| Logged {
+                        at: format!("audit.jsonl:{}", i + 1),
+                        file: None,
+                        sha256: e.detail.as_deref().and_then(envelope_digest).unwrap_or_default(),
+                        who: format!("{} as {}", e.signer.as_deref().unwrap_or("?"), e.role.as_deref().unwrap_or("?")),
+                    },
+                ));
+            }
+            Err(p) => problems.extend(p.into_iter().map(|m| Problem::new(Check::Audit, m))),
+        }
+    }
+    for (file, text) in &rec.trail.events {
+        let name = format!("{}/{file}", layout::EVENTS);
+        match audit::check_event(file, text, &request.release, request_sha) {
+            Err(m) => problems.push(Problem::signature(&name, Check::Audit, m)),
+            Ok(e) => match (e.event, e.envelope) {
+                (EventKind::RequestCreated, _) => opened = true,
+                (EventKind::SignatureCreated, Some(f)) => logged.push(Logged {
+                    at: name,
+                    file: Some(f.file),
+                    sha256: f.sha256,
+                    who: format!("{} as {}", e.signer.as_deref().unwrap_or("?"), e.role.as_deref().unwrap_or("?")),
+                }),
+                _ => {}
+            },
+        }
+    }
     if !opened {
         problems.push(Problem::new(
             Check::Audit,
-            "audit.jsonl does not open with the creation of this request (request replaced?)".to_string(),
+            "the record does not hold the creation of this request (request replaced, or its event deleted?)"
+                .to_string(),
         ));
     }
+    check_logged(rec, sigs, &logged, problems);
+    check_lockouts(rec, sigs, problems);
+}
+
+/// A signature the record logged: where, which file (the v1 chain logged digests only), by whom.
+struct Logged {
+    at: String,
+    file: Option<String>,
+    sha256: String,
+    who: String,
+}
+
+/// `envelope sha256:<hex>` in a v1 chain's detail.
+fn envelope_digest(detail: &str) -> Option<String> {
+    let rest = detail.strip_prefix("envelope ")?;
+    Some(rest.split_whitespace().next()?.to_owned())
+}
+
+/// Every signature present is logged; every logged signature is present, unchanged.
+fn check_logged(rec: &ReleaseRecord, sigs: &[VerifiedSignature], logged: &[Logged], problems: &mut Vec<Problem>) {
     for s in sigs {
-        let logged = events.iter().any(|e| {
-            e.event == "signature-created" && e.detail.as_deref().is_some_and(|d| d.contains(&s.envelope_sha256))
-        });
-        if !logged {
+        if !logged.iter().any(|l| l.sha256 == s.envelope_sha256 && l.file.as_deref().is_none_or(|f| f == s.file)) {
             let hint = if s.file.ends_with(KEYLESS_SUFFIX) {
                 " (add a keyless signature with `signet sign --release … --keyless-bundle FILE`, which logs it)"
             } else {
@@ -256,8 +305,49 @@ fn check_audit(
             problems.push(Problem::signature(
                 &s.file,
                 Check::Audit,
-                format!("no signature-created event in audit.jsonl for this envelope{hint}"),
+                format!("no signature-created event in the record for this signature{hint}"),
             ));
+        }
+    }
+    for l in logged {
+        let present = rec.envelopes.iter().find(|(f, t)| match &l.file {
+            Some(file) => f == file,
+            None => sha(t.as_bytes()) == l.sha256,
+        });
+        let why = match present {
+            None => "is missing",
+            Some((_, text)) if sha(text.as_bytes()) != l.sha256 => "was replaced by another text",
+            Some(_) => continue,
+        };
+        let file = l.file.as_deref().unwrap_or("(a signature file)");
+        problems.push(Problem::signature(
+            file,
+            Check::Deleted,
+            format!(
+                "{} records this signature by {} ({}), but the file {why}: a signature or rejection stays in the \
+                 record once made (restore it from git history; only a signed withdrawal removes one)",
+                l.at, l.who, l.sha256
+            ),
+        ));
+    }
+}
+
+/// A signature made while its signer was locked out does not count.
+fn check_lockouts(rec: &ReleaseRecord, sigs: &[VerifiedSignature], problems: &mut Vec<Problem>) {
+    for s in sigs {
+        let Some(at) = Timestamp::parse(&s.record.signed_at) else { continue };
+        for (from, until) in super::lockout::windows(&rec.trail, &s.record.signer_id) {
+            if from <= at && at < until {
+                problems.push(Problem::signature(
+                    &s.file,
+                    Check::Lockout,
+                    format!(
+                        "signed at {at}, inside the lockout of `{}` from {from} to {until} that the record holds \
+                         (three wrong passwords): a locked-out signer cannot sign",
+                        s.record.signer_id
+                    ),
+                ));
+            }
         }
     }
 }

@@ -7,7 +7,8 @@
 //! signatures/trusted_root.json            the pinned Sigstore trusted root
 //! signatures/trust.json                   the organisation's trust anchor (administrators)
 //! signatures/<ID>/request.json            the pending-signature request (+ request.md)
-//! signatures/<ID>/audit.jsonl             the hash-chained audit trail
+//! signatures/<ID>/events/<TIME>-<SHA256>.json     one immutable file per event
+//! signatures/<ID>/audit.jsonl             the hash-chained audit trail (releases recorded before events/)
 //! signatures/<ID>/<ROLE>--<signer>.dsse.json       a key-file signature
 //! signatures/<ID>/<ROLE>--<signer>.sigstore.json   a keyless signature
 //! signatures/release-<ID>.json            the archival manifest
@@ -16,6 +17,7 @@
 use std::path::{Path, PathBuf};
 
 use super::SignError;
+use crate::formats::ids::{Role, SignerId};
 use crate::fsx::path_safety;
 
 pub const DIR: &str = "signatures";
@@ -27,6 +29,7 @@ pub const TRUST: &str = "signatures/trust.json";
 pub const REQUEST: &str = "request.json";
 pub const REQUEST_MD: &str = "request.md";
 pub const AUDIT: &str = "audit.jsonl";
+pub const EVENTS: &str = "events";
 pub const DSSE_SUFFIX: &str = ".dsse.json";
 pub const KEYLESS_SUFFIX: &str = ".sigstore.json";
 
@@ -36,6 +39,28 @@ pub fn release_dir(root: &Path, release: &str) -> Result<PathBuf, SignError> {
     path_safety::check_name(release)
         .map_err(|p| SignError::Refused(format!("release id `{release}`: {p}; use something like v1.4.0")))?;
     Ok(root.join(DIR).join(release))
+}
+
+/// `<release dir>/events/<name>`, for an event file name that is a safe file name.
+pub fn event_path(release_dir: &Path, name: &str) -> Result<PathBuf, SignError> {
+    inside(release_dir.join(EVENTS), name)
+}
+
+/// `<release dir>/<ROLE>--<signer>.dsse.json` (or `.sigstore.json`), from validated ids.
+pub fn signature_path(release_dir: &Path, role: &Role, signer: &SignerId, keyless: bool) -> Result<PathBuf, SignError> {
+    let name = if keyless { keyless_file_name(role, signer) } else { file_name(role, signer) };
+    inside(release_dir.to_path_buf(), &name)
+}
+
+/// `dir/name`, only for a name that is one safe path component: the last guard before a
+/// write under `signatures/`.
+fn inside(dir: PathBuf, name: &str) -> Result<PathBuf, SignError> {
+    let refuse = |why: String| SignError::Refused(format!("`{name}` is not a safe file name under signatures/: {why}"));
+    path_safety::check_name(name).map_err(|p| refuse(p.to_string()))?;
+    if name.contains('/') {
+        return Err(refuse("it has a `/`".into()));
+    }
+    Ok(dir.join(name))
 }
 
 /// `release-<ID>.json`: the archival manifest's file name.

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::audit::Trail;
 use super::layout::{self, KEYLESS_SUFFIX};
 use super::policy::SigningConfig;
 use super::registry::Registry;
@@ -11,7 +12,7 @@ use super::verdict::VerifyReport;
 use super::{SignError, trusted_root};
 use crate::digest::tagged as sha;
 use crate::formats::ids::ReleaseId;
-pub use crate::formats::manifest::{Manifest, ManifestEnvelope, VERSION as MANIFEST_VERSION};
+pub use crate::formats::manifest::{Manifest, ManifestEnvelope, RecordFile, VERSION as MANIFEST_VERSION};
 use crate::formats::request::Request;
 use crate::fsx::read::{MAX_RECORD_BYTES, read_text};
 
@@ -23,7 +24,8 @@ pub struct ReleaseRecord {
     pub envelopes: Vec<(String, String)>,
     pub registry: Registry,
     pub policy: SigningConfig,
-    pub audit_text: String,
+    /// The release's events: its event files and, for a release recorded in the v1 layout, its chain.
+    pub trail: Trail,
     /// The Sigstore trusted root (exact text) keyless signatures are verified against: the
     /// pinned `signatures/trusted_root.json`, or the copy embedded in a manifest. Read only when
     /// the release has keyless signatures.
@@ -72,7 +74,7 @@ impl ReleaseRecord {
             envelopes,
             registry: Registry::load(root)?.0,
             policy: policy.clone(),
-            audit_text: read(&dir.join(layout::AUDIT))?,
+            trail: Trail::read(dir)?,
             trusted_root: if keyless { Some(trusted_root::read_pinned_root(root)?) } else { None },
             origin: Origin::Folder {
                 name: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -84,8 +86,12 @@ impl ReleaseRecord {
     pub fn from_manifest(path: &Path) -> Result<(ReleaseRecord, Manifest), SignError> {
         let text = read_text(path, MAX_RECORD_BYTES).map_err(|e| SignError::input(path, e))?;
         let m: Manifest = MANIFEST_VERSION.read(text.as_bytes()).map_err(|e| SignError::input(path, e))?;
-        if m.schema != MANIFEST_VERSION.id() && (!m.approvals.is_empty() || m.trust.is_some()) {
+        let version = MANIFEST_VERSION.check(Some(&m.schema)).map_err(|e| SignError::input(path, e))?;
+        if version < 2 && (!m.approvals.is_empty() || m.trust.is_some()) {
             return Err(SignError::input(path, format!("{} has `approvals` or `trust`, which only v2 has", m.schema)));
+        }
+        if version < 3 && (!m.events.is_empty() || m.audit.is_empty()) {
+            return Err(SignError::input(path, format!("{} has `events` or lacks `audit`; only v3 may", m.schema)));
         }
         if m.trusted_root.is_none() && m.envelopes.iter().any(|e| e.file.ends_with(KEYLESS_SUFFIX)) {
             return Err(SignError::input(
@@ -102,7 +108,10 @@ impl ReleaseRecord {
                 approval: m.approvals.clone(),
             },
             policy: m.policy.clone(),
-            audit_text: m.audit.clone(),
+            trail: Trail {
+                chain: (!m.audit.is_empty()).then(|| m.audit.clone()),
+                events: m.events.iter().map(|e| (e.file.clone(), e.text.clone())).collect(),
+            },
             trusted_root: m.trusted_root.clone(),
             origin: Origin::Manifest {
                 release: m.release.clone(),
@@ -142,7 +151,14 @@ impl ReleaseRecord {
             signers,
             revocations,
             policy: self.policy.clone(),
-            audit: self.audit_text.clone(),
+            audit: self.trail.chain.clone().unwrap_or_default(),
+            events: self
+                .trail
+                .events
+                .iter()
+                .filter(|(_, text)| !assembles_a_manifest(text))
+                .map(|(file, text)| RecordFile { file: file.clone(), text: text.clone() })
+                .collect(),
             bundle_sha256: report.bundle_sha256.clone(),
             generated_by: crate::formats::crate_version(),
             trusted_root_sha256: self.trusted_root.as_ref().map(|t| sha(t.as_bytes())),
@@ -153,6 +169,12 @@ impl ReleaseRecord {
             },
         }
     }
+}
+
+/// A `manifest-assembled` event postdates the manifest it names, so no manifest holds one.
+fn assembles_a_manifest(text: &str) -> bool {
+    serde_json::from_str::<super::audit::Event>(text)
+        .is_ok_and(|e| e.event == super::audit::EventKind::ManifestAssembled)
 }
 
 /// Where the final gate takes its anchor from (`verify --trust`, `--trust-sha256`, `--registry`).

@@ -52,7 +52,7 @@ fn finish_interrupted(
             path.display()
         ))
     };
-    if dir.join(layout::AUDIT).exists() {
+    if !audit::Trail::read(dir)?.is_empty() {
         return Err(exists());
     }
     let (existing, _) = load(dir)?;
@@ -65,11 +65,12 @@ fn finish_interrupted(
     Ok((existing, path))
 }
 
-/// The audit trail's first line: this request, by the digest of its bytes on disk.
+/// The record's first event: this request, by the digest of its bytes on disk.
 fn log_creation(request: &Request, dir: &Path) -> Result<(), SignError> {
-    let detail = Some(format!("request {} for bundle sha256:{}", load(dir)?.1, request.bundle.sha256));
-    let event = audit::NewEvent { event: "request-created", signer: None, role: None, detail };
-    audit::append(dir, &request.release, event)?;
+    let request_sha = load(dir)?.1;
+    let event = audit::NewEvent::new(audit::EventKind::RequestCreated, &request_sha)
+        .detail(format!("request {request_sha} for bundle sha256:{}", request.bundle.sha256));
+    audit::record(dir, &request.release, event)?;
     Ok(())
 }
 

@@ -209,7 +209,7 @@ pub fn import(opts: &ImportOptions, policy: &SigningConfig) -> Result<(PathBuf, 
     {
         return Err(SignError::Refused(format!("{} signs role {}, not {role}", opts.bundle.display(), r.role)));
     }
-    let target = dir.join(&name);
+    let target = layout::signature_path(&dir, &r.role, &r.signer_id, true)?;
     if let Some(s) = present.iter().find(|s| s.record.role == r.role) {
         return Err(SignError::Refused(if s.record.signer_id == r.signer_id {
             format!(
@@ -235,15 +235,11 @@ pub fn import(opts: &ImportOptions, policy: &SigningConfig) -> Result<(PathBuf, 
         )));
     }
     atomic::write(&target, text.as_bytes()).map_err(|source| SignError::Write { path: target.clone(), source })?;
-    let detail = Some(format!(
-        "envelope {} (keyless; signed at {} per the {})",
-        sig.envelope_sha256, r.signed_at, r.time_source
-    ));
-    audit::append(
-        &dir,
-        &request.release,
-        audit::NewEvent { event: "signature-created", signer: Some(&r.signer_id), role: Some(&r.role), detail },
-    )?;
+    let event = audit::NewEvent::new(audit::EventKind::SignatureCreated, &request_sha)
+        .by(&r.signer_id, &r.role)
+        .file(&name, text.as_bytes())
+        .detail(format!("keyless {} as {}; signed at {} per the {}", r.meaning, r.role, r.signed_at, r.time_source));
+    audit::record(&dir, &request.release, event)?;
     Ok((target, sig))
 }
 

@@ -89,8 +89,15 @@ pub enum Check {
     SeparationOfDuties,
     /// Nobody rejected the release.
     Rejected,
-    /// The audit trail is an intact chain that opens with this request and logs every signature.
+    /// The record's events are intact (each event file matches its name; a v1 chain is unbroken),
+    /// belong to this request, include its creation, and log every signature.
     Audit,
+    /// Every signature or rejection the events log is still in the record, unchanged.
+    Deleted,
+    /// No signature falls inside a lockout window the record holds for its signer.
+    Lockout,
+    /// An archival manifest already written for the release is the one its record assembles.
+    Drift,
 }
 
 impl std::fmt::Display for Problem {

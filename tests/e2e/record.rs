@@ -1,0 +1,210 @@
+//! The release record of issue #14: one immutable file per event, so that two signers' pull
+//! requests from the same base merge with plain `git merge` in either order; nothing that was
+//! signed disappears without the final gate naming it; a lockout lives in the record; a
+//! committed archival manifest is never overwritten; and no id steers a write out of
+//! `signatures/`.
+
+use std::fs;
+use std::path::Path;
+
+use crate::signing::{PASSWORD, at_terminal, release_repo, sign, signed_release, verify};
+use crate::support::sh;
+
+const AUTHOR: &str = "export GIT_AUTHOR_NAME=Signer GIT_AUTHOR_EMAIL=signer@pump.example \
+     GIT_COMMITTER_NAME=Signer GIT_COMMITTER_EMAIL=signer@pump.example;";
+
+fn git(dir: &Path, args: &str) -> String {
+    let out = sh(dir, &format!("{AUTHOR} git {args}"));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn signs(dir: &Path, id: &str, role: &str) {
+    let (code, out) = sign(dir, id, role);
+    assert_eq!(code, 0, "{id} signs {role}: {out}");
+}
+
+#[test]
+fn two_signers_on_two_branches_merge_in_either_order() {
+    let repo = release_repo();
+    let d = repo.path();
+    fs::write(d.join(".gitignore"), "dialogue-*.json\n.state/\n").unwrap();
+    git(d, "init -q -b main && git add -A && git commit -qm base");
+    git(d, "checkout -qb qa");
+    signs(d, "dana", "QA");
+    git(d, "add -A && git commit -qm 'QA signs'");
+    git(d, "checkout -q main && git checkout -qb engineering");
+    signs(d, "eli", "ENGINEERING");
+    git(d, "add -A && git commit -qm 'ENGINEERING signs'");
+    for (first, second) in [("qa", "engineering"), ("engineering", "qa")] {
+        git(d, &format!("checkout -q main && git checkout -qb merged-{first} {first}"));
+        git(d, &format!("merge -q --no-edit {second}"));
+        assert_eq!(git(d, "status --porcelain"), "", "a clean merge, no manual edit");
+        let (code, out) = verify(d, "signatures/v1.4.0");
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("awaiting RELEASE (APPROVER)") && !out.contains("problem  "),
+            "{first} then {second}: {out}"
+        );
+        assert!(out.contains("signed   QA") && out.contains("signed   ENGINEERING"), "{out}");
+        // The approver signs after both merges, and the release passes.
+        signs(d, "rosa", "RELEASE");
+        let (code, out) = verify(d, "signatures/v1.4.0");
+        assert_eq!(code, 0, "{first} then {second}: {out}");
+        git(d, "add -A && git commit -qm approved");
+    }
+}
+
+fn reject(dir: &Path, id: &str, role: &str) {
+    let key = format!("keys/{id}.key");
+    let (code, out) = at_terminal(
+        dir,
+        &["sign", "--release", "v1.4.0", "--role", role, "--key", &key, "--reject"],
+        &[("type the release id", "v1.4.0"), ("Reason", "the test evidence is incomplete"), ("Password: ", PASSWORD)],
+    );
+    assert_eq!(code, 0, "{out}");
+}
+
+/// A rejection deleted or renamed away, and a signature replaced by another person's, each
+/// fail and name the missing file; before, each passed.
+#[test]
+fn a_deleted_or_replaced_signature_or_rejection_fails_naming_it() {
+    for (what, remove) in [
+        ("rejection deleted", "rm signatures/v1.4.0/QA--sam.dsse.json"),
+        ("rejection renamed", "mv signatures/v1.4.0/QA--sam.dsse.json signatures/v1.4.0/QA--sam.dsse.json.bak"),
+    ] {
+        let repo = release_repo();
+        let d = repo.path();
+        reject(d, "sam", "QA");
+        let (code, out) = verify(d, "signatures/v1.4.0");
+        assert!(code == 1 && out.contains("REJECTED by Sam Okafor"), "{out}");
+        sh(d, remove);
+        for (id, role) in [("dana", "QA"), ("eli", "ENGINEERING"), ("rosa", "RELEASE")] {
+            signs(d, id, role);
+        }
+        let (code, out) = verify(d, "signatures/v1.4.0");
+        assert_eq!(code, 1, "{what}: {out}");
+        assert!(
+            out.contains("problem  QA--sam.dsse.json: events/") && out.contains("but the file is missing"),
+            "{what}: {out}"
+        );
+        assert!(!d.join("signatures/release-v1.4.0.json").exists(), "{what}: no manifest for a failing record");
+    }
+    let repo = release_repo();
+    let d = repo.path();
+    signs(d, "dana", "QA");
+    sh(d, "rm signatures/v1.4.0/QA--dana.dsse.json");
+    signs(d, "sam", "QA");
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("QA--dana.dsse.json: events/") && out.contains("dana as QA"), "{out}");
+}
+
+fn wrong_passwords(dir: &Path) -> String {
+    let (code, out) = at_terminal(
+        dir,
+        &["sign", "--release", "v1.4.0", "--role", "QA", "--key", "keys/dana.key"],
+        &[
+            ("type the release id", "v1.4.0"),
+            ("Reason", ""),
+            ("Password: ", "wrong 1"),
+            ("Password: ", "wrong 2"),
+            ("Password: ", "wrong 3"),
+        ],
+    );
+    assert_eq!(code, 2, "{out}");
+    out
+}
+
+/// The lockout is in the release's record: clearing this machine's state does not lift it, a
+/// signature made inside its window fails the gate, and an edited state file is an error.
+#[test]
+fn a_lockout_holds_in_the_record_and_a_signature_inside_it_fails() {
+    let repo = release_repo();
+    let d = repo.path();
+    let out = wrong_passwords(d);
+    assert!(out.contains("signing is locked for `dana` until"), "{out}");
+    // As if XDG_STATE_HOME pointed elsewhere: the record still refuses.
+    fs::remove_dir_all(d.join(".state")).unwrap();
+    let (code, out) = sign(d, "dana", "QA");
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("signing is locked for `dana` until"), "{out}");
+    // The signer hides the lockout event, signs, and the event comes back (a merge, git history).
+    let lockout = sh(d, "grep -l '\"lockout\"' signatures/v1.4.0/events/*.json");
+    let lockout = String::from_utf8_lossy(&lockout.stdout).trim().to_string();
+    fs::rename(d.join(&lockout), d.join("hidden.json")).unwrap();
+    signs(d, "dana", "QA");
+    fs::rename(d.join("hidden.json"), d.join(&lockout)).unwrap();
+    signs(d, "eli", "ENGINEERING");
+    signs(d, "rosa", "RELEASE");
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("QA--dana.dsse.json: signed at") && out.contains("inside the lockout of `dana`"), "{out}");
+    // The failed attempts are in the record too, each bound to the request.
+    let events = crate::support::events(&d.join("signatures/v1.4.0"));
+    assert_eq!(events.matches("\"failed-attempt\"").count(), 3, "{events}");
+    assert_eq!(events.matches("\"request_sha256\"").count(), events.lines().count(), "{events}");
+    // A lockout state that is not Signet's is an error, never ignored.
+    fs::create_dir_all(d.join(".state/signet/lockout")).unwrap();
+    fs::write(d.join(".state/signet/lockout/sam.json"), "{\"failures\": 0, \"locked_until\": null, \"x\": 1}").unwrap();
+    let (code, out) = sign(d, "sam", "QA");
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("lockout/sam.json") && out.contains("the lockout state is not Signet's"), "{out}");
+}
+
+/// `verify` writes the archival manifest once; re-run, it says the committed one agrees; an
+/// edited one (even `generated_by` or `enrolled_by`) fails, shows what differs, and stays.
+#[test]
+fn verify_never_overwrites_a_committed_manifest() {
+    let repo = signed_release();
+    let d = repo.path();
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert!(code == 0 && out.contains("wrote the archival manifest"), "{out}");
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert!(code == 0 && out.contains("is already there and agrees with this record"), "{out}");
+    let path = d.join("signatures/release-v1.4.0.json");
+    let genuine = fs::read_to_string(&path).unwrap();
+    for (from, to, field) in [
+        ("\"generated_by\": \"signet ", "\"generated_by\": \"signet 9", "`generated_by`"),
+        ("\"enrolled_by\": \"admin\"", "\"enrolled_by\": \"someone\"", "`signers`"),
+    ] {
+        assert!(genuine.contains(from), "{from}");
+        let edited = genuine.replacen(from, to, 1);
+        fs::write(&path, &edited).unwrap();
+        let (code, out) = verify(d, "signatures/v1.4.0");
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("release-v1.4.0.json: an archival manifest is already committed and differs"), "{out}");
+        assert!(out.contains(&format!("fields {field} differ")), "{out}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), edited, "left as it is");
+    }
+}
+
+/// No role, signer or release id steers a write out of `signatures/`.
+#[test]
+fn ids_never_steer_a_write_outside_the_release_folder() {
+    let repo = release_repo();
+    let d = repo.path();
+    let before = sh(d, "find . -path ./.state -prune -o -type f -print | sort").stdout;
+    for role in ["../../../escape", "QA/../../x", "..", "QA\nx"] {
+        let (code, out) = at_terminal(
+            d,
+            &["sign", "--release", "v1.4.0", "--role", role, "--key", "keys/dana.key"],
+            &[("type the release id", "v1.4.0"), ("Reason", ""), ("Password: ", PASSWORD)],
+        );
+        assert_eq!(code, 2, "{role:?}: {out}");
+    }
+    let dialogue = |l: &&[u8]| !String::from_utf8_lossy(l).contains("dialogue-");
+    let after = sh(d, "find . -path ./.state -prune -o -type f -print | sort").stdout;
+    assert_eq!(
+        before.split(|b| *b == b'\n').filter(dialogue).collect::<Vec<_>>(),
+        after.split(|b| *b == b'\n').filter(dialogue).collect::<Vec<_>>(),
+        "nothing written"
+    );
+    // A request whose release id is edited to a path: refused, and no manifest is written.
+    let request = d.join("signatures/v1.4.0/request.json");
+    let text = fs::read_to_string(&request).unwrap().replacen("\"v1.4.0\"", "\"../../escape\"", 1);
+    fs::write(&request, text).unwrap();
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_ne!(code, 0, "{out}");
+    assert!(!d.join("escape.json").exists() && !d.parent().unwrap().join("release-escape.json").exists());
+    assert!(!d.join("signatures/release-v1.4.0.json").exists(), "{out}");
+}

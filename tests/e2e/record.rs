@@ -208,3 +208,48 @@ fn ids_never_steer_a_write_outside_the_release_folder() {
     assert!(!d.join("escape.json").exists() && !d.parent().unwrap().join("release-escape.json").exists());
     assert!(!d.join("signatures/release-v1.4.0.json").exists(), "{out}");
 }
+
+/// Edits and deletions of a committed record show as `drift` findings of the RTM gate, naming
+/// the file, the commit and what changed; appending signatures and events does not.
+#[test]
+fn the_rtm_gate_reports_drift_in_the_committed_record() {
+    let repo = signed_release();
+    let d = repo.path();
+    fs::write(d.join(".gitignore"), "dialogue-*.json\n.state/\n").unwrap();
+    fs::create_dir_all(d.join("reqs")).unwrap();
+    fs::write(
+        d.join("reqs/a.sdoc"),
+        "[DOCUMENT]\nTITLE: Plain\n\n[REQUIREMENT]\nUID: P-1\nTITLE: Plain one\nSTATEMENT: >>>\nShall.\n<<<\n",
+    )
+    .unwrap();
+    let gate = |d: &Path| {
+        let out = std::process::Command::new(crate::support::SIGNET)
+            .args(["rtm-gate", "--docs", "reqs/*.sdoc"])
+            .current_dir(d)
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .unwrap();
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    git(d, "init -q -b main && git add -A && git commit -qm signed");
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 0, "{out}");
+    git(d, "add -A && git commit -qm archived");
+    let (code, out) = gate(d);
+    assert!(code == 0 && !out.contains("drift"), "{out}");
+    git(d, "rm -q signatures/v1.4.0/QA--dana.dsse.json && git commit -qm 'drop a signature'");
+    sh(d, "sed -i 's/\"generated_by\": \"signet /\"generated_by\": \"signet 9/' signatures/release-v1.4.0.json");
+    let (code, out) = gate(d);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.lines().any(|l| l.starts_with("error: signatures/v1.4.0/QA--dana.dsse.json:1: drift: deleted in ")
+            && l.contains(", Signer)")),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "error: signatures/release-v1.4.0.json:1: drift: modified after it was first committed in the working tree"
+        ),
+        "{out}"
+    );
+}

@@ -7,6 +7,7 @@ pub mod bundle;
 pub mod cli;
 pub mod config;
 pub mod digest;
+pub mod drift;
 pub mod error;
 pub mod formats;
 pub mod fsx;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::junit::{self, Outcome, TestCase};
 use super::model::Graph;
-pub use super::outputs::Finding;
+pub use super::outputs::{Finding, FindingKind};
 use super::review;
 use super::verification;
 use super::{RtmError, outputs, sdoc};
@@ -44,7 +44,8 @@ pub fn run(opts: &GateOptions) -> Result<GateReport, RtmError> {
     let junit_files = expand(&opts.root, &opts.junit)?;
     let tests = load_junit(&junit_files)?;
     let index = build_index(&graph, &tests, &doc_files, &junit_files, &opts.root);
-    let findings = findings(&index, opts);
+    let mut findings = findings(&index, opts);
+    findings.extend(drift_findings(&opts.root));
     let exit = if findings.iter().any(|f| f.blocking) { Exit::Fail } else { Exit::Pass };
     let written = match &opts.out {
         Some(out) => outputs::write_all(out, &index, opts.blocking())?,
@@ -172,7 +173,8 @@ fn summarise(reqs: &[Entry], tests: &[TestCase], orphan_links: usize) -> Summary
 fn findings(index: &Index, opts: &GateOptions) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in &index.requirements {
-        let at = |message: String, rank: u8, blocking: bool| Finding {
+        let at = |kind: FindingKind, message: String, rank: u8, blocking: bool| Finding {
+            kind,
             file: r.file.clone(),
             line: r.line,
             message,
@@ -182,7 +184,7 @@ fn findings(index: &Index, opts: &GateOptions) -> Vec<Finding> {
         if r.verification == Verification::Failed {
             let failing: Vec<&str> = r.tests.iter().filter(|t| t.outcome.is_failure()).map(|t| t.id.as_str()).collect();
             let why = if failing.is_empty() { r.verification_causes.join("; ") } else { failing.join(", ") };
-            out.push(at(format!("{}: verification failed: {why}", r.uid), 0, true));
+            out.push(at(FindingKind::Failed, format!("{}: verification failed: {why}", r.uid), 0, true));
         }
         if r.state != ReviewState::Reviewed {
             let message = format!("{}: {}: {}", r.uid, r.state.as_str(), r.suspect_causes.join("; "));
@@ -191,7 +193,7 @@ fn findings(index: &Index, opts: &GateOptions) -> Vec<Finding> {
                 ReviewState::Unreviewed => 2,
                 _ => 3,
             };
-            out.push(at(message, rank, opts.fail_on_suspect));
+            out.push(at(FindingKind::Review, message, rank, opts.fail_on_suspect));
         }
         if r.verification == Verification::Unverified {
             let mut message = format!("{}: unverified (no passing linked test)", r.uid);
@@ -199,11 +201,12 @@ fn findings(index: &Index, opts: &GateOptions) -> Vec<Finding> {
                 message
                     .push_str(&format!("; VERIFIES names tests not in any JUnit file: {}", r.missing_tests.join(", ")));
             }
-            out.push(at(message, 4, opts.require_verification));
+            out.push(at(FindingKind::Unverified, message, 4, opts.require_verification));
         }
     }
     for o in &index.orphan_links {
         out.push(Finding {
+            kind: FindingKind::OrphanLink,
             file: o.file.clone(),
             line: o.line,
             message: format!("test {} verifies `{}`, which no document defines", o.test, o.uid),
@@ -213,4 +216,34 @@ fn findings(index: &Index, opts: &GateOptions) -> Vec<Finding> {
     }
     out.sort_by_key(|f| (f.rank, f.file.clone(), f.line));
     out
+}
+
+/// The signature record's drift (`crate::drift`), first and blocking: a signed record that
+/// was edited is not evidence. A repository git cannot read gets one note instead.
+fn drift_findings(root: &Path) -> Vec<Finding> {
+    match crate::drift::scan(root) {
+        crate::drift::Scan::Checked(found) => found
+            .into_iter()
+            .map(|d| Finding {
+                kind: FindingKind::Drift,
+                message: format!(
+                    "drift: {} in {}; a signed record is never edited — restore it from the commit before, \
+                     and record a withdrawal or a new signature instead",
+                    d.change, d.commit
+                ),
+                file: d.file,
+                line: 1,
+                rank: 0,
+                blocking: true,
+            })
+            .collect(),
+        crate::drift::Scan::NotChecked(why) => vec![Finding {
+            kind: FindingKind::Drift,
+            file: crate::sign::layout::DIR.to_owned(),
+            line: 1,
+            message: format!("drift not checked: {why}"),
+            rank: 6,
+            blocking: false,
+        }],
+    }
 }

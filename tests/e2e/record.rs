@@ -253,3 +253,33 @@ fn the_rtm_gate_reports_drift_in_the_committed_record() {
         "{out}"
     );
 }
+
+/// The wrong passwords a ceremony saw before the right one are inside the signed statement
+/// (predicate v2), and `verify` shows them.
+#[test]
+fn failed_attempts_before_a_signature_are_signed_with_it() {
+    let repo = release_repo();
+    let d = repo.path();
+    let (code, out) = at_terminal(
+        d,
+        &["sign", "--release", "v1.4.0", "--role", "QA", "--key", "keys/dana.key"],
+        &[
+            ("type the release id", "v1.4.0"),
+            ("Reason", ""),
+            ("Password: ", "wrong 1"),
+            ("Password: ", "wrong 2"),
+            ("Password: ", PASSWORD),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let env: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.join("signatures/v1.4.0/QA--dana.dsse.json")).unwrap()).unwrap();
+    use base64ct::Encoding as _;
+    let payload = base64ct::Base64::decode_vec(env["payload"].as_str().unwrap()).unwrap();
+    let statement: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(statement["predicateType"], "https://signet.dev/attestations/part11-signature/v2");
+    assert_eq!(statement["predicate"]["failed_attempts"], 2);
+    let (_, out) = verify(d, "signatures/v1.4.0");
+    assert!(out.contains("signed   QA (REVIEWER) by Dana Whitfield <dana@pump.example> at "), "{out}");
+    assert!(out.contains(" after 2 wrong password(s)"), "{out}");
+}

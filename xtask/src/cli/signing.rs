@@ -354,9 +354,13 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
         let r = &s.record;
         let source =
             if r.time_source == TimeSource::SignerClock { String::new() } else { format!(" [{}]", r.time_source) };
+        let attempts = match r.failed_attempts {
+            Some(n) if n > 0 => format!(" after {n} wrong password(s)"),
+            _ => String::new(),
+        };
         let _ = writeln!(
             text,
-            "signed   {} ({}) by {} <{}> at {}{source}",
+            "signed   {} ({}) by {} <{}> at {}{source}{attempts}",
             r.role, r.meaning, r.printed_name, r.email, r.signed_at
         );
     }

@@ -42,6 +42,9 @@ impl<P> Statement<P> {
 }
 
 pub const PREDICATE_TYPE: &str = "https://signet.dev/attestations/part11-signature/v1";
+/// v2 adds `failed_attempts`; the ceremony writes it for key-file signatures. Keyless
+/// predicates stay v1 (the identity provider, not Signet, sees their logins).
+pub const PREDICATE_TYPE_V2: &str = "https://signet.dev/attestations/part11-signature/v2";
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 /// in-toto Statement v0.1, which cosign 2.x writes for `attest-blob`; same layout as v1 for
 /// everything Signet reads, so it is accepted for keyless signatures only.
@@ -98,6 +101,10 @@ pub struct Part11Record {
     /// The envelopes of the roles this one had to follow: the order is proven by digests.
     pub prerequisites: Vec<Prerequisite>,
     pub tool: String,
+    /// v2: the consecutive wrong passwords the signer's ceremony saw before this signature (on
+    /// that machine, since the last success), so that the signer signs them too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_attempts: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -55,10 +55,11 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
     show(&mut tty, &request, &signer, &opts.role, &meaning, policy, &present);
     confirm_intent(&mut tty, &opts.release)?;
     let reason = ask_reason(&mut tty, opts.reject)?;
-    let key = authenticate(&mut tty, opts, &signer, (&dir, &request_sha))?;
+    let (key, failed_attempts) = authenticate(&mut tty, opts, &signer, (&dir, &request_sha))?;
     let prerequisites = eligibility::prerequisites(&request, &opts.role, &present);
     let intent = Intent { role: opts.role.as_str().into(), meaning, reason, prerequisites };
-    let record = Part11Record::new(&signer, &request, &request_sha, intent, policy, Timestamp::now());
+    let mut record = Part11Record::new(&signer, &request, &request_sha, intent, policy, Timestamp::now());
+    record.failed_attempts = Some(failed_attempts);
     let path = write_signature(&dir, &request, &request_sha, &record, &key)?;
     tty.say(&format!(
         "\nSigned. Wrote {}\nCommit {}/{}/ in a pull request.\n",
@@ -166,13 +167,14 @@ fn ask_reason(tty: &mut Tty, reject: bool) -> Result<Option<String>, SignError> 
 }
 
 /// Re-authentication: the password decrypts the key. Failures are counted on this machine and
-/// recorded as events of the release; the third consecutive one locks signing.
+/// recorded as events of the release; the third consecutive one locks signing. Returns the key
+/// and the consecutive failures before it opened, which the signature then records.
 fn authenticate(
     tty: &mut Tty,
     opts: &SignOptions,
     signer: &Signer,
     (dir, request_sha): (&Path, &str),
-) -> Result<p256::ecdsa::SigningKey, SignError> {
+) -> Result<(p256::ecdsa::SigningKey, u32), SignError> {
     let pem = std::fs::read_to_string(&opts.key).map_err(|e| SignError::input(&opts.key, e))?;
     let event = |kind| audit::NewEvent::new(kind, request_sha).by(&signer.id, &opts.role);
     loop {
@@ -180,8 +182,7 @@ fn authenticate(
             .map_err(|e| SignError::Refused(format!("cannot read the password: {e}")))?;
         match keys::decrypt_pem(&pem, password.as_bytes()) {
             Ok(key) if signer.key_id == keys::key_id(key.verifying_key()) => {
-                lockout::reset(&signer.id)?;
-                return Ok(key);
+                return Ok((key, lockout::reset(&signer.id)?));
             }
             Ok(_) => return Err(SignError::Refused("this key file does not hold the enrolled key".into())),
             Err(keys::KeyError::WrongPassword { .. }) => {

@@ -15,7 +15,7 @@ use super::keys;
 use super::layout::{self, KEYLESS_SUFFIX};
 use super::meaning::REJECTOR;
 use super::policy::SigningConfig;
-use super::record::{PREDICATE_TYPE, Part11Record, STATEMENT_TYPE, TimeSource};
+use super::record::{Part11Record, STATEMENT_TYPE, TimeSource, predicate_type};
 use super::registry;
 use super::release_record::{Origin, ReleaseRecord};
 use super::signed::{Signed, check_signed};
@@ -130,7 +130,8 @@ fn check_envelope(
         serde_json::from_slice(&payload).map_err(|e| fail(format!("payload is not a Part 11 statement ({e})")))?;
     let r = &statement.predicate;
     let mut p = Vec::new();
-    if statement.type_ != STATEMENT_TYPE || statement.predicate_type != PREDICATE_TYPE {
+    // v1 has no `failed_attempts`, v2 must have it: the type and the content agree.
+    if statement.type_ != STATEMENT_TYPE || statement.predicate_type != predicate_type(r) {
         p.push(Problem::signature(
             file,
             Check::Signature,

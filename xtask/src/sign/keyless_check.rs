@@ -64,6 +64,7 @@ pub(crate) fn check(
     let mut p = Vec::new();
     if ![STATEMENT_TYPE, STATEMENT_TYPE_V01].contains(&statement.type_.as_str())
         || statement.predicate_type != PREDICATE_TYPE
+        || statement.predicate.failed_attempts.is_some()
     {
         p.push(Problem::signature(
             file,
@@ -184,6 +185,7 @@ mod tests {
             request_sha256: String::new(),
             prerequisites: vec![],
             tool: String::new(),
+            failed_attempts: None,
         }
     }
 

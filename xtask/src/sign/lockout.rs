@@ -90,8 +90,11 @@ pub fn lock(signer: &SignerId) -> Result<Timestamp, SignError> {
     Ok(until)
 }
 
-pub fn reset(signer: &SignerId) -> Result<(), SignError> {
-    save(signer, &State::default())
+/// Clears the count after a success; returns the consecutive failures it ends.
+pub fn reset(signer: &SignerId) -> Result<u32, SignError> {
+    let failures = load(signer)?.failures;
+    save(signer, &State::default())?;
+    Ok(failures)
 }
 
 /// The lockout windows `[from, until)` the record holds for `signer`: from its event files,

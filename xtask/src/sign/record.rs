@@ -9,7 +9,7 @@ use super::registry::Signer;
 use crate::formats::ids::Role;
 use crate::formats::request::Request;
 pub use crate::formats::statement::{
-    PREDICATE_TYPE, Part11Record, Prerequisite, STATEMENT_TYPE, STATEMENT_TYPE_V01, TimeSource,
+    PREDICATE_TYPE, PREDICATE_TYPE_V2, Part11Record, Prerequisite, STATEMENT_TYPE, STATEMENT_TYPE_V01, TimeSource,
 };
 
 /// What the signer chose: the role, the meaning, a reason, and the signatures it follows.
@@ -47,8 +47,14 @@ impl Part11Record {
             request_sha256: request_sha256.to_owned(),
             prerequisites: intent.prerequisites,
             tool: crate::formats::crate_version(),
+            failed_attempts: None,
         }
     }
+}
+
+/// The predicate type a record is written under: v2 when it carries `failed_attempts`.
+pub fn predicate_type(record: &Part11Record) -> &'static str {
+    if record.failed_attempts.is_some() { PREDICATE_TYPE_V2 } else { PREDICATE_TYPE }
 }
 
 /// The DSSE envelope file of a signature: the statement (subject: the request's bundle;
@@ -61,7 +67,7 @@ pub fn envelope_text(request: &Request, record: &Part11Record, key: &p256::ecdsa
             name: request.bundle.name.clone(),
             digest: [("sha256".to_string(), request.bundle.sha256.clone())].into_iter().collect(),
         }],
-        predicate_type: PREDICATE_TYPE.into(),
+        predicate_type: predicate_type(record).into(),
         predicate: record.clone(),
     };
     let payload = crate::output::json::to_canonical_bytes(&statement);

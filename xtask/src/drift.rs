@@ -36,25 +36,41 @@ pub fn scan(root: &Path) -> Scan {
     if !root.join(layout::DIR).is_dir() {
         return Scan::Checked(Vec::new());
     }
+    // `--diff-merges=separate`: a merge is compared with each parent, so a deletion made while
+    // resolving a merge shows too. `%p`: the parents, in the order the blocks come.
     let log = git(
         root,
-        &["log", "--reverse", "--no-renames", "--relative", "--format=%x00%h%x09%as%x09%an", "--name-status"],
+        &[
+            "log",
+            "--reverse",
+            "--no-renames",
+            "--relative",
+            "--diff-merges=separate",
+            "--format=%x00%h%x09%as%x09%an%x09%p",
+            "--name-status",
+        ],
     );
     let log = match log {
         Ok(text) => text,
         Err(why) => return Scan::NotChecked(why),
     };
     let mut found = Vec::new();
-    let mut commit = String::new();
+    let (mut commit, mut shown, mut parent) = (String::new(), String::new(), String::new());
+    let mut block = 0;
     for line in log.lines() {
         if let Some(header) = line.strip_prefix('\0') {
-            let mut parts = header.splitn(3, '\t');
-            let (hash, date, author) = (parts.next(), parts.next(), parts.next());
-            commit = format!("{} ({}, {})", hash.unwrap_or("?"), date.unwrap_or("?"), author.unwrap_or("?"));
+            let parts: Vec<&str> = header.splitn(4, '\t').collect();
+            let [hash, date, author, parents] = parts[..] else { continue };
+            block = if hash == commit { block + 1 } else { 0 };
+            commit = hash.to_owned();
+            parent = parents.split_whitespace().nth(block).unwrap_or_default().to_owned();
+            shown = format!("{hash} ({date}, {author})");
             continue;
         }
         if let Some((status, file)) = line.split_once('\t') {
-            found.extend(judge(root, status, file, &commit, Some(&commit)));
+            let drift = judge(root, status, file, &shown, Some((&parent, &commit)));
+            // A merge compared with each parent may show one deletion twice.
+            found.extend(drift.filter(|d| !found.contains(d)));
         }
     }
     if let Ok(status) = git(root, &["status", "--porcelain=v1", "--no-renames", "--untracked-files=no"]) {
@@ -69,39 +85,41 @@ pub fn scan(root: &Path) -> Scan {
     Scan::Checked(found)
 }
 
-/// A change of `status` (`M`, `D`, `A`) to `file` in `commit` (`None`: not committed yet).
-fn judge(root: &Path, status: &str, file: &str, shown: &str, commit: Option<&str>) -> Option<Drift> {
+/// A change of `status` (`A`, `M`, `D`, `T` …) to `file` between `(parent, commit)` (`None`: in
+/// the working tree). Only an addition is never drift.
+fn judge(root: &Path, status: &str, file: &str, shown: &str, commit: Option<(&str, &str)>) -> Option<Drift> {
     if !file.starts_with(&format!("{}/", layout::DIR)) || file == layout::TRUST || file == layout::TRUSTED_ROOT {
         return None;
     }
     let append_only = file == layout::REGISTRY || file.ends_with(&format!("/{}", layout::AUDIT));
     let change = match status {
+        "A" => return None,
         "D" => "deleted".to_owned(),
-        "M" if append_only => {
-            let removed = removed_lines(root, file, commit)?;
-            format!("{removed} line(s) removed or changed; it only ever grows at its end")
-        }
+        "M" if append_only => match only_appended(root, file, commit) {
+            Some(true) => return None,
+            _ => "earlier content removed or changed; it only ever grows at its end".to_owned(),
+        },
         "M" => "modified after it was first committed".to_owned(),
-        _ => return None,
+        "T" => "replaced by another kind of file (a symbolic link?)".to_owned(),
+        other => format!("changed (git status {other})"),
     };
     Some(Drift { file: file.to_owned(), commit: shown.to_owned(), change })
 }
 
-/// Lines a change removed from `file` (a changed line counts), or `None` when it only appended.
-fn removed_lines(root: &Path, file: &str, commit: Option<&str>) -> Option<u64> {
-    let range = match commit {
-        Some(c) => {
-            let hash = c.split_whitespace().next().unwrap_or_default();
-            vec![format!("{hash}^"), hash.to_owned()]
-        }
-        None => vec!["HEAD".to_owned()],
+/// Whether a change to `file` only appended to it: the earlier bytes are a prefix of the later
+/// ones (compared as blobs, so no `.gitattributes` diff setting can hide a change); `None`
+/// when either version cannot be read.
+fn only_appended(root: &Path, file: &str, commit: Option<(&str, &str)>) -> Option<bool> {
+    let blob = |rev: &str| {
+        let out =
+            Command::new("git").arg("-C").arg(root).args(["cat-file", "blob", &format!("{rev}:./{file}")]).output();
+        out.ok().filter(|o| o.status.success()).map(|o| o.stdout)
     };
-    let mut args = vec!["diff", "--numstat", "--relative"];
-    args.extend(range.iter().map(String::as_str));
-    args.extend(["--", file]);
-    let out = git(root, &args).ok()?;
-    let removed: u64 = out.split_whitespace().nth(1)?.parse().ok()?;
-    (removed > 0).then_some(removed)
+    let (old, new) = match commit {
+        Some((parent, hash)) => (blob(parent)?, blob(hash)?),
+        None => (blob("HEAD")?, std::fs::read(root.join(file)).ok()?),
+    };
+    Some(new.starts_with(&old))
 }
 
 fn git(root: &Path, args: &[&str]) -> Result<String, String> {
@@ -167,12 +185,40 @@ mod tests {
         assert_eq!(
             seen,
             [
-                ("signatures/signers.toml", "1 line(s) removed or changed; it only ever grows at its end"),
+                ("signatures/signers.toml", "earlier content removed or changed; it only ever grows at its end"),
                 ("signatures/v1/events/e.json", "modified after it was first committed"),
                 ("signatures/v1/x.dsse.json", "deleted"),
                 ("signatures/v1/request.json", "modified after it was first committed"),
             ]
         );
         assert!(found[0].commit.ends_with(", A)") && found[3].commit == "the working tree", "{found:?}");
+    }
+
+    /// What a pull-request author might try: a deletion inside a merge commit, a file made a
+    /// symbolic link, and a `.gitattributes` entry that makes the registry "binary".
+    #[test]
+    fn merges_type_changes_and_attributes_do_not_hide_drift() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        sh(d, "git init -q -b main && mkdir -p signatures/v1 && echo r > signatures/v1/R--a.dsse.json");
+        sh(d, "printf 'a\\nb\\n' > signatures/signers.toml && git add -A && git commit -qm one");
+        sh(d, "git checkout -qb side && echo x > README && git add -A && git commit -qm side && git checkout -q main");
+        sh(
+            d,
+            "git merge -q --no-ff --no-commit side && git rm -q signatures/v1/R--a.dsse.json && git commit -qm merge",
+        );
+        sh(d, "echo 'signatures/signers.toml -diff' > .gitattributes && printf 'a\\n' > signatures/signers.toml");
+        sh(d, "git add -A && git commit -qm binary && mkdir -p v1 && echo r > v1/r && rm signatures/signers.toml");
+        sh(d, "ln -s ../v1/r signatures/signers.toml && git add -A && git commit -qm link");
+        let Scan::Checked(found) = scan(d) else { panic!("checked") };
+        let seen: Vec<(&str, &str)> = found.iter().map(|f| (f.file.as_str(), f.change.as_str())).collect();
+        assert_eq!(
+            seen,
+            [
+                ("signatures/v1/R--a.dsse.json", "deleted"),
+                ("signatures/signers.toml", "earlier content removed or changed; it only ever grows at its end"),
+                ("signatures/signers.toml", "replaced by another kind of file (a symbolic link?)"),
+            ]
+        );
     }
 }

@@ -18,9 +18,11 @@ use crate::output::json;
 
 const GENESIS: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Most event files one release folder may hold: far beyond any real release (a request, a
-/// few signatures, failed attempts), small enough that a flooded folder cannot exhaust memory.
-pub const MAX_EVENTS: usize = 10_000;
+/// Most event files one release folder may hold, and the largest one: far beyond any real
+/// release (a request, a few signatures, failed attempts; an event is under 1 KiB), small enough
+/// that a flooded folder costs at most 128 MiB to read.
+pub const MAX_EVENTS: usize = 2_000;
+pub const MAX_EVENT_BYTES: u64 = 64 << 10;
 
 /// One event to record, before it gets its time.
 pub struct NewEvent<'a> {
@@ -132,6 +134,12 @@ impl Trail {
         };
         let events_dir = dir.join(layout::EVENTS);
         let mut events = Vec::new();
+        if std::fs::symlink_metadata(&events_dir).is_ok_and(|m| !m.is_dir()) {
+            return Err(SignError::input(
+                &events_dir,
+                "is not a folder (a symbolic link?); the record's events live in it",
+            ));
+        }
         if events_dir.is_dir() {
             for entry in std::fs::read_dir(&events_dir).map_err(|e| SignError::input(&events_dir, e))? {
                 let entry = entry.map_err(|e| SignError::input(&events_dir, e))?;
@@ -146,7 +154,10 @@ impl Trail {
                     continue; // an interrupted write's leftover, never an event
                 }
                 let path = entry.path();
-                events.push((name, read_text(&path, MAX_RECORD_BYTES).map_err(|e| SignError::input(&path, e))?));
+                if let Err(p) = crate::fsx::path_safety::check_name(&name) {
+                    return Err(SignError::input(&path, format!("is no event file name ({p}); remove it")));
+                }
+                events.push((name, read_text(&path, MAX_EVENT_BYTES).map_err(|e| SignError::input(&path, e))?));
             }
         }
         events.sort();

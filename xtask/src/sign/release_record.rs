@@ -58,6 +58,12 @@ pub enum Origin {
 
 impl ReleaseRecord {
     pub fn from_folder(root: &Path, dir: &Path, policy: &SigningConfig) -> Result<ReleaseRecord, SignError> {
+        if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(SignError::input(
+                dir,
+                "is a symbolic link; a release folder is a real folder under signatures/",
+            ));
+        }
         let read = |p: &Path| read_text(p, MAX_RECORD_BYTES).map_err(|e| SignError::input(p, e));
         let mut envelopes = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(|e| SignError::input(dir, e))? {

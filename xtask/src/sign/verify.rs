@@ -51,9 +51,13 @@ pub fn run(inputs: &VerifyInputs<'_>, now: Timestamp) -> Result<Verdict, SignErr
     let rec = load(root, record, inputs.policy, inputs.trust)?;
     let report = verify(&rec, &bundle_sha, now)?;
     let mut report = report;
-    let manifest = match report.passed() && from_folder {
-        true => Some(archive(root, &rec, &mut report)?),
-        false => None,
+    let manifest = match (report.passed(), from_folder) {
+        (true, true) => Some(archive(root, &rec, &mut report)?),
+        (false, true) => {
+            flag_committed_manifest(root, &mut report);
+            None
+        }
+        (_, false) => None,
     };
     Ok(Verdict { report, manifest })
 }
@@ -62,7 +66,7 @@ pub fn run(inputs: &VerifyInputs<'_>, now: Timestamp) -> Result<Verdict, SignErr
 fn archive(root: &Path, rec: &ReleaseRecord, report: &mut VerifyReport) -> Result<ManifestOutcome, SignError> {
     let path = layout::manifest_path(root, &report.release);
     let text = json::to_string(&rec.manifest(report));
-    match std::fs::read(&path) {
+    match read_existing(&path) {
         Ok(existing) => {
             let differ = differences(&existing, text.as_bytes());
             if differ.is_empty() {
@@ -90,6 +94,25 @@ fn archive(root: &Path, rec: &ReleaseRecord, report: &mut VerifyReport) -> Resul
         .file(&layout::manifest_file_name(&report.release), text.as_bytes());
     audit::record(&dir, &report.release, event)?;
     Ok(ManifestOutcome::Written(path))
+}
+
+/// A committed manifest beside a record that fails was not assembled from this record.
+fn flag_committed_manifest(root: &Path, report: &mut VerifyReport) {
+    let path = layout::manifest_path(root, &report.release);
+    if std::fs::symlink_metadata(&path).is_ok() {
+        report.problems.push(Problem::signature(
+            &layout::manifest_file_name(&report.release),
+            Check::Drift,
+            "an archival manifest is committed, but the record it must be assembled from fails: it does not \
+             stand for this record; find out who added it (git log -p)",
+        ));
+    }
+}
+
+/// A committed manifest's bytes: bounded, never through a link, FIFO or device.
+fn read_existing(path: &Path) -> Result<Vec<u8>, std::io::Error> {
+    atomic::refuse_special(path)?;
+    crate::fsx::read::read_bytes(path, crate::fsx::read::MAX_RECORD_BYTES)
 }
 
 /// How a committed manifest differs from the one assembled now, or "" when they agree: every

@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::signing::{PASSWORD, at_terminal, release_repo, sign, signed_release, verify};
+use crate::signing::{PASSWORD, at_terminal, dana_signs_qa_with, release_repo, sign, signed_release, verify};
 use crate::support::sh;
 
 const AUTHOR: &str = "export GIT_AUTHOR_NAME=Signer GIT_AUTHOR_EMAIL=signer@pump.example \
@@ -100,17 +100,7 @@ fn a_deleted_or_replaced_signature_or_rejection_fails_naming_it() {
 }
 
 fn wrong_passwords(dir: &Path) -> String {
-    let (code, out) = at_terminal(
-        dir,
-        &["sign", "--release", "v1.4.0", "--role", "QA", "--key", "keys/dana.key"],
-        &[
-            ("type the release id", "v1.4.0"),
-            ("Reason", ""),
-            ("Password: ", "wrong 1"),
-            ("Password: ", "wrong 2"),
-            ("Password: ", "wrong 3"),
-        ],
-    );
+    let (code, out) = dana_signs_qa_with(dir, &["wrong 1", "wrong 2", "wrong 3"]);
     assert_eq!(code, 2, "{out}");
     out
 }
@@ -260,17 +250,7 @@ fn the_rtm_gate_reports_drift_in_the_committed_record() {
 fn failed_attempts_before_a_signature_are_signed_with_it() {
     let repo = release_repo();
     let d = repo.path();
-    let (code, out) = at_terminal(
-        d,
-        &["sign", "--release", "v1.4.0", "--role", "QA", "--key", "keys/dana.key"],
-        &[
-            ("type the release id", "v1.4.0"),
-            ("Reason", ""),
-            ("Password: ", "wrong 1"),
-            ("Password: ", "wrong 2"),
-            ("Password: ", PASSWORD),
-        ],
-    );
+    let (code, out) = dana_signs_qa_with(d, &["wrong 1", "wrong 2", PASSWORD]);
     assert_eq!(code, 0, "{out}");
     let env: serde_json::Value =
         serde_json::from_slice(&fs::read(d.join("signatures/v1.4.0/QA--dana.dsse.json")).unwrap()).unwrap();

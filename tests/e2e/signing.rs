@@ -101,6 +101,14 @@ pub(crate) fn sign(dir: &Path, id: &str, role: &str) -> (i32, String) {
     )
 }
 
+/// Dana signs QA, typing these passwords in turn (the ceremony stops at the right one or at the
+/// lockout).
+pub(crate) fn dana_signs_qa_with(dir: &Path, passwords: &[&str]) -> (i32, String) {
+    let mut dialogue = vec![("type the release id", "v1.4.0"), ("Reason", "")];
+    dialogue.extend(passwords.iter().map(|p| ("Password: ", *p)));
+    at_terminal(dir, &["sign", "--release", "v1.4.0", "--role", "QA", "--key", "keys/dana.key"], &dialogue)
+}
+
 /// `signet verify`; an archived manifest is verified with `trust.json` beside it, if there is one.
 pub(crate) fn verify(dir: &Path, manifest: &str) -> (i32, String) {
     let bundle = if dir.join("dist/bundle.tar").exists() { "dist/bundle.tar" } else { "bundle.tar" };
@@ -230,17 +238,7 @@ fn signing_refuses_without_a_terminal() {
 fn three_wrong_passwords_lock_signing_and_are_audited() {
     let repo = release_repo();
     let d = repo.path();
-    let (code, out) = at_terminal(
-        d,
-        &["sign", "--release", "v1.4.0", "--role", "QA", "--key", "keys/dana.key"],
-        &[
-            ("type the release id", "v1.4.0"),
-            ("Reason", ""),
-            ("Password: ", "wrong one 1"),
-            ("Password: ", "wrong one 2"),
-            ("Password: ", "wrong one 3"),
-        ],
-    );
+    let (code, out) = dana_signs_qa_with(d, &["wrong one 1", "wrong one 2", "wrong one 3"]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("signing is locked for `dana` until"), "{out}");
     let audit = crate::support::events(&d.join("signatures/v1.4.0"));

@@ -48,6 +48,8 @@ pub fn scan(root: &Path) -> Scan {
             "--diff-merges=separate",
             "--format=%x00%h%x09%as%x09%an%x09%p",
             "--name-status",
+            "--",
+            layout::DIR,
         ],
     );
     let log = match log {
@@ -73,7 +75,9 @@ pub fn scan(root: &Path) -> Scan {
             found.extend(drift.filter(|d| !found.contains(d)));
         }
     }
-    if let Ok(status) = git(root, &["status", "--porcelain=v1", "--no-renames", "--untracked-files=no"]) {
+    if let Ok(status) =
+        git(root, &["status", "--porcelain=v1", "--no-renames", "--untracked-files=no", "--", layout::DIR])
+    {
         let prefix = git(root, &["rev-parse", "--show-prefix"]).unwrap_or_default();
         for line in status.lines().filter(|l| l.len() > 3) {
             let (xy, path) = line.split_at(3);
@@ -127,7 +131,6 @@ fn git(root: &Path, args: &[&str]) -> Result<String, String> {
         .arg("-C")
         .arg(root)
         .args(args)
-        .args(if args[0] == "log" || args[0] == "status" { vec!["--", layout::DIR] } else { Vec::new() })
         .output()
         .map_err(|e| format!("cannot run git ({e}); install git to check the record's history"))?;
     if !out.status.success() {

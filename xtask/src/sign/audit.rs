@@ -71,15 +71,14 @@ pub fn record(dir: &Path, release: &str, e: NewEvent<'_>) -> Result<PathBuf, Sig
     if dir.join(layout::AUDIT).exists() {
         return append_to_chain(dir, release, at, e);
     }
-    let id = |s: &str| s.to_owned();
     let event = Event {
         schema: EVENT_VERSION.id(),
         at: at.to_string(),
         event: e.kind,
         release: ReleaseId::parse(release).map_err(|err| SignError::Refused(err.to_string()))?,
         request_sha256: e.request_sha256.to_owned(),
-        signer: e.signer.map(|s| SignerId::new(id(s))),
-        role: e.role.map(|r| Role::new(id(r))),
+        signer: e.signer.map(SignerId::new),
+        role: e.role.map(Role::new),
         envelope: e.envelope,
         locked_until: e.locked_until.map(|t| t.to_string()),
         detail: e.detail,

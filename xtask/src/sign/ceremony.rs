@@ -16,7 +16,7 @@ use super::registry::{Registry, Signer};
 use super::terminal::Terminal as Tty;
 use super::verdict::VerifiedSignature;
 use super::{SignError, Timestamp, keys, lockout, release_record};
-use crate::formats::ids::Role;
+use crate::formats::ids::{Role, SignerId};
 use crate::formats::request::Request;
 use crate::fsx::atomic;
 
@@ -40,7 +40,7 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
     let (registry, _) = Registry::load(&opts.root)?;
     let signer = identify(opts, &registry)?;
     lockout::check(&signer.id, &dir)?;
-    if let Some(path) = complete_interrupted(&dir, &request_sha, &signer, &opts.role)? {
+    if let Some(path) = complete_interrupted(&dir, (&request.release, &request_sha), &signer, &opts.role)? {
         tty.say(&format!(
             "{} was written by an interrupted ceremony but not logged; its event is recorded now.\n",
             path.display()
@@ -220,16 +220,24 @@ fn write_signature(
     // (`complete_interrupted`). The other order would leave an event whose signature never
     // appeared, which the gate cannot tell from a deleted one.
     atomic::write(&path, text.as_bytes()).map_err(|source| SignError::Write { path: path.clone(), source })?;
-    log_signature(dir, request_sha, record.release.as_str(), &path, &text)?;
+    let signed = Signed { release: &request.release, request_sha, role: &record.role, signer: &record.signer_id };
+    log_signature(dir, &signed, &text)?;
     Ok(path)
 }
 
-fn log_signature(dir: &Path, request_sha: &str, release: &str, path: &Path, text: &str) -> Result<(), SignError> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let (role, signer) = name.trim_end_matches(layout::DSSE_SUFFIX).split_once("--").unwrap_or_default();
-    let event =
-        audit::NewEvent::new(EventKind::SignatureCreated, request_sha).by(signer, role).file(&name, text.as_bytes());
-    audit::record(dir, release, event)?;
+/// Which signature of which request: what its `signature-created` event names.
+struct Signed<'a> {
+    release: &'a str,
+    request_sha: &'a str,
+    role: &'a Role,
+    signer: &'a SignerId,
+}
+
+fn log_signature(dir: &Path, s: &Signed<'_>, text: &str) -> Result<(), SignError> {
+    let event = audit::NewEvent::new(EventKind::SignatureCreated, s.request_sha)
+        .by(s.signer, s.role)
+        .file(&layout::file_name(s.role, s.signer), text.as_bytes());
+    audit::record(dir, s.release, event)?;
     Ok(())
 }
 
@@ -237,18 +245,16 @@ fn log_signature(dir: &Path, request_sha: &str, release: &str, path: &Path, text
 /// between its two writes. Logs it; whether it counts is the gate's to say.
 fn complete_interrupted(
     dir: &Path,
-    request_sha: &str,
+    (release, request_sha): (&str, &str),
     signer: &Signer,
     role: &str,
 ) -> Result<Option<PathBuf>, SignError> {
     let role = Role::parse(role).map_err(|e| SignError::Refused(e.to_string()))?;
     let path = layout::signature_path(dir, &role, &signer.id, false)?;
     let Ok(text) = crate::fsx::read::read_text(&path, crate::fsx::read::MAX_RECORD_BYTES) else { return Ok(None) };
-    let name = layout::file_name(&role, &signer.id);
-    if audit::Trail::read(dir)?.logs_signature(&name, &text) {
+    if audit::Trail::read(dir)?.logs_signature(&layout::file_name(&role, &signer.id), &text) {
         return Ok(None);
     }
-    let release = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    log_signature(dir, request_sha, &release, &path, &text)?;
+    log_signature(dir, &Signed { release, request_sha, role: &role, signer: &signer.id }, &text)?;
     Ok(Some(path))
 }

@@ -246,7 +246,7 @@ fn check_audit(
                         at: format!("audit.jsonl:{}", i + 1),
                         file: None,
                         sha256: e.detail.as_deref().and_then(envelope_digest).unwrap_or_default(),
-                        who: format!("{} as {}", e.signer.as_deref().unwrap_or("?"), e.role.as_deref().unwrap_or("?")),
+                        who: who(e.signer.as_deref(), e.role.as_deref()),
                     },
                 ));
             }
@@ -263,7 +263,7 @@ fn check_audit(
                     at: name,
                     file: Some(f.file),
                     sha256: f.sha256,
-                    who: format!("{} as {}", e.signer.as_deref().unwrap_or("?"), e.role.as_deref().unwrap_or("?")),
+                    who: who(e.signer.as_deref(), e.role.as_deref()),
                 }),
                 _ => {}
             },
@@ -286,6 +286,11 @@ struct Logged {
     file: Option<String>,
     sha256: String,
     who: String,
+}
+
+/// `<signer> as <role>`, as an event names them.
+fn who(signer: Option<&str>, role: Option<&str>) -> String {
+    format!("{} as {}", signer.unwrap_or("?"), role.unwrap_or("?"))
 }
 
 /// `envelope sha256:<hex>` in a v1 chain's detail.

@@ -263,3 +263,70 @@ fn failed_attempts_before_a_signature_are_signed_with_it() {
     assert!(out.contains("signed   QA (REVIEWER) by Dana Whitfield <dana@pump.example> at "), "{out}");
     assert!(out.contains(" after 2 wrong password(s)"), "{out}");
 }
+
+/// `id`'s signed withdrawal of their signature file `file` (what #16's command will write),
+/// made with their key; the file is then removed. Returns the withdrawal's path.
+fn withdraw(d: &Path, id: &str, role: &str, file: &str) -> std::path::PathBuf {
+    use signet::sign::withdrawal;
+    let rel = d.join("signatures/v1.4.0");
+    let text = fs::read(rel.join(file)).unwrap();
+    let sha = signet::digest::tagged(&text);
+    let request = signet::digest::tagged(&fs::read(rel.join("request.json")).unwrap());
+    let w: withdrawal::Withdrawal = serde_json::from_value(serde_json::json!({
+        "schema": "signet.withdrawal/v1", "release": "v1.4.0", "request_sha256": request,
+        "signer_id": id, "role": role, "withdrawn": {"file": file, "sha256": sha},
+        "reason": "signed against the wrong test report", "withdrawn_at": signet::sign::Timestamp::now().to_string(),
+    }))
+    .unwrap();
+    let pem = fs::read_to_string(d.join(format!("keys/{id}.key"))).unwrap();
+    let key = signet::sign::keys::decrypt_pem(&pem, PASSWORD.as_bytes()).unwrap();
+    let path = rel.join("withdrawals").join(withdrawal::file_name(&sha));
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, withdrawal::envelope_text(&w, &key)).unwrap();
+    path
+}
+
+/// A signature or rejection taken back with its signer's signed withdrawal is shown, not
+/// counted, and the release may then pass, in the folder and in the archive alone; a
+/// withdrawal signed by anyone else, or with the file still present, fails.
+#[test]
+fn a_signed_withdrawal_is_honoured_and_shown() {
+    let repo = release_repo();
+    let d = repo.path();
+    reject(d, "sam", "QA");
+    let w = withdraw(d, "sam", "QA", "QA--sam.dsse.json");
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("QA--sam.dsse.json: withdrawn by `sam` at") && out.contains("remove it"), "{out}");
+    fs::remove_file(d.join("signatures/v1.4.0/QA--sam.dsse.json")).unwrap();
+    for (id, role) in [("dana", "QA"), ("eli", "ENGINEERING"), ("rosa", "RELEASE")] {
+        signs(d, id, role);
+    }
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("withdrawn QA (QA--sam.dsse.json) by sam at ")
+            && out.contains("signed against the wrong test report"),
+        "{out}"
+    );
+    let archive = tempfile::tempdir().unwrap();
+    fs::copy(d.join("dist/bundle.tar"), archive.path().join("bundle.tar")).unwrap();
+    fs::copy(d.join("signatures/release-v1.4.0.json"), archive.path().join("release-v1.4.0.json")).unwrap();
+    fs::copy(d.join("signatures/trust.json"), archive.path().join("trust.json")).unwrap();
+    let (code, out) = verify(archive.path(), "release-v1.4.0.json");
+    assert!(code == 0 && out.contains("withdrawn QA"), "the archive alone: {out}");
+    // The same withdrawal signed by another signer's key is no withdrawal.
+    fs::remove_file(d.join("signatures/release-v1.4.0.json")).unwrap();
+    let text = fs::read_to_string(&w).unwrap();
+    let env: serde_json::Value = serde_json::from_str(&text).unwrap();
+    use base64ct::Encoding as _;
+    let payload = base64ct::Base64::decode_vec(env["payload"].as_str().unwrap()).unwrap();
+    let pem = fs::read_to_string(d.join("keys/eli.key")).unwrap();
+    let eli = signet::sign::keys::decrypt_pem(&pem, PASSWORD.as_bytes()).unwrap();
+    let forged: signet::sign::withdrawal::Withdrawal = serde_json::from_slice(&payload).unwrap();
+    fs::write(&w, signet::sign::withdrawal::envelope_text(&forged, &eli)).unwrap();
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("names signer `sam`, but is signed by the key of `eli`"), "{out}");
+    assert!(out.contains("QA--sam.dsse.json: events/") && out.contains("but the file is missing"), "{out}");
+}

@@ -364,6 +364,14 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
             r.role, r.meaning, r.printed_name, r.email, r.signed_at
         );
     }
+    for w in &report.withdrawn {
+        let w = &w.withdrawal;
+        let _ = writeln!(
+            text,
+            "withdrawn {} ({}) by {} at {}: {}",
+            w.role, w.withdrawn.file, w.signer_id, w.withdrawn_at, w.reason
+        );
+    }
     for a in &report.awaiting {
         let _ = writeln!(text, "awaiting {a}");
     }

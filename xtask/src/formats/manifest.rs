@@ -6,7 +6,7 @@
 //!
 //! v2 added `approvals` and `trust`; a v1 manifest has neither, and verifies only against a
 //! trust file that vouches for its signers' keys directly. v3 added `events`, the release's
-//! event files, and made `audit` (the v1 layout's chained trail) optional.
+//! event files, and `withdrawals`, and made `audit` (the v1 layout's chained trail) optional.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -55,6 +55,9 @@ pub struct Manifest {
     /// v3: the release's event files (`events/<TIME>-<SHA256>.json`), by name, with their exact text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<RecordFile>,
+    /// v3: signers' signed withdrawals (`withdrawals/<SHA256>.dsse.json`), with their exact text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdrawals: Vec<RecordFile>,
 }
 
 /// One file of the release folder, by name, with its exact text.

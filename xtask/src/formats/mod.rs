@@ -21,6 +21,7 @@ pub mod report;
 pub mod request;
 pub mod statement;
 pub mod trust;
+pub mod withdrawal;
 
 use std::fmt;
 
@@ -115,6 +116,7 @@ pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("signers.schema.json", schema_for!(registry::Registry)),
         ("signing-policy.schema.json", schema_for!(policy::SigningConfig)),
         ("trust.schema.json", schema_for!(trust::Trust)),
+        ("withdrawal.schema.json", schema_for!(withdrawal::Withdrawal)),
     ]
 }
 

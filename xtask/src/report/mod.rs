@@ -222,6 +222,7 @@ pub fn preview(
         registry: crate::sign::registry::Registry::load(root)?.0,
         policy: policy.clone(),
         trail: Default::default(),
+        withdrawals: Vec::new(),
         trusted_root: None,
         origin: crate::sign::release_record::Origin::Preview,
         anchoring: crate::sign::trust::Anchoring::not_anchored("a preview is never verified"),

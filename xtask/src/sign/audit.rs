@@ -131,35 +131,7 @@ impl Trail {
             true => Some(read_text(&chain_path, MAX_RECORD_BYTES).map_err(|e| SignError::input(&chain_path, e))?),
             false => None,
         };
-        let events_dir = dir.join(layout::EVENTS);
-        let mut events = Vec::new();
-        if std::fs::symlink_metadata(&events_dir).is_ok_and(|m| !m.is_dir()) {
-            return Err(SignError::input(
-                &events_dir,
-                "is not a folder (a symbolic link?); the record's events live in it",
-            ));
-        }
-        if events_dir.is_dir() {
-            for entry in std::fs::read_dir(&events_dir).map_err(|e| SignError::input(&events_dir, e))? {
-                let entry = entry.map_err(|e| SignError::input(&events_dir, e))?;
-                if events.len() == MAX_EVENTS {
-                    return Err(SignError::input(
-                        &events_dir,
-                        format!("holds more than {MAX_EVENTS} files; a release record never has that many events"),
-                    ));
-                }
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.starts_with(crate::fsx::atomic::TEMP_PREFIX) {
-                    continue; // an interrupted write's leftover, never an event
-                }
-                let path = entry.path();
-                if let Err(p) = crate::fsx::path_safety::check_name(&name) {
-                    return Err(SignError::input(&path, format!("is no event file name ({p}); remove it")));
-                }
-                events.push((name, read_text(&path, MAX_EVENT_BYTES).map_err(|e| SignError::input(&path, e))?));
-            }
-        }
-        events.sort();
+        let events = read_small_files(&dir.join(layout::EVENTS), MAX_EVENTS, MAX_EVENT_BYTES)?;
         Ok(Trail { chain, events })
     }
 
@@ -177,6 +149,40 @@ impl Trail {
     pub fn is_empty(&self) -> bool {
         self.chain.is_none() && self.events.is_empty()
     }
+}
+
+/// The files of a record folder (`events/`, `withdrawals/`), by name with their text, sorted;
+/// none if it does not exist. At most `max_files` of at most `max_bytes` each, so a flooded
+/// folder cannot exhaust memory; a link in its place, or a name no file may have, is an error.
+pub fn read_small_files(folder: &Path, max_files: usize, max_bytes: u64) -> Result<Vec<(String, String)>, SignError> {
+    let mut files = Vec::new();
+    match std::fs::symlink_metadata(folder) {
+        Err(_) => return Ok(files),
+        Ok(m) if !m.is_dir() => {
+            return Err(SignError::input(folder, "is not a folder (a symbolic link?); the record's files live in it"));
+        }
+        Ok(_) => {}
+    }
+    for entry in std::fs::read_dir(folder).map_err(|e| SignError::input(folder, e))? {
+        let entry = entry.map_err(|e| SignError::input(folder, e))?;
+        if files.len() == max_files {
+            return Err(SignError::input(
+                folder,
+                format!("holds more than {max_files} files; a release record never has that many"),
+            ));
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(crate::fsx::atomic::TEMP_PREFIX) {
+            continue; // an interrupted write's leftover, never part of the record
+        }
+        let path = entry.path();
+        if let Err(p) = crate::fsx::path_safety::check_name(&name) {
+            return Err(SignError::input(&path, format!("is no record file name ({p}); remove it")));
+        }
+        files.push((name, read_text(&path, max_bytes).map_err(|e| SignError::input(&path, e))?));
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// One event file checked against its name and its release's request: the event, or why not.

@@ -20,6 +20,7 @@ use super::registry;
 use super::release_record::{Origin, ReleaseRecord};
 use super::signed::{Signed, check_signed};
 use super::verdict::{Awaiting, Check, Problem, VerifiedSignature, VerifyReport};
+use super::withdrawal::{self, Withdrawn};
 use super::{SignError, Timestamp, keyless_check, trusted_root};
 use crate::digest::tagged as sha;
 use crate::formats::ids::Role;
@@ -51,9 +52,43 @@ pub fn verify(rec: &ReleaseRecord, bundle_sha256: &str, now: Timestamp) -> Resul
     }
     check_set(rec, &request, &signatures, &mut problems);
     super::anchored::check(rec, &signatures, &mut problems);
-    check_audit(rec, &request, &request_sha, &signatures, &mut problems);
+    let withdrawn = check_withdrawals(rec, &request, &request_sha, &mut problems);
+    check_audit(rec, (&request, &request_sha), &signatures, &withdrawn, &mut problems);
     let awaiting = awaiting(&request, &signatures);
-    Ok(VerifyReport { release: request.release, bundle_sha256: bundle_sha256.into(), signatures, awaiting, problems })
+    let bundle_sha256 = bundle_sha256.into();
+    Ok(VerifyReport { release: request.release, bundle_sha256, signatures, awaiting, problems, withdrawn })
+}
+
+/// Every withdrawal holds (`sign::withdrawal::check`), and what it withdrew is gone.
+fn check_withdrawals(
+    rec: &ReleaseRecord,
+    request: &Request,
+    request_sha: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<Withdrawn> {
+    let mut held = Vec::new();
+    for (file, text) in &rec.withdrawals {
+        match withdrawal::check(&rec.registry, (&request.release, request_sha), file, text) {
+            Err(m) => {
+                problems.push(Problem::signature(&format!("{}/{file}", layout::WITHDRAWALS), Check::Withdrawn, m))
+            }
+            Ok(w) => {
+                let gone = &w.withdrawal.withdrawn;
+                if rec.envelopes.iter().any(|(f, t)| *f == gone.file && sha(t.as_bytes()) == gone.sha256) {
+                    problems.push(Problem::signature(
+                        &gone.file,
+                        Check::Withdrawn,
+                        format!(
+                            "withdrawn by `{}` at {}, but the file is still here: remove it",
+                            w.withdrawal.signer_id, w.withdrawal.withdrawn_at
+                        ),
+                    ));
+                }
+                held.push(w);
+            }
+        }
+    }
+    held
 }
 
 fn check_policy_matches(request: &Request, policy: &SigningConfig, problems: &mut Vec<Problem>) {
@@ -228,9 +263,9 @@ fn check_separation(rec: &ReleaseRecord, sigs: &[VerifiedSignature], problems: &
 /// signature present, with no logged signature missing and none made inside a lockout window.
 fn check_audit(
     rec: &ReleaseRecord,
-    request: &Request,
-    request_sha: &str,
+    (request, request_sha): (&Request, &str),
     sigs: &[VerifiedSignature],
+    withdrawn: &[Withdrawn],
     problems: &mut Vec<Problem>,
 ) {
     let mut logged: Vec<Logged> = Vec::new();
@@ -276,7 +311,7 @@ fn check_audit(
                 .to_string(),
         ));
     }
-    check_logged(rec, sigs, &logged, problems);
+    check_logged(rec, sigs, &logged, withdrawn, problems);
     check_lockouts(rec, sigs, problems);
 }
 
@@ -299,8 +334,15 @@ fn envelope_digest(detail: &str) -> Option<String> {
     Some(rest.split_whitespace().next()?.to_owned())
 }
 
-/// Every signature present is logged; every logged signature is present, unchanged.
-fn check_logged(rec: &ReleaseRecord, sigs: &[VerifiedSignature], logged: &[Logged], problems: &mut Vec<Problem>) {
+/// Every signature present is logged; every logged signature is present, unchanged, unless its
+/// signer withdrew it.
+fn check_logged(
+    rec: &ReleaseRecord,
+    sigs: &[VerifiedSignature],
+    logged: &[Logged],
+    withdrawn: &[Withdrawn],
+    problems: &mut Vec<Problem>,
+) {
     for s in sigs {
         if !logged.iter().any(|l| l.sha256 == s.envelope_sha256 && l.file.as_deref().is_none_or(|f| f == s.file)) {
             let hint = if s.file.ends_with(KEYLESS_SUFFIX) {
@@ -320,7 +362,12 @@ fn check_logged(rec: &ReleaseRecord, sigs: &[VerifiedSignature], logged: &[Logge
             Some(file) => f == file,
             None => sha(t.as_bytes()) == l.sha256,
         });
+        let withdrew = |w: &Withdrawn| {
+            let gone = &w.withdrawal.withdrawn;
+            gone.sha256 == l.sha256 && l.file.as_ref().is_none_or(|f| *f == gone.file)
+        };
         let why = match present {
+            None if withdrawn.iter().any(withdrew) => continue,
             None => "is missing",
             Some((_, text)) if sha(text.as_bytes()) != l.sha256 => "was replaced by another text",
             Some(_) => continue,

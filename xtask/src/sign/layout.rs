@@ -8,6 +8,7 @@
 //! signatures/trust.json                   the organisation's trust anchor (administrators)
 //! signatures/<ID>/request.json            the pending-signature request (+ request.md)
 //! signatures/<ID>/events/<TIME>-<SHA256>.json     one immutable file per event
+//! signatures/<ID>/withdrawals/<SHA256>.dsse.json  a signer's signed withdrawal of that file
 //! signatures/<ID>/audit.jsonl             the hash-chained audit trail (releases recorded before events/)
 //! signatures/<ID>/<ROLE>--<signer>.dsse.json       a key-file signature
 //! signatures/<ID>/<ROLE>--<signer>.sigstore.json   a keyless signature
@@ -30,6 +31,7 @@ pub const REQUEST: &str = "request.json";
 pub const REQUEST_MD: &str = "request.md";
 pub const AUDIT: &str = "audit.jsonl";
 pub const EVENTS: &str = "events";
+pub const WITHDRAWALS: &str = "withdrawals";
 pub const DSSE_SUFFIX: &str = ".dsse.json";
 pub const KEYLESS_SUFFIX: &str = ".sigstore.json";
 

@@ -31,6 +31,7 @@ mod time;
 pub mod trust;
 pub mod trusted_root;
 pub mod verdict;
+pub mod withdrawal;
 
 pub use error::SignError;
 pub use time::Timestamp;

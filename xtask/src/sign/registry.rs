@@ -18,8 +18,17 @@ pub enum Standing {
 }
 
 impl Registry {
+    /// The repository's registry, `signatures/signers.toml`: a regular file, never a link to
+    /// a copy elsewhere that a pull request could have trimmed.
     pub fn load(root: &Path) -> Result<(Registry, String), SignError> {
-        Registry::load_file(&root.join(super::layout::REGISTRY))
+        let path = root.join(super::layout::REGISTRY);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(SignError::input(
+                &path,
+                "is a symbolic link, not a regular file: the registry lives under signatures/ itself",
+            ));
+        }
+        Registry::load_file(&path)
     }
 
     /// A registry file anywhere (a missing one is empty).

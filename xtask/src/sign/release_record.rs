@@ -26,6 +26,8 @@ pub struct ReleaseRecord {
     pub policy: SigningConfig,
     /// The release's events: its event files and, for a release recorded in the v1 layout, its chain.
     pub trail: Trail,
+    /// Signers' signed withdrawals (file name, exact text), sorted by name.
+    pub withdrawals: Vec<(String, String)>,
     /// The Sigstore trusted root (exact text) keyless signatures are verified against: the
     /// pinned `signatures/trusted_root.json`, or the copy embedded in a manifest. Read only when
     /// the release has keyless signatures.
@@ -81,6 +83,11 @@ impl ReleaseRecord {
             registry: Registry::load(root)?.0,
             policy: policy.clone(),
             trail: Trail::read(dir)?,
+            withdrawals: super::audit::read_small_files(
+                &dir.join(layout::WITHDRAWALS),
+                MAX_WITHDRAWALS,
+                super::audit::MAX_EVENT_BYTES,
+            )?,
             trusted_root: if keyless { Some(trusted_root::read_pinned_root(root)?) } else { None },
             origin: Origin::Folder {
                 name: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -96,7 +103,7 @@ impl ReleaseRecord {
         if version < 2 && (!m.approvals.is_empty() || m.trust.is_some()) {
             return Err(SignError::input(path, format!("{} has `approvals` or `trust`, which only v2 has", m.schema)));
         }
-        if version < 3 && (!m.events.is_empty() || m.audit.is_empty()) {
+        if version < 3 && (!m.events.is_empty() || !m.withdrawals.is_empty() || m.audit.is_empty()) {
             return Err(SignError::input(path, format!("{} has `events` or lacks `audit`; only v3 may", m.schema)));
         }
         if m.trusted_root.is_none() && m.envelopes.iter().any(|e| e.file.ends_with(KEYLESS_SUFFIX)) {
@@ -118,6 +125,7 @@ impl ReleaseRecord {
                 chain: (!m.audit.is_empty()).then(|| m.audit.clone()),
                 events: m.events.iter().map(|e| (e.file.clone(), e.text.clone())).collect(),
             },
+            withdrawals: m.withdrawals.iter().map(|e| (e.file.clone(), e.text.clone())).collect(),
             trusted_root: m.trusted_root.clone(),
             origin: Origin::Manifest {
                 release: m.release.clone(),
@@ -133,7 +141,8 @@ impl ReleaseRecord {
 
     /// The manifest for archival: only the registry entries and revocations this release used.
     pub fn manifest(&self, report: &VerifyReport) -> Manifest {
-        let used: Vec<&str> = report.signatures.iter().map(|s| s.record.key_id.as_str()).collect();
+        let signed = report.signatures.iter().map(|s| s.record.key_id.as_str());
+        let used: Vec<&str> = signed.chain(report.withdrawn.iter().map(|w| w.key_id.as_str())).collect();
         let signers: Vec<_> =
             self.registry.signer.iter().filter(|s| used.contains(&s.key_id.as_str())).cloned().collect();
         let revocations: Vec<_> =
@@ -165,6 +174,11 @@ impl ReleaseRecord {
                 .filter(|(_, text)| !assembles_a_manifest(text))
                 .map(|(file, text)| RecordFile { file: file.clone(), text: text.clone() })
                 .collect(),
+            withdrawals: self
+                .withdrawals
+                .iter()
+                .map(|(file, text)| RecordFile { file: file.clone(), text: text.clone() })
+                .collect(),
             bundle_sha256: report.bundle_sha256.clone(),
             generated_by: crate::formats::crate_version(),
             trusted_root_sha256: self.trusted_root.as_ref().map(|t| sha(t.as_bytes())),
@@ -176,6 +190,9 @@ impl ReleaseRecord {
         }
     }
 }
+
+/// Most withdrawals one release may hold: one per signature, and a release has a few.
+const MAX_WITHDRAWALS: usize = 200;
 
 /// A `manifest-assembled` event postdates the manifest it names, so no manifest holds one.
 fn assembles_a_manifest(text: &str) -> bool {

@@ -21,6 +21,8 @@ pub struct VerifyReport {
     pub signatures: Vec<VerifiedSignature>,
     pub awaiting: Vec<Awaiting>,
     pub problems: Vec<Problem>,
+    /// Signatures their signers withdrew, with the signed withdrawal.
+    pub withdrawn: Vec<super::withdrawal::Withdrawn>,
 }
 
 /// One reason the final gate fails a release: which check failed, the signature file it
@@ -96,6 +98,8 @@ pub enum Check {
     Deleted,
     /// No signature falls inside a lockout window the record holds for its signer.
     Lockout,
+    /// A withdrawal is signed by the signer it names, for this request, and the file it withdraws is gone.
+    Withdrawn,
     /// An archival manifest already written for the release is the one its record assembles.
     Drift,
 }

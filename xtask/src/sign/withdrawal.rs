@@ -1,0 +1,79 @@
+//! Signed withdrawals (`formats::withdrawal`): the record a signer's own key signs to take back
+//! their signature or rejection, and the gate's check of one. (The command that writes one at
+//! the terminal comes with issue #16; the gate honours and shows them already.)
+
+use super::Timestamp;
+use super::dsse::{self, Envelope};
+use super::keys;
+use super::layout;
+use super::registry::{Registry, Standing};
+pub use crate::formats::withdrawal::{PAYLOAD_TYPE, VERSION, Withdrawal};
+use crate::output::json;
+
+/// `withdrawals/<hex sha256 of the withdrawn file>.dsse.json`: one withdrawal per signature.
+pub fn file_name(withdrawn_sha256: &str) -> String {
+    format!("{}{}", withdrawn_sha256.trim_start_matches("sha256:"), layout::DSSE_SUFFIX)
+}
+
+/// The withdrawal's DSSE envelope, signed with the signer's key, pretty-printed with one
+/// trailing newline.
+pub fn envelope_text(w: &Withdrawal, key: &keys::SigningKey) -> String {
+    let key_id = keys::key_id(key.verifying_key());
+    let env = dsse::sign(PAYLOAD_TYPE, &json::to_canonical_bytes(w), key, &key_id);
+    let mut text = json::to_string(&env);
+    text.truncate(text.trim_end().len());
+    text.push('\n');
+    text
+}
+
+/// A withdrawal that holds, and the key that signed it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Withdrawn {
+    pub file: String,
+    pub key_id: String,
+    pub withdrawal: Withdrawal,
+}
+
+/// One withdrawal file: signed by the enrolled key, in good standing, of the signer it names;
+/// for this release and request; withdrawing that signer's own file for that role; named after
+/// the digest of what it withdraws.
+pub fn check(
+    registry: &Registry,
+    (release, request_sha): (&str, &str),
+    file: &str,
+    text: &str,
+) -> Result<Withdrawn, String> {
+    let env: Envelope = serde_json::from_str(text).map_err(|e| format!("not a DSSE envelope ({e})"))?;
+    let key_id = env.signatures.first().map(|s| s.keyid.clone()).unwrap_or_default();
+    let signer = registry.by_key(&key_id).ok_or_else(|| format!("signed by key {key_id}, which is not enrolled"))?;
+    let key = keys::parse_public_pem(&signer.public_key)
+        .map_err(|e| format!("`{}` has no usable key to withdraw with ({e})", signer.id))?;
+    let payload =
+        dsse::verify_typed(&env, PAYLOAD_TYPE, &key, &key_id).map_err(|e| format!("signature does not verify: {e}"))?;
+    let w: Withdrawal = VERSION.read(&payload).map_err(|e| format!("not a Signet withdrawal ({e})"))?;
+    if w.signer_id != signer.id {
+        return Err(format!("names signer `{}`, but is signed by the key of `{}`", w.signer_id, signer.id));
+    }
+    if w.release.as_str() != release || w.request_sha256 != request_sha {
+        return Err(format!("withdraws from release {} request {}, not this one", w.release, w.request_sha256));
+    }
+    let own = [layout::file_name(&w.role, &w.signer_id), layout::keyless_file_name(&w.role, &w.signer_id)];
+    if !own.contains(&w.withdrawn.file) {
+        return Err(format!(
+            "withdraws {}, which is not `{}`'s signature as {}",
+            w.withdrawn.file, w.signer_id, w.role
+        ));
+    }
+    if file != file_name(&w.withdrawn.sha256) {
+        return Err(format!(
+            "the file name does not match what it withdraws (expected {})",
+            file_name(&w.withdrawn.sha256)
+        ));
+    }
+    let at = Timestamp::parse(&w.withdrawn_at)
+        .ok_or_else(|| format!("`withdrawn_at` {:?} is not a time", w.withdrawn_at))?;
+    if registry.standing(signer, &at) != Standing::Valid {
+        return Err(format!("the key of `{}` was not in good standing at {}", signer.id, w.withdrawn_at));
+    }
+    Ok(Withdrawn { file: file.to_owned(), key_id, withdrawal: w })
+}

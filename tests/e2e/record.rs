@@ -265,24 +265,40 @@ fn failed_attempts_before_a_signature_are_signed_with_it() {
 }
 
 /// `id`'s signed withdrawal of their signature file `file` (what #16's command will write),
-/// made with their key; the file is then removed. Returns the withdrawal's path.
+/// made with their key. Returns the withdrawal's path.
 fn withdraw(d: &Path, id: &str, role: &str, file: &str) -> std::path::PathBuf {
-    use signet::sign::withdrawal;
-    let rel = d.join("signatures/v1.4.0");
-    let text = fs::read(rel.join(file)).unwrap();
-    let sha = signet::digest::tagged(&text);
-    let request = signet::digest::tagged(&fs::read(rel.join("request.json")).unwrap());
-    let w: withdrawal::Withdrawal = serde_json::from_value(serde_json::json!({
+    let sha = signet::digest::tagged(&fs::read(d.join("signatures/v1.4.0").join(file)).unwrap());
+    let key = key_of(d, id);
+    signed_withdrawal(d, &key, withdrawal_json(d, id, role, (file, &sha), signet::sign::Timestamp::now()))
+}
+
+fn key_of(d: &Path, id: &str) -> signet::sign::keys::SigningKey {
+    let pem = fs::read_to_string(d.join(format!("keys/{id}.key"))).unwrap();
+    signet::sign::keys::decrypt_pem(&pem, PASSWORD.as_bytes()).unwrap()
+}
+
+fn withdrawal_json(
+    d: &Path,
+    id: &str,
+    role: &str,
+    (file, sha): (&str, &str),
+    at: signet::sign::Timestamp,
+) -> serde_json::Value {
+    let request = signet::digest::tagged(&fs::read(d.join("signatures/v1.4.0/request.json")).unwrap());
+    serde_json::json!({
         "schema": "signet.withdrawal/v1", "release": "v1.4.0", "request_sha256": request,
         "signer_id": id, "role": role, "withdrawn": {"file": file, "sha256": sha},
-        "reason": "signed against the wrong test report", "withdrawn_at": signet::sign::Timestamp::now().to_string(),
-    }))
-    .unwrap();
-    let pem = fs::read_to_string(d.join(format!("keys/{id}.key"))).unwrap();
-    let key = signet::sign::keys::decrypt_pem(&pem, PASSWORD.as_bytes()).unwrap();
-    let path = rel.join("withdrawals").join(withdrawal::file_name(&sha));
+        "reason": "signed against the wrong test report", "withdrawn_at": at.to_string(),
+    })
+}
+
+/// A withdrawal of these fields signed with `key`, where the gate looks for it.
+fn signed_withdrawal(d: &Path, key: &signet::sign::keys::SigningKey, w: serde_json::Value) -> std::path::PathBuf {
+    use signet::sign::withdrawal;
+    let w: withdrawal::Withdrawal = serde_json::from_value(w).unwrap();
+    let path = d.join("signatures/v1.4.0/withdrawals").join(withdrawal::file_name(&w.withdrawn.sha256));
     fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(&path, withdrawal::envelope_text(&w, &key)).unwrap();
+    fs::write(&path, withdrawal::envelope_text(&w, key)).unwrap();
     path
 }
 
@@ -321,12 +337,81 @@ fn a_signed_withdrawal_is_honoured_and_shown() {
     let env: serde_json::Value = serde_json::from_str(&text).unwrap();
     use base64ct::Encoding as _;
     let payload = base64ct::Base64::decode_vec(env["payload"].as_str().unwrap()).unwrap();
-    let pem = fs::read_to_string(d.join("keys/eli.key")).unwrap();
-    let eli = signet::sign::keys::decrypt_pem(&pem, PASSWORD.as_bytes()).unwrap();
+    let eli = key_of(d, "eli");
     let forged: signet::sign::withdrawal::Withdrawal = serde_json::from_slice(&payload).unwrap();
     fs::write(&w, signet::sign::withdrawal::envelope_text(&forged, &eli)).unwrap();
     let (code, out) = verify(d, "signatures/v1.4.0");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("names signer `sam`, but is signed by the key of `eli`"), "{out}");
     assert!(out.contains("QA--sam.dsse.json: events/") && out.contains("but the file is missing"), "{out}");
+}
+
+/// What a pull-request author might try with withdrawals: a co-signer passing a rejection's
+/// digest off under their own file name, a withdrawal dated in the future, and one signed with a
+/// key added to the registry under the rejecter's id without an administrator's approval.
+#[test]
+fn a_withdrawal_cannot_take_back_someone_elses_signature() {
+    use signet::sign::Timestamp;
+    let repo = release_repo();
+    let d = repo.path();
+    reject(d, "sam", "QA");
+    signs(d, "eli", "ENGINEERING");
+    let rejection = signet::digest::tagged(&fs::read(d.join("signatures/v1.4.0/QA--sam.dsse.json")).unwrap());
+    fs::remove_file(d.join("signatures/v1.4.0/QA--sam.dsse.json")).unwrap();
+    let cases: [(&str, &str, signet::sign::keys::SigningKey, serde_json::Value); 2] = [
+        (
+            "co-signer's own name, the rejection's digest",
+            "which the record does not log as `eli`'s signature as ENGINEERING",
+            key_of(d, "eli"),
+            withdrawal_json(d, "eli", "ENGINEERING", ("ENGINEERING--eli.dsse.json", &rejection), Timestamp::now()),
+        ),
+        (
+            "dated in the future",
+            "is not between the request's creation and now",
+            key_of(d, "sam"),
+            withdrawal_json(d, "sam", "QA", ("QA--sam.dsse.json", &rejection), Timestamp(Timestamp::now().0 + 86_400)),
+        ),
+    ];
+    for (what, expect, key, w) in cases {
+        let path = signed_withdrawal(d, &key, w);
+        let (code, out) = verify(d, "signatures/v1.4.0");
+        assert_eq!(code, 1, "{what}: {out}");
+        assert!(out.contains(expect) && out.contains("but the file is missing"), "{what}: {out}");
+        fs::remove_file(path).unwrap();
+    }
+    // An unapproved registry entry under the rejecter's id, with the attacker's key.
+    let attacker = signet::sign::keys::generate();
+    let vk = attacker.verifying_key();
+    let entry = format!(
+        "\n[[signer]]\nid = \"sam\"\nname = \"Mallory\"\nemail = \"mallory@pump.example\"\nroles = [\"QA\"]\nkind = \"human\"\n\
+         key_id = \"{}\"\npublic_key = \"\"\"\n{}\"\"\"\nenrolled_at = \"2000-01-01T00:00:00Z\"\nenrolled_by = \"admin\"\n",
+        signet::sign::keys::key_id(vk),
+        signet::sign::keys::public_pem(vk).trim_end()
+    );
+    let registry = d.join("signatures/signers.toml");
+    fs::write(&registry, fs::read_to_string(&registry).unwrap() + &entry).unwrap();
+    signed_withdrawal(
+        d,
+        &attacker,
+        withdrawal_json(d, "sam", "QA", ("QA--sam.dsse.json", &rejection), Timestamp::now()),
+    );
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("PASS"), "{out}");
+    let anchored = out.lines().any(|l| l.starts_with("problem  ") && l.contains(".dsse.json") && l.contains("approv"));
+    assert!(anchored, "the withdrawing entry must chain to the anchor: {out}");
+}
+
+/// A release folder reached through a symbolic link is refused, however the path is spelled.
+#[test]
+fn a_linked_release_folder_is_refused_with_any_spelling() {
+    let repo = signed_release();
+    let d = repo.path();
+    fs::rename(d.join("signatures/v1.4.0"), d.join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink("../elsewhere", d.join("signatures/v1.4.0")).unwrap();
+    for spelling in ["signatures/v1.4.0", "signatures/v1.4.0/", "signatures/v1.4.0/."] {
+        let (code, out) = verify(d, spelling);
+        assert_eq!(code, 2, "{spelling}: {out}");
+        assert!(out.contains("is a symbolic link"), "{spelling}: {out}");
+    }
 }

@@ -98,6 +98,7 @@ fn judge(root: &Path, status: &str, file: &str, shown: &str, commit: Option<(&st
     let append_only = file == layout::REGISTRY || file.ends_with(&format!("/{}", layout::AUDIT));
     let change = match status {
         "A" => return None,
+        "D" if withdrawn(root, file, commit) => return None,
         "D" => "deleted".to_owned(),
         "M" if append_only => match only_appended(root, file, commit) {
             Some(true) => return None,
@@ -110,15 +111,31 @@ fn judge(root: &Path, status: &str, file: &str, shown: &str, commit: Option<(&st
     Some(Drift { file: file.to_owned(), commit: shown.to_owned(), change })
 }
 
+/// Whether a deleted signature file was taken back by a withdrawal: the release folder holds
+/// `withdrawals/<sha256 of the deleted bytes>.dsse.json` (the gate checks its signature).
+fn withdrawn(root: &Path, file: &str, commit: Option<(&str, &str)>) -> bool {
+    let Some((folder, name)) = file.rsplit_once('/') else { return false };
+    if !layout::is_signature_file(name) {
+        return false;
+    }
+    let rev = commit.map_or("HEAD", |(parent, _)| parent);
+    blob(root, rev, file).is_some_and(|bytes| {
+        let sha = crate::digest::Digest::of(&bytes).hex();
+        root.join(folder).join(layout::WITHDRAWALS).join(format!("{sha}{}", layout::DSSE_SUFFIX)).is_file()
+    })
+}
+
+/// `file` as `rev` holds it.
+fn blob(root: &Path, rev: &str, file: &str) -> Option<Vec<u8>> {
+    let out = Command::new("git").arg("-C").arg(root).args(["cat-file", "blob", &format!("{rev}:./{file}")]).output();
+    out.ok().filter(|o| o.status.success()).map(|o| o.stdout)
+}
+
 /// Whether a change to `file` only appended to it: the earlier bytes are a prefix of the later
 /// ones (compared as blobs, so no `.gitattributes` diff setting can hide a change); `None`
 /// when either version cannot be read.
 fn only_appended(root: &Path, file: &str, commit: Option<(&str, &str)>) -> Option<bool> {
-    let blob = |rev: &str| {
-        let out =
-            Command::new("git").arg("-C").arg(root).args(["cat-file", "blob", &format!("{rev}:./{file}")]).output();
-        out.ok().filter(|o| o.status.success()).map(|o| o.stdout)
-    };
+    let blob = |rev: &str| blob(root, rev, file);
     let (old, new) = match commit {
         Some((parent, hash)) => (blob(parent)?, blob(hash)?),
         None => (blob("HEAD")?, std::fs::read(root.join(file)).ok()?),
@@ -183,6 +200,16 @@ mod tests {
             "echo b > signatures/v1/events/e.json && git rm -q signatures/v1/x.dsse.json && echo s > signatures/signers.toml",
         );
         sh(d, "git add -A && git commit -qm edits && echo q > signatures/v1/request.json");
+        // A signature taken back by a withdrawal named after its digest is no drift.
+        sh(
+            d,
+            "echo w > signatures/v1/W--b.dsse.json && git add signatures/v1/W--b.dsse.json && git commit -qm sign && mkdir signatures/v1/withdrawals",
+        );
+        sh(d, "touch signatures/v1/withdrawals/$(sha256sum signatures/v1/W--b.dsse.json | cut -c1-64).dsse.json");
+        sh(
+            d,
+            "git rm -q signatures/v1/W--b.dsse.json && git add signatures/v1/withdrawals && git commit -qm withdrawn",
+        );
         let Scan::Checked(found) = scan(d) else { panic!("checked") };
         let seen: Vec<(&str, &str)> = found.iter().map(|f| (f.file.as_str(), f.change.as_str())).collect();
         assert_eq!(

@@ -9,20 +9,24 @@ use super::registry::Signer;
 use super::release_record::ReleaseRecord;
 use super::trust::{self, Anchoring, Trust};
 use super::verdict::{Check, Problem, VerifiedSignature};
+use super::withdrawal::Withdrawn;
 use crate::digest::tagged as sha;
 use crate::formats::ids::fold;
 
-pub fn check(rec: &ReleaseRecord, sigs: &[VerifiedSignature], problems: &mut Vec<Problem>) {
+pub fn check(rec: &ReleaseRecord, sigs: &[VerifiedSignature], withdrawn: &[Withdrawn], problems: &mut Vec<Problem>) {
     let chain = match &rec.anchoring {
         // With no signature yet there is nothing to anchor: the release is pending, never PASS.
         Anchoring::NotAnchored { .. } if rec.envelopes.is_empty() => return,
         Anchoring::NotAnchored { why } => return problems.push(Problem::new(Check::Anchor, why.clone())),
         Anchoring::Anchored { chain, .. } => chain,
     };
-    for s in sigs {
-        let Some(entry) = rec.registry.by_key(&s.record.key_id) else { continue };
+    let signed = sigs.iter().map(|s| (s.file.as_str(), s.record.key_id.as_str()));
+    // A withdrawal removes a signature: its signer must be as anchored as one who signs.
+    let withdrawing = withdrawn.iter().map(|w| (w.file.as_str(), w.key_id.as_str()));
+    for (file, key_id) in signed.chain(withdrawing) {
+        let Some(entry) = rec.registry.by_key(key_id) else { continue };
         if let Err(why) = entry_anchored(rec, chain, entry) {
-            problems.push(Problem::signature(&s.file, Check::Anchor, why));
+            problems.push(Problem::signature(file, Check::Anchor, why));
         }
     }
     if rec.envelopes.iter().any(|(f, _)| f.ends_with(KEYLESS_SUFFIX))

@@ -51,8 +51,8 @@ pub fn verify(rec: &ReleaseRecord, bundle_sha256: &str, now: Timestamp) -> Resul
         }
     }
     check_set(rec, &request, &signatures, &mut problems);
-    super::anchored::check(rec, &signatures, &mut problems);
-    let withdrawn = check_withdrawals(rec, &request, &request_sha, &mut problems);
+    let withdrawn = check_withdrawals(rec, &request, &request_sha, now, &mut problems);
+    super::anchored::check(rec, &signatures, &withdrawn, &mut problems);
     check_audit(rec, (&request, &request_sha), &signatures, &withdrawn, &mut problems);
     let awaiting = awaiting(&request, &signatures);
     let bundle_sha256 = bundle_sha256.into();
@@ -64,11 +64,13 @@ fn check_withdrawals(
     rec: &ReleaseRecord,
     request: &Request,
     request_sha: &str,
+    now: Timestamp,
     problems: &mut Vec<Problem>,
 ) -> Vec<Withdrawn> {
     let mut held = Vec::new();
     for (file, text) in &rec.withdrawals {
-        match withdrawal::check(&rec.registry, (&request.release, request_sha), file, text) {
+        match withdrawal::check(rec, (request, request_sha), (file, text), now).and_then(|w| withdraws_a_logged(rec, w))
+        {
             Err(m) => {
                 problems.push(Problem::signature(&format!("{}/{file}", layout::WITHDRAWALS), Check::Withdrawn, m))
             }
@@ -321,6 +323,39 @@ struct Logged {
     file: Option<String>,
     sha256: String,
     who: String,
+}
+
+/// A withdrawal must take back a signature the record logged, by that signer in that role: a
+/// co-signer cannot pass someone else's digest off under their own file name.
+fn withdraws_a_logged(rec: &ReleaseRecord, w: Withdrawn) -> Result<Withdrawn, String> {
+    let gone = &w.withdrawal.withdrawn;
+    let (signer, role) = (w.withdrawal.signer_id.as_str(), w.withdrawal.role.as_str());
+    let in_events =
+        rec.trail.events.iter().filter_map(|(_, t)| serde_json::from_str::<audit::Event>(t).ok()).any(|e| {
+            e.event == EventKind::SignatureCreated
+                && e.signer.as_deref() == Some(signer)
+                && e.role.as_deref() == Some(role)
+                && e.envelope.as_ref() == Some(gone)
+        });
+    let in_chain = rec
+        .trail
+        .chain
+        .iter()
+        .flat_map(|c| c.lines())
+        .filter_map(|l| serde_json::from_str::<audit::ChainEvent>(l).ok())
+        .any(|e| {
+            e.event == "signature-created"
+                && e.signer.as_deref() == Some(signer)
+                && e.role.as_deref() == Some(role)
+                && e.detail.as_deref().and_then(envelope_digest).as_deref() == Some(gone.sha256.as_str())
+        });
+    match in_events || in_chain {
+        true => Ok(w),
+        false => Err(format!(
+            "withdraws {} ({}), which the record does not log as `{signer}`'s signature as {role}",
+            gone.file, gone.sha256
+        )),
+    }
 }
 
 /// `<signer> as <role>`, as an event names them.

@@ -60,6 +60,8 @@ pub enum Origin {
 
 impl ReleaseRecord {
     pub fn from_folder(root: &Path, dir: &Path, policy: &SigningConfig) -> Result<ReleaseRecord, SignError> {
+        // Normalised first: `bench/` or `bench/.` would make lstat follow a link.
+        let dir: &Path = &dir.components().collect::<PathBuf>();
         if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
             return Err(SignError::input(
                 dir,

@@ -22,7 +22,15 @@ pub struct VerifyReport {
     pub awaiting: Vec<Awaiting>,
     pub problems: Vec<Problem>,
     /// Signatures their signers withdrew, with the signed withdrawal.
-    pub withdrawn: Vec<super::withdrawal::Withdrawn>,
+    pub withdrawn: Vec<Withdrawn>,
+}
+
+/// A withdrawal that holds, and the key that signed it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Withdrawn {
+    pub file: String,
+    pub key_id: String,
+    pub withdrawal: crate::formats::withdrawal::Withdrawal,
 }
 
 /// One reason the final gate fails a release: which check failed, the signature file it

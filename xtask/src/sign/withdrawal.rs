@@ -6,7 +6,11 @@ use super::Timestamp;
 use super::dsse::{self, Envelope};
 use super::keys;
 use super::layout;
-use super::registry::{Registry, Standing};
+use super::registry::Standing;
+use super::release_record::ReleaseRecord;
+pub use super::verdict::Withdrawn;
+use crate::formats::registry::SignerKind;
+use crate::formats::request::Request;
 pub use crate::formats::withdrawal::{PAYLOAD_TYPE, VERSION, Withdrawal};
 use crate::output::json;
 
@@ -26,23 +30,17 @@ pub fn envelope_text(w: &Withdrawal, key: &keys::SigningKey) -> String {
     text
 }
 
-/// A withdrawal that holds, and the key that signed it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Withdrawn {
-    pub file: String,
-    pub key_id: String,
-    pub withdrawal: Withdrawal,
-}
-
-/// One withdrawal file: signed by the enrolled key, in good standing, of the signer it names;
-/// for this release and request; withdrawing that signer's own file for that role; named after
-/// the digest of what it withdraws.
+/// One withdrawal file: signed by the enrolled human key of the signer it names, in good
+/// standing both when it says it withdrew and now (a backdated time is not evidence), outside a
+/// lockout; for this release and request, between the request's creation and now; withdrawing
+/// that signer's own file for that role; named after the digest of what it withdraws.
 pub fn check(
-    registry: &Registry,
-    (release, request_sha): (&str, &str),
-    file: &str,
-    text: &str,
+    rec: &ReleaseRecord,
+    (request, request_sha): (&Request, &str),
+    (file, text): (&str, &str),
+    now: Timestamp,
 ) -> Result<Withdrawn, String> {
+    let (registry, release) = (&rec.registry, request.release.as_str());
     let env: Envelope = serde_json::from_str(text).map_err(|e| format!("not a DSSE envelope ({e})"))?;
     let key_id = env.signatures.first().map(|s| s.keyid.clone()).unwrap_or_default();
     let signer = registry.by_key(&key_id).ok_or_else(|| format!("signed by key {key_id}, which is not enrolled"))?;
@@ -72,8 +70,18 @@ pub fn check(
     }
     let at = Timestamp::parse(&w.withdrawn_at)
         .ok_or_else(|| format!("`withdrawn_at` {:?} is not a time", w.withdrawn_at))?;
-    if registry.standing(signer, &at) != Standing::Valid {
-        return Err(format!("the key of `{}` was not in good standing at {}", signer.id, w.withdrawn_at));
+    if signer.kind != SignerKind::Human {
+        return Err(format!("`{}` is not a person; only a person withdraws a signature", signer.id));
+    }
+    let created = Timestamp::parse(&request.created_at).unwrap_or(Timestamp::MAX);
+    if at < created || at > now {
+        return Err(format!("`withdrawn_at` {} is not between the request's creation and now", w.withdrawn_at));
+    }
+    if registry.standing(signer, &at) != Standing::Valid || registry.standing(signer, &now) != Standing::Valid {
+        return Err(format!("the key of `{}` is not in good standing (revoked or expired)", signer.id));
+    }
+    if super::lockout::windows(&rec.trail, &w.signer_id).iter().any(|(from, until)| *from <= at && at < *until) {
+        return Err(format!("made at {}, inside a lockout of `{}` the record holds", w.withdrawn_at, w.signer_id));
     }
     Ok(Withdrawn { file: file.to_owned(), key_id, withdrawal: w })
 }

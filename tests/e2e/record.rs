@@ -407,9 +407,10 @@ fn a_withdrawal_cannot_take_back_someone_elses_signature() {
 fn a_linked_release_folder_is_refused_with_any_spelling() {
     let repo = signed_release();
     let d = repo.path();
-    fs::rename(d.join("signatures/v1.4.0"), d.join("elsewhere")).unwrap();
-    std::os::unix::fs::symlink("../elsewhere", d.join("signatures/v1.4.0")).unwrap();
-    for spelling in ["signatures/v1.4.0", "signatures/v1.4.0/", "signatures/v1.4.0/."] {
+    fs::create_dir(d.join("outside")).unwrap();
+    fs::rename(d.join("signatures/v1.4.0"), d.join("outside/v1.4.0")).unwrap();
+    std::os::unix::fs::symlink("../outside/v1.4.0", d.join("signatures/v1.4.0")).unwrap();
+    for spelling in ["signatures/v1.4.0", "signatures/v1.4.0/", "signatures/v1.4.0/.", "signatures/v1.4.0/../v1.4.0"] {
         let (code, out) = verify(d, spelling);
         assert_eq!(code, 2, "{spelling}: {out}");
         assert!(out.contains("is a symbolic link"), "{spelling}: {out}");

@@ -111,18 +111,24 @@ fn judge(root: &Path, status: &str, file: &str, shown: &str, commit: Option<(&st
     Some(Drift { file: file.to_owned(), commit: shown.to_owned(), change })
 }
 
-/// Whether a deleted signature file was taken back by a withdrawal: the release folder holds
-/// `withdrawals/<sha256 of the deleted bytes>.dsse.json` (the gate checks its signature).
+/// Whether a deleted signature file of a release folder was taken back by a withdrawal: the
+/// same change holds `withdrawals/<sha256 of the deleted bytes>.dsse.json`, naming that file and
+/// digest. (Its signature is the gate's to check, when it verifies the release.)
 fn withdrawn(root: &Path, file: &str, commit: Option<(&str, &str)>) -> bool {
     let Some((folder, name)) = file.rsplit_once('/') else { return false };
-    if !layout::is_signature_file(name) {
+    let in_release_folder = folder.strip_prefix(&format!("{}/", layout::DIR)).is_some_and(|id| !id.contains('/'));
+    if !in_release_folder || !layout::is_signature_file(name) {
         return false;
     }
-    let rev = commit.map_or("HEAD", |(parent, _)| parent);
-    blob(root, rev, file).is_some_and(|bytes| {
-        let sha = crate::digest::Digest::of(&bytes).hex();
-        root.join(folder).join(layout::WITHDRAWALS).join(format!("{sha}{}", layout::DSSE_SUFFIX)).is_file()
-    })
+    let Some(deleted) = blob(root, commit.map_or("HEAD", |(parent, _)| parent), file) else { return false };
+    let sha = crate::digest::Digest::of(&deleted);
+    let withdrawal = format!("{folder}/{}/{}{}", layout::WITHDRAWALS, sha.hex(), layout::DSSE_SUFFIX);
+    let text = match commit {
+        Some((_, hash)) => blob(root, hash, &withdrawal),
+        None => std::fs::read(root.join(&withdrawal)).ok(),
+    };
+    let names = text.and_then(|t| crate::sign::withdrawal::names(&t));
+    names.is_some_and(|f| f.file == name && f.sha256 == sha.tagged())
 }
 
 /// `file` as `rev` holds it.
@@ -200,16 +206,24 @@ mod tests {
             "echo b > signatures/v1/events/e.json && git rm -q signatures/v1/x.dsse.json && echo s > signatures/signers.toml",
         );
         sh(d, "git add -A && git commit -qm edits && echo q > signatures/v1/request.json");
-        // A signature taken back by a withdrawal named after its digest is no drift.
-        sh(
-            d,
-            "echo w > signatures/v1/W--b.dsse.json && git add signatures/v1/W--b.dsse.json && git commit -qm sign && mkdir signatures/v1/withdrawals",
-        );
-        sh(d, "touch signatures/v1/withdrawals/$(sha256sum signatures/v1/W--b.dsse.json | cut -c1-64).dsse.json");
-        sh(
-            d,
-            "git rm -q signatures/v1/W--b.dsse.json && git add signatures/v1/withdrawals && git commit -qm withdrawn",
-        );
+        // A signature taken back by a withdrawal naming its file and digest is no drift; an
+        // empty file where the withdrawal should be is.
+        for (file, real) in [("W--b.dsse.json", true), ("W--c.dsse.json", false)] {
+            std::fs::write(d.join("signatures/v1").join(file), file).unwrap();
+            sh(d, &format!("git add signatures/v1/{file} && git commit -qm sign"));
+            let sha = crate::digest::Digest::of(file.as_bytes()).tagged();
+            let w: crate::formats::withdrawal::Withdrawal = serde_json::from_value(serde_json::json!({
+                "schema": "signet.withdrawal/v1", "release": "v1", "request_sha256": "sha256:00", "signer_id": "b",
+                "role": "W", "withdrawn": {"file": file, "sha256": sha}, "reason": "r", "withdrawn_at": "2026-01-01",
+            }))
+            .unwrap();
+            let key = crate::sign::keys::generate();
+            let text = if real { crate::sign::withdrawal::envelope_text(&w, &key) } else { String::new() };
+            let path = d.join("signatures/v1/withdrawals").join(crate::sign::withdrawal::file_name(&sha));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+            sh(d, &format!("git rm -q signatures/v1/{file} && git add signatures/v1/withdrawals && git commit -qm w"));
+        }
         let Scan::Checked(found) = scan(d) else { panic!("checked") };
         let seen: Vec<(&str, &str)> = found.iter().map(|f| (f.file.as_str(), f.change.as_str())).collect();
         assert_eq!(
@@ -218,10 +232,11 @@ mod tests {
                 ("signatures/signers.toml", "earlier content removed or changed; it only ever grows at its end"),
                 ("signatures/v1/events/e.json", "modified after it was first committed"),
                 ("signatures/v1/x.dsse.json", "deleted"),
+                ("signatures/v1/W--c.dsse.json", "deleted"),
                 ("signatures/v1/request.json", "modified after it was first committed"),
             ]
         );
-        assert!(found[0].commit.ends_with(", A)") && found[3].commit == "the working tree", "{found:?}");
+        assert!(found[0].commit.ends_with(", A)") && found[4].commit == "the working tree", "{found:?}");
     }
 
     /// What a pull-request author might try: a deletion inside a merge commit, a file made a

@@ -283,7 +283,8 @@ fn check_audit(
                         at: format!("audit.jsonl:{}", i + 1),
                         file: None,
                         sha256: e.detail.as_deref().and_then(envelope_digest).unwrap_or_default(),
-                        who: who(e.signer.as_deref(), e.role.as_deref()),
+                        signer: e.signer.as_deref().map(str::to_owned),
+                        role: e.role.as_deref().map(str::to_owned),
                     },
                 ));
             }
@@ -300,7 +301,8 @@ fn check_audit(
                     at: name,
                     file: Some(f.file),
                     sha256: f.sha256,
-                    who: who(e.signer.as_deref(), e.role.as_deref()),
+                    signer: e.signer.as_deref().map(str::to_owned),
+                    role: e.role.as_deref().map(str::to_owned),
                 }),
                 _ => {}
             },
@@ -322,7 +324,8 @@ struct Logged {
     at: String,
     file: Option<String>,
     sha256: String,
-    who: String,
+    signer: Option<String>,
+    role: Option<String>,
 }
 
 /// A withdrawal must take back a signature the record logged, by that signer in that role: a
@@ -343,12 +346,12 @@ fn withdraws_a_logged(rec: &ReleaseRecord, w: Withdrawn) -> Result<Withdrawn, St
         .iter()
         .flat_map(|c| c.lines())
         .filter_map(|l| serde_json::from_str::<audit::ChainEvent>(l).ok())
-        .any(|e| {
+        // The first line that logs this digest says whose it is; a later one may be forged.
+        .find(|e| {
             e.event == "signature-created"
-                && e.signer.as_deref() == Some(signer)
-                && e.role.as_deref() == Some(role)
                 && e.detail.as_deref().and_then(envelope_digest).as_deref() == Some(gone.sha256.as_str())
-        });
+        })
+        .is_some_and(|e| e.signer.as_deref() == Some(signer) && e.role.as_deref() == Some(role));
     match in_events || in_chain {
         true => Ok(w),
         false => Err(format!(
@@ -399,7 +402,10 @@ fn check_logged(
         });
         let withdrew = |w: &Withdrawn| {
             let gone = &w.withdrawal.withdrawn;
-            gone.sha256 == l.sha256 && l.file.as_ref().is_none_or(|f| *f == gone.file)
+            gone.sha256 == l.sha256
+                && l.file.as_ref().is_none_or(|f| *f == gone.file)
+                && l.signer.as_deref() == Some(w.withdrawal.signer_id.as_str())
+                && l.role.as_deref() == Some(w.withdrawal.role.as_str())
         };
         let why = match present {
             None if withdrawn.iter().any(withdrew) => continue,
@@ -414,7 +420,9 @@ fn check_logged(
             format!(
                 "{} records this signature by {} ({}), but the file {why}: a signature or rejection stays in the \
                  record once made (restore it from git history; only a signed withdrawal removes one)",
-                l.at, l.who, l.sha256
+                l.at,
+                who(l.signer.as_deref(), l.role.as_deref()),
+                l.sha256
             ),
         ));
     }

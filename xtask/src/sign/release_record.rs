@@ -68,6 +68,16 @@ impl ReleaseRecord {
                 "is a symbolic link; a release folder is a real folder under signatures/",
             ));
         }
+        // However it is spelled (`bench/../bench`), the real folder sits directly in the real
+        // signatures/ folder.
+        if let (Ok(real), Ok(signatures)) = (dir.canonicalize(), root.join(layout::DIR).canonicalize())
+            && real.parent() != Some(signatures.as_path())
+        {
+            return Err(SignError::input(
+                dir,
+                "is a symbolic link, or reached through one; a release folder is a real folder under signatures/",
+            ));
+        }
         let read = |p: &Path| read_text(p, MAX_RECORD_BYTES).map_err(|e| SignError::input(p, e));
         let mut envelopes = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(|e| SignError::input(dir, e))? {

@@ -70,6 +70,9 @@ pub fn check(
     }
     let at = Timestamp::parse(&w.withdrawn_at)
         .ok_or_else(|| format!("`withdrawn_at` {:?} is not a time", w.withdrawn_at))?;
+    if !signer.roles.contains(&w.role) {
+        return Err(format!("`{}` is not enrolled for role {}", signer.id, w.role));
+    }
     if signer.kind != SignerKind::Human {
         return Err(format!("`{}` is not a person; only a person withdraws a signature", signer.id));
     }
@@ -84,4 +87,14 @@ pub fn check(
         return Err(format!("made at {}, inside a lockout of `{}` the record holds", w.withdrawn_at, w.signer_id));
     }
     Ok(Withdrawn { file: file.to_owned(), key_id, withdrawal: w })
+}
+
+/// The file a withdrawal envelope says it withdraws, without checking its signature: what the
+/// drift check reads from history (the gate checks the signature when it verifies the release).
+pub fn names(text: &[u8]) -> Option<crate::formats::event::FileRef> {
+    use base64ct::{Base64, Encoding};
+    let env: Envelope = serde_json::from_slice(text).ok()?;
+    let payload = Base64::decode_vec(&env.payload).ok()?;
+    (env.payload_type == PAYLOAD_TYPE).then_some(())?;
+    VERSION.read::<Withdrawal>(&payload).ok().map(|w| w.withdrawn)
 }

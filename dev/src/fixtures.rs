@@ -8,6 +8,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use signet::formats::ids::Role;
+use signet::formats::trust::TimestampAuthority;
 use signet::sign::policy::{Required, SigningConfig};
 use signet::sign::record::{self, Intent, Part11Record, Prerequisite};
 use signet::sign::registry::{self, Signer};
@@ -107,6 +108,39 @@ pub fn signed_release_by(root: &Path, people: Vec<(String, String)>) -> Result<P
     Ok(root)
 }
 
+/// A signature of `role` for `release` by `signer`'s key (`keys/<signer>.key`, opened with
+/// `password`), made outside the ceremony and dated `at` by its own clock: what someone holding
+/// the key file and its password could write. Logged as the ceremony logs it. Returns its path.
+pub fn forge_signature(
+    root: &Path,
+    (release, role): (&str, &str),
+    (signer, password): (&str, &str),
+    at: Timestamp,
+) -> Result<PathBuf, SignError> {
+    let dir = layout::release_dir(root, release)?;
+    let (req, request_sha) = release_record::load(&dir)?;
+    let registry = registry::Registry::load(root)?.0;
+    let entry = registry.signer.iter().rev().find(|s| s.id == signer);
+    let entry = entry.ok_or_else(|| SignError::Refused(format!("`{signer}` is not enrolled")))?.clone();
+    let key_path = root.join(format!("keys/{signer}.key"));
+    let pem = fs::read_to_string(&key_path).map_err(|e| SignError::input(&key_path, e))?;
+    let key = keys::decrypt_pem(&pem, password.as_bytes()).map_err(|e| SignError::input(&key_path, e))?;
+    let q = req.required.iter().find(|q| q.role == role);
+    let meaning = q.ok_or_else(|| SignError::Refused(format!("role {role} is not required")))?.meaning.clone();
+    let intent = Intent { role: Role::new(role.to_owned()), meaning, reason: None, prerequisites: Vec::new() };
+    let mut record = Part11Record::new(&entry, &req, &request_sha, intent, &SigningConfig::default(), at);
+    record.failed_attempts = Some(0);
+    let text = record::envelope_text(&req, &record, &key);
+    let name = layout::file_name(&record.role, &record.signer_id);
+    let event = audit::NewEvent::new(audit::EventKind::SignatureCreated, &request_sha)
+        .by(&record.signer_id, &record.role)
+        .file(&name, text.as_bytes());
+    audit::record(&dir, &req.release, event)?;
+    let path = dir.join(name);
+    fs::write(&path, text).map_err(|e| SignError::Write { path: path.clone(), source: e })?;
+    Ok(path)
+}
+
 /// `keys/<id>.key` (encrypted with [`FIXTURE_PASSWORD`]) and `keys/<id>.key.pub`.
 pub fn write_key(root: &Path, id: &str, key: &keys::SigningKey) -> Result<PathBuf, SignError> {
     let path = root.join(format!("keys/{id}.key"));
@@ -126,6 +160,16 @@ pub fn write_trust(
     at: Timestamp,
     sigstore_roots: &[String],
 ) -> Result<(trust::Admin, keys::SigningKey), SignError> {
+    write_trust_with(root, at, sigstore_roots, Vec::new())
+}
+
+/// As [`write_trust`], also accepting these RFC 3161 timestamp authorities.
+pub fn write_trust_with(
+    root: &Path,
+    at: Timestamp,
+    sigstore_roots: &[String],
+    timestamp_authorities: Vec<TimestampAuthority>,
+) -> Result<(trust::Admin, keys::SigningKey), SignError> {
     let key = keys::generate();
     let path = write_key(root, "admin", &key)?;
     let opts = trust::InitOptions {
@@ -133,6 +177,7 @@ pub fn write_trust(
         admins: vec![("admin".into(), keys::public_key_path(&path))],
         threshold: 1,
         sigstore_roots: sigstore_roots.to_vec(),
+        timestamp_authorities,
         ..Default::default()
     };
     let t = trust::init(&opts, at)?;

@@ -25,3 +25,5 @@ mod rtm;
 mod schemas;
 mod signing;
 mod sums;
+mod timestamps;
+mod tsa;

@@ -84,19 +84,17 @@ pub(crate) fn enroll(dir: &Path, id: &str, name: &str, role: &str) {
 
 /// Signs `role` as `id`, typing the release id, a reason and the password.
 pub(crate) fn sign(dir: &Path, id: &str, role: &str) -> (i32, String) {
+    sign_with(dir, id, role, &[])
+}
+
+/// As [`sign`], with more `signet sign` arguments.
+pub(crate) fn sign_with(dir: &Path, id: &str, role: &str, more: &[&str]) -> (i32, String) {
+    let key = format!("keys/{id}.key");
+    let mut args = vec!["sign", "--release", "v1.4.0", "--role", role, "--key", &key, "--bundle", "dist/bundle.tar"];
+    args.extend(more);
     at_terminal(
         dir,
-        &[
-            "sign",
-            "--release",
-            "v1.4.0",
-            "--role",
-            role,
-            "--key",
-            &format!("keys/{id}.key"),
-            "--bundle",
-            "dist/bundle.tar",
-        ],
+        &args,
         &[("type the release id", "v1.4.0"), ("Reason", "reviewed test evidence"), ("Password: ", PASSWORD)],
     )
 }
@@ -131,8 +129,15 @@ pub(crate) fn verify(dir: &Path, manifest: &str) -> (i32, String) {
 
 /// A repository with four enrolled people, a bundle and a request for v1.4.0.
 pub(crate) fn release_repo() -> tempfile::TempDir {
-    let t = Test::new().file("signet.toml", POLICY).file("evidence/report.txt", "all tests passed\n");
+    release_repo_with(POLICY, |_| {})
+}
+
+/// As [`release_repo`], under `policy`, with `setup` run in the folder before anyone enrols
+/// (e.g. to write a trust file of its own).
+pub(crate) fn release_repo_with(policy: &str, setup: impl FnOnce(&Path)) -> tempfile::TempDir {
+    let t = Test::new().file("signet.toml", policy).file("evidence/report.txt", "all tests passed\n");
     let dir = t.path().to_path_buf();
+    setup(&dir);
     for (id, name, role) in [
         ("dana", "Dana Whitfield", "QA"),
         ("eli", "Eli Novak", "ENGINEERING"),
@@ -619,16 +624,18 @@ fn regenerate_frozen_manifest_fixture() {
 }
 
 /// Manifests written by earlier Signets (signet.manifest/v1 and v2, whose releases were
-/// recorded in the chained `audit.jsonl` layout) verify with this version, from the bundle, the
+/// recorded in the chained `audit.jsonl` layout, and v3, with one file per event) verify with this version, from the bundle, the
 /// manifest and the trust file alone; an edit to one does not.
 #[test]
 fn frozen_manifests_still_verify_and_resist_edits() {
-    for version in ["manifest-v1", "manifest-v2"] {
-        frozen_manifest_still_verifies_and_resists_edits(&frozen_fixture().with_file_name(version));
+    for (version, edited_event) in
+        [("manifest-v1", "chain broken"), ("manifest-v2", "chain broken"), ("manifest-v3", "not a Signet event")]
+    {
+        frozen_manifest_still_verifies_and_resists_edits(&frozen_fixture().with_file_name(version), edited_event);
     }
 }
 
-fn frozen_manifest_still_verifies_and_resists_edits(dir: &Path) {
+fn frozen_manifest_still_verifies_and_resists_edits(dir: &Path, edited_event: &str) {
     let (code, out) = verify(dir, "release-v1.4.0.json");
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("signed   RELEASE (APPROVER) by Rosa Lindqvist"), "{out}");
@@ -639,7 +646,7 @@ fn frozen_manifest_still_verifies_and_resists_edits(dir: &Path) {
         ("Dana Whitfield", "Dana Impostor", "does not match the registry"),
         ("\\\"release\\\": \\\"v1.4.0\\\"", "\\\"release\\\": \\\"v1.4.1\\\"", "signed a different request"),
         ("\"kind\": \"human\"", "\"kind\": \"bot\"", "only a person can sign"),
-        ("request-created", "request-creatad", "chain broken"),
+        ("request-created", "request-creatad", edited_event),
     ] {
         assert!(text.contains(from), "fixture lacks {from}");
         fs::write(copy.path().join("m.json"), text.replacen(from, to, 1)).unwrap();

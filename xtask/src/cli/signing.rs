@@ -236,6 +236,13 @@ pub struct SignArgs {
     /// `<ROLE>--<signer>.sigstore.json` and log it in the audit trail.
     #[arg(long, value_name = "FILE.sigstore.json")]
     pub keyless_bundle: Option<PathBuf>,
+    /// An RFC 3161 timestamp authority to give the signature trusted time (default: [signing]
+    /// tsa in signet.toml). Its certificate chain must be in the trust file.
+    #[arg(long, value_name = "URL", requires = "key")]
+    pub tsa: Option<String>,
+    /// Seconds to wait for the timestamp authority's whole answer.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub tsa_timeout: u64,
 }
 
 pub fn sign(args: SignArgs, ctx: &Ctx) -> CmdResult {
@@ -255,6 +262,8 @@ pub fn sign(args: SignArgs, ctx: &Ctx) -> CmdResult {
         signer: args.signer,
         bundle: args.bundle,
         reject: args.reject,
+        tsa: args.tsa,
+        tsa_timeout: std::time::Duration::from_secs(args.tsa_timeout),
     };
     let path = ceremony::sign(&opts, &policy).map_err(boxed)?;
     Ok(Outcome { exit: Exit::Pass, text: String::new(), json: serde_json::json!({ "signature": path }) })
@@ -352,8 +361,11 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
     let mut text = String::new();
     for s in &report.signatures {
         let r = &s.record;
-        let source =
-            if r.time_source == TimeSource::SignerClock { String::new() } else { format!(" [{}]", r.time_source) };
+        let source = match (&s.time_authority, r.time_source) {
+            (Some(name), _) => format!(" [time source: timestamp authority ({name})]"),
+            (None, TimeSource::SignerClock) => String::new(),
+            (None, other) => format!(" [{other}]"),
+        };
         let attempts = match r.failed_attempts {
             Some(n) if n > 0 => format!(" after {n} wrong password(s)"),
             _ => String::new(),

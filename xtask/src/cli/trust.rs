@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::error::Exit;
+use crate::formats::trust::TimestampAuthority;
 use crate::sign::trust::{self, InitOptions};
 use crate::sign::{SignError, Timestamp, layout};
 
@@ -31,6 +32,10 @@ pub struct RotateArgs {
     /// The Sigstore trusted roots the next version accepts (the list is replaced).
     #[arg(long = "sigstore-root", value_name = "FILE")]
     pub sigstore_roots: Vec<PathBuf>,
+    /// The RFC 3161 timestamp authorities the next version accepts, as NAME=CHAIN.pem (the
+    /// list is replaced). Repeatable.
+    #[arg(long = "tsa", value_name = "NAME=CHAIN.pem")]
+    pub tsas: Vec<String>,
     /// Where to write the proposal; it becomes the trust file once signed by a threshold of the
     /// current administrators and of the next ones.
     #[arg(long, value_name = "FILE")]
@@ -62,6 +67,11 @@ pub struct InitArgs {
     /// A Sigstore trusted_root.json accepted for keyless signers (its SHA-256 is recorded). Repeatable.
     #[arg(long = "sigstore-root", value_name = "FILE")]
     pub sigstore_roots: Vec<PathBuf>,
+    /// An RFC 3161 timestamp authority accepted for key-file signatures' trusted time, as
+    /// NAME=CHAIN.pem: its signing certificate, any intermediates and its root, in that order
+    /// (the signing certificate is pinned). Repeatable.
+    #[arg(long = "tsa", value_name = "NAME=CHAIN.pem")]
+    pub tsas: Vec<String>,
     /// Vouch directly for every signer entry of this archived manifest (release-<ID>.json) or
     /// registry (signers.toml), exactly as written there: for releases archived before signed
     /// enrolment (v1 manifests). Check the entries against your records first. Repeatable.
@@ -109,6 +119,21 @@ fn digests_of(files: &[PathBuf], ctx: &Ctx) -> Result<Vec<String>, Box<dyn crate
         .collect()
 }
 
+/// `NAME=CHAIN.pem` specs, each chain read and checked to be usable.
+fn tsas_of(specs: &[String], ctx: &Ctx) -> Result<Vec<TimestampAuthority>, Box<dyn crate::error::StageError>> {
+    let mut out = Vec::new();
+    for spec in specs {
+        let Some((name, file)) = spec.split_once('=').filter(|(n, f)| !n.trim().is_empty() && !f.is_empty()) else {
+            return Err(boxed(SignError::Refused(format!("--tsa {spec}: give NAME=CHAIN.pem"))));
+        };
+        let path = ctx.path(file.as_ref());
+        let chain_pem = crate::fsx::read::read_text(&path, 1 << 20).map_err(|e| boxed(SignError::input(&path, e)))?;
+        crate::sign::tsa::check_chain_pem(&chain_pem).map_err(|e| boxed(SignError::input(&path, e)))?;
+        out.push(TimestampAuthority { name: name.trim().to_owned(), chain_pem });
+    }
+    Ok(out)
+}
+
 /// Writes a new trust file, never over an existing one.
 fn write_new(out: &std::path::Path, t: &trust::Trust) -> Result<String, Box<dyn crate::error::StageError>> {
     if out.exists() {
@@ -131,6 +156,7 @@ fn rotate(args: RotateArgs, ctx: &Ctx) -> CmdResult {
         admins: admins_of(&args.admins, ctx),
         threshold: args.threshold,
         sigstore_roots: digests_of(&args.sigstore_roots, ctx)?,
+        timestamp_authorities: tsas_of(&args.tsas, ctx)?,
         vouched: Vec::new(),
     };
     let t = trust::propose(&current.trust, &opts, Timestamp::now()).map_err(boxed)?;
@@ -175,19 +201,27 @@ fn init(args: InitArgs, ctx: &Ctx) -> CmdResult {
     for p in &args.vouched {
         vouched.extend(entries_of(&ctx.path(p)).map_err(boxed)?);
     }
-    let opts =
-        InitOptions { organisation: args.organisation, admins, threshold: args.threshold, sigstore_roots, vouched };
+    let opts = InitOptions {
+        organisation: args.organisation,
+        admins,
+        threshold: args.threshold,
+        sigstore_roots,
+        timestamp_authorities: tsas_of(&args.tsas, ctx)?,
+        vouched,
+    };
     let t = trust::init(&opts, Timestamp::now()).map_err(boxed)?;
     let out = args.out.map_or_else(|| ctx.root.join(layout::TRUST), |o| ctx.path(&o));
     let sha = write_new(&out, &t)?;
     let r = t.latest();
     let summary = format!(
-        "wrote {} (signet.trust/v1, version 1): {} administrator(s), threshold {}, {} Sigstore root(s), {} vouched entr(y/ies)\n\
+        "wrote {} (signet.trust/v1, version 1): {} administrator(s), threshold {}, {} Sigstore root(s), {} timestamp \
+         authorit(y/ies), {} vouched entr(y/ies)\n\
          {sha}\nRecord this SHA-256 in your QMS / DHF with a copy of the file; verify with --trust FILE --trust-sha256 {}\n",
         out.display(),
         r.admins.len(),
         r.threshold,
         r.sigstore_roots.len(),
+        r.timestamp_authorities.len(),
         r.vouched_entries.len(),
         sha.trim_start_matches("sha256:")
     );

@@ -7,6 +7,8 @@
 //! v2 added `approvals` and `trust`; a v1 manifest has neither, and verifies only against a
 //! trust file that vouches for its signers' keys directly. v3 added `events`, the release's
 //! event files, and `withdrawals`, and made `audit` (the v1 layout's chained trail) optional.
+//! v4 added `timestamps`, the RFC 3161 tokens of key-file signatures (the TSA chains they
+//! verify against are in `trust`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -17,12 +19,12 @@ use super::policy::SigningConfig;
 use super::registry::{Approval, Revocation, Signer};
 use super::trust::Trust;
 
-pub const VERSION: Version = Version { family: "signet.manifest", current: 3 };
+pub const VERSION: Version = Version { family: "signet.manifest", current: 4 };
 
 /// The assembled, self-contained archival record: `signatures/release-<ID>.json`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "signet.manifest/v3", description = "The archival signature record of one release")]
+#[schemars(title = "signet.manifest/v4", description = "The archival signature record of one release")]
 pub struct Manifest {
     pub schema: String,
     pub release: ReleaseId,
@@ -58,6 +60,17 @@ pub struct Manifest {
     /// v3: signers' signed withdrawals (`withdrawals/<SHA256>.dsse.json`), with their exact text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub withdrawals: Vec<RecordFile>,
+    /// v4: the RFC 3161 timestamp tokens of key-file signatures (`<ROLE>--<signer>.tst`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timestamps: Vec<TokenFile>,
+}
+
+/// A timestamp token file of the release folder, by name, with its DER bytes in base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenFile {
+    pub file: String,
+    pub token_base64: String,
 }
 
 /// One file of the release folder, by name, with its exact text.

@@ -1,6 +1,9 @@
 //! `request.json` (`signet.request/v1`): the pending-signature request of one release — what
 //! must be signed (the bundle, by digest), by which roles, with which meaning, in which order.
 //! Every signature names the digest of this file's exact bytes.
+//!
+//! v2 added `require_trusted_time`: signers sign that their key-file signatures need an RFC 3161
+//! timestamp, so a later edit of `signet.toml` cannot waive it.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -8,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::Version;
 use super::ids::{ReleaseId, Role};
 
-pub const VERSION: Version = Version { family: "signet.request", current: 1 };
+pub const VERSION: Version = Version { family: "signet.request", current: 2 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -29,7 +32,7 @@ pub struct RequiredSignature {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "signet.request/v1", description = "A pending-signature request")]
+#[schemars(title = "signet.request/v2", description = "A pending-signature request")]
 pub struct Request {
     pub schema: String,
     pub release: ReleaseId,
@@ -49,4 +52,18 @@ pub struct Request {
     /// without one (and in every request before keyless signing existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_root_sha256: Option<String>,
+    /// v2: every key-file signature must carry a valid RFC 3161 token (`[signing]
+    /// require_trusted_time` when the request was made). Absent in v1, where it is false.
+    #[serde(default)]
+    pub require_trusted_time: bool,
+}
+
+/// A request of any version this Signet reads, refusing what its version cannot hold.
+pub fn read(bytes: &[u8]) -> Result<Request, String> {
+    let request: Request = VERSION.read(bytes).map_err(|e| e.to_string())?;
+    let version = VERSION.check(Some(&request.schema)).map_err(|e| e.to_string())?;
+    if version < 2 && request.require_trusted_time {
+        return Err(format!("{} has `require_trusted_time`, which only v2 has", request.schema));
+    }
+    Ok(request)
 }

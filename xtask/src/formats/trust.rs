@@ -52,13 +52,25 @@ pub struct TrustRoot {
     /// `sha256:` digests of the Sigstore trusted roots (`trusted_root.json`) accepted for keyless signers.
     #[serde(default)]
     pub sigstore_roots: Vec<String>,
-    /// Reserved for RFC 3161 timestamp authorities (`sha256:` of each TSA certificate).
+    /// The RFC 3161 timestamp authorities whose tokens give key-file signatures trusted time.
+    /// (Reserved, and always empty, before Signet read timestamps.)
     #[serde(default)]
-    pub timestamp_authorities: Vec<String>,
+    pub timestamp_authorities: Vec<TimestampAuthority>,
     /// Registry entries the organisation vouches for directly, without an administrator's signed
     /// enrolment: the signers of records archived before signed enrolment existed.
     #[serde(default)]
     pub vouched_entries: Vec<VouchedEntry>,
+}
+
+/// A timestamp authority the organisation accepts: its name as reports show it, and the exact
+/// certificate chain its tokens must chain to. The signing certificate is pinned, as in a
+/// Sigstore trusted root: a new TSA certificate is a new trust version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimestampAuthority {
+    pub name: String,
+    /// PEM certificates: the TSA's signing certificate first, then any intermediates, the root last.
+    pub chain_pem: String,
 }
 
 /// A registry administrator: a person with their own encrypted key (`signet keygen`).

@@ -60,7 +60,7 @@ fn signed_one(order: usize, q: &RequiredSignature, s: &VerifiedSignature) -> Man
         signed_at: Some(r.signed_at.clone()),
         signed_at_display: Some(display_time(&r.signed_at)),
         time_source: Some(r.time_source.to_string()),
-        time_source_text: Some(time_source_text(r.time_source)),
+        time_source_text: Some(time_source_text(r.time_source, s.time_authority.as_deref())),
         verification: SignatureCheck::Valid,
         verification_text: if rejected {
             "valid signature REJECTING the release".into()
@@ -130,13 +130,20 @@ pub fn display_time(rfc3339: &str) -> String {
     }
 }
 
-fn time_source_text(source: TimeSource) -> String {
-    match source {
-        TimeSource::SignerClock => {
+fn time_source_text(source: TimeSource, authority: Option<&str>) -> String {
+    match (source, authority) {
+        (TimeSource::SignerClock, _) => {
             "the signer's own clock (key-file signature; not an independently trusted time)".into()
         }
-        TimeSource::TransparencyLog => "the transparency log's verified integration time (keyless signature)".into(),
-        TimeSource::TimestampAuthority => "an RFC 3161 timestamp authority's verified time (keyless signature)".into(),
+        (TimeSource::TransparencyLog, _) => {
+            "the transparency log's verified integration time (keyless signature)".into()
+        }
+        (TimeSource::TimestampAuthority, Some(name)) => {
+            format!("timestamp authority ({name}): its verified RFC 3161 token over this signature")
+        }
+        (TimeSource::TimestampAuthority, None) => {
+            "an RFC 3161 timestamp authority's verified time (keyless signature)".into()
+        }
     }
 }
 

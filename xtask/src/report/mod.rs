@@ -223,6 +223,7 @@ pub fn preview(
         policy: policy.clone(),
         trail: Default::default(),
         withdrawals: Vec::new(),
+        timestamps: Vec::new(),
         trusted_root: None,
         origin: crate::sign::release_record::Origin::Preview,
         anchoring: crate::sign::trust::Anchoring::not_anchored("a preview is never verified"),

@@ -14,8 +14,9 @@ use super::policy::SigningConfig;
 use super::record::{self, Intent, Part11Record};
 use super::registry::{Registry, Signer};
 use super::terminal::Terminal as Tty;
+use super::trust::TrustFile;
 use super::verdict::VerifiedSignature;
-use super::{SignError, Timestamp, keys, lockout, release_record};
+use super::{SignError, Timestamp, keys, lockout, release_record, tsa};
 use crate::formats::ids::{Role, SignerId};
 use crate::formats::request::Request;
 use crate::fsx::atomic;
@@ -30,6 +31,10 @@ pub struct SignOptions {
     pub signer: Option<String>,
     pub bundle: Option<PathBuf>,
     pub reject: bool,
+    /// The RFC 3161 timestamp authority to ask (else `[signing] tsa`; else none).
+    pub tsa: Option<String>,
+    /// How long to wait for the timestamp authority's whole answer.
+    pub tsa_timeout: std::time::Duration,
 }
 
 pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignError> {
@@ -52,7 +57,12 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
     let present = eligibility::check_may_sign(&who, policy, &request, &registry, &signer, now)?;
     check_bundle(opts, &request, &mut tty)?;
     let meaning = if opts.reject { REJECTOR.to_string() } else { eligibility::required_meaning(&request, &opts.role)? };
+    let tsa = timestamp_authority(opts, policy, &request)?;
     show(&mut tty, &request, &signer, &opts.role, &meaning, policy, &present);
+    tty.say(&match &tsa {
+        Some(t) => format!("Trusted time:   requested from {} after you sign\n", t.url),
+        None => "Trusted time:   none; the time is your computer's clock\n".into(),
+    });
     confirm_intent(&mut tty, &opts.release)?;
     let reason = ask_reason(&mut tty, opts.reject)?;
     let (key, failed_attempts) = authenticate(&mut tty, opts, &signer, (&dir, &request_sha))?;
@@ -60,7 +70,12 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
     let intent = Intent { role: opts.role.as_str().into(), meaning, reason, prerequisites };
     let mut record = Part11Record::new(&signer, &request, &request_sha, intent, policy, Timestamp::now());
     record.failed_attempts = Some(failed_attempts);
-    let path = write_signature(&dir, &request, &request_sha, &record, &key)?;
+    let text = record::envelope_text(&request, &record, &key);
+    let token = match &tsa {
+        Some(t) => Some(timestamp(&mut tty, opts, t, (&text, &record), (&dir, &request_sha))?),
+        None => None,
+    };
+    let path = write_signature(&dir, (&request, &request_sha), &record, &text, token.as_deref())?;
     tty.say(&format!(
         "\nSigned. Wrote {}\nCommit {}/{}/ in a pull request.\n",
         path.display(),
@@ -209,20 +224,93 @@ fn authenticate(
 
 fn write_signature(
     dir: &Path,
-    request: &Request,
-    request_sha: &str,
+    (request, request_sha): (&Request, &str),
     record: &Part11Record,
-    key: &p256::ecdsa::SigningKey,
+    text: &str,
+    token: Option<&[u8]>,
 ) -> Result<PathBuf, SignError> {
-    let text = record::envelope_text(request, record, key);
     let path = layout::signature_path(dir, &record.role, &record.signer_id, false)?;
+    if let Some(token) = token {
+        let token_path = layout::token_path(dir, &record.role, &record.signer_id)?;
+        atomic::write(&token_path, token).map_err(|source| SignError::Write { path: token_path.clone(), source })?;
+    }
     // The envelope first, then its event: killed in between, a re-run logs the envelope
     // (`complete_interrupted`). The other order would leave an event whose signature never
     // appeared, which the gate cannot tell from a deleted one.
     atomic::write(&path, text.as_bytes()).map_err(|source| SignError::Write { path: path.clone(), source })?;
     let signed = Signed { release: &request.release, request_sha, role: &record.role, signer: &record.signer_id };
-    log_signature(dir, &signed, &text)?;
+    log_signature(dir, &signed, text)?;
     Ok(path)
+}
+
+/// The timestamp authority to ask: `--tsa`, else `[signing] tsa`. A release that requires
+/// trusted time refuses to start the ceremony without one.
+fn timestamp_authority(
+    opts: &SignOptions,
+    policy: &SigningConfig,
+    request: &Request,
+) -> Result<Option<tsa::Tsa>, SignError> {
+    let url = opts.tsa.clone().or_else(|| policy.tsa.clone());
+    if url.is_none() && (request.require_trusted_time || policy.require_trusted_time) {
+        return Err(SignError::Refused(
+            "this release requires trusted time (`require_trusted_time`): pass --tsa URL or set [signing] tsa in \
+             signet.toml; nothing was signed"
+                .into(),
+        ));
+    }
+    Ok(url.map(|url| tsa::Tsa { url, timeout: opts.tsa_timeout }))
+}
+
+/// Asks the timestamp authority for a token over the signature just made, and checks it as the
+/// final gate will: an authority the repository's trust file accepts, over this signature,
+/// agreeing with the signer's clock. A failure is recorded, and nothing is written.
+fn timestamp(
+    tty: &mut Tty,
+    opts: &SignOptions,
+    t: &tsa::Tsa,
+    (text, record): (&str, &Part11Record),
+    (dir, request_sha): (&Path, &str),
+) -> Result<Vec<u8>, SignError> {
+    tty.say(&format!("Asking {} for a timestamp...\n", t.url));
+    let signature = serde_json::from_str(text).ok().and_then(|env| tsa::signature_bytes(&env)).unwrap_or_default();
+    let checked = tsa::request_token(t, &signature).and_then(|token| {
+        let tt = accepted(&opts.root, &token, &signature, record)?;
+        Ok((token, tt))
+    });
+    match checked {
+        Ok((token, tt)) => {
+            tty.say(&format!(
+                "Time:           {} by the timestamp authority `{}` (your clock: {})\n",
+                tt.at, tt.authority, record.signed_at
+            ));
+            Ok(token)
+        }
+        Err(why) => {
+            let event = audit::NewEvent::new(EventKind::FailedAttempt, request_sha)
+                .by(&record.signer_id, &record.role)
+                .detail(format!("timestamp authority {}: {why}; nothing was signed", t.url));
+            audit::record(dir, &opts.release, event)?;
+            Err(SignError::Refused(format!(
+                "the timestamp authority {} gave no usable token: {why}. Nothing was signed; try again, or ask your \
+                 Signet administrator which timestamp authority the trust file accepts",
+                t.url
+            )))
+        }
+    }
+}
+
+/// The token's trusted time, as the gate will judge it.
+fn accepted(root: &Path, token: &[u8], signature: &[u8], record: &Part11Record) -> Result<tsa::TrustedTime, String> {
+    let trust = TrustFile::load(&root.join(layout::TRUST)).map_err(|e| format!("cannot check the token: {e}"))?;
+    let tt = tsa::verify(token, signature, &trust.trust)?;
+    let clock = Timestamp::parse(&record.signed_at).unwrap_or(tt.at);
+    if (clock.0 - tt.at.0).abs() > tsa::CLOCK_TOLERANCE_SECS {
+        return Err(format!(
+            "your computer's clock says {} but the timestamp authority says {}; set the clock right and sign again",
+            record.signed_at, tt.at
+        ));
+    }
+    Ok(tt)
 }
 
 /// Which signature of which request: what its `signature-created` event names.

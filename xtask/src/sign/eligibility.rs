@@ -65,7 +65,10 @@ pub fn check_may_sign(
             return refuse(format!("the key is enrolled only from {enrolled_at}"));
         }
     }
-    let record = ReleaseRecord::from_folder(opts.root, opts.dir, policy)?;
+    let mut record = ReleaseRecord::from_folder(opts.root, opts.dir, policy)?;
+    // The repository's trust file names the timestamp authorities whose tokens date the
+    // signatures present.
+    record.anchor(opts.root, None, &Default::default())?;
     let present = gate::verify(&record, &request.bundle.sha256, now)?.signatures;
     if let Some(s) = present.iter().find(|s| s.record.role == opts.role) {
         return if s.record.signer_id == signer.id {

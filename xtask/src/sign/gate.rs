@@ -21,7 +21,7 @@ use super::release_record::{Origin, ReleaseRecord};
 use super::signed::{Signed, check_signed};
 use super::verdict::{Awaiting, Check, Problem, VerifiedSignature, VerifyReport};
 use super::withdrawal::{self, Withdrawn};
-use super::{SignError, Timestamp, keyless_check, trusted_root};
+use super::{SignError, Timestamp, keyless_check, trusted_root, trusted_time};
 use crate::digest::tagged as sha;
 use crate::formats::ids::Role;
 use crate::formats::request::Request;
@@ -29,7 +29,7 @@ use crate::keyless;
 
 /// The final gate over one release record and the bundle's recomputed digest.
 pub fn verify(rec: &ReleaseRecord, bundle_sha256: &str, now: Timestamp) -> Result<VerifyReport, SignError> {
-    let request: Request = serde_json::from_str(&rec.request_text)
+    let request = crate::formats::request::read(rec.request_text.as_bytes())
         .map_err(|e| SignError::input(layout::REQUEST, format!("not a Signet request: {e}")))?;
     let request_sha = sha(rec.request_text.as_bytes());
     let mut problems: Vec<Problem> = Vec::new();
@@ -179,7 +179,7 @@ fn check_envelope(
         ));
     }
     if r.time_source != TimeSource::SignerClock {
-        // Only a verified keyless signature (or, later, a timestamp) may say its time is vouched for.
+        // Only the gate, from a verified token or transparency log, may say a time is vouched for.
         p.push(Problem::signature(
             file,
             Check::Time,
@@ -189,13 +189,23 @@ fn check_envelope(
             ),
         ));
     }
+    let (trusted, time_problems) = trusted_time::of_envelope(rec, request, (file, &env), r);
+    p.extend(time_problems);
+    let timed = trusted.as_ref().map(|tt| trusted_time::at_trusted_time(r, tt));
+    let r = timed.as_ref().unwrap_or(r);
     let expected_file = layout::file_name(&r.role, &r.signer_id);
     let signed = Signed { file, signer, key_id: &keyid, subject: &statement.subject, record: r, expected_file };
     check_signed(rec, request, request_sha, &signed, now, &mut p);
     if !p.is_empty() {
         return Err(p);
     }
-    Ok(VerifiedSignature { file: file.into(), envelope_sha256: sha(text.as_bytes()), record: r.clone() })
+    let time_authority = trusted.map(|tt| tt.authority);
+    Ok(VerifiedSignature {
+        file: file.into(),
+        envelope_sha256: sha(text.as_bytes()),
+        record: r.clone(),
+        time_authority,
+    })
 }
 
 /// Across signatures: one per role, distinct people, no rejection.

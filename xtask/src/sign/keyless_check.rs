@@ -91,7 +91,12 @@ pub(crate) fn check(
     if !p.is_empty() {
         return Err(p);
     }
-    Ok(VerifiedSignature { file: file.into(), envelope_sha256: sha(text.as_bytes()), record: verified })
+    Ok(VerifiedSignature {
+        file: file.into(),
+        envelope_sha256: sha(text.as_bytes()),
+        record: verified,
+        time_authority: None,
+    })
 }
 
 /// The registry entry the record names, which must have enrolled exactly this certificate

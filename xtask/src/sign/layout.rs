@@ -11,6 +11,7 @@
 //! signatures/<ID>/withdrawals/<SHA256>.dsse.json  a signer's signed withdrawal of that file
 //! signatures/<ID>/audit.jsonl             the hash-chained audit trail (releases recorded before events/)
 //! signatures/<ID>/<ROLE>--<signer>.dsse.json       a key-file signature
+//! signatures/<ID>/<ROLE>--<signer>.tst          its RFC 3161 timestamp token (DER)
 //! signatures/<ID>/<ROLE>--<signer>.sigstore.json   a keyless signature
 //! signatures/release-<ID>.json            the archival manifest
 //! ```
@@ -34,6 +35,7 @@ pub const EVENTS: &str = "events";
 pub const WITHDRAWALS: &str = "withdrawals";
 pub const DSSE_SUFFIX: &str = ".dsse.json";
 pub const KEYLESS_SUFFIX: &str = ".sigstore.json";
+pub const TOKEN_SUFFIX: &str = ".tst";
 
 /// `signatures/<ID>/`, for a release id that is a safe file name.
 pub fn release_dir(root: &Path, release: &str) -> Result<PathBuf, SignError> {
@@ -52,6 +54,16 @@ pub fn event_path(release_dir: &Path, name: &str) -> Result<PathBuf, SignError> 
 pub fn signature_path(release_dir: &Path, role: &Role, signer: &SignerId, keyless: bool) -> Result<PathBuf, SignError> {
     let name = if keyless { keyless_file_name(role, signer) } else { file_name(role, signer) };
     inside(release_dir.to_path_buf(), &name)
+}
+
+/// `<release dir>/<ROLE>--<signer>.tst`: the timestamp token of that key-file signature.
+pub fn token_path(release_dir: &Path, role: &Role, signer: &SignerId) -> Result<PathBuf, SignError> {
+    inside(release_dir.to_path_buf(), &token_file_name(&file_name(role, signer)))
+}
+
+/// The token file of a key-file signature file: `<ROLE>--<signer>.tst` beside `<ROLE>--<signer>.dsse.json`.
+pub fn token_file_name(envelope_file: &str) -> String {
+    format!("{}{TOKEN_SUFFIX}", envelope_file.strip_suffix(DSSE_SUFFIX).unwrap_or(envelope_file))
 }
 
 /// `dir/name`, only for a name that is one safe path component: the last guard before a

@@ -30,6 +30,8 @@ pub mod terminal;
 mod time;
 pub mod trust;
 pub mod trusted_root;
+pub(crate) mod trusted_time;
+pub mod tsa;
 pub mod verdict;
 pub mod withdrawal;
 

@@ -29,6 +29,13 @@ impl SigningConfig {
                 ));
             }
         }
+        if let Some(url) = &self.tsa
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return bad(format!(
+                "tsa = \"{url}\" is not an http:// or https:// URL of an RFC 3161 timestamp authority"
+            ));
+        }
         for r in &self.required {
             if let Some(missing) = r.after.iter().find(|a| !roles.contains(a.as_str())) {
                 return bad(format!("role `{}` must sign after `{missing}`, which is not a required role", r.role));

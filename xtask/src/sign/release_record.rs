@@ -12,7 +12,9 @@ use super::verdict::VerifyReport;
 use super::{SignError, trusted_root};
 use crate::digest::tagged as sha;
 use crate::formats::ids::ReleaseId;
-pub use crate::formats::manifest::{Manifest, ManifestEnvelope, RecordFile, VERSION as MANIFEST_VERSION};
+use base64ct::Encoding as _;
+
+pub use crate::formats::manifest::{Manifest, ManifestEnvelope, RecordFile, TokenFile, VERSION as MANIFEST_VERSION};
 use crate::formats::request::Request;
 use crate::fsx::read::{MAX_RECORD_BYTES, read_text};
 
@@ -28,6 +30,8 @@ pub struct ReleaseRecord {
     pub trail: Trail,
     /// Signers' signed withdrawals (file name, exact text), sorted by name.
     pub withdrawals: Vec<(String, String)>,
+    /// RFC 3161 timestamp tokens of key-file signatures (file name, DER bytes), sorted by name.
+    pub timestamps: Vec<(String, Vec<u8>)>,
     /// The Sigstore trusted root (exact text) keyless signatures are verified against: the
     /// pinned `signatures/trusted_root.json`, or the copy embedded in a manifest. Read only when
     /// the release has keyless signatures.
@@ -80,14 +84,20 @@ impl ReleaseRecord {
         }
         let read = |p: &Path| read_text(p, MAX_RECORD_BYTES).map_err(|e| SignError::input(p, e));
         let mut envelopes = Vec::new();
+        let mut timestamps = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(|e| SignError::input(dir, e))? {
             let entry = entry.map_err(|e| SignError::input(dir, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
             if layout::is_signature_file(&name) {
                 envelopes.push((name, read(&entry.path())?));
+            } else if name.ends_with(layout::TOKEN_SUFFIX) {
+                let bytes = crate::fsx::read::read_bytes(&entry.path(), super::tsa::MAX_TOKEN_BYTES)
+                    .map_err(|e| SignError::input(entry.path(), e))?;
+                timestamps.push((name, bytes));
             }
         }
         envelopes.sort();
+        timestamps.sort();
         let keyless = envelopes.iter().any(|(f, _)| f.ends_with(KEYLESS_SUFFIX));
         Ok(ReleaseRecord {
             request_text: read(&dir.join(layout::REQUEST))?,
@@ -100,6 +110,7 @@ impl ReleaseRecord {
                 MAX_WITHDRAWALS,
                 super::audit::MAX_EVENT_BYTES,
             )?,
+            timestamps,
             trusted_root: if keyless { Some(trusted_root::read_pinned_root(root)?) } else { None },
             origin: Origin::Folder {
                 name: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -117,6 +128,15 @@ impl ReleaseRecord {
         }
         if version < 3 && (!m.events.is_empty() || !m.withdrawals.is_empty() || m.audit.is_empty()) {
             return Err(SignError::input(path, format!("{} has `events` or lacks `audit`; only v3 may", m.schema)));
+        }
+        if version < 4 && !m.timestamps.is_empty() {
+            return Err(SignError::input(path, format!("{} has `timestamps`, which only v4 has", m.schema)));
+        }
+        let mut timestamps = Vec::new();
+        for t in &m.timestamps {
+            let der = base64ct::Base64::decode_vec(&t.token_base64)
+                .map_err(|e| SignError::input(path, format!("timestamp {}: not base64 ({e})", t.file)))?;
+            timestamps.push((t.file.clone(), der));
         }
         if m.trusted_root.is_none() && m.envelopes.iter().any(|e| e.file.ends_with(KEYLESS_SUFFIX)) {
             return Err(SignError::input(
@@ -138,6 +158,7 @@ impl ReleaseRecord {
                 events: m.events.iter().map(|e| (e.file.clone(), e.text.clone())).collect(),
             },
             withdrawals: m.withdrawals.iter().map(|e| (e.file.clone(), e.text.clone())).collect(),
+            timestamps,
             trusted_root: m.trusted_root.clone(),
             origin: Origin::Manifest {
                 release: m.release.clone(),
@@ -190,6 +211,11 @@ impl ReleaseRecord {
                 .withdrawals
                 .iter()
                 .map(|(file, text)| RecordFile { file: file.clone(), text: text.clone() })
+                .collect(),
+            timestamps: self
+                .timestamps
+                .iter()
+                .map(|(file, der)| TokenFile { file: file.clone(), token_base64: base64ct::Base64::encode_string(der) })
                 .collect(),
             bundle_sha256: report.bundle_sha256.clone(),
             generated_by: crate::formats::crate_version(),
@@ -279,6 +305,6 @@ pub fn load(dir: &Path) -> Result<(Request, String), SignError> {
     let bytes = crate::fsx::read::read_bytes(&path, crate::fsx::read::MAX_RECORD_BYTES).map_err(|e| {
         SignError::input(&path, format!("{e}; create it first with `signet request --release … --bundle …`"))
     })?;
-    let request: Request = crate::formats::request::VERSION.read(&bytes).map_err(|e| SignError::input(&path, e))?;
+    let request = crate::formats::request::read(&bytes).map_err(|e| SignError::input(&path, e))?;
     Ok((request, crate::digest::tagged(&bytes)))
 }

@@ -103,6 +103,7 @@ pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, S
         registry_sha256,
         created_at: Timestamp::now().to_string(),
         separation_of_duties: policy.separation_of_duties,
+        require_trusted_time: policy.require_trusted_time,
         required: policy
             .required
             .iter()

@@ -276,6 +276,8 @@ pub struct InitOptions {
     pub threshold: u32,
     /// `sha256:` digests of accepted Sigstore trusted roots.
     pub sigstore_roots: Vec<String>,
+    /// RFC 3161 timestamp authorities accepted for key-file signatures.
+    pub timestamp_authorities: Vec<crate::formats::trust::TimestampAuthority>,
     /// Registry entries vouched for directly (e.g. every signer of archived v1 manifests).
     pub vouched: Vec<crate::formats::registry::Signer>,
 }
@@ -300,7 +302,7 @@ pub fn init(opts: &InitOptions, now: Timestamp) -> Result<Trust, SignError> {
         admins,
         threshold: opts.threshold,
         sigstore_roots: opts.sigstore_roots.clone(),
-        timestamp_authorities: Vec::new(),
+        timestamp_authorities: opts.timestamp_authorities.clone(),
         vouched_entries,
     };
     Trust::genesis(root).map_err(SignError::Refused)

@@ -12,6 +12,10 @@ pub struct VerifiedSignature {
     pub file: String,
     pub envelope_sha256: String,
     pub record: Part11Record,
+    /// The timestamp authority (its name in the trust file) whose verified token gave the
+    /// record's time; `None` for the signer's clock and for keyless signatures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_authority: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,6 +93,10 @@ pub enum Check {
     Role,
     /// The signing time is a time, after the request and not in the future.
     Time,
+    /// A key-file signature's RFC 3161 token verifies against an authority the trust file
+    /// accepts, covers this signature, agrees with the signer's clock, and is present when the
+    /// release requires trusted time.
+    TrustedTime,
     /// The credential was enrolled, unexpired and unrevoked at the signing time.
     Standing,
     /// The prerequisite signatures the policy orders are named by digest and present.

@@ -1,0 +1,264 @@
+//! Trusted time for key-file signatures (RFC 3161) against a real timestamp authority on
+//! 127.0.0.1 (`openssl ts -reply`, see `tsa.rs`): the ceremony stores the token beside the
+//! envelope, the final gate verifies it offline and judges the signature at its time, the
+//! archive carries it, and `openssl ts -verify` agrees. Every way a token can be wrong fails
+//! with its own message.
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use base64ct::Encoding as _;
+use signet::sign::Timestamp;
+
+use crate::signing::{PASSWORD, POLICY, as_admin, keygen, release_repo_with, sign_with, verify};
+use crate::support::{events, sh};
+use crate::tsa::{Answer, Pki, serve};
+
+const RELEASE: &str = "signatures/v1.4.0";
+
+/// A release repository (four enrolled people, a request for v1.4.0) whose trust file accepts
+/// the timestamp authority `pki`.
+fn repo_accepting(pki: &Pki, policy: &str) -> tempfile::TempDir {
+    let authority = pki.authority();
+    release_repo_with(policy, move |d| {
+        let at = Timestamp(Timestamp::now().0 - 3600);
+        signet_dev::fixtures::write_trust_with(d, at, &[], vec![authority]).unwrap();
+    })
+}
+
+/// The raw signature bytes of an envelope, which its token's imprint covers, written to `out`.
+fn signature_bytes(envelope: &Path, out: &Path) {
+    let env: serde_json::Value = serde_json::from_slice(&fs::read(envelope).unwrap()).unwrap();
+    let sig = base64ct::Base64::decode_vec(env["signatures"][0]["sig"].as_str().unwrap()).unwrap();
+    fs::write(out, sig).unwrap();
+}
+
+/// Everyone signs v1.4.0 with the TSA at `url`.
+fn sign_all_with_tsa(d: &Path, url: &str) {
+    for (id, role) in [("dana", "QA"), ("eli", "ENGINEERING"), ("rosa", "RELEASE")] {
+        let (code, out) = sign_with(d, id, role, &["--tsa", url]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("by the timestamp authority `Test TSA`"), "{out}");
+        assert!(out.contains("(your clock: "), "the signer sees both times: {out}");
+    }
+}
+
+#[test]
+fn a_tsa_gives_key_file_signatures_trusted_time_that_verifies_offline_and_with_openssl() {
+    let pki_dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(pki_dir.path(), "Test TSA");
+    let repo = repo_accepting(&pki, POLICY);
+    let d = repo.path();
+    sign_all_with_tsa(d, &serve(pki.clone(), Answer::Token));
+    assert!(d.join(RELEASE).join("QA--dana.tst").is_file());
+
+    let (code, out) = verify(d, RELEASE);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("signed   QA (REVIEWER) by Dana Whitfield"), "{out}");
+    assert_eq!(out.matches("[time source: timestamp authority (Test TSA)]").count(), 3, "{out}");
+
+    // Interop: the stored token is a plain RFC 3161 token over the envelope's signature.
+    signature_bytes(&d.join(RELEASE).join("QA--dana.dsse.json"), &d.join("sig.bin"));
+    let checked = sh(
+        d,
+        &format!(
+            "openssl ts -verify -token_in -in {RELEASE}/QA--dana.tst -data sig.bin -CAfile {0}/root.pem -untrusted {0}/tsa.pem",
+            pki.dir.display()
+        ),
+    );
+    assert!(String::from_utf8_lossy(&checked.stdout).contains("Verification: OK"));
+
+    // The archive alone (bundle + manifest + trust file) still judges the signatures at the
+    // token's time: the manifest embeds the tokens, the trust chain the TSA's certificates.
+    let archive = tempfile::tempdir().unwrap();
+    let a = archive.path();
+    fs::copy(d.join("signatures/release-v1.4.0.json"), a.join("release-v1.4.0.json")).unwrap();
+    fs::copy(d.join("dist/bundle.tar"), a.join("bundle.tar")).unwrap();
+    fs::copy(d.join("signatures/trust.json"), a.join("trust.json")).unwrap();
+    let (code, out) = verify(a, "release-v1.4.0.json");
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out.matches("[time source: timestamp authority (Test TSA)]").count(), 3, "{out}");
+    let manifest = fs::read_to_string(a.join("release-v1.4.0.json")).unwrap();
+    assert!(manifest.contains("\"signet.manifest/v4\"") && manifest.contains("QA--dana.tst"), "{manifest}");
+}
+
+/// A copy of `signed` with `edit` applied, verified as a folder.
+fn verify_edited(signed: &Path, edit: impl FnOnce(&Path)) -> (i32, String) {
+    let copy = tempfile::tempdir().unwrap();
+    sh(signed, &format!("cp -a . '{}'", copy.path().display()));
+    edit(copy.path());
+    verify(copy.path(), RELEASE)
+}
+
+#[test]
+fn wrong_tokens_fail_each_with_its_own_message() {
+    let pki_dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(&pki_dir.path().join("test"), "Test TSA");
+    let rogue = Pki::new(&pki_dir.path().join("rogue"), "Rogue TSA");
+    let repo = repo_accepting(&pki, POLICY);
+    let d = repo.path();
+    sign_all_with_tsa(d, &serve(pki.clone(), Answer::Token));
+    let token = |d: &Path| d.join(RELEASE).join("QA--dana.tst");
+
+    let (code, out) = verify_edited(d, |c| {
+        fs::copy(c.join(RELEASE).join("ENGINEERING--eli.tst"), token(c)).unwrap();
+    });
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("QA--dana.dsse.json: its timestamp token is over another signature"), "{out}");
+
+    let (code, out) = verify_edited(d, |c| {
+        signature_bytes(&c.join(RELEASE).join("QA--dana.dsse.json"), &c.join("sig.bin"));
+        rogue.token_over(&c.join("sig.bin"), &token(c));
+    });
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "QA--dana.dsse.json: its timestamp token was issued by a timestamp authority the trust file does not accept"
+        ),
+        "{out}"
+    );
+
+    let (code, out) = verify_edited(d, |c| {
+        let mut bytes = fs::read(token(c)).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x01;
+        fs::write(token(c), bytes).unwrap();
+    });
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("QA--dana.dsse.json: its timestamp token does not verify"), "{out}");
+
+    let (code, out) = verify_edited(d, |c| fs::write(token(c), b"not a token").unwrap());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("QA--dana.dsse.json: its timestamp token is unreadable"), "{out}");
+}
+
+/// Someone with Dana's key file and password, after her key was revoked, writes a QA signature
+/// dated just before the revocation. By the signer's clock it counts; a token taken when the
+/// signature was really made shows the key was already revoked.
+#[test]
+fn a_stolen_revoked_key_cannot_backdate_a_timestamped_signature() {
+    let pki_dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(pki_dir.path(), "Test TSA");
+    let repo = repo_accepting(&pki, POLICY);
+    let d = repo.path();
+    std::thread::sleep(Duration::from_secs(2));
+    let revoked = Timestamp::now();
+    let (code, out) =
+        as_admin(d, &["revoke", "--signer", "dana", "--at", &revoked.to_string(), "--reason", "key file stolen"]);
+    assert_eq!(code, 0, "{out}");
+    std::thread::sleep(Duration::from_secs(1));
+    let envelope =
+        signet_dev::fixtures::forge_signature(d, ("v1.4.0", "QA"), ("dana", PASSWORD), Timestamp(revoked.0 - 1))
+            .unwrap();
+
+    let (_, out) = verify(d, RELEASE);
+    assert!(out.contains("signed   QA (REVIEWER) by Dana Whitfield"), "by its own clock it counts: {out}");
+
+    signature_bytes(&envelope, &d.join("sig.bin"));
+    pki.token_over(&d.join("sig.bin"), &d.join(RELEASE).join("QA--dana.tst"));
+    let (code, out) = verify(d, RELEASE);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("QA--dana.dsse.json: key of `dana` was revoked at"), "{out}");
+    assert!(!out.contains("signed   QA"), "{out}");
+}
+
+/// A key valid for a few seconds: a signature dated inside its validity but timestamped after
+/// it is judged at the token's time.
+#[test]
+fn a_token_after_the_keys_expiry_fails_the_signature() {
+    let pki_dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(pki_dir.path(), "Test TSA");
+    let repo = repo_accepting(&pki, POLICY);
+    let d = repo.path();
+    keygen(d, "tom");
+    let until = Timestamp(Timestamp::now().0 + 4);
+    let (code, out) = as_admin(
+        d,
+        &[
+            "enroll",
+            "--signer",
+            "tom",
+            "--name",
+            "Tom Brandt",
+            "--email",
+            "tom@pump.example",
+            "--role",
+            "QA",
+            "--pubkey",
+            "keys/tom.key.pub",
+            "--valid-until",
+            &until.to_string(),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    while Timestamp::now().0 <= until.0 + 1 {
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let envelope =
+        signet_dev::fixtures::forge_signature(d, ("v1.4.0", "QA"), ("tom", PASSWORD), Timestamp(until.0 - 1)).unwrap();
+    signature_bytes(&envelope, &d.join("sig.bin"));
+    pki.token_over(&d.join("sig.bin"), &d.join(RELEASE).join("QA--tom.tst"));
+    let (code, out) = verify(d, RELEASE);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("QA--tom.dsse.json: key of `tom` expired at"), "{out}");
+}
+
+/// `require_trusted_time`: the ceremony will not sign without a TSA, a signature without a
+/// token fails, and editing signet.toml afterwards does not waive it (the request, which every
+/// signer signs, records it).
+#[test]
+fn require_trusted_time_refuses_signatures_without_a_token() {
+    let pki_dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(pki_dir.path(), "Test TSA");
+    let policy = format!("[signing]\nrequire_trusted_time = true\n{POLICY}");
+    let repo = repo_accepting(&pki, &policy);
+    let d = repo.path();
+    let request = fs::read_to_string(d.join(RELEASE).join("request.json")).unwrap();
+    assert!(
+        request.contains("\"signet.request/v2\"") && request.contains("\"require_trusted_time\": true"),
+        "{request}"
+    );
+
+    let (code, out) = sign_with(d, "dana", "QA", &[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("this release requires trusted time"), "{out}");
+    assert!(!d.join(RELEASE).join("QA--dana.dsse.json").exists());
+
+    signet_dev::fixtures::forge_signature(d, ("v1.4.0", "QA"), ("dana", PASSWORD), Timestamp::now()).unwrap();
+    let (code, out) = verify(d, RELEASE);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("QA--dana.dsse.json: has no RFC 3161 timestamp token (QA--dana.tst)"), "{out}");
+
+    fs::write(d.join("signet.toml"), POLICY).unwrap();
+    let (code, out) = verify(d, RELEASE);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("QA--dana.dsse.json: has no RFC 3161 timestamp token"), "{out}");
+}
+
+/// A TSA that hangs, answers garbage, or is not one the trust file accepts fails the ceremony
+/// after the password: nothing is written but the failure's event.
+#[test]
+fn a_failing_tsa_fails_the_ceremony_cleanly() {
+    let pki_dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(&pki_dir.path().join("test"), "Test TSA");
+    let rogue = Pki::new(&pki_dir.path().join("rogue"), "Rogue TSA");
+    let repo = repo_accepting(&pki, POLICY);
+    let d = repo.path();
+    let cases = [
+        (serve(pki.clone(), Answer::Hang(Duration::from_secs(30))), "no answer within 2 s"),
+        (serve(pki.clone(), Answer::Garbage), "its answer is not an RFC 3161 TimeStampResp"),
+        (serve(rogue, Answer::Token), "a timestamp authority the trust file does not accept"),
+    ];
+    for (url, expected) in &cases {
+        let (code, out) = sign_with(d, "dana", "QA", &["--tsa", url, "--tsa-timeout", "2"]);
+        assert_eq!(code, 2, "{out}");
+        assert!(out.contains(expected), "{expected}: {out}");
+        assert!(out.contains("Nothing was signed"), "{out}");
+        assert!(!d.join(RELEASE).join("QA--dana.dsse.json").exists(), "{expected}");
+        assert!(!d.join(RELEASE).join("QA--dana.tst").exists(), "{expected}");
+        assert!(events(&d.join(RELEASE)).contains(&format!("timestamp authority {url}: ")), "{expected}");
+    }
+    let (code, out) = sign_with(d, "dana", "QA", &["--tsa", &serve(pki, Answer::Token)]);
+    assert_eq!(code, 0, "the signer signs once the TSA answers: {out}");
+}

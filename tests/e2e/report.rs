@@ -21,10 +21,16 @@ fn example() -> PathBuf {
 /// A copy of the example project with three enrolled signers, the gate's index.json, the
 /// evidence SHA256SUMS and bundle under dist/, a request for v1.4.0, and `signed` roles signed.
 pub(crate) fn example_release(signed: &[&str]) -> tempfile::TempDir {
+    example_release_with(signed, |_| {})
+}
+
+/// As [`example_release`], with `setup` run in the copy before anyone enrols.
+pub(crate) fn example_release_with(signed: &[&str], setup: impl FnOnce(&Path)) -> tempfile::TempDir {
     let t = Test::new();
     let d = t.path().to_path_buf();
     let copy = sh(&d, &format!("cp -r {}/. . && rm -rf target", example().display()));
     assert!(copy.status.success());
+    setup(&d);
     for (id, name, role) in SIGNERS {
         keygen(&d, id);
         enroll(&d, id, name, role);
@@ -204,7 +210,7 @@ fn the_pdf_is_archival_and_carries_the_manifestations_and_hash_on_every_page() {
 }
 
 /// Runs a poppler/qpdf tool, failing with the install hint when it is missing.
-fn tool(dir: &Path, program: &str, args: &[&str]) -> String {
+pub(crate) fn tool(dir: &Path, program: &str, args: &[&str]) -> String {
     let out = Command::new(program)
         .args(args)
         .current_dir(dir)

@@ -83,6 +83,25 @@ fn a_tsa_gives_key_file_signatures_trusted_time_that_verifies_offline_and_with_o
     assert!(manifest.contains("\"signet.manifest/v4\"") && manifest.contains("QA--dana.tst"), "{manifest}");
 }
 
+/// The HTML and PDF evidence reports name the timestamp authority as each signature's time source.
+#[test]
+fn the_reports_show_the_timestamp_authority_as_time_source() {
+    let pki_dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(pki_dir.path(), "Test TSA");
+    let authority = pki.authority();
+    let repo = crate::report::example_release_with(&[], move |d| {
+        let at = Timestamp(Timestamp::now().0 - 3600);
+        signet_dev::fixtures::write_trust_with(d, at, &[], vec![authority]).unwrap();
+    });
+    let d = repo.path();
+    sign_all_with_tsa(d, &serve(pki, Answer::Token));
+    crate::report::report(d, "report", &["--pdf"]);
+    let html = fs::read_to_string(d.join("report/evidence-report.html")).unwrap();
+    assert_eq!(html.matches("time source: timestamp authority (Test TSA)").count(), 3, "{html}");
+    let pdf = crate::report::tool(d, "pdftotext", &["-layout", "report/evidence-report.pdf", "-"]);
+    assert!(pdf.contains("timestamp authority (Test"), "{pdf}");
+}
+
 /// A copy of `signed` with `edit` applied, verified as a folder.
 fn verify_edited(signed: &Path, edit: impl FnOnce(&Path)) -> (i32, String) {
     let copy = tempfile::tempdir().unwrap();
@@ -261,4 +280,30 @@ fn a_failing_tsa_fails_the_ceremony_cleanly() {
     }
     let (code, out) = sign_with(d, "dana", "QA", &["--tsa", &serve(pki, Answer::Token)]);
     assert_eq!(code, 0, "the signer signs once the TSA answers: {out}");
+}
+
+/// `trust init --tsa NAME=CHAIN.pem` records the authority's chain; a file that is not a chain
+/// of the TSA's certificate and its root is refused, naming the file.
+#[test]
+fn trust_init_records_timestamp_authorities_and_refuses_a_bare_certificate() {
+    let pki_dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(pki_dir.path(), "Test TSA");
+    let t = crate::support::Test::new();
+    let d = t.path().to_path_buf();
+    keygen(&d, "admin");
+    let chain = format!("Test TSA={}", pki.dir.join("chain.pem").display());
+    let bare = format!("Test TSA={}", pki.dir.join("tsa.pem").display());
+    let init = |tsa: &str, out: &str| {
+        crate::support::Test::in_dir(tempfile::TempDir::new_in(&d).unwrap())
+            .args(["--root", d.to_str().unwrap(), "trust", "init", "--organisation", "Pump Medical"])
+            .args(["--admin-pubkey", &format!("admin={}/keys/admin.key.pub", d.display()), "--tsa", tsa, "--out", out])
+    };
+    let refused = init(&bare, &d.join("bare.json").display().to_string()).status(2).run();
+    assert!(refused.stderr.contains("tsa.pem: holds 1 certificate(s)"), "{}", refused.stderr);
+    let ran = init(&chain, &d.join("trust.json").display().to_string()).run();
+    assert!(ran.stdout.contains("1 timestamp authorit(y/ies)"), "{}", ran.stdout);
+    let trust: serde_json::Value = serde_json::from_slice(&fs::read(d.join("trust.json")).unwrap()).unwrap();
+    let tsa = &trust["versions"][0]["root"]["timestamp_authorities"][0];
+    assert_eq!(tsa["name"], "Test TSA");
+    assert_eq!(tsa["chain_pem"].as_str().unwrap(), pki.chain_pem());
 }

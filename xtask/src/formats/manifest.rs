@@ -1,4 +1,4 @@
-//! The archival manifest, `signatures/release-<ID>.json` (`signet.manifest/v3`): the assembled,
+//! The archival manifest, `signatures/release-<ID>.json` (`signet.manifest/v4`): the assembled,
 //! self-contained signature record of one release — request, signatures, the registry entries
 //! and revocations they used with the administrators' approvals of them, the organisation's
 //! trust chain, policy, audit trail — which the final gate re-verifies alone, years later,

@@ -1,4 +1,4 @@
-//! `request.json` (`signet.request/v1`): the pending-signature request of one release — what
+//! `request.json` (`signet.request/v2`): the pending-signature request of one release — what
 //! must be signed (the bundle, by digest), by which roles, with which meaning, in which order.
 //! Every signature names the digest of this file's exact bytes.
 //!

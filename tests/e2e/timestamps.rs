@@ -150,6 +150,48 @@ fn wrong_tokens_fail_each_with_its_own_message() {
     let (code, out) = verify_edited(d, |c| fs::write(token(c), b"not a token").unwrap());
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("QA--dana.dsse.json: its timestamp token is unreadable"), "{out}");
+
+    // Thousands of elements in one SET would make a DER decoder sort for minutes: refused by shape.
+    let (code, out) = verify_edited(d, |c| fs::write(token(c), wide_set(3000)).unwrap());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("its timestamp token is unreadable") && out.contains("more than 64 elements"), "{out}");
+
+    // An archived manifest may hold tokens only for its own key-file signatures, once each.
+    let (code, out) = verify(d, RELEASE);
+    assert_eq!(code, 0, "{out}");
+    let manifest = d.join("signatures/release-v1.4.0.json");
+    let m: serde_json::Value = serde_json::from_slice(&fs::read(&manifest).unwrap()).unwrap();
+    let first = m["timestamps"][0].clone();
+    for (entry, expected) in [
+        (
+            serde_json::json!({"file": "QA--nobody.tst", "token_base64": first["token_base64"]}),
+            "names no key-file signature",
+        ),
+        (first.clone(), "appears twice"),
+    ] {
+        let mut edited = m.clone();
+        edited["timestamps"].as_array_mut().unwrap().push(entry);
+        let copy = tempfile::tempdir().unwrap();
+        fs::write(copy.path().join("m.json"), serde_json::to_vec_pretty(&edited).unwrap()).unwrap();
+        fs::copy(d.join("dist/bundle.tar"), copy.path().join("bundle.tar")).unwrap();
+        fs::copy(d.join("signatures/trust.json"), copy.path().join("trust.json")).unwrap();
+        let (code, out) = verify(copy.path(), "m.json");
+        assert_eq!(code, 2, "{expected}: {out}");
+        assert!(out.contains(expected), "{expected}: {out}");
+    }
+}
+
+/// `SEQUENCE { SET { INTEGER n-1, …, INTEGER 0 } }`, DER, with `n` elements in descending order.
+fn wide_set(n: u16) -> Vec<u8> {
+    let mut set = Vec::new();
+    for i in (0..n).rev() {
+        set.extend([0x02, 0x02, (i >> 8) as u8 & 0x7f, i as u8]);
+    }
+    let wrap = |tag: u8, body: Vec<u8>| {
+        let len = u16::try_from(body.len()).unwrap().to_be_bytes();
+        [vec![tag, 0x82, len[0], len[1]], body].concat()
+    };
+    wrap(0x30, wrap(0x31, set))
 }
 
 /// Someone with Dana's key file and password, after her key was revoked, writes a QA signature
@@ -300,6 +342,15 @@ fn trust_init_records_timestamp_authorities_and_refuses_a_bare_certificate() {
     };
     let refused = init(&bare, &d.join("bare.json").display().to_string()).status(2).run();
     assert!(refused.stderr.contains("tsa.pem: holds 1 certificate(s)"), "{}", refused.stderr);
+    // RFC 3161 §2.3: a TSA certificate's only extended key usage is timeStamping, critical.
+    let loose = Pki::with_extensions(
+        &pki_dir.path().join("loose"),
+        "Loose TSA",
+        "extendedKeyUsage = timeStamping, codeSigning\nbasicConstraints = critical, CA:FALSE\n",
+    );
+    let spec = format!("Loose TSA={}", loose.dir.join("chain.pem").display());
+    let refused = init(&spec, &d.join("loose.json").display().to_string()).status(2).run();
+    assert!(refused.stderr.contains("must be timeStamping only, and critical"), "{}", refused.stderr);
     let ran = init(&chain, &d.join("trust.json").display().to_string()).run();
     assert!(ran.stdout.contains("1 timestamp authorit(y/ies)"), "{}", ran.stdout);
     let trust: serde_json::Value = serde_json::from_slice(&fs::read(d.join("trust.json")).unwrap()).unwrap();

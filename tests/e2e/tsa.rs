@@ -47,8 +47,13 @@ ess_cert_id_alg = sha256
 impl Pki {
     /// A new authority named `name` (its certificate's CN), in `dir`.
     pub(crate) fn new(dir: &Path, name: &str) -> Pki {
+        Pki::with_extensions(dir, name, EXTENSIONS)
+    }
+
+    /// As [`Pki::new`], with these X.509 extensions on the TSA's certificate.
+    pub(crate) fn with_extensions(dir: &Path, name: &str, extensions: &str) -> Pki {
         std::fs::create_dir_all(dir).unwrap();
-        std::fs::write(dir.join("ext.cnf"), EXTENSIONS).unwrap();
+        std::fs::write(dir.join("ext.cnf"), extensions).unwrap();
         std::fs::write(dir.join("tsa.cnf"), TS_CONFIG).unwrap();
         std::fs::write(dir.join("serial"), "01\n").unwrap();
         sh(

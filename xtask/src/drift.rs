@@ -117,10 +117,16 @@ fn judge(root: &Path, status: &str, file: &str, shown: &str, commit: Option<(&st
 fn withdrawn(root: &Path, file: &str, commit: Option<(&str, &str)>) -> bool {
     let Some((folder, name)) = file.rsplit_once('/') else { return false };
     let in_release_folder = folder.strip_prefix(&format!("{}/", layout::DIR)).is_some_and(|id| !id.contains('/'));
-    if !in_release_folder || !layout::is_signature_file(name) {
+    // A timestamp token goes with its envelope.
+    let name = match name.strip_suffix(layout::TOKEN_SUFFIX) {
+        Some(stem) => format!("{stem}{}", layout::DSSE_SUFFIX),
+        None => name.to_owned(),
+    };
+    if !in_release_folder || !layout::is_signature_file(&name) {
         return false;
     }
-    let Some(deleted) = blob(root, commit.map_or("HEAD", |(parent, _)| parent), file) else { return false };
+    let envelope = format!("{folder}/{name}");
+    let Some(deleted) = blob(root, commit.map_or("HEAD", |(parent, _)| parent), &envelope) else { return false };
     let sha = crate::digest::Digest::of(&deleted);
     let withdrawal = format!("{folder}/{}/{}{}", layout::WITHDRAWALS, sha.hex(), layout::DSSE_SUFFIX);
     let text = match commit {

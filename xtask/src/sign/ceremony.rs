@@ -258,6 +258,9 @@ fn timestamp_authority(
                 .into(),
         ));
     }
+    if let Some(url) = &url {
+        tsa::check_url(url).map_err(|why| SignError::Refused(format!("--tsa: {why}")))?;
+    }
     Ok(url.map(|url| tsa::Tsa { url, timeout: opts.tsa_timeout }))
 }
 

@@ -30,11 +30,9 @@ impl SigningConfig {
             }
         }
         if let Some(url) = &self.tsa
-            && !(url.starts_with("https://") || url.starts_with("http://"))
+            && let Err(why) = super::tsa::check_url(url)
         {
-            return bad(format!(
-                "tsa = \"{url}\" is not an http:// or https:// URL of an RFC 3161 timestamp authority"
-            ));
+            return bad(format!("tsa: {why}"));
         }
         for r in &self.required {
             if let Some(missing) = r.after.iter().find(|a| !roles.contains(a.as_str())) {

@@ -97,6 +97,9 @@ impl ReleaseRecord {
             }
         }
         envelopes.sort();
+        // A token belongs to the key-file signature beside it; one left by a withdrawn
+        // signature is not part of the record.
+        timestamps.retain(|(t, _)| envelopes.iter().any(|(f, _)| layout::token_file_name(f) == *t && f != t));
         timestamps.sort();
         let keyless = envelopes.iter().any(|(f, _)| f.ends_with(KEYLESS_SUFFIX));
         Ok(ReleaseRecord {
@@ -132,12 +135,7 @@ impl ReleaseRecord {
         if version < 4 && !m.timestamps.is_empty() {
             return Err(SignError::input(path, format!("{} has `timestamps`, which only v4 has", m.schema)));
         }
-        let mut timestamps = Vec::new();
-        for t in &m.timestamps {
-            let der = base64ct::Base64::decode_vec(&t.token_base64)
-                .map_err(|e| SignError::input(path, format!("timestamp {}: not base64 ({e})", t.file)))?;
-            timestamps.push((t.file.clone(), der));
-        }
+        let timestamps = manifest_tokens(path, &m)?;
         if m.trusted_root.is_none() && m.envelopes.iter().any(|e| e.file.ends_with(KEYLESS_SUFFIX)) {
             return Err(SignError::input(
                 path,
@@ -227,6 +225,35 @@ impl ReleaseRecord {
             },
         }
     }
+}
+
+/// The manifest's timestamp tokens: each named for one of its key-file signatures, once, and no
+/// larger than a token can be.
+fn manifest_tokens(path: &Path, m: &Manifest) -> Result<Vec<(String, Vec<u8>)>, SignError> {
+    let mut tokens: Vec<(String, Vec<u8>)> = Vec::new();
+    for t in &m.timestamps {
+        let bad = |why: String| SignError::input(path, format!("timestamp {:?}: {why}", t.file));
+        let owned = m
+            .envelopes
+            .iter()
+            .any(|e| e.file.ends_with(layout::DSSE_SUFFIX) && layout::token_file_name(&e.file) == t.file);
+        if !owned {
+            return Err(bad("names no key-file signature of this manifest".into()));
+        }
+        if tokens.iter().any(|(f, _)| *f == t.file) {
+            return Err(bad("appears twice".into()));
+        }
+        if t.token_base64.len() as u64 > super::tsa::MAX_TOKEN_BYTES * 4 / 3 + 4 {
+            return Err(bad(format!(
+                "larger than a timestamp token can be ({} KiB)",
+                super::tsa::MAX_TOKEN_BYTES >> 10
+            )));
+        }
+        let der = base64ct::Base64::decode_vec(&t.token_base64).map_err(|e| bad(format!("not base64 ({e})")))?;
+        tokens.push((t.file.clone(), der));
+    }
+    tokens.sort();
+    Ok(tokens)
 }
 
 /// Most withdrawals one release may hold: one per signature, and a release has a few.

@@ -63,7 +63,11 @@ pub(crate) fn of_envelope(
                     tt.at,
                     tsa::CLOCK_TOLERANCE_SECS
                 )),
-                _ => Vec::new(),
+                Some(_) => Vec::new(),
+                None => bad(format!(
+                    "signed_at {:?} is not a time, so it cannot be compared with the timestamp authority's {}",
+                    record.signed_at, tt.at
+                )),
             };
             (Some(tt), problems)
         }

@@ -17,7 +17,7 @@ use super::token;
 const SHA256_OID: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 
 /// A token answer is a few KiB; a TSA sending more is broken or hostile.
-const MAX_RESPONSE_BYTES: u64 = 256 << 10;
+const MAX_RESPONSE_BYTES: u64 = super::MAX_TOKEN_BYTES;
 
 /// Where to ask, and how long to wait for the whole exchange.
 #[derive(Debug, Clone)]
@@ -43,7 +43,9 @@ pub fn request_token(tsa: &Tsa, signature: &[u8]) -> Result<Vec<u8>, String> {
     let answer = post(tsa, &body)?;
     let token = granted_token(&answer)?;
     let info = token::tst_info(&token)?;
-    if info.message_imprint != imprint {
+    let same = info.message_imprint.hash_algorithm.oid == imprint.hash_algorithm.oid
+        && info.message_imprint.hashed_message == imprint.hashed_message;
+    if !same {
         return Err("the token is over another message imprint than the one sent".into());
     }
     if info.nonce.as_ref() != Some(&nonce) {
@@ -104,6 +106,9 @@ fn post(tsa: &Tsa, body: &[u8]) -> Result<Vec<u8>, String> {
 
 /// The token of a `TimeStampResp` whose status is granted (with or without modifications).
 fn granted_token(answer: &[u8]) -> Result<Vec<u8>, String> {
+    token::check_shape(answer).map_err(|e| {
+        format!("its answer is not an RFC 3161 TimeStampResp ({e}): is this a timestamp authority's URL?")
+    })?;
     let resp = TimeStampResp::from_der(answer).map_err(|e| {
         format!("its answer is not an RFC 3161 TimeStampResp ({e}): is this a timestamp authority's URL?")
     })?;

@@ -20,6 +20,15 @@ pub const CLOCK_TOLERANCE_SECS: i64 = 300;
 /// A token with its certificates is a few KiB; anything near this is not a token.
 pub const MAX_TOKEN_BYTES: u64 = 64 << 10;
 
+/// An `http://` or `https://` URL with nothing in it a terminal would interpret.
+pub fn check_url(url: &str) -> Result<(), String> {
+    let scheme = url.starts_with("https://") || url.starts_with("http://");
+    if !scheme || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(format!("{url:?} is not an http:// or https:// URL of an RFC 3161 timestamp authority"));
+    }
+    Ok(())
+}
+
 /// The DSSE signature bytes a token's message imprint covers: the first signature of the
 /// envelope, base64-decoded.
 pub fn signature_bytes(env: &super::dsse::Envelope) -> Option<Vec<u8>> {

@@ -13,6 +13,7 @@ mod cli;
 mod disk_full;
 mod faults;
 mod forgeries;
+mod habits;
 mod hostile_files;
 mod keyless;
 mod prop_bundle;

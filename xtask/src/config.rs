@@ -54,13 +54,31 @@ impl Default for BundleConfig {
 
 #[derive(Debug)]
 pub enum ConfigError {
-    Read { path: PathBuf, source: std::io::Error },
-    Malformed { path: PathBuf, line: usize, column: usize, message: String },
+    /// A command that needs the file found none.
+    Missing {
+        path: PathBuf,
+    },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    Malformed {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ConfigError::Missing { path } => write!(
+                f,
+                "no {} here: this command needs its [signing] policy (see the README's `signet.toml` section); \
+                 run it in the regulated repository, or pass --root",
+                path.display()
+            ),
             ConfigError::Read { path, source } => {
                 write!(f, "cannot read {}: {source}", path.display())
             }
@@ -78,7 +96,7 @@ impl StageError for ConfigError {
     fn location(&self) -> Option<(String, Option<usize>)> {
         match self {
             ConfigError::Malformed { path, line, .. } => Some((path.display().to_string(), Some(*line))),
-            ConfigError::Read { .. } => None,
+            ConfigError::Read { .. } | ConfigError::Missing { .. } => None,
         }
     }
 }
@@ -95,6 +113,15 @@ pub fn load(root: &Path) -> Result<Config, ConfigError> {
         let (line, column) = line_col(&text, offset);
         ConfigError::Malformed { path, line, column, message: e.message().trim().to_string() }
     })
+}
+
+/// As [`load`], for the commands that need the file: its absence is an error, not defaults.
+pub fn load_required(root: &Path) -> Result<Config, ConfigError> {
+    let path = root.join(FILE_NAME);
+    if !path.exists() {
+        return Err(ConfigError::Missing { path });
+    }
+    load(root)
 }
 
 /// 1-based line and column (in characters) of a byte offset.

@@ -81,6 +81,9 @@ pub enum Command {
 
 /// Runs one command: the dispatch both `signet` and `cargo xtask` (signet-dev) use.
 pub fn run(command: Command, ctx: &Ctx) -> CmdResult {
+    if !ctx.root.is_dir() {
+        return Err(boxed(NoSuchRoot(ctx.root.clone())));
+    }
     match command {
         Command::RtmGate(args) => rtm_gate::run(args, ctx),
         Command::Stamp(args) => stamp::run(args, ctx),
@@ -95,6 +98,22 @@ pub fn run(command: Command, ctx: &Ctx) -> CmdResult {
         Command::Bundle(args) => bundle::run(args, ctx),
         Command::Sums(args) => sums::run(args, ctx),
         Command::ReleaseCheck(args) => release_check::run(args, ctx),
+    }
+}
+
+/// `--root` names no folder: every command would misread that as an empty repository.
+#[derive(Debug)]
+pub struct NoSuchRoot(pub PathBuf);
+
+impl std::fmt::Display for NoSuchRoot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "--root {}: no such folder; give the regulated repository's folder", self.0.display())
+    }
+}
+
+impl StageError for NoSuchRoot {
+    fn exit(&self) -> Exit {
+        Exit::Usage
     }
 }
 

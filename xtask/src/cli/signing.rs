@@ -20,7 +20,7 @@ use crate::sign::{SignError, Timestamp, keys};
 use super::{CmdResult, Ctx, Outcome, boxed};
 
 fn policy(ctx: &Ctx) -> Result<SigningConfig, Box<dyn crate::error::StageError>> {
-    Ok(config::load(&ctx.root).map_err(boxed)?.signing)
+    Ok(config::load_required(&ctx.root).map_err(boxed)?.signing)
 }
 
 #[derive(Debug, clap::Args)]
@@ -31,15 +31,30 @@ pub struct KeygenArgs {
     /// Where to write the encrypted private key (mode 0600; KEY.pub is written beside it).
     #[arg(long, value_name = "KEY")]
     pub out: PathBuf,
+    /// Your printed name, so the password check knows what a guesser knows (also taken from the
+    /// registry when you are enrolled already).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Your e-mail address, for the same reason.
+    #[arg(long)]
+    pub email: Option<String>,
 }
 
-pub fn keygen(args: KeygenArgs, _ctx: &Ctx) -> CmdResult {
+pub fn keygen(args: KeygenArgs, ctx: &Ctx) -> CmdResult {
     if !keys::is_interactive() {
         return Err(boxed(SignError::Refused(
             "keygen asks for the key's password on a terminal; run it yourself, interactively".into(),
         )));
     }
-    let password = keys::read_new_password(&args.signer).map_err(|e| boxed(SignError::Refused(e.to_string())))?;
+    let mut details: Vec<String> = args.name.iter().chain(&args.email).cloned().collect();
+    if let Ok((registry, _)) = crate::sign::registry::Registry::load(&ctx.root) {
+        details.extend(
+            registry.signer.iter().filter(|s| s.id == args.signer).flat_map(|s| [s.name.clone(), s.email.clone()]),
+        );
+    }
+    let details: Vec<&str> = details.iter().map(String::as_str).collect();
+    let password =
+        keys::read_new_password(&args.signer, &details).map_err(|e| boxed(SignError::Refused(e.to_string())))?;
     let key = keys::generate();
     let pem = keys::encrypt_pem(&key, password.as_bytes()).map_err(|e| boxed(SignError::Refused(e.to_string())))?;
     crate::fsx::atomic::ensure_parent(&args.out)
@@ -183,7 +198,7 @@ pub struct RequestArgs {
 }
 
 pub fn request(args: RequestArgs, ctx: &Ctx) -> CmdResult {
-    let cfg = config::load(&ctx.root).map_err(boxed)?;
+    let cfg = config::load_required(&ctx.root).map_err(boxed)?;
     let bundle = ctx.path(&args.bundle);
     let sums = args.sums.map(|p| ctx.path(&p)).or_else(|| bundle.parent().map(|d| d.join("SHA256SUMS")));
     let index =

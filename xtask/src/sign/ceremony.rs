@@ -87,6 +87,12 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
 
 /// The signer is whoever the key belongs to: `<key>.pub` (written by keygen) names the key.
 fn identify(opts: &SignOptions, registry: &Registry) -> Result<Signer, SignError> {
+    if !opts.key.is_file() {
+        return Err(SignError::Refused(format!(
+            "no such file: {}; pass --key with your encrypted key file (the KEY `signet keygen` wrote)",
+            opts.key.display()
+        )));
+    }
     let pub_path = keys::public_key_path(&opts.key);
     let by_pub = std::fs::read_to_string(&pub_path).ok().and_then(|pem| keys::parse_public_pem(&pem).ok());
     match (by_pub, &opts.signer) {
@@ -163,12 +169,23 @@ fn show(
     tty.say(&t);
 }
 
+/// How many times the signer may mistype the release id before the ceremony ends.
+const INTENT_TRIES: usize = 3;
+
 fn confirm_intent(tty: &mut Tty, release: &str) -> Result<(), SignError> {
-    let typed = tty.ask(&format!("\nTo sign with this meaning, type the release id ({release}): "))?;
-    if typed != release {
-        return Err(SignError::Refused("the release id was not typed; nothing was signed".into()));
+    for attempt in 1..=INTENT_TRIES {
+        let typed = tty.ask(&format!("\nTo sign with this meaning, type the release id ({release}): "))?;
+        if typed == release {
+            return Ok(());
+        }
+        if attempt < INTENT_TRIES {
+            tty.say(&format!(
+                "`{typed}` is not `{release}`; type it exactly ({} tries left).\n",
+                INTENT_TRIES - attempt
+            ));
+        }
     }
-    Ok(())
+    Err(SignError::Refused(format!("the release id was not typed in {INTENT_TRIES} tries; nothing was signed")))
 }
 
 fn ask_reason(tty: &mut Tty, reject: bool) -> Result<Option<String>, SignError> {

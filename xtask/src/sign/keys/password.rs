@@ -13,6 +13,10 @@ pub use super::tty::{is_interactive, read_password};
 /// Minimum length in Unicode scalar values, so "pässwörd" counts 8, not 10 bytes.
 pub const MIN_CHARS: usize = 12;
 
+/// The least zxcvbn score (0–4) a key password must reach: 3 is "safely unguessable", under
+/// 10^10 guesses, which an offline attacker with the key file and scrypt's cost cannot make.
+pub const MIN_SCORE: u8 = 3;
+
 /// How many times `read_new_password` asks before giving up.
 pub const NEW_PASSWORD_ATTEMPTS: u32 = 3;
 
@@ -22,10 +26,17 @@ const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
 /// Why a password was refused. The messages never repeat the password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicyViolation {
-    TooShort { chars: usize },
+    TooShort {
+        chars: usize,
+    },
     ContainsSignerId,
     Common,
     RepeatedCharacter,
+    /// zxcvbn's estimate is below [`MIN_SCORE`], with its generic warning and suggestions.
+    Guessable {
+        score: u8,
+        advice: String,
+    },
 }
 
 impl fmt::Display for PolicyViolation {
@@ -46,6 +57,11 @@ impl fmt::Display for PolicyViolation {
             PolicyViolation::RepeatedCharacter => {
                 f.write_str("the password is a single character repeated; choose one with varied characters")
             }
+            PolicyViolation::Guessable { score, advice } => write!(
+                f,
+                "the password is too easy to guess (strength {score} of 4, at least {MIN_SCORE} needed{advice}); \
+                 add more unrelated words, and avoid names, dates, keyboard patterns and common substitutions"
+            ),
         }
     }
 }
@@ -53,10 +69,11 @@ impl fmt::Display for PolicyViolation {
 impl std::error::Error for PolicyViolation {}
 
 /// Checks `password` against the key-password rules: not one of the 1000 most common passwords,
-/// not one character repeated, not containing the signer id (or an e-mail id's local part), and
-/// at least [`MIN_CHARS`] characters. Comparisons ignore letter case. The first rule broken is
-/// reported, most specific first.
-pub fn check_policy(password: &str, signer_id: &str) -> Result<(), PolicyViolation> {
+/// not one character repeated, not containing the signer id (or an e-mail id's local part), at
+/// least [`MIN_CHARS`] characters, and at least [`MIN_SCORE`] by zxcvbn with the signer's id and
+/// `details` (name, e-mail) as what a guesser knows. Comparisons ignore letter case. The first
+/// rule broken is reported, most specific first.
+pub fn check_policy(password: &str, signer_id: &str, details: &[&str]) -> Result<(), PolicyViolation> {
     let lower = Zeroizing::new(password.to_lowercase());
     if is_common(&lower) {
         return Err(PolicyViolation::Common);
@@ -71,7 +88,25 @@ pub fn check_policy(password: &str, signer_id: &str) -> Result<(), PolicyViolati
     if count < MIN_CHARS {
         return Err(PolicyViolation::TooShort { chars: count });
     }
-    Ok(())
+    check_strength(password, signer_id, details)
+}
+
+fn check_strength(password: &str, signer_id: &str, details: &[&str]) -> Result<(), PolicyViolation> {
+    let mut inputs: Vec<&str> = details.iter().flat_map(|d| d.split(|c: char| !c.is_alphanumeric())).collect();
+    inputs.push(signer_id);
+    inputs.retain(|i| i.chars().count() >= 3);
+    let estimate = zxcvbn::zxcvbn(password, &inputs);
+    let score = u8::from(estimate.score());
+    if score >= MIN_SCORE {
+        return Ok(());
+    }
+    // zxcvbn's feedback is generic ("This is similar to a commonly used password"), never the password.
+    let advice = estimate
+        .feedback()
+        .and_then(|f| f.warning())
+        .map(|w| format!(": {}", w.to_string().trim_end_matches('.')))
+        .unwrap_or_default();
+    Err(PolicyViolation::Guessable { score, advice })
 }
 
 fn is_one_character_repeated(password: &str) -> bool {
@@ -98,12 +133,12 @@ fn signer_id_parts(signer_id: &str) -> impl Iterator<Item = String> {
 
 /// Asks on the terminal for a new password twice; re-asks (saying why) when the two differ or
 /// the policy refuses it, and gives up after [`NEW_PASSWORD_ATTEMPTS`] tries.
-pub fn read_new_password(signer_id: &str) -> Result<Zeroizing<String>, KeyError> {
+pub fn read_new_password(signer_id: &str, details: &[&str]) -> Result<Zeroizing<String>, KeyError> {
     let tty = open_tty().map_err(KeyError::NoTerminal)?;
     let mut last = String::new();
     for attempt in 1..=NEW_PASSWORD_ATTEMPTS {
         let first = read_hidden_line(&tty, "New key password: ").map_err(KeyError::Terminal)?;
-        last = match check_policy(&first, signer_id) {
+        last = match check_policy(&first, signer_id, details) {
             Ok(()) => {
                 let again = read_hidden_line(&tty, "Repeat the password: ").map_err(KeyError::Terminal)?;
                 if *again == *first {

@@ -153,7 +153,7 @@ fn child_on_pty() {
     assert_eq!(read_password("Again: ").unwrap_err().kind(), ErrorKind::Interrupted);
     assert_eq!(modes(), before, "mode restored after Ctrl-C");
 
-    let new = read_new_password("alice").unwrap_or_else(|e: KeyError| panic!("{e}"));
+    let new = read_new_password("alice", &[]).unwrap_or_else(|e: KeyError| panic!("{e}"));
     assert_eq!(*new, "correct-horse-battery-staple");
     assert_eq!(modes(), before, "mode restored after read_new_password");
     println!("{CHILD_DONE}");

@@ -416,3 +416,52 @@ fn a_linked_release_folder_is_refused_with_any_spelling() {
         assert!(out.contains("is a symbolic link"), "{spelling}: {out}");
     }
 }
+
+/// `sign --withdraw` at the terminal: a signer takes back their own rejection with a reason and
+/// their password; the withdrawal is written, the rejection removed, and the release can then be
+/// signed and passes, showing the withdrawal. Nothing to withdraw, or an approved release, is
+/// refused with nothing written.
+#[test]
+fn sign_withdraw_takes_back_a_rejection_until_the_release_is_approved() {
+    let repo = release_repo();
+    let d = repo.path();
+    let withdraw = |id: &str, role: &str| {
+        let key = format!("keys/{id}.key");
+        at_terminal(
+            d,
+            &["sign", "--withdraw", "--release", "v1.4.0", "--role", role, "--key", &key],
+            &[
+                ("type the release id", "v1.4.0"),
+                ("Reason for withdrawing", "rejected the wrong build"),
+                ("Password: ", PASSWORD),
+            ],
+        )
+    };
+    let (code, out) = withdraw("sam", "QA");
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("`sam` has no signature for QA in release v1.4.0: nothing to withdraw"), "{out}");
+
+    reject(d, "sam", "QA");
+    let (code, out) = withdraw("sam", "QA");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Withdrawn. Wrote"), "{out}");
+    let folder = d.join("signatures/v1.4.0");
+    assert!(!folder.join("QA--sam.dsse.json").exists());
+    assert_eq!(fs::read_dir(folder.join("withdrawals")).unwrap().count(), 1);
+
+    for (id, role) in [("dana", "QA"), ("eli", "ENGINEERING"), ("rosa", "RELEASE")] {
+        signs(d, id, role);
+    }
+    let before = crate::support::events(&folder) + &fs::read_dir(&folder).unwrap().count().to_string();
+    let (code, out) = withdraw("rosa", "RELEASE");
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("release v1.4.0 is approved") && out.contains("make a new release id"), "{out}");
+    let after = crate::support::events(&folder) + &fs::read_dir(&folder).unwrap().count().to_string();
+    assert_eq!(before, after, "nothing was written");
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("withdrawn QA (QA--sam.dsse.json) by sam at") && out.contains("rejected the wrong build"),
+        "{out}"
+    );
+}

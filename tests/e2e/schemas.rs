@@ -41,6 +41,10 @@ fn a_real_runs_outputs_validate_against_the_committed_schemas() {
     let (code, out) = crate::signing::verify(d, "signatures/v1.4.0");
     assert_eq!(code, 0, "{out}");
     crate::report::report(d, "out", &[]);
+    Test::in_dir(tempfile::TempDir::new_in(d).unwrap())
+        .args(["--root", d.to_str().unwrap(), "verify", "--bundle", "dist/bundle.tar"])
+        .args(["--manifest", "signatures/v1.4.0", "--vsa", "out/vsa.json"])
+        .run();
     let rel = d.join("signatures/v1.4.0");
     let scratch = tempfile::tempdir().unwrap();
     let s = scratch.path();
@@ -85,6 +89,7 @@ fn a_real_runs_outputs_validate_against_the_committed_schemas() {
     check(&cj, "signing-policy.schema.json", &[policy]);
     check(&cj, "manifest.schema.json", &[d.join("signatures/release-v1.4.0.json")]);
     check(&cj, "report.schema.json", &[d.join("out/report.json")]);
+    check(&cj, "vsa-statement.schema.json", &[d.join("out/vsa.json")]);
     let frozen: Vec<PathBuf> =
         ["manifest-v1", "manifest-v2"].iter().map(|v| fixtures.join(v).join("trust.json")).collect();
     check(&cj, "trust.schema.json", &[&[d.join("signatures/trust.json")], &frozen[..]].concat());

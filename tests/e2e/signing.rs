@@ -661,3 +661,54 @@ fn frozen_manifest_still_verifies_and_resists_edits(dir: &Path, edited_event: &s
         assert!(all.contains(expect), "{from}: expected {expect:?} in {all}");
     }
 }
+
+/// `verify --vsa` writes the verdict as an in-toto Statement with SLSA's verification summary
+/// predicate — PASSED or FAILED, unsigned or signed with a Signet key whose password is asked on
+/// the terminal — and PyPI's in-toto reads each strictly.
+#[test]
+fn verify_writes_a_slsa_verification_summary_that_in_toto_reads() {
+    let repo = signed_release();
+    let d = repo.path();
+    let run = |bundle: &str, vsa: &str| {
+        let out = Command::new(SIGNET)
+            .args(["verify", "--bundle", bundle, "--manifest", "signatures/v1.4.0", "--vsa", vsa])
+            .current_dir(d)
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, out) = run("dist/bundle.tar", "vsa/passed.json");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("(unsigned SLSA verification summary: PASSED)"), "{out}");
+    fs::write(d.join("other.tar"), vec![1u8; 10_240]).unwrap();
+    let (code, out) = run("other.tar", "vsa/failed.json");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("(unsigned SLSA verification summary: FAILED)"), "{out}");
+    let vsa: serde_json::Value = serde_json::from_slice(&fs::read(d.join("vsa/passed.json")).unwrap()).unwrap();
+    let request = crate::support::sha256_hex(&fs::read(d.join("signatures/v1.4.0/request.json")).unwrap());
+    assert_eq!(vsa["predicate"]["policy"]["digest"]["sha256"], request.as_str());
+    assert_eq!(vsa["predicate"]["inputAttestations"].as_array().unwrap().len(), 4, "trust file + 3 signatures");
+
+    let args = ["verify", "--bundle", "dist/bundle.tar", "--manifest", "signatures/v1.4.0"];
+    let mut signed = args.to_vec();
+    signed.extend(["--vsa", "vsa/signed.json", "--vsa-key", "keys/sam.key"]);
+    let (code, out) = at_terminal(d, &signed, &[("Password for the VSA key: ", PASSWORD)]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(signed SLSA verification summary: PASSED)"), "{out}");
+
+    let Some(python) = std::env::var_os("SIGNET_INTOTO_PYTHON") else {
+        eprintln!("skipped the in-toto check: SIGNET_INTOTO_PYTHON is not set (scripts/test sets it)");
+        return;
+    };
+    let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/interop/verify_vsa.py");
+    for (file, result, key) in [
+        ("vsa/passed.json", "PASSED", None),
+        ("vsa/failed.json", "FAILED", None),
+        ("vsa/signed.json", "PASSED", Some("keys/sam.key.pub")),
+    ] {
+        let out = Command::new(&python).arg(&checker).args([file, result]).args(key).current_dir(d).output().unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success() && text.starts_with("OK: "), "in-toto rejected {file}: {text}");
+    }
+}

@@ -237,6 +237,10 @@ pub struct SignArgs {
     /// Sign as REJECTOR: formally reject the release, with a reason.
     #[arg(long, conflicts_with = "keyless_bundle")]
     pub reject: bool,
+    /// Withdraw your own signature or rejection of ROLE, with a reason, before the release is
+    /// approved: the same ceremony, ending in a signed withdrawal record.
+    #[arg(long, requires = "key", conflicts_with_all = ["reject", "tsa", "keyless_predicate", "keyless_bundle"])]
+    pub withdraw: bool,
     /// Keyless, step 1: check you may sign, then write the Part 11 record to sign with
     /// `cosign attest-blob` (no key, no password) and print the exact commands.
     #[arg(long)]
@@ -280,6 +284,10 @@ pub fn sign(args: SignArgs, ctx: &Ctx) -> CmdResult {
         tsa: args.tsa,
         tsa_timeout: std::time::Duration::from_secs(args.tsa_timeout),
     };
+    if args.withdraw {
+        let path = crate::sign::withdraw::withdraw(&opts, &policy).map_err(boxed)?;
+        return Ok(Outcome { exit: Exit::Pass, text: String::new(), json: serde_json::json!({ "withdrawal": path }) });
+    }
     let path = ceremony::sign(&opts, &policy).map_err(boxed)?;
     Ok(Outcome { exit: Exit::Pass, text: String::new(), json: serde_json::json!({ "signature": path }) })
 }
@@ -359,6 +367,47 @@ pub struct VerifyArgs {
     /// learned after the release was archived.
     #[arg(long, value_name = "FILE")]
     pub registry: Option<PathBuf>,
+    /// Also write the verdict as an in-toto Statement with the SLSA Verification Summary
+    /// predicate (PASSED or FAILED), for other tools.
+    #[arg(long, value_name = "FILE")]
+    pub vsa: Option<PathBuf>,
+    /// Sign the VSA (a DSSE envelope) with this Signet key; its password is asked on the terminal.
+    #[arg(long, value_name = "KEY", requires = "vsa")]
+    pub vsa_key: Option<PathBuf>,
+}
+
+/// Writes the VSA of `verdict` (signed with `--vsa-key`, if given); returns what to print.
+fn write_vsa(
+    args: &VerifyArgs,
+    ctx: &Ctx,
+    bundle: &std::path::Path,
+    verdict: &verify::Verdict,
+    out: &std::path::Path,
+) -> Result<String, Box<dyn crate::error::StageError>> {
+    let bundle_name = bundle.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let trust_uri = args.trust.as_ref().map_or(layout::TRUST.to_owned(), |t| t.display().to_string());
+    let inputs = crate::sign::vsa::Inputs { bundle_name: &bundle_name, trust_uri: &trust_uri };
+    let statement = crate::sign::vsa::statement(verdict, &inputs, Timestamp::now());
+    let key = match &args.vsa_key {
+        None => None,
+        Some(path) => {
+            let path = ctx.path(path);
+            let pem = crate::fsx::read::read_text(&path, 1 << 20).map_err(|e| boxed(SignError::input(&path, e)))?;
+            let password = keys::read_password("Password for the VSA key: ")
+                .map_err(|e| boxed(SignError::Refused(format!("cannot read the password: {e}"))))?;
+            Some(keys::decrypt_pem(&pem, password.as_bytes()).map_err(|e| boxed(SignError::input(&path, e)))?)
+        }
+    };
+    let text = crate::sign::vsa::file_text(&statement, key.as_ref());
+    crate::fsx::atomic::ensure_parent(out)
+        .and_then(|()| crate::fsx::atomic::write(out, text.as_bytes()))
+        .map_err(|source| boxed(SignError::Write { path: out.to_path_buf(), source }))?;
+    let how = if key.is_some() { "signed" } else { "unsigned" };
+    Ok(format!(
+        "wrote {} ({how} SLSA verification summary: {})",
+        out.display(),
+        statement.predicate.verification_result
+    ))
 }
 
 pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
@@ -415,15 +464,18 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
         }
         Some(verify::ManifestOutcome::Differs(_)) | None => {}
     }
-    let verdict = if report.passed() { "PASS" } else { "FAIL" };
+    let word = if report.passed() { "PASS" } else { "FAIL" };
     let _ = writeln!(
         text,
-        "{verdict}: release {} — {} signature(s) valid, {} awaiting, {} problem(s)",
+        "{word}: release {} — {} signature(s) valid, {} awaiting, {} problem(s)",
         report.release,
         report.signatures.len(),
         report.awaiting.len(),
         report.problems.len()
     );
+    if let Some(out) = &args.vsa {
+        let _ = writeln!(text, "{}", write_vsa(&args, ctx, &bundle, &verdict, &ctx.path(out))?);
+    }
     let missing: Vec<String> = report.awaiting.iter().map(ToString::to_string).collect();
     let _ = github::set_output("missing-signatures", &missing.join("; "));
     let _ = github::set_output("verify-result", if report.passed() { "pass" } else { "fail" });

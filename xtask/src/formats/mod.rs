@@ -21,6 +21,7 @@ pub mod report;
 pub mod request;
 pub mod statement;
 pub mod trust;
+pub mod vsa;
 pub mod withdrawal;
 
 use std::fmt;
@@ -117,6 +118,7 @@ pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("signing-policy.schema.json", schema_for!(policy::SigningConfig)),
         ("trust.schema.json", schema_for!(trust::Trust)),
         ("withdrawal.schema.json", schema_for!(withdrawal::Withdrawal)),
+        ("vsa-statement.schema.json", schema_for!(statement::Statement<vsa::VerificationSummary>)),
     ]
 }
 

@@ -37,14 +37,30 @@ pub struct SignOptions {
     pub tsa_timeout: std::time::Duration,
 }
 
-pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignError> {
-    let mut tty = Tty::open("signing")?;
+/// What every ceremony starts from: the terminal, the release folder and its request, and the
+/// enrolled signer the key names, not locked out.
+pub(crate) struct Opened {
+    pub tty: Tty,
+    pub dir: PathBuf,
+    pub request: Request,
+    pub request_sha: String,
+    pub registry: Registry,
+    pub signer: Signer,
+}
+
+pub(crate) fn open(opts: &SignOptions, policy: &SigningConfig, purpose: &str) -> Result<Opened, SignError> {
+    let tty = Tty::open(purpose)?;
     policy.validate()?;
     let dir = layout::release_dir(&opts.root, &opts.release)?;
     let (request, request_sha) = release_record::load(&dir)?;
     let (registry, _) = Registry::load(&opts.root)?;
     let signer = identify(opts, &registry)?;
     lockout::check(&signer.id, &dir)?;
+    Ok(Opened { tty, dir, request, request_sha, registry, signer })
+}
+
+pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignError> {
+    let Opened { mut tty, dir, request, request_sha, registry, signer } = open(opts, policy, "signing")?;
     if let Some(path) = complete_interrupted(&dir, (&request.release, &request_sha), &signer, &opts.role)? {
         tty.say(&format!(
             "{} was written by an interrupted ceremony but not logged; its event is recorded now.\n",
@@ -86,7 +102,7 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
 }
 
 /// The signer is whoever the key belongs to: `<key>.pub` (written by keygen) names the key.
-fn identify(opts: &SignOptions, registry: &Registry) -> Result<Signer, SignError> {
+pub(crate) fn identify(opts: &SignOptions, registry: &Registry) -> Result<Signer, SignError> {
     if !opts.key.is_file() {
         return Err(SignError::Refused(format!(
             "no such file: {}; pass --key with your encrypted key file (the KEY `signet keygen` wrote)",
@@ -172,7 +188,7 @@ fn show(
 /// How many times the signer may mistype the release id before the ceremony ends.
 const INTENT_TRIES: usize = 3;
 
-fn confirm_intent(tty: &mut Tty, release: &str) -> Result<(), SignError> {
+pub(crate) fn confirm_intent(tty: &mut Tty, release: &str) -> Result<(), SignError> {
     for attempt in 1..=INTENT_TRIES {
         let typed = tty.ask(&format!("\nTo sign with this meaning, type the release id ({release}): "))?;
         if typed == release {
@@ -201,7 +217,7 @@ fn ask_reason(tty: &mut Tty, reject: bool) -> Result<Option<String>, SignError> 
 /// Re-authentication: the password decrypts the key. Failures are counted on this machine and
 /// recorded as events of the release; the third consecutive one locks signing. Returns the key
 /// and the consecutive failures before it opened, which the signature then records.
-fn authenticate(
+pub(crate) fn authenticate(
     tty: &mut Tty,
     opts: &SignOptions,
     signer: &Signer,

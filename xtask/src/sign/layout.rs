@@ -56,6 +56,11 @@ pub fn signature_path(release_dir: &Path, role: &Role, signer: &SignerId, keyles
     inside(release_dir.to_path_buf(), &name)
 }
 
+/// `<release dir>/withdrawals/<name>`, for a withdrawal file name that is a safe file name.
+pub fn withdrawal_path(release_dir: &Path, name: &str) -> Result<PathBuf, SignError> {
+    inside(release_dir.join(WITHDRAWALS), name)
+}
+
 /// `<release dir>/<ROLE>--<signer>.tst`: the timestamp token of that key-file signature.
 pub fn token_path(release_dir: &Path, role: &Role, signer: &SignerId) -> Result<PathBuf, SignError> {
     inside(release_dir.to_path_buf(), &token_file_name(&file_name(role, signer)))

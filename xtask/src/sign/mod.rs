@@ -8,6 +8,8 @@ pub mod ceremony;
 pub mod request;
 pub mod sigstore;
 pub mod verify;
+pub mod vsa;
+pub mod withdraw;
 
 // The lower floor the flows share.
 pub mod anchored;

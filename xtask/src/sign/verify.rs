@@ -20,6 +20,10 @@ pub use super::verdict::{Awaiting, Check, Problem, VerifiedSignature, VerifyRepo
 pub struct Verdict {
     pub report: VerifyReport,
     pub manifest: Option<ManifestOutcome>,
+    /// `sha256:` of the request's exact bytes: the policy every signer signed.
+    pub request_sha256: String,
+    /// `sha256:` of the trust file the record was anchored on, if it was.
+    pub anchor_sha256: Option<String>,
 }
 
 /// The archival manifest of a release folder that passed.
@@ -59,7 +63,12 @@ pub fn run(inputs: &VerifyInputs<'_>, now: Timestamp) -> Result<Verdict, SignErr
         }
         (_, false) => None,
     };
-    Ok(Verdict { report, manifest })
+    let request_sha256 = crate::digest::tagged(rec.request_text.as_bytes());
+    let anchor_sha256 = match &rec.anchoring {
+        super::trust::Anchoring::Anchored { anchor_sha256, .. } => Some(anchor_sha256.clone()),
+        super::trust::Anchoring::NotAnchored { .. } => None,
+    };
+    Ok(Verdict { report, manifest, request_sha256, anchor_sha256 })
 }
 
 /// Writes the archival manifest once, and logs its assembly; an existing one is compared.

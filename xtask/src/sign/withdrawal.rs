@@ -1,6 +1,6 @@
 //! Signed withdrawals (`formats::withdrawal`): the record a signer's own key signs to take back
-//! their signature or rejection, and the gate's check of one. (The command that writes one at
-//! the terminal comes with issue #16; the gate honours and shows them already.)
+//! their signature or rejection, and the gate's check of one. `sign::withdraw` writes one at the
+//! terminal.
 
 use super::Timestamp;
 use super::dsse::{self, Envelope};

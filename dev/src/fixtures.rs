@@ -93,13 +93,7 @@ pub fn signed_release_by(root: &Path, people: Vec<(String, String)>) -> Result<P
         let record = Part11Record::new(signer, &req, &request_sha, intent, &policy, Timestamp::now());
         let text = record::envelope_text(&req, &record, key);
         let digest = signet::digest::tagged(text.as_bytes());
-        let name = layout::file_name(&record.role, &record.signer_id);
-        let event = audit::NewEvent::new(audit::EventKind::SignatureCreated, &request_sha)
-            .by(&record.signer_id, &record.role)
-            .file(&name, text.as_bytes());
-        audit::record(&release_dir, &req.release, event)?;
-        let path = release_dir.join(name);
-        fs::write(&path, text).map_err(io)?;
+        place_signature(&release_dir, &request_sha, &record, &text)?;
         done.push(Prerequisite { role: q.role.clone(), signer_id: signer.id.clone(), envelope_sha256: digest });
     }
     let toml = format!("{}\n", policy_toml(&policy));
@@ -130,12 +124,17 @@ pub fn forge_signature(
     let intent = Intent { role: Role::new(role.to_owned()), meaning, reason: None, prerequisites: Vec::new() };
     let mut record = Part11Record::new(&entry, &req, &request_sha, intent, &SigningConfig::default(), at);
     record.failed_attempts = Some(0);
-    let text = record::envelope_text(&req, &record, &key);
+    place_signature(&dir, &request_sha, &record, &record::envelope_text(&req, &record, &key))
+}
+
+/// Logs a signature's event and writes its envelope `text` into the release folder, as the
+/// ceremony would; returns the envelope's path.
+fn place_signature(dir: &Path, request_sha: &str, record: &Part11Record, text: &str) -> Result<PathBuf, SignError> {
     let name = layout::file_name(&record.role, &record.signer_id);
-    let event = audit::NewEvent::new(audit::EventKind::SignatureCreated, &request_sha)
+    let event = audit::NewEvent::new(audit::EventKind::SignatureCreated, request_sha)
         .by(&record.signer_id, &record.role)
         .file(&name, text.as_bytes());
-    audit::record(&dir, &req.release, event)?;
+    audit::record(dir, &record.release, event)?;
     let path = dir.join(name);
     fs::write(&path, text).map_err(|e| SignError::Write { path: path.clone(), source: e })?;
     Ok(path)

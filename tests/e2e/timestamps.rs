@@ -27,6 +27,15 @@ fn repo_accepting(pki: &Pki, policy: &str) -> tempfile::TempDir {
     })
 }
 
+/// A test TSA (in the first folder, `test/`) and a release repository whose trust file accepts
+/// it; both folders live as long as the returned guards.
+fn accepted_tsa(policy: &str) -> (tempfile::TempDir, Pki, tempfile::TempDir) {
+    let pki_dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(&pki_dir.path().join("test"), "Test TSA");
+    let repo = repo_accepting(&pki, policy);
+    (pki_dir, pki, repo)
+}
+
 /// The raw signature bytes of an envelope, which its token's imprint covers, written to `out`.
 fn signature_bytes(envelope: &Path, out: &Path) {
     let env: serde_json::Value = serde_json::from_slice(&fs::read(envelope).unwrap()).unwrap();
@@ -46,9 +55,7 @@ fn sign_all_with_tsa(d: &Path, url: &str) {
 
 #[test]
 fn a_tsa_gives_key_file_signatures_trusted_time_that_verifies_offline_and_with_openssl() {
-    let pki_dir = tempfile::tempdir().unwrap();
-    let pki = Pki::new(pki_dir.path(), "Test TSA");
-    let repo = repo_accepting(&pki, POLICY);
+    let (_pki_dir, pki, repo) = accepted_tsa(POLICY);
     let d = repo.path();
     sign_all_with_tsa(d, &serve(pki.clone(), Answer::Token));
     assert!(d.join(RELEASE).join("QA--dana.tst").is_file());
@@ -112,10 +119,8 @@ fn verify_edited(signed: &Path, edit: impl FnOnce(&Path)) -> (i32, String) {
 
 #[test]
 fn wrong_tokens_fail_each_with_its_own_message() {
-    let pki_dir = tempfile::tempdir().unwrap();
-    let pki = Pki::new(&pki_dir.path().join("test"), "Test TSA");
+    let (pki_dir, pki, repo) = accepted_tsa(POLICY);
     let rogue = Pki::new(&pki_dir.path().join("rogue"), "Rogue TSA");
-    let repo = repo_accepting(&pki, POLICY);
     let d = repo.path();
     sign_all_with_tsa(d, &serve(pki.clone(), Answer::Token));
     let token = |d: &Path| d.join(RELEASE).join("QA--dana.tst");
@@ -199,9 +204,7 @@ fn wide_set(n: u16) -> Vec<u8> {
 /// signature was really made shows the key was already revoked.
 #[test]
 fn a_stolen_revoked_key_cannot_backdate_a_timestamped_signature() {
-    let pki_dir = tempfile::tempdir().unwrap();
-    let pki = Pki::new(pki_dir.path(), "Test TSA");
-    let repo = repo_accepting(&pki, POLICY);
+    let (_pki_dir, pki, repo) = accepted_tsa(POLICY);
     let d = repo.path();
     std::thread::sleep(Duration::from_secs(2));
     let revoked = Timestamp::now();
@@ -228,9 +231,7 @@ fn a_stolen_revoked_key_cannot_backdate_a_timestamped_signature() {
 /// it is judged at the token's time.
 #[test]
 fn a_token_after_the_keys_expiry_fails_the_signature() {
-    let pki_dir = tempfile::tempdir().unwrap();
-    let pki = Pki::new(pki_dir.path(), "Test TSA");
-    let repo = repo_accepting(&pki, POLICY);
+    let (_pki_dir, pki, repo) = accepted_tsa(POLICY);
     let d = repo.path();
     keygen(d, "tom");
     let until = Timestamp(Timestamp::now().0 + 4);
@@ -270,10 +271,7 @@ fn a_token_after_the_keys_expiry_fails_the_signature() {
 /// signer signs, records it).
 #[test]
 fn require_trusted_time_refuses_signatures_without_a_token() {
-    let pki_dir = tempfile::tempdir().unwrap();
-    let pki = Pki::new(pki_dir.path(), "Test TSA");
-    let policy = format!("[signing]\nrequire_trusted_time = true\n{POLICY}");
-    let repo = repo_accepting(&pki, &policy);
+    let (_pki_dir, _pki, repo) = accepted_tsa(&format!("[signing]\nrequire_trusted_time = true\n{POLICY}"));
     let d = repo.path();
     let request = fs::read_to_string(d.join(RELEASE).join("request.json")).unwrap();
     assert!(
@@ -301,10 +299,8 @@ fn require_trusted_time_refuses_signatures_without_a_token() {
 /// after the password: nothing is written but the failure's event.
 #[test]
 fn a_failing_tsa_fails_the_ceremony_cleanly() {
-    let pki_dir = tempfile::tempdir().unwrap();
-    let pki = Pki::new(&pki_dir.path().join("test"), "Test TSA");
+    let (pki_dir, pki, repo) = accepted_tsa(POLICY);
     let rogue = Pki::new(&pki_dir.path().join("rogue"), "Rogue TSA");
-    let repo = repo_accepting(&pki, POLICY);
     let d = repo.path();
     let cases = [
         (serve(pki.clone(), Answer::Hang(Duration::from_secs(30))), "no answer within 2 s"),

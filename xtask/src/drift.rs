@@ -118,10 +118,7 @@ fn withdrawn(root: &Path, file: &str, commit: Option<(&str, &str)>) -> bool {
     let Some((folder, name)) = file.rsplit_once('/') else { return false };
     let in_release_folder = folder.strip_prefix(&format!("{}/", layout::DIR)).is_some_and(|id| !id.contains('/'));
     // A timestamp token goes with its envelope.
-    let name = match name.strip_suffix(layout::TOKEN_SUFFIX) {
-        Some(stem) => format!("{stem}{}", layout::DSSE_SUFFIX),
-        None => name.to_owned(),
-    };
+    let name = layout::envelope_of_token(name).unwrap_or_else(|| name.to_owned());
     if !in_release_folder || !layout::is_signature_file(&name) {
         return false;
     }

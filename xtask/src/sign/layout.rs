@@ -71,6 +71,12 @@ pub fn token_file_name(envelope_file: &str) -> String {
     format!("{}{TOKEN_SUFFIX}", envelope_file.strip_suffix(DSSE_SUFFIX).unwrap_or(envelope_file))
 }
 
+/// The key-file signature file a token file belongs to: `<ROLE>--<signer>.dsse.json` for
+/// `<ROLE>--<signer>.tst`; `None` for a name that is no token's.
+pub fn envelope_of_token(token_file: &str) -> Option<String> {
+    token_file.strip_suffix(TOKEN_SUFFIX).map(|stem| format!("{stem}{DSSE_SUFFIX}"))
+}
+
 /// `dir/name`, only for a name that is one safe path component: the last guard before a
 /// write under `signatures/`.
 fn inside(dir: PathBuf, name: &str) -> Result<PathBuf, SignError> {

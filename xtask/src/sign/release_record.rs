@@ -99,7 +99,8 @@ impl ReleaseRecord {
         envelopes.sort();
         // A token belongs to the key-file signature beside it; one left by a withdrawn
         // signature is not part of the record.
-        timestamps.retain(|(t, _)| envelopes.iter().any(|(f, _)| layout::token_file_name(f) == *t && f != t));
+        timestamps
+            .retain(|(t, _)| layout::envelope_of_token(t).is_some_and(|e| envelopes.iter().any(|(f, _)| *f == e)));
         timestamps.sort();
         let keyless = envelopes.iter().any(|(f, _)| f.ends_with(KEYLESS_SUFFIX));
         Ok(ReleaseRecord {
@@ -233,10 +234,7 @@ fn manifest_tokens(path: &Path, m: &Manifest) -> Result<Vec<(String, Vec<u8>)>, 
     let mut tokens: Vec<(String, Vec<u8>)> = Vec::new();
     for t in &m.timestamps {
         let bad = |why: String| SignError::input(path, format!("timestamp {:?}: {why}", t.file));
-        let owned = m
-            .envelopes
-            .iter()
-            .any(|e| e.file.ends_with(layout::DSSE_SUFFIX) && layout::token_file_name(&e.file) == t.file);
+        let owned = layout::envelope_of_token(&t.file).is_some_and(|e| m.envelopes.iter().any(|env| env.file == e));
         if !owned {
             return Err(bad("names no key-file signature of this manifest".into()));
         }

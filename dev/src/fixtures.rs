@@ -60,6 +60,8 @@ pub fn signed_release_by(root: &Path, people: Vec<(String, String)>) -> Result<P
             id: format!("person{i:02}").into(),
             name: people[i].0.clone(),
             email: people[i].1.clone(),
+            department: None,
+            title: None,
             roles: vec![role.clone()],
             kind: signet::sign::registry::SignerKind::Human,
             key_id: keys::key_id(key.verifying_key()).into(),

@@ -24,6 +24,7 @@ mod release_check;
 mod report;
 mod rtm;
 mod schemas;
+mod signer_view;
 mod signing;
 mod sums;
 mod timestamps;

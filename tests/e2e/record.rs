@@ -257,7 +257,7 @@ fn failed_attempts_before_a_signature_are_signed_with_it() {
     use base64ct::Encoding as _;
     let payload = base64ct::Base64::decode_vec(env["payload"].as_str().unwrap()).unwrap();
     let statement: serde_json::Value = serde_json::from_slice(&payload).unwrap();
-    assert_eq!(statement["predicateType"], "https://signet.dev/attestations/part11-signature/v2");
+    assert_eq!(statement["predicateType"], "https://signet.dev/attestations/part11-signature/v3");
     assert_eq!(statement["predicate"]["failed_attempts"], 2);
     let (_, out) = verify(d, "signatures/v1.4.0");
     assert!(out.contains("signed   QA (REVIEWER) by Dana Whitfield <dana@pump.example> at "), "{out}");

@@ -71,6 +71,8 @@ pub enum Command {
     Request(signing::RequestArgs),
     /// The signing ceremony: sign a release with a stated meaning (terminal only).
     Sign(signing::SignArgs),
+    /// What changed between two releases: requirements, test verdicts, evidence files.
+    Diff(signing::DiffArgs),
     /// The evidence report: HTML and archival PDF/A with the signature manifestations.
     Report(report::Args),
     /// The final gate: verify the signed release against the bundle.
@@ -93,6 +95,7 @@ pub fn run(command: Command, ctx: &Ctx) -> CmdResult {
         Command::Revoke(args) => signing::revoke(args, ctx),
         Command::Request(args) => signing::request(args, ctx),
         Command::Sign(args) => signing::sign(args, ctx),
+        Command::Diff(args) => signing::diff(args, ctx),
         Command::Report(args) => report::run(args, ctx),
         Command::Verify(args) => signing::verify(args, ctx),
         Command::Bundle(args) => bundle::run(args, ctx),

@@ -84,6 +84,12 @@ pub struct EnrollArgs {
     pub name: String,
     #[arg(long)]
     pub email: String,
+    /// Department, as it appears on every signature manifestation (PRS-014 S2).
+    #[arg(long)]
+    pub department: Option<String>,
+    /// Job title, as it appears on every signature manifestation.
+    #[arg(long)]
+    pub title: Option<String>,
     /// Roles this person may sign for (repeatable).
     #[arg(long = "role", value_name = "ROLE", required = true)]
     pub roles: Vec<String>,
@@ -125,6 +131,8 @@ pub fn enroll(args: EnrollArgs, ctx: &Ctx) -> CmdResult {
         id: args.signer,
         name: args.name,
         email: args.email,
+        department: args.department,
+        title: args.title,
         roles: args.roles,
         public_key: vk,
         identity: args.identity,
@@ -218,13 +226,18 @@ pub fn request(args: RequestArgs, ctx: &Ctx) -> CmdResult {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(group = clap::ArgGroup::new("mode").required(true).args(["key", "keyless_predicate", "keyless_bundle"]))]
+#[command(group = clap::ArgGroup::new("mode").required(true).args(["key", "keyless_predicate", "keyless_bundle", "show"]))]
 pub struct SignArgs {
     #[arg(long, value_name = "ID")]
     pub release: String,
     /// The role to sign (with --keyless-bundle: optional, checked against the signature).
-    #[arg(long, value_name = "ROLE", required_unless_present = "keyless_bundle")]
+    #[arg(long, value_name = "ROLE", required_unless_present_any = ["keyless_bundle", "show"])]
     pub role: Option<String>,
+    /// Print what the ceremony shows before the password (the record, its files, the RTM
+    /// summary, the signatures present, the changes since the previous signed release) and
+    /// its digest, without signing.
+    #[arg(long, conflicts_with_all = ["reject", "withdraw", "keyless_predicate", "keyless_bundle", "tsa"])]
+    pub show: bool,
     /// Your encrypted key file (keygen's KEY; KEY.pub beside it names you).
     #[arg(long, value_name = "KEY")]
     pub key: Option<PathBuf>,
@@ -268,6 +281,9 @@ pub fn sign(args: SignArgs, ctx: &Ctx) -> CmdResult {
     let policy = policy(ctx)?;
     if let Some(bundle) = &args.keyless_bundle {
         return import_keyless(&args, bundle, &policy, ctx);
+    }
+    if args.show {
+        return show(&args.release, &policy, ctx);
     }
     let role = args.role.clone().unwrap_or_default();
     if args.keyless_predicate {
@@ -434,11 +450,8 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
             Some(n) if n > 0 => format!(" after {n} wrong password(s)"),
             _ => String::new(),
         };
-        let _ = writeln!(
-            text,
-            "signed   {} ({}) by {} <{}> at {}{source}{attempts}",
-            r.role, r.meaning, r.printed_name, r.email, r.signed_at
-        );
+        let _ =
+            writeln!(text, "signed   {} ({}) by {} at {}{source}{attempts}", r.role, r.meaning, r.who(), r.signed_at);
     }
     for w in &report.withdrawn {
         let w = &w.withdrawal;
@@ -484,4 +497,43 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
         text,
         json: serde_json::to_value(report).expect("serialises"),
     })
+}
+
+/// `sign --show`: the ceremony's view of the record, without a terminal or a key.
+fn show(release: &str, policy: &SigningConfig, ctx: &Ctx) -> CmdResult {
+    let dir = layout::release_dir(&ctx.root, release).map_err(boxed)?;
+    let (request, request_sha) = crate::sign::release_record::load(&dir).map_err(boxed)?;
+    let present =
+        crate::sign::eligibility::present(&ctx.root, &dir, policy, &request, Timestamp::now()).map_err(boxed)?;
+    let view = crate::sign::view::build(&ctx.root, &dir, (&request, &request_sha), &present).map_err(boxed)?;
+    let text = format!("{}\nshown_sha256 {}\n", view.text(), view.digest());
+    let json = ctx.json(|| serde_json::json!({ "text": view.text(), "shown_sha256": view.digest() }));
+    Ok(Outcome { exit: Exit::Pass, text, json })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The earlier release to compare against.
+    #[arg(long, value_name = "RELEASE")]
+    pub since: String,
+    /// The later release (default: the release whose request was made last).
+    #[arg(long, value_name = "ID")]
+    pub release: Option<String>,
+}
+
+/// `signet diff --since RELEASE`: what changed between two releases' pinned evidence.
+pub fn diff(args: DiffArgs, ctx: &Ctx) -> CmdResult {
+    let release = match args.release {
+        Some(r) => r,
+        None => crate::sign::changes::latest(&ctx.root).map_err(boxed)?.ok_or_else(|| {
+            boxed(SignError::Refused(format!(
+                "no release under {}/: pass --release ID",
+                ctx.root.join(layout::DIR).display()
+            )))
+        })?,
+    };
+    let changes = crate::sign::changes::since(&ctx.root, &release, &args.since).map_err(boxed)?;
+    let text = format!("Changes from {} to {release}:\n{}", args.since, changes.render());
+    let json = ctx.json(|| serde_json::json!({ "release": release, "changes": changes }));
+    Ok(Outcome { exit: Exit::Pass, text, json })
 }

@@ -49,6 +49,13 @@ pub struct Signer {
     pub id: SignerId,
     pub name: String,
     pub email: String,
+    /// The signer's department (PRS-014 S2), shown with every signature; absent from entries
+    /// enrolled before Signet recorded it, so their approved digests are unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// The signer's job title, shown with every signature; absent like `department`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     pub roles: Vec<Role>,
     /// A bot key never satisfies a signature requirement.
     pub kind: SignerKind,

@@ -1,6 +1,6 @@
-//! `report.json` (`signet.report/v1`): the one data model both renderers of the evidence report
+//! `report.json` (`signet.report/v2`): the one data model both renderers of the evidence report
 //! read. Every value is taken from the release's own files, so identical inputs give identical
-//! bytes.
+//! bytes. v2 added the signer's `department` and `title` to each manifestation.
 
 use std::collections::BTreeMap;
 
@@ -10,12 +10,12 @@ use serde::{Deserialize, Serialize};
 use super::Version;
 use super::index::{ReviewState, TestOutcome, Verification as RtmVerification};
 
-pub const VERSION: Version = Version { family: "signet.report", current: 1 };
+pub const VERSION: Version = Version { family: "signet.report", current: 2 };
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "signet.report/v1", description = "The evidence report's data model")]
+#[schemars(title = "signet.report/v2", description = "The evidence report's data model")]
 pub struct Report {
-    /// Always `signet.report/v1` for this type.
+    /// `signet.report/v2` for reports this Signet writes.
     pub schema: String,
     pub document: DocumentControl,
     pub signatures: Vec<Manifestation>,
@@ -52,6 +52,11 @@ pub struct Manifestation {
     pub status: SignatureStatus,
     pub printed_name: Option<String>,
     pub email: Option<String>,
+    /// v2: the signer's department and job title, as enrolled.
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
     pub signer_id: Option<String>,
     pub key_id: Option<String>,
     pub meaning: String,

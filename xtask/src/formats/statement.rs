@@ -45,6 +45,9 @@ pub const PREDICATE_TYPE: &str = "https://signet.dev/attestations/part11-signatu
 /// v2 adds `failed_attempts`; the ceremony writes it for key-file signatures. Keyless
 /// predicates stay v1 (the identity provider, not Signet, sees their logins).
 pub const PREDICATE_TYPE_V2: &str = "https://signet.dev/attestations/part11-signature/v2";
+/// v3 adds `department`, `title` (the signer's, as enrolled) and `shown_sha256` (what the
+/// ceremony showed before the password); the ceremony writes it for key-file signatures.
+pub const PREDICATE_TYPE_V3: &str = "https://signet.dev/attestations/part11-signature/v3";
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 /// in-toto Statement v0.1, which cosign 2.x writes for `attest-blob`; same layout as v1 for
 /// everything Signet reads, so it is accepted for keyless signatures only.
@@ -105,6 +108,16 @@ pub struct Part11Record {
     /// that machine, since the last success), so that the signer signs them too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_attempts: Option<u32>,
+    /// v3: the signer's department, as their enrolment records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// v3: the signer's job title, as their enrolment records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// v3: `sha256:` of the exact text the ceremony showed the signer before the password
+    /// (`sign --show` prints the same text and digest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -15,8 +15,7 @@ use super::record::{self, Intent, Part11Record};
 use super::registry::{Registry, Signer};
 use super::terminal::Terminal as Tty;
 use super::trust::TrustFile;
-use super::verdict::VerifiedSignature;
-use super::{SignError, Timestamp, keys, lockout, release_record, tsa};
+use super::{SignError, Timestamp, keys, lockout, release_record, tsa, view};
 use crate::formats::ids::{Role, SignerId};
 use crate::formats::request::Request;
 use crate::fsx::atomic;
@@ -74,7 +73,9 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
     check_bundle(opts, &request, &mut tty)?;
     let meaning = if opts.reject { REJECTOR.to_string() } else { eligibility::required_meaning(&request, &opts.role)? };
     let tsa = timestamp_authority(opts, policy, &request)?;
-    show(&mut tty, &request, &signer, &opts.role, &meaning, policy, &present);
+    let view = view::build(&opts.root, &dir, (&request, &request_sha), &present)?;
+    show_record(&mut tty, &view)?;
+    show(&mut tty, &signer, &opts.role, &meaning, policy);
     tty.say(&match &tsa {
         Some(t) => format!("Trusted time:   requested from {} after you sign\n", t.url),
         None => "Trusted time:   none; the time is your computer's clock\n".into(),
@@ -86,6 +87,7 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
     let intent = Intent { role: opts.role.as_str().into(), meaning, reason, prerequisites };
     let mut record = Part11Record::new(&signer, &request, &request_sha, intent, policy, Timestamp::now());
     record.failed_attempts = Some(failed_attempts);
+    record.shown_sha256 = Some(view.digest());
     let text = record::envelope_text(&request, &record, &key);
     let token = match &tsa {
         Some(t) => Some(timestamp(&mut tty, opts, t, (&text, &record), (&dir, &request_sha))?),
@@ -153,36 +155,41 @@ fn check_bundle(opts: &SignOptions, request: &Request, tty: &mut Tty) -> Result<
     Ok(())
 }
 
-fn show(
-    tty: &mut Tty,
-    request: &Request,
-    signer: &Signer,
-    role: &str,
-    meaning: &str,
-    policy: &SigningConfig,
-    present: &[VerifiedSignature],
-) {
+/// How many evidence files the ceremony shows before it waits for Enter.
+const PAGE: usize = 40;
+
+/// The record, its file list a page at a time: the signer reads it all before signing.
+fn show_record(tty: &mut Tty, view: &view::View) -> Result<(), SignError> {
+    tty.say(&view.head);
+    for (i, page) in view.files.chunks(PAGE).enumerate() {
+        if i > 0 {
+            let shown = i * PAGE;
+            tty.ask(&format!("-- {shown} of {} files shown; Enter for the next page --", view.files.len()))?;
+        }
+        tty.say(&page.iter().map(|f| format!("{f}\n")).collect::<String>());
+    }
+    tty.say(&view.tail);
+    tty.say(&format!("(what you were shown: {}; `signet sign --show` prints it again)\n", view.digest()));
+    Ok(())
+}
+
+fn show(tty: &mut Tty, signer: &Signer, role: &str, meaning: &str, policy: &SigningConfig) {
     let mut t = String::from("\n=== Electronic signature (21 CFR Part 11) ===\n");
-    t.push_str(&format!("Release:        {}\n", request.release));
-    t.push_str(&format!("Bundle:         {} ({} bytes)\n", request.bundle.name, request.bundle.size));
-    t.push_str(&format!("Bundle sha256:  {}\n", request.bundle.sha256));
-    t.push_str(&format!("Commit(s):      {}\n", request.commits.join(", ")));
-    t.push_str(&format!("Signer:         {} <{}> ({})\n", signer.name, signer.email, signer.id));
+    t.push_str(&format!("Signer:         {}\n", signer_line(signer)));
     t.push_str(&format!("Role:           {role}\n"));
     t.push_str(&format!(
         "Meaning:        {meaning}\n  {}\n",
         meaning::definition(meaning, &policy.meanings).unwrap_or("")
     ));
-    if present.is_empty() {
-        t.push_str("Signatures present: none yet\n");
-    } else {
-        t.push_str("Signatures present:\n");
-        for s in present {
-            let r = &s.record;
-            t.push_str(&format!("  {} — {} ({}) at {}\n", r.role, r.printed_name, r.meaning, r.signed_at));
-        }
-    }
     tty.say(&t);
+}
+
+/// `Name <email> (Title, Department) (id)`, as the ceremony names the signer.
+fn signer_line(signer: &Signer) -> String {
+    match record::post(signer.title.as_deref(), signer.department.as_deref()) {
+        p if p.is_empty() => format!("{} <{}> ({})", signer.name, signer.email, signer.id),
+        p => format!("{} <{}>, {p} ({})", signer.name, signer.email, signer.id),
+    }
 }
 
 /// How many times the signer may mistype the release id before the ceremony ends.

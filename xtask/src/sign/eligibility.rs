@@ -65,11 +65,7 @@ pub fn check_may_sign(
             return refuse(format!("the key is enrolled only from {enrolled_at}"));
         }
     }
-    let mut record = ReleaseRecord::from_folder(opts.root, opts.dir, policy)?;
-    // The repository's trust file names the timestamp authorities whose tokens date the
-    // signatures present.
-    record.anchor(opts.root, None, &Default::default())?;
-    let present = gate::verify(&record, &request.bundle.sha256, now)?.signatures;
+    let present = present(opts.root, opts.dir, policy, request, now)?;
     if let Some(s) = present.iter().find(|s| s.record.role == opts.role) {
         return if s.record.signer_id == signer.id {
             refuse(format!(
@@ -100,6 +96,21 @@ pub fn check_may_sign(
         ));
     }
     Ok(present)
+}
+
+/// The signatures of the release that the final gate would accept now.
+pub fn present(
+    root: &Path,
+    dir: &Path,
+    policy: &SigningConfig,
+    request: &Request,
+    now: Timestamp,
+) -> Result<Vec<VerifiedSignature>, SignError> {
+    let mut record = ReleaseRecord::from_folder(root, dir, policy)?;
+    // The repository's trust file names the timestamp authorities whose tokens date the
+    // signatures present.
+    record.anchor(root, None, &Default::default())?;
+    Ok(gate::verify(&record, &request.bundle.sha256, now)?.signatures)
 }
 
 pub fn prerequisites(request: &Request, role: &str, present: &[VerifiedSignature]) -> Vec<Prerequisite> {

@@ -91,10 +91,13 @@ pub(crate) fn check(
     if !p.is_empty() {
         return Err(p);
     }
+    // A keyless predicate stays v1: the department and title shown are those of the enrolment
+    // the administrator signed.
+    let shown = Part11Record { department: signer.department.clone(), title: signer.title.clone(), ..verified };
     Ok(VerifiedSignature {
         file: file.into(),
         envelope_sha256: sha(text.as_bytes()),
-        record: verified,
+        record: shown,
         time_authority: None,
     })
 }
@@ -191,6 +194,9 @@ mod tests {
             prerequisites: vec![],
             tool: String::new(),
             failed_attempts: None,
+            department: None,
+            title: None,
+            shown_sha256: None,
         }
     }
 

@@ -7,6 +7,8 @@
 //! signatures/trusted_root.json            the pinned Sigstore trusted root
 //! signatures/trust.json                   the organisation's trust anchor (administrators)
 //! signatures/<ID>/request.json            the pending-signature request (+ request.md)
+//! signatures/<ID>/index.json              the RTM index the request pins, as the signers saw it
+//! signatures/<ID>/SHA256SUMS              the evidence checksums the request pins
 //! signatures/<ID>/events/<TIME>-<SHA256>.json     one immutable file per event
 //! signatures/<ID>/withdrawals/<SHA256>.dsse.json  a signer's signed withdrawal of that file
 //! signatures/<ID>/audit.jsonl             the hash-chained audit trail (releases recorded before events/)
@@ -30,6 +32,8 @@ pub const TRUSTED_ROOT: &str = "signatures/trusted_root.json";
 pub const TRUST: &str = "signatures/trust.json";
 pub const REQUEST: &str = "request.json";
 pub const REQUEST_MD: &str = "request.md";
+pub const INDEX_COPY: &str = "index.json";
+pub const SUMS_COPY: &str = "SHA256SUMS";
 pub const AUDIT: &str = "audit.jsonl";
 pub const EVENTS: &str = "events";
 pub const WITHDRAWALS: &str = "withdrawals";

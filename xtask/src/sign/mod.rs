@@ -14,9 +14,11 @@ pub mod withdraw;
 // The lower floor the flows share.
 pub mod anchored;
 pub mod audit;
+pub mod changes;
 pub mod dsse;
 pub mod eligibility;
 mod error;
+pub mod evidence;
 pub mod gate;
 pub mod keyless_check;
 pub mod keys;
@@ -35,6 +37,7 @@ pub mod trusted_root;
 pub(crate) mod trusted_time;
 pub mod tsa;
 pub mod verdict;
+pub mod view;
 pub mod withdrawal;
 
 pub use error::SignError;

@@ -23,9 +23,11 @@ impl SigningConfig {
             }
             if meaning::definition(&r.meaning, &self.meanings).is_none() {
                 return bad(format!(
-                    "role `{}` has meaning `{}`, which is neither built in (AUTHOR, REVIEWER, APPROVER, VERIFIER, \
-                     WITNESS, REJECTOR) nor declared under [[signing.meanings]]",
-                    r.role, r.meaning
+                    "role `{}` has meaning `{}`, which is neither built in ({}) nor declared under \
+                     [[signing.meanings]]",
+                    r.role,
+                    r.meaning,
+                    meaning::builtin_codes()
                 ));
             }
         }

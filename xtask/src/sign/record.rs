@@ -9,7 +9,8 @@ use super::registry::Signer;
 use crate::formats::ids::Role;
 use crate::formats::request::Request;
 pub use crate::formats::statement::{
-    PREDICATE_TYPE, PREDICATE_TYPE_V2, Part11Record, Prerequisite, STATEMENT_TYPE, STATEMENT_TYPE_V01, TimeSource,
+    PREDICATE_TYPE, PREDICATE_TYPE_V2, PREDICATE_TYPE_V3, Part11Record, Prerequisite, STATEMENT_TYPE,
+    STATEMENT_TYPE_V01, TimeSource,
 };
 
 /// What the signer chose: the role, the meaning, a reason, and the signatures it follows.
@@ -48,13 +49,39 @@ impl Part11Record {
             prerequisites: intent.prerequisites,
             tool: crate::formats::crate_version(),
             failed_attempts: None,
+            department: signer.department.clone(),
+            title: signer.title.clone(),
+            shown_sha256: None,
         }
     }
 }
 
-/// The predicate type a record is written under: v2 when it carries `failed_attempts`.
+/// `Title, Department` as enrolled, or an empty string when neither was recorded.
+pub fn post(title: Option<&str>, department: Option<&str>) -> String {
+    [title, department].into_iter().flatten().collect::<Vec<_>>().join(", ")
+}
+
+impl Part11Record {
+    /// `Name <email>`, with `(Title, Department)` when enrolled with them: the §11.50 printed
+    /// name as every text form shows it.
+    pub fn who(&self) -> String {
+        match post(self.title.as_deref(), self.department.as_deref()) {
+            p if p.is_empty() => format!("{} <{}>", self.printed_name, self.email),
+            p => format!("{} <{}> ({p})", self.printed_name, self.email),
+        }
+    }
+}
+
+/// The predicate type a record is written under: v3 when it carries what the signer was shown
+/// or the signer's department or title, else v2 when it carries `failed_attempts`.
 pub fn predicate_type(record: &Part11Record) -> &'static str {
-    if record.failed_attempts.is_some() { PREDICATE_TYPE_V2 } else { PREDICATE_TYPE }
+    if record.shown_sha256.is_some() || record.department.is_some() || record.title.is_some() {
+        PREDICATE_TYPE_V3
+    } else if record.failed_attempts.is_some() {
+        PREDICATE_TYPE_V2
+    } else {
+        PREDICATE_TYPE
+    }
 }
 
 /// The DSSE envelope file of a signature: the statement (subject: the request's bundle;

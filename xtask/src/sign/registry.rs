@@ -228,6 +228,13 @@ fn check_person(s: &Signer) -> Result<(), SignError> {
             s.name
         ));
     }
+    for (flag, value) in [("--department", &s.department), ("--title", &s.title)] {
+        if let Some(v) = value.as_deref().filter(|v| !name_ok(v)) {
+            return bad(format!(
+                "{flag} {v:?} must be at most 128 characters, without surrounding spaces or control characters"
+            ));
+        }
+    }
     let (local, domain) = s.email.split_once('@').unwrap_or_default();
     if local.is_empty()
         || !domain.contains('.')
@@ -250,6 +257,8 @@ pub struct Enrolment {
     pub id: String,
     pub name: String,
     pub email: String,
+    pub department: Option<String>,
+    pub title: Option<String>,
     pub roles: Vec<String>,
     pub public_key: Option<p256::ecdsa::VerifyingKey>,
     pub identity: Option<String>,
@@ -289,6 +298,8 @@ impl Enrolment {
             id,
             name: self.name,
             email: self.email,
+            department: self.department.filter(|d| !d.trim().is_empty()),
+            title: self.title.filter(|t| !t.trim().is_empty()),
             roles,
             kind: if self.bot { SignerKind::Bot } else { SignerKind::Human },
             key_id: key_id.into(),
@@ -388,6 +399,8 @@ mod tests {
             id: "alice".into(),
             name: "Alice".into(),
             email: "alice@example.com".into(),
+            department: None,
+            title: None,
             roles: vec!["QA".into()],
             kind: SignerKind::Human,
             key_id: identity_key_id(issuer, identity, "2026-01-01T00:00:00Z").into(),

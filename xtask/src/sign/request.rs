@@ -30,6 +30,7 @@ pub fn create(opts: &RequestOptions, policy: &SigningConfig) -> Result<(Request,
         return finish_interrupted(opts, policy, &dir);
     }
     let request = build(opts, policy)?;
+    super::evidence::keep(&dir, opts.sums.as_deref(), opts.index.as_deref())?;
     write(&request, &dir)?;
     log_creation(&request, &dir)?;
     Ok((request, path))

@@ -45,7 +45,15 @@ pub(crate) fn check_signed(
     if !subject_ok {
         bad(Check::Subject, "subject is not this release's bundle (name and sha256 from the request)".into());
     }
-    if r.signer_id != signer.id || r.printed_name != signer.name || r.email != signer.email || r.key_id != keyid {
+    // v1 and v2 records predate department and title; a v3 record carries both as enrolled.
+    let v3 = r.shown_sha256.is_some() || r.department.is_some() || r.title.is_some();
+    let same_post = !v3 || (r.department == signer.department && r.title == signer.title);
+    if r.signer_id != signer.id
+        || r.printed_name != signer.name
+        || r.email != signer.email
+        || r.key_id != keyid
+        || !same_post
+    {
         bad(
             Check::Signer,
             format!("signer identity in the record does not match the registry entry of key {keyid} (`{}`)", signer.id),

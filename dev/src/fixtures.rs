@@ -113,6 +113,17 @@ pub fn forge_signature(
     (signer, password): (&str, &str),
     at: Timestamp,
 ) -> Result<PathBuf, SignError> {
+    forge_signature_with(root, (release, role), (signer, password), at, |_| {})
+}
+
+/// As [`forge_signature`], with the record edited by `edit` before it is signed.
+pub fn forge_signature_with(
+    root: &Path,
+    (release, role): (&str, &str),
+    (signer, password): (&str, &str),
+    at: Timestamp,
+    edit: impl FnOnce(&mut Part11Record),
+) -> Result<PathBuf, SignError> {
     let dir = layout::release_dir(root, release)?;
     let (req, request_sha) = release_record::load(&dir)?;
     let registry = registry::Registry::load(root)?.0;
@@ -126,6 +137,7 @@ pub fn forge_signature(
     let intent = Intent { role: Role::new(role.to_owned()), meaning, reason: None, prerequisites: Vec::new() };
     let mut record = Part11Record::new(&entry, &req, &request_sha, intent, &SigningConfig::default(), at);
     record.failed_attempts = Some(0);
+    edit(&mut record);
     place_signature(&dir, &request_sha, &record, &record::envelope_text(&req, &record, &key))
 }
 

@@ -465,3 +465,70 @@ fn sign_withdraw_takes_back_a_rejection_until_the_release_is_approved() {
         "{out}"
     );
 }
+
+/// Seed 002 §7.4: Sam's QA signature was made with a key revoked before it (a stolen key file).
+/// Dana, also enrolled for QA, signs in its place; her signature names Sam's by digest with the
+/// reason, the gate shows both, and the release passes, in the folder and in the archive alone.
+#[test]
+fn a_signature_made_with_a_revoked_key_is_superseded_and_the_gate_shows_both() {
+    let repo = release_repo();
+    let d = repo.path();
+    signs(d, "sam", "QA");
+    let args = ["revoke", "--signer", "sam", "--at", "2026-01-01T00:00:00Z", "--reason", "key file stolen"];
+    let (code, out) = crate::signing::as_admin(d, &args);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("QA--sam.dsse.json: key of `sam` was revoked at 2026-01-01T00:00:00Z"), "{out}");
+
+    let (code, out) = sign(d, "dana", "QA");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Supersedes:     QA--sam.dsse.json (re-signed because the key of `sam` was revoked at"),
+        "the signer sees what the signature replaces: {out}"
+    );
+    signs(d, "eli", "ENGINEERING");
+    signs(d, "rosa", "RELEASE");
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("signed   QA (REVIEWER) by Dana Whitfield"), "{out}");
+    assert!(
+        out.contains(
+            "superseded QA (QA--sam.dsse.json) by sam: the key of `sam` was revoked at 2026-01-01T00:00:00Z: key \
+             file stolen; replaced by QA--dana.dsse.json (dana): re-signed because"
+        ),
+        "{out}"
+    );
+    fs::copy(d.join("signatures/trust.json"), d.join("trust.json")).unwrap();
+    let (code, out) = verify(d, "signatures/release-v1.4.0.json");
+    assert_eq!(code, 0, "the archive alone: {out}");
+    assert!(out.contains("superseded QA (QA--sam.dsse.json)"), "{out}");
+}
+
+/// Only a signature that fails for its key's revocation can be superseded: a signature naming a
+/// valid rejection as superseded fails, and the rejection stands.
+#[test]
+fn a_valid_rejection_cannot_be_superseded() {
+    let repo = release_repo();
+    let d = repo.path();
+    reject(d, "sam", "QA");
+    let rejection = fs::read(d.join("signatures/v1.4.0/QA--sam.dsse.json")).unwrap();
+    let claim = signet::formats::statement::Supersession {
+        file: "QA--sam.dsse.json".into(),
+        envelope_sha256: format!("sha256:{}", crate::support::sha256_hex(&rejection)),
+        reason: "re-signed because sam's key was revoked".into(),
+    };
+    let at = signet::sign::Timestamp::now();
+    signet_dev::fixtures::forge_signature_with(d, ("v1.4.0", "QA"), ("dana", PASSWORD), at, |r| {
+        r.supersedes = vec![claim];
+    })
+    .unwrap();
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("QA--dana.dsse.json: supersedes QA--sam.dsse.json (sha256:")
+            && out.contains("which is not a signature of role QA that fails only because its key was revoked"),
+        "{out}"
+    );
+    assert!(out.contains("REJECTED by Sam Okafor"), "{out}");
+}

@@ -461,6 +461,14 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
             w.role, w.withdrawn.file, w.signer_id, w.withdrawn_at, w.reason
         );
     }
+    for x in &report.superseded {
+        let r = &x.revoked;
+        let _ = writeln!(
+            text,
+            "superseded {} ({}) by {}: {}; replaced by {} ({}): {}",
+            r.role, r.file, r.signer_id, r.why, x.by, x.by_signer, x.reason
+        );
+    }
     for a in &report.awaiting {
         let _ = writeln!(text, "awaiting {a}");
     }
@@ -503,9 +511,8 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
 fn show(release: &str, policy: &SigningConfig, ctx: &Ctx) -> CmdResult {
     let dir = layout::release_dir(&ctx.root, release).map_err(boxed)?;
     let (request, request_sha) = crate::sign::release_record::load(&dir).map_err(boxed)?;
-    let present =
-        crate::sign::eligibility::present(&ctx.root, &dir, policy, &request, Timestamp::now()).map_err(boxed)?;
-    let view = crate::sign::view::build(&ctx.root, &dir, (&request, &request_sha), &present).map_err(boxed)?;
+    let now = crate::sign::eligibility::gate_now(&ctx.root, &dir, policy, &request, Timestamp::now()).map_err(boxed)?;
+    let view = crate::sign::view::build(&ctx.root, &dir, (&request, &request_sha), &now.signatures).map_err(boxed)?;
     let text = format!("{}\nshown_sha256 {}\n", view.text(), view.digest());
     let json = ctx.json(|| serde_json::json!({ "text": view.text(), "shown_sha256": view.digest() }));
     Ok(Outcome { exit: Exit::Pass, text, json })

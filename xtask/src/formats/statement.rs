@@ -45,8 +45,9 @@ pub const PREDICATE_TYPE: &str = "https://signet.dev/attestations/part11-signatu
 /// v2 adds `failed_attempts`; the ceremony writes it for key-file signatures. Keyless
 /// predicates stay v1 (the identity provider, not Signet, sees their logins).
 pub const PREDICATE_TYPE_V2: &str = "https://signet.dev/attestations/part11-signature/v2";
-/// v3 adds `department`, `title` (the signer's, as enrolled) and `shown_sha256` (what the
-/// ceremony showed before the password); the ceremony writes it for key-file signatures.
+/// v3 adds `department`, `title` (the signer's, as enrolled), `shown_sha256` (what the
+/// ceremony showed before the password) and `supersedes`; the ceremony writes it for key-file
+/// signatures.
 pub const PREDICATE_TYPE_V3: &str = "https://signet.dev/attestations/part11-signature/v3";
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 /// in-toto Statement v0.1, which cosign 2.x writes for `attest-blob`; same layout as v1 for
@@ -118,6 +119,19 @@ pub struct Part11Record {
     /// (`sign --show` prints the same text and digest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shown_sha256: Option<String>,
+    /// v3: the signatures of this role this one replaces, each made with a key revoked before it
+    /// signed (seed 002 §7.4), by file and digest, with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supersedes: Vec<Supersession>,
+}
+
+/// A signature a replacement supersedes: the file, its exact digest, and the reason recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Supersession {
+    pub file: String,
+    pub envelope_sha256: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -69,13 +69,18 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
     }
     let now = Timestamp::now();
     let who = Eligibility { root: &opts.root, dir: &dir, role: &opts.role, reject: opts.reject };
-    let present = eligibility::check_may_sign(&who, policy, &request, &registry, &signer, now)?;
+    let gate = eligibility::check_may_sign(&who, policy, &request, &registry, &signer, now)?;
+    let present = &gate.signatures;
+    let supersedes = eligibility::supersessions(&gate, &opts.role);
     check_bundle(opts, &request, &mut tty)?;
     let meaning = if opts.reject { REJECTOR.to_string() } else { eligibility::required_meaning(&request, &opts.role)? };
     let tsa = timestamp_authority(opts, policy, &request)?;
-    let view = view::build(&opts.root, &dir, (&request, &request_sha), &present)?;
+    let view = view::build(&opts.root, &dir, (&request, &request_sha), present)?;
     show_record(&mut tty, &view)?;
     show(&mut tty, &signer, &opts.role, &meaning, policy);
+    for s in &supersedes {
+        tty.say(&format!("Supersedes:     {} ({})\n", s.file, s.reason));
+    }
     tty.say(&match &tsa {
         Some(t) => format!("Trusted time:   requested from {} after you sign\n", t.url),
         None => "Trusted time:   none; the time is your computer's clock\n".into(),
@@ -83,11 +88,12 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
     confirm_intent(&mut tty, &opts.release)?;
     let reason = ask_reason(&mut tty, opts.reject)?;
     let (key, failed_attempts) = authenticate(&mut tty, opts, &signer, (&dir, &request_sha))?;
-    let prerequisites = eligibility::prerequisites(&request, &opts.role, &present);
+    let prerequisites = eligibility::prerequisites(&request, &opts.role, present);
     let intent = Intent { role: opts.role.as_str().into(), meaning, reason, prerequisites };
     let mut record = Part11Record::new(&signer, &request, &request_sha, intent, policy, Timestamp::now());
     record.failed_attempts = Some(failed_attempts);
     record.shown_sha256 = Some(view.digest());
+    record.supersedes = supersedes;
     let text = record::envelope_text(&request, &record, &key);
     let token = match &tsa {
         Some(t) => Some(timestamp(&mut tty, opts, t, (&text, &record), (&dir, &request_sha))?),

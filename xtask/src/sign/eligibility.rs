@@ -5,10 +5,10 @@
 use std::path::Path;
 
 use super::policy::SigningConfig;
-use super::record::Prerequisite;
+use super::record::{Prerequisite, Supersession};
 use super::registry::{Registry, Signer, Standing};
 use super::release_record::ReleaseRecord;
-use super::verdict::VerifiedSignature;
+use super::verdict::{VerifiedSignature, VerifyReport};
 use super::{SignError, Timestamp, gate};
 use crate::formats::registry::SignerKind;
 use crate::formats::request::Request;
@@ -39,7 +39,7 @@ pub fn check_may_sign(
     registry: &Registry,
     signer: &Signer,
     now: Timestamp,
-) -> Result<Vec<VerifiedSignature>, SignError> {
+) -> Result<VerifyReport, SignError> {
     let refuse = |m: String| Err(SignError::Refused(m));
     required_meaning(request, opts.role)?;
     if signer.kind != SignerKind::Human {
@@ -65,7 +65,15 @@ pub fn check_may_sign(
             return refuse(format!("the key is enrolled only from {enrolled_at}"));
         }
     }
-    let present = present(opts.root, opts.dir, policy, request, now)?;
+    let report = gate_now(opts.root, opts.dir, policy, request, now)?;
+    let present = &report.signatures;
+    if let Some(r) = report.revoked.iter().find(|r| r.role == opts.role && signer.id == r.signer_id) {
+        return refuse(format!(
+            "your earlier signature {} stays in the record ({}); it can only be superseded by another person \
+             enrolled for {}, or the release re-requested under a new id",
+            r.file, r.why, opts.role
+        ));
+    }
     if let Some(s) = present.iter().find(|s| s.record.role == opts.role) {
         return if s.record.signer_id == signer.id {
             refuse(format!(
@@ -95,22 +103,37 @@ pub fn check_may_sign(
             missing.join(", ")
         ));
     }
-    Ok(present)
+    Ok(report)
 }
 
-/// The signatures of the release that the final gate would accept now.
-pub fn present(
+/// The final gate's verdict on the release folder now: the signatures it accepts, and those
+/// that fail only for a revoked key.
+pub fn gate_now(
     root: &Path,
     dir: &Path,
     policy: &SigningConfig,
     request: &Request,
     now: Timestamp,
-) -> Result<Vec<VerifiedSignature>, SignError> {
+) -> Result<VerifyReport, SignError> {
     let mut record = ReleaseRecord::from_folder(root, dir, policy)?;
     // The repository's trust file names the timestamp authorities whose tokens date the
     // signatures present.
     record.anchor(root, None, &Default::default())?;
-    Ok(gate::verify(&record, &request.bundle.sha256, now)?.signatures)
+    gate::verify(&record, &request.bundle.sha256, now)
+}
+
+/// What a new signature of `role` supersedes: the role's signatures made with a revoked key.
+pub fn supersessions(report: &VerifyReport, role: &str) -> Vec<Supersession> {
+    report
+        .revoked
+        .iter()
+        .filter(|r| r.role == role)
+        .map(|r| Supersession {
+            file: r.file.clone(),
+            envelope_sha256: r.envelope_sha256.clone(),
+            reason: format!("re-signed because {}", r.why),
+        })
+        .collect()
 }
 
 pub fn prerequisites(request: &Request, role: &str, present: &[VerifiedSignature]) -> Vec<Prerequisite> {

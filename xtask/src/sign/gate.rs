@@ -21,7 +21,7 @@ use super::release_record::{Origin, ReleaseRecord};
 use super::signed::{Signed, check_signed};
 use super::verdict::{Awaiting, Check, Problem, VerifiedSignature, VerifyReport};
 use super::withdrawal::{self, Withdrawn};
-use super::{SignError, Timestamp, keyless_check, trusted_root, trusted_time};
+use super::{SignError, Timestamp, keyless_check, supersede, trusted_root, trusted_time};
 use crate::digest::tagged as sha;
 use crate::formats::ids::Role;
 use crate::formats::request::Request;
@@ -44,19 +44,30 @@ pub fn verify(rec: &ReleaseRecord, bundle_sha256: &str, now: Timestamp) -> Resul
     check_key_ids(rec, &mut problems);
     let root_ok = check_root(rec, &request, &mut problems)?;
     let mut signatures = Vec::new();
+    let mut failed = Vec::new();
     for (file, text) in &rec.envelopes {
         match check_signature(rec, &request, &request_sha, file, text, now, root_ok) {
             Ok(sig) => signatures.push(sig),
-            Err(p) => problems.extend(p),
+            Err(problems) => failed.push(supersede::Failed { file, text, problems }),
         }
     }
+    let (superseded, revoked) = supersede::resolve(rec, &signatures, failed, now, &mut problems);
     check_set(rec, &request, &signatures, &mut problems);
     let withdrawn = check_withdrawals(rec, &request, &request_sha, now, &mut problems);
     super::anchored::check(rec, &signatures, &withdrawn, &mut problems);
     check_audit(rec, (&request, &request_sha), &signatures, &withdrawn, &mut problems);
     let awaiting = awaiting(&request, &signatures);
     let bundle_sha256 = bundle_sha256.into();
-    Ok(VerifyReport { release: request.release, bundle_sha256, signatures, awaiting, problems, withdrawn })
+    Ok(VerifyReport {
+        release: request.release,
+        bundle_sha256,
+        signatures,
+        awaiting,
+        problems,
+        withdrawn,
+        superseded,
+        revoked,
+    })
 }
 
 /// Every withdrawal holds (`sign::withdrawal::check`), and what it withdrew is gone.

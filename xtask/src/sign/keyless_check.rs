@@ -197,6 +197,7 @@ mod tests {
             department: None,
             title: None,
             shown_sha256: None,
+            supersedes: Vec::new(),
         }
     }
 

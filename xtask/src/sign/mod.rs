@@ -30,6 +30,7 @@ pub mod record;
 pub mod registry;
 pub mod release_record;
 pub mod signed;
+pub mod supersede;
 pub mod terminal;
 mod time;
 pub mod trust;

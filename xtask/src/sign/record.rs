@@ -10,7 +10,7 @@ use crate::formats::ids::Role;
 use crate::formats::request::Request;
 pub use crate::formats::statement::{
     PREDICATE_TYPE, PREDICATE_TYPE_V2, PREDICATE_TYPE_V3, Part11Record, Prerequisite, STATEMENT_TYPE,
-    STATEMENT_TYPE_V01, TimeSource,
+    STATEMENT_TYPE_V01, Supersession, TimeSource,
 };
 
 /// What the signer chose: the role, the meaning, a reason, and the signatures it follows.
@@ -52,6 +52,7 @@ impl Part11Record {
             department: signer.department.clone(),
             title: signer.title.clone(),
             shown_sha256: None,
+            supersedes: Vec::new(),
         }
     }
 }
@@ -75,7 +76,11 @@ impl Part11Record {
 /// The predicate type a record is written under: v3 when it carries what the signer was shown
 /// or the signer's department or title, else v2 when it carries `failed_attempts`.
 pub fn predicate_type(record: &Part11Record) -> &'static str {
-    if record.shown_sha256.is_some() || record.department.is_some() || record.title.is_some() {
+    if record.shown_sha256.is_some()
+        || record.department.is_some()
+        || record.title.is_some()
+        || !record.supersedes.is_empty()
+    {
         PREDICATE_TYPE_V3
     } else if record.failed_attempts.is_some() {
         PREDICATE_TYPE_V2

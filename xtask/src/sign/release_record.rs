@@ -174,7 +174,10 @@ impl ReleaseRecord {
     /// The manifest for archival: only the registry entries and revocations this release used.
     pub fn manifest(&self, report: &VerifyReport) -> Manifest {
         let signed = report.signatures.iter().map(|s| s.record.key_id.as_str());
-        let used: Vec<&str> = signed.chain(report.withdrawn.iter().map(|w| w.key_id.as_str())).collect();
+        let used: Vec<&str> = signed
+            .chain(report.withdrawn.iter().map(|w| w.key_id.as_str()))
+            .chain(report.superseded.iter().map(|x| x.revoked.key_id.as_str()))
+            .collect();
         let signers: Vec<_> =
             self.registry.signer.iter().filter(|s| used.contains(&s.key_id.as_str())).cloned().collect();
         let revocations: Vec<_> =

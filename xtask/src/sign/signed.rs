@@ -46,7 +46,7 @@ pub(crate) fn check_signed(
         bad(Check::Subject, "subject is not this release's bundle (name and sha256 from the request)".into());
     }
     // v1 and v2 records predate department and title; a v3 record carries both as enrolled.
-    let v3 = r.shown_sha256.is_some() || r.department.is_some() || r.title.is_some();
+    let v3 = super::record::predicate_type(r) == super::record::PREDICATE_TYPE_V3;
     let same_post = !v3 || (r.department == signer.department && r.title == signer.title);
     if r.signer_id != signer.id
         || r.printed_name != signer.name

@@ -84,7 +84,7 @@ pub fn prepare(opts: &PredicateOptions, policy: &SigningConfig) -> Result<Prepar
         return Err(SignError::Refused(trusted_root::root_problems("", None, &request).join("; ")));
     }
     let who = Eligibility { root: &opts.root, dir: &dir, role: &opts.role, reject: opts.reject };
-    let present = eligibility::check_may_sign(&who, policy, &request, &registry, &signer, now)?;
+    let present = eligibility::check_may_sign(&who, policy, &request, &registry, &signer, now)?.signatures;
     let bundle_note = check_bundle(opts.bundle.as_deref(), &request)?;
     let meaning = if opts.reject { REJECTOR.to_string() } else { eligibility::required_meaning(&request, &opts.role)? };
     let reason = opts.reason.clone().filter(|r| !r.trim().is_empty());

@@ -27,6 +27,33 @@ pub struct VerifyReport {
     pub problems: Vec<Problem>,
     /// Signatures their signers withdrew, with the signed withdrawal.
     pub withdrawn: Vec<Withdrawn>,
+    /// Signatures made with a revoked key that a valid signature of the same role replaced.
+    pub superseded: Vec<Superseded>,
+    /// Key-file signatures that fail only because their key was revoked before they were made,
+    /// and that nothing supersedes yet: what a replacement signature of the role supersedes.
+    pub revoked: Vec<Revoked>,
+}
+
+/// A key-file signature that fails only for its key's revocation.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Revoked {
+    pub file: String,
+    pub envelope_sha256: String,
+    pub role: Role,
+    pub signer_id: String,
+    pub key_id: String,
+    /// Why it does not count: the revocation, as the gate states it.
+    pub why: String,
+}
+
+/// A revoked signature, and the signature that replaced it with a recorded reason.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Superseded {
+    pub revoked: Revoked,
+    /// The replacing signature's file.
+    pub by: String,
+    pub by_signer: String,
+    pub reason: String,
 }
 
 /// A withdrawal that holds, and the key that signed it.
@@ -114,6 +141,9 @@ pub enum Check {
     Deleted,
     /// No signature falls inside a lockout window the record holds for its signer.
     Lockout,
+    /// A signature that supersedes another names, by digest, a signature of its own role that
+    /// fails only because its key was revoked before it signed.
+    Superseded,
     /// A withdrawal is signed by the signer it names, for this request, and the file it withdraws is gone.
     Withdrawn,
     /// An archival manifest already written for the release is the one its record assembles.

@@ -42,7 +42,7 @@ impl View {
 
 /// The view of release folder `dir` at `now`, from its committed record only.
 /// The view of release folder `dir`, from its committed record only, with the signatures the
-/// gate accepts now (`eligibility::present`).
+/// gate accepts now (`eligibility::gate_now`).
 pub fn build(
     root: &Path,
     dir: &Path,

@@ -402,3 +402,57 @@ fn pdftotext(pdf: &Path) -> String {
     assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// A delegated signature and a withdrawn rejection, as a reader of the HTML (headless Chromium)
+/// and of the PDF/A (pdftotext) sees them. `SIGNET_KEEP_SHOTS=DIR` keeps the screenshot for a
+/// person to look at.
+#[test]
+fn a_delegated_signature_and_a_withdrawal_are_shown_in_html_and_pdf() {
+    use crate::signing::{PASSWORD, at_terminal};
+    let repo = example_release_with(&[], |d| {
+        keygen(d, "sam");
+        enroll(d, "sam", "Sam Okafor", "ENGINEERING");
+        keygen(d, "val");
+        enroll(d, "val", "Val Moreau", "RELEASE");
+    });
+    let d = repo.path();
+    let ceremony = |args: &[&str], reason: &str| {
+        let dialogue = [("type the release id", "v1.4.0"), ("Reason", reason), ("Password: ", PASSWORD)];
+        let (code, out) = at_terminal(d, args, &dialogue);
+        assert_eq!(code, 0, "{out}");
+    };
+    let sam = ["--release", "v1.4.0", "--role", "ENGINEERING", "--key", "keys/sam.key"];
+    ceremony(&[&["sign", "--reject"][..], &sam].concat(), "wrong firmware build attached");
+    ceremony(&[&["sign", "--withdraw"][..], &sam].concat(), "rejected the wrong release candidate");
+    let now = signet::sign::Timestamp::now();
+    let window = (signet::sign::Timestamp(now.0 - 3600), signet::sign::Timestamp(now.0 + 86_400));
+    let (code, out) = crate::delegation::delegate(d, ("dana", "val", "QA"), window);
+    assert_eq!(code, 0, "{out}");
+    let val = ["sign", "--release", "v1.4.0", "--role", "QA", "--key", "keys/val.key", "--on-behalf-of", "dana"];
+    ceremony(&val, "");
+    for (id, role) in [("eli", "ENGINEERING"), ("rosa", "RELEASE")] {
+        let (code, out) = sign(d, id, role);
+        assert_eq!(code, 0, "{out}");
+    }
+    report(d, "report", &["--pdf"]);
+    let model = read_json(d.join("report/report.json"));
+    assert_eq!(model["document"]["status"], "signed", "{model}");
+    assert_eq!(model["signatures"][0]["on_behalf_of"], "Dana Whitfield (dana)");
+    assert_eq!(model["retired"][0]["kind"], "withdrawn");
+
+    let html = d.join("report/evidence-report.html");
+    let printed = d.join("printed.pdf");
+    chromium(d, &[&format!("--print-to-pdf={}", printed.display()), "--no-pdf-header-footer"], &html);
+    let shot = d.join("delegated.png");
+    chromium(d, &[&format!("--screenshot={}", shot.display()), "--window-size=1200,2400"], &html);
+    if let Ok(keep) = std::env::var("SIGNET_KEEP_SHOTS") {
+        fs::copy(&shot, Path::new(&keep).join("delegated-and-withdrawn.png")).unwrap();
+        fs::copy(d.join("report/evidence-report.pdf"), Path::new(&keep).join("delegated-and-withdrawn.pdf")).unwrap();
+    }
+    for text in [pdftotext(&printed), pdftotext(&d.join("report/evidence-report.pdf"))] {
+        let flat = squash(&text);
+        for want in ["On behalf of", "Dana Whitfield", "Val Moreau", "WITHDRAWN", "rejected the wrong"] {
+            assert!(flat.contains(&squash(want)), "`{want}` not rendered:\n{text}");
+        }
+    }
+}

@@ -113,7 +113,7 @@ fn a_newer_manifest_version_is_refused_by_name() {
         .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("release-")))
         .expect("the frozen manifest");
     let mut m: serde_json::Value = serde_json::from_slice(&fs::read(&manifest).unwrap()).unwrap();
-    m["schema"] = "signet.manifest/v5".into();
+    m["schema"] = "signet.manifest/v6".into();
     m["trust"] = serde_json::json!({"anchors": []});
     fs::write(&manifest, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
     let bundle = fs::read_dir(&d)
@@ -125,7 +125,7 @@ fn a_newer_manifest_version_is_refused_by_name() {
     Test::in_dir(t.into_dir())
         .args(["verify", "--bundle", &bundle, "--manifest", &manifest])
         .status(2)
-        .stderr_contains("written in signet.manifest/v5, a newer format than this Signet")
-        .stderr_contains("reads (up to signet.manifest/v4)")
+        .stderr_contains("written in signet.manifest/v6, a newer format than this Signet")
+        .stderr_contains("reads (up to signet.manifest/v5)")
         .run();
 }

@@ -624,13 +624,17 @@ fn regenerate_frozen_manifest_fixture() {
 }
 
 /// Manifests written by earlier Signets (signet.manifest/v1 and v2, whose releases were
-/// recorded in the chained `audit.jsonl` layout, and v3, with one file per event) verify with this version, from the bundle, the
+/// recorded in the chained `audit.jsonl` layout; v3, with one file per event; v4, before
+/// delegations and predicate v3) verify with this version, from the bundle, the
 /// manifest and the trust file alone; an edit to one does not.
 #[test]
 fn frozen_manifests_still_verify_and_resist_edits() {
-    for (version, edited_event) in
-        [("manifest-v1", "chain broken"), ("manifest-v2", "chain broken"), ("manifest-v3", "not a Signet event")]
-    {
+    for (version, edited_event) in [
+        ("manifest-v1", "chain broken"),
+        ("manifest-v2", "chain broken"),
+        ("manifest-v3", "not a Signet event"),
+        ("manifest-v4", "not a Signet event"),
+    ] {
         frozen_manifest_still_verifies_and_resists_edits(&frozen_fixture().with_file_name(version), edited_event);
     }
 }

@@ -87,7 +87,7 @@ fn a_tsa_gives_key_file_signatures_trusted_time_that_verifies_offline_and_with_o
     assert_eq!(code, 0, "{out}");
     assert_eq!(out.matches("[time source: timestamp authority (Test TSA)]").count(), 3, "{out}");
     let manifest = fs::read_to_string(a.join("release-v1.4.0.json")).unwrap();
-    assert!(manifest.contains("\"signet.manifest/v4\"") && manifest.contains("QA--dana.tst"), "{manifest}");
+    assert!(manifest.contains("\"signet.manifest/v5\"") && manifest.contains("QA--dana.tst"), "{manifest}");
 }
 
 /// The HTML and PDF evidence reports name the timestamp authority as each signature's time source.
@@ -353,4 +353,40 @@ fn trust_init_records_timestamp_authorities_and_refuses_a_bare_certificate() {
     let tsa = &trust["versions"][0]["root"]["timestamp_authorities"][0];
     assert_eq!(tsa["name"], "Test TSA");
     assert_eq!(tsa["chain_pem"].as_str().unwrap(), pki.chain_pem());
+}
+
+/// A delegation that ended a moment ago: a delegate's signature dated inside the window by its
+/// own clock counts, but a token taken when it was really made puts it outside, and it fails.
+#[test]
+fn a_delegation_window_is_judged_at_the_trusted_time() {
+    let (_pki_dir, pki, repo) = accepted_tsa(POLICY);
+    let d = repo.path();
+    keygen(d, "val");
+    crate::signing::enroll(d, "val", "Val Moreau", "RELEASE");
+    let until = Timestamp(Timestamp::now().0 + 3);
+    let (code, out) = crate::delegation::delegate(d, ("dana", "val", "QA"), (Timestamp(until.0 - 3600), until));
+    assert_eq!(code, 0, "{out}");
+    std::thread::sleep(Duration::from_secs(5));
+    let registry = signet::sign::registry::Registry::load(d).unwrap().0;
+    let on = signet::formats::statement::OnBehalfOf {
+        signer_id: "dana".into(),
+        printed_name: "Dana Whitfield".into(),
+        delegation_sha256: signet::sign::trust::entry_sha256(&registry.delegation[0]),
+    };
+    let at = Timestamp(until.0 - 1);
+    let envelope = signet_dev::fixtures::forge_signature_with(d, ("v1.4.0", "QA"), ("val", PASSWORD), at, |r| {
+        r.on_behalf_of = Some(on)
+    })
+    .unwrap();
+    let (_, out) = verify(d, RELEASE);
+    assert!(out.contains("by Val Moreau <val@pump.example> on behalf of Dana Whitfield"), "by its own clock: {out}");
+
+    signature_bytes(&envelope, &d.join("sig.bin"));
+    pki.token_over(&d.join("sig.bin"), &d.join(RELEASE).join("QA--val.tst"));
+    let (code, out) = verify(d, RELEASE);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("QA--val.dsse.json: on behalf of: signed at") && out.contains("outside the delegation's window"),
+        "{out}"
+    );
 }

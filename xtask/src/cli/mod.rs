@@ -67,6 +67,8 @@ pub enum Command {
     Enroll(signing::EnrollArgs),
     /// Revoke a signer's key from a given time, signed by an administrator (terminal only).
     Revoke(signing::RevokeArgs),
+    /// Delegate a signer's role to another enrolled person for a window, signed by an administrator.
+    Delegate(signing::DelegateArgs),
     /// Write the pending-signature request for a release.
     Request(signing::RequestArgs),
     /// The signing ceremony: sign a release with a stated meaning (terminal only).
@@ -93,6 +95,7 @@ pub fn run(command: Command, ctx: &Ctx) -> CmdResult {
         Command::Trust(cmd) => trust::run(cmd, ctx),
         Command::Enroll(args) => signing::enroll(args, ctx),
         Command::Revoke(args) => signing::revoke(args, ctx),
+        Command::Delegate(args) => signing::delegate(args, ctx),
         Command::Request(args) => signing::request(args, ctx),
         Command::Sign(args) => signing::sign(args, ctx),
         Command::Diff(args) => signing::diff(args, ctx),

@@ -189,6 +189,55 @@ pub fn revoke(args: RevokeArgs, ctx: &Ctx) -> CmdResult {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct DelegateArgs {
+    /// The enrolled person whose role is delegated.
+    #[arg(long, value_name = "ID")]
+    pub delegator: String,
+    /// The enrolled person who may sign that role on their behalf.
+    #[arg(long, value_name = "ID")]
+    pub delegate: String,
+    #[arg(long, value_name = "ROLE")]
+    pub role: String,
+    /// Start of the window (RFC 3339 UTC time or date).
+    #[arg(long, value_name = "TIME")]
+    pub from: String,
+    /// End of the window, at most 30 days after --from.
+    #[arg(long, value_name = "TIME")]
+    pub until: String,
+    #[arg(long)]
+    pub reason: String,
+    /// Your administrator key (named in the trust file): you sign the delegation.
+    #[arg(long, value_name = "KEY")]
+    pub admin_key: PathBuf,
+    /// The trust file naming the administrators (default signatures/trust.json).
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
+}
+
+pub fn delegate(args: DelegateArgs, ctx: &Ctx) -> CmdResult {
+    let opts = admin_options(ctx, &args.admin_key, args.trust.as_deref());
+    let request = crate::sign::delegation::Request {
+        delegator: args.delegator,
+        delegate: args.delegate,
+        role: args.role,
+        from: args.from,
+        until: args.until,
+        reason: args.reason,
+    };
+    let (d, path) = admin::delegate(&opts, &request, &policy(ctx)?).map_err(boxed)?;
+    let text = format!(
+        "delegated {} from {} to {}, {} to {}, in {}\n",
+        d.role,
+        d.delegator,
+        d.delegate,
+        d.from,
+        d.until,
+        path.display()
+    );
+    Ok(Outcome { exit: Exit::Pass, text, json: serde_json::to_value(&d).expect("serialises") })
+}
+
+#[derive(Debug, clap::Args)]
 pub struct RequestArgs {
     #[arg(long, value_name = "ID")]
     pub release: String,
@@ -272,6 +321,10 @@ pub struct SignArgs {
     /// tsa in signet.toml). Its certificate chain must be in the trust file.
     #[arg(long, value_name = "URL", requires = "key")]
     pub tsa: Option<String>,
+    /// Sign ROLE as the delegate of this enrolled person, under a delegation an administrator
+    /// recorded (`signet delegate`); the signature reads "YOU on behalf of ID".
+    #[arg(long, value_name = "ID", requires = "key", conflicts_with_all = ["withdraw", "show"])]
+    pub on_behalf_of: Option<String>,
     /// Seconds to wait for the timestamp authority's whole answer.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub tsa_timeout: u64,
@@ -299,6 +352,7 @@ pub fn sign(args: SignArgs, ctx: &Ctx) -> CmdResult {
         reject: args.reject,
         tsa: args.tsa,
         tsa_timeout: std::time::Duration::from_secs(args.tsa_timeout),
+        on_behalf_of: args.on_behalf_of,
     };
     if args.withdraw {
         let path = crate::sign::withdraw::withdraw(&opts, &policy).map_err(boxed)?;

@@ -1,4 +1,4 @@
-//! The archival manifest, `signatures/release-<ID>.json` (`signet.manifest/v4`): the assembled,
+//! The archival manifest, `signatures/release-<ID>.json` (`signet.manifest/v5`): the assembled,
 //! self-contained signature record of one release — request, signatures, the registry entries
 //! and revocations they used with the administrators' approvals of them, the organisation's
 //! trust chain, policy, audit trail — which the final gate re-verifies alone, years later,
@@ -8,7 +8,8 @@
 //! trust file that vouches for its signers' keys directly. v3 added `events`, the release's
 //! event files, and `withdrawals`, and made `audit` (the v1 layout's chained trail) optional.
 //! v4 added `timestamps`, the RFC 3161 tokens of key-file signatures (the TSA chains they
-//! verify against are in `trust`).
+//! verify against are in `trust`). v5 added `delegations`, the registry's delegation entries that
+//! its delegated signatures exercise (their approvals are in `approvals`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -16,15 +17,15 @@ use serde::{Deserialize, Serialize};
 use super::Version;
 use super::ids::ReleaseId;
 use super::policy::SigningConfig;
-use super::registry::{Approval, Revocation, Signer};
+use super::registry::{Approval, Delegation, Revocation, Signer};
 use super::trust::Trust;
 
-pub const VERSION: Version = Version { family: "signet.manifest", current: 4 };
+pub const VERSION: Version = Version { family: "signet.manifest", current: 5 };
 
 /// The assembled, self-contained archival record: `signatures/release-<ID>.json`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "signet.manifest/v4", description = "The archival signature record of one release")]
+#[schemars(title = "signet.manifest/v5", description = "The archival signature record of one release")]
 pub struct Manifest {
     pub schema: String,
     pub release: ReleaseId,
@@ -63,6 +64,9 @@ pub struct Manifest {
     /// v4: the RFC 3161 timestamp tokens of key-file signatures (`<ROLE>--<signer>.tst`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timestamps: Vec<TokenFile>,
+    /// v5: the delegations the release's delegated signatures exercise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegations: Vec<Delegation>,
 }
 
 /// A timestamp token file of the release folder, by name, with its DER bytes in base64.

@@ -13,9 +13,28 @@ use super::ids::{KeyId, Role, SignerId};
 pub struct Registry {
     pub signer: Vec<Signer>,
     pub revocation: Vec<Revocation>,
-    /// Administrators' signatures over enrolments and revocations (`signet enroll`/`revoke`).
+    /// Administrators' signatures over enrolments, revocations and delegations.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub approval: Vec<Approval>,
+    /// Delegations of one role's signing authority (`signet delegate`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub delegation: Vec<Delegation>,
+}
+
+/// A delegation of one role's signing authority from one enrolled person to another, for a
+/// window (seed 002 §6.2; Polarion's "on behalf of"), approved by administrators like an
+/// enrolment. The delegate signs as themselves, "on behalf of" the delegator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Delegation {
+    pub delegator: SignerId,
+    pub delegate: SignerId,
+    pub role: Role,
+    /// UTC, RFC 3339: the window in which the delegate may sign, both ends included.
+    pub from: String,
+    pub until: String,
+    pub reason: String,
+    pub recorded_at: String,
 }
 
 /// The DSSE payload type of an administrator's approval of a registry entry.

@@ -1,6 +1,7 @@
 //! `report.json` (`signet.report/v2`): the one data model both renderers of the evidence report
 //! read. Every value is taken from the release's own files, so identical inputs give identical
-//! bytes. v2 added the signer's `department` and `title` to each manifestation.
+//! bytes. v2 added the signer's `department` and `title`, `on_behalf_of` and `delegation` to each
+//! manifestation, and `retired`: the withdrawn and superseded signatures.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +26,31 @@ pub struct Report {
     pub tests: TestTotals,
     pub verification: Verification,
     pub attachments: Vec<AttachmentInfo>,
+    /// v2: signatures the record holds that no longer count, and why.
+    #[serde(default)]
+    pub retired: Vec<Retired>,
+}
+
+/// A signature taken out of the count: withdrawn by its signer before approval, or superseded
+/// by a replacement after its key's revocation.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Retired {
+    pub role: String,
+    pub file: String,
+    pub signer_id: String,
+    pub kind: RetiredKind,
+    /// When it was withdrawn (signer's clock); none for a supersession.
+    pub at: Option<String>,
+    pub reason: String,
+    /// The replacing signature's file and signer, for a supersession.
+    pub replaced_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RetiredKind {
+    Withdrawn,
+    Superseded,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -57,6 +83,12 @@ pub struct Manifestation {
     pub department: Option<String>,
     #[serde(default)]
     pub title: Option<String>,
+    /// v2: for a delegate's signature, the delegator (`Name (id)`) and the delegation's window
+    /// and reason.
+    #[serde(default)]
+    pub on_behalf_of: Option<String>,
+    #[serde(default)]
+    pub delegation: Option<String>,
     pub signer_id: Option<String>,
     pub key_id: Option<String>,
     pub meaning: String,

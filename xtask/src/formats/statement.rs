@@ -46,8 +46,8 @@ pub const PREDICATE_TYPE: &str = "https://signet.dev/attestations/part11-signatu
 /// predicates stay v1 (the identity provider, not Signet, sees their logins).
 pub const PREDICATE_TYPE_V2: &str = "https://signet.dev/attestations/part11-signature/v2";
 /// v3 adds `department`, `title` (the signer's, as enrolled), `shown_sha256` (what the
-/// ceremony showed before the password) and `supersedes`; the ceremony writes it for key-file
-/// signatures.
+/// ceremony showed before the password), `supersedes` and `on_behalf_of`; the ceremony writes it
+/// for key-file signatures.
 pub const PREDICATE_TYPE_V3: &str = "https://signet.dev/attestations/part11-signature/v3";
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 /// in-toto Statement v0.1, which cosign 2.x writes for `attest-blob`; same layout as v1 for
@@ -123,6 +123,19 @@ pub struct Part11Record {
     /// signed (seed 002 §7.4), by file and digest, with why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub supersedes: Vec<Supersession>,
+    /// v3: the enrolled person whose role this signer fills by an approved delegation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<OnBehalfOf>,
+}
+
+/// Whose signing authority a delegate exercises, and the registry's delegation entry, by digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OnBehalfOf {
+    pub signer_id: SignerId,
+    pub printed_name: String,
+    /// `sha256:` of the `[[delegation]]` entry's canonical JSON.
+    pub delegation_sha256: String,
 }
 
 /// A signature a replacement supersedes: the file, its exact digest, and the reason recorded.

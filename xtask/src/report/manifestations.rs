@@ -7,7 +7,7 @@ use crate::sign::request::{Request, RequiredSignature};
 use crate::sign::verify::{self, Problem, ReleaseRecord, VerifiedSignature, VerifyReport};
 
 use crate::formats::ids::Role;
-use crate::formats::report::{Manifestation, SignatureCheck, SignatureStatus};
+use crate::formats::report::{Manifestation, Retired, RetiredKind, SignatureCheck, SignatureStatus};
 use crate::formats::statement::TimeSource;
 
 pub fn all(request: &Request, rec: &ReleaseRecord, checked: Option<&VerifyReport>) -> Vec<Manifestation> {
@@ -54,6 +54,8 @@ fn signed_one(order: usize, q: &RequiredSignature, s: &VerifiedSignature) -> Man
         email: Some(r.email.clone()),
         department: r.department.clone(),
         title: r.title.clone(),
+        on_behalf_of: r.on_behalf_of.as_ref().map(|o| format!("{} ({})", o.printed_name, o.signer_id)),
+        delegation: s.delegation.as_ref().map(|d| format!("{} to {}: {}", d.from, d.until, d.reason)),
         signer_id: Some(r.signer_id.to_string()),
         key_id: Some(r.key_id.to_string()),
         meaning: r.meaning.clone(),
@@ -108,6 +110,8 @@ fn unsigned(order: usize, q: &RequiredSignature) -> Manifestation {
         email: None,
         department: None,
         title: None,
+        on_behalf_of: None,
+        delegation: None,
         signer_id: None,
         key_id: None,
         meaning: q.meaning.clone(),
@@ -149,6 +153,33 @@ fn time_source_text(source: TimeSource, authority: Option<&str>) -> String {
             "an RFC 3161 timestamp authority's verified time (keyless signature)".into()
         }
     }
+}
+
+/// The signatures the record holds that no longer count: withdrawn, then superseded.
+pub fn retired(checked: Option<&VerifyReport>) -> Vec<Retired> {
+    let Some(v) = checked else { return Vec::new() };
+    let withdrawn = v.withdrawn.iter().map(|w| {
+        let w = &w.withdrawal;
+        Retired {
+            role: w.role.to_string(),
+            file: w.withdrawn.file.clone(),
+            signer_id: w.signer_id.to_string(),
+            kind: RetiredKind::Withdrawn,
+            at: Some(w.withdrawn_at.clone()),
+            reason: w.reason.clone(),
+            replaced_by: None,
+        }
+    });
+    let superseded = v.superseded.iter().map(|x| Retired {
+        role: x.revoked.role.to_string(),
+        file: x.revoked.file.clone(),
+        signer_id: x.revoked.signer_id.clone(),
+        kind: RetiredKind::Superseded,
+        at: None,
+        reason: format!("{}; {}", x.revoked.why, x.reason),
+        replaced_by: Some(format!("{} ({})", x.by, x.by_signer)),
+    });
+    withdrawn.chain(superseded).collect()
 }
 
 #[cfg(test)]

@@ -77,6 +77,7 @@ pub fn build(release: &Release, paths: &Paths, now: Timestamp) -> Result<Prepare
         tests: tests(&index.value),
         verification: verification(checked.as_ref()),
         attachments: attachment_info(&attachments),
+        retired: manifestations::retired(checked.as_ref()),
     };
     Ok(Prepared { report, attachments })
 }
@@ -202,7 +203,10 @@ fn attachment_info(attachments: &[(String, Vec<u8>)]) -> Vec<AttachmentInfo> {
                 AttachmentInfo {
                     name: name.clone(),
                     mime: "application/json".into(),
-                    description: "assembled signature record (signet.manifest/v1), as verified for this report".into(),
+                    description: format!(
+                        "assembled signature record ({}), as verified for this report",
+                        crate::formats::manifest::VERSION.id()
+                    ),
                 }
             }
         })

@@ -2,17 +2,18 @@
 //! administrator named in the organisation's trust file enrols or revokes at a terminal: sees
 //! the entry, types the signer id to state "identity verified", and re-authenticates with their
 //! key's password. The entry is appended with the administrator's signature over it, which the
-//! final gate chains to the trust file. No administrator enrols or revokes themselves.
+//! final gate chains to the trust file. No administrator enrols or revokes themselves, or
+//! delegates to or from themselves.
 
 use std::path::{Path, PathBuf};
 
 use p256::ecdsa::SigningKey;
 
 use super::policy::SigningConfig;
-use super::registry::{Enrolment, NewEntry, Registry, Revocation, Signer, append_entry};
+use super::registry::{Delegation, Enrolment, NewEntry, Registry, Revocation, Signer, append_entry};
 use super::terminal::Terminal;
 use super::trust::{self, APPROVAL_MEANING, Admin, TrustFile};
-use super::{SignError, Timestamp, keys, layout};
+use super::{SignError, Timestamp, delegation, keys, layout};
 use crate::formats::ids::fold;
 
 /// The administrator and where their anchor is.
@@ -68,6 +69,31 @@ pub fn revoke(opts: &AdminOptions, id: &str, at: &str, reason: &str) -> Result<(
     let approval = trust::approve(trust::entry_sha256(&r), &admin, &key, Timestamp::now());
     let path = append_entry(&opts.root, NewEntry::Revocation(&r), &[approval])?;
     Ok((r, path))
+}
+
+/// Records a delegation of one role, signed by the administrator at the terminal.
+pub fn delegate(
+    opts: &AdminOptions,
+    request: &delegation::Request,
+    policy: &SigningConfig,
+) -> Result<(Delegation, PathBuf), SignError> {
+    let admin = administrator(opts)?;
+    let (registry, _) = Registry::load(&opts.root)?;
+    let roles: Vec<&str> = policy.required.iter().map(|r| r.role.as_str()).collect();
+    let d = delegation::entry(&registry, request, &roles, Timestamp::now())?;
+    for id in [&d.delegator, &d.delegate] {
+        let key = registry.active(id, &Timestamp::now()).map(|s| s.key_id.to_string()).unwrap_or_default();
+        refuse_oneself(&admin, id, &key, "delegate to or from")?;
+    }
+    let mut tty = Terminal::open("delegation")?;
+    tty.say(&format!(
+        "\n=== Delegation of signing authority (21 CFR 11.100) ===\nRole:        {}\nFrom:        {} (delegator)\nTo:          {} (delegate)\nWindow:      {} to {}\nReason:      {}\nAdministrator: {} ({})\n",
+        d.role, d.delegator, d.delegate, d.from, d.until, d.reason, admin.id, admin.key_id
+    ));
+    let key = attest(&mut tty, opts, &admin, &d.delegate)?;
+    let approval = trust::approve(trust::entry_sha256(&d), &admin, &key, Timestamp::now());
+    let path = append_entry(&opts.root, NewEntry::Delegation(&d), &[approval])?;
+    Ok((d, path))
 }
 
 /// The administrator whose key this is, in the trust file's current version.

@@ -5,9 +5,9 @@
 
 use super::Timestamp;
 use super::layout::KEYLESS_SUFFIX;
-use super::registry::Signer;
+use super::registry::{Delegation, Signer};
 use super::release_record::ReleaseRecord;
-use super::trust::{self, Anchoring, Trust};
+use super::trust::{self, Admin, Anchoring, Trust};
 use super::verdict::{Check, Problem, VerifiedSignature};
 use super::withdrawal::Withdrawn;
 use crate::digest::tagged as sha;
@@ -29,6 +29,17 @@ pub fn check(rec: &ReleaseRecord, sigs: &[VerifiedSignature], withdrawn: &[Withd
             problems.push(Problem::signature(file, Check::Anchor, why));
         }
     }
+    // A delegated signature exercises the delegator's enrolment too: both must chain.
+    for s in sigs {
+        let Some(d) = &s.delegation else { continue };
+        let at = Timestamp::parse(&s.record.signed_at).unwrap_or(Timestamp::MAX);
+        let delegator = super::delegation::delegator_entry(&rec.registry, d, at);
+        let anchored = delegation_anchored(rec, chain, d)
+            .and_then(|()| delegator.and_then(|entry| entry_anchored(rec, chain, entry)));
+        if let Err(why) = anchored {
+            problems.push(Problem::signature(&s.file, Check::Anchor, why));
+        }
+    }
     if rec.envelopes.iter().any(|(f, _)| f.ends_with(KEYLESS_SUFFIX))
         && let Some(root) = &rec.trusted_root
     {
@@ -45,33 +56,53 @@ pub fn check(rec: &ReleaseRecord, sigs: &[VerifiedSignature], withdrawn: &[Withd
     }
 }
 
-/// Approved by enough administrators in force at the time, none of them the person enrolled.
-fn entry_anchored(rec: &ReleaseRecord, chain: &Trust, entry: &Signer) -> Result<(), String> {
-    if chain.vouches_for(entry) {
-        return Ok(());
-    }
-    let digest = trust::entry_sha256(entry);
+/// How many distinct administrators, in force when they signed, approved the entry with
+/// `digest`, leaving out any that `oneself` says is a party to it.
+fn approvers(rec: &ReleaseRecord, chain: &Trust, digest: &str, oneself: impl Fn(&Admin) -> bool) -> usize {
     let mut approvers: Vec<&str> = Vec::new();
     for a in rec.registry.approval.iter().filter(|a| a.entry_sha256 == digest) {
         let at = Timestamp::parse(&a.signed_at).unwrap_or(Timestamp::MAX);
         let in_force = chain.in_force(&at);
         let Some(admin) = in_force.admins.iter().find(|ad| ad.key_id == a.admin_key_id) else { continue };
-        let oneself = admin.key_id == entry.key_id || fold(&admin.id) == fold(&entry.id);
-        if !oneself && trust::approval_valid(a, admin) && !approvers.contains(&admin.id.as_str()) {
+        if !oneself(admin) && trust::approval_valid(a, admin) && !approvers.contains(&admin.id.as_str()) {
             approvers.push(&admin.id);
         }
     }
+    approvers.len()
+}
+
+/// A delegation is approved like an enrolment, by administrators who are neither party to it.
+fn delegation_anchored(rec: &ReleaseRecord, chain: &Trust, d: &Delegation) -> Result<(), String> {
+    let party = |admin: &Admin| [&d.delegator, &d.delegate].iter().any(|id| fold(&admin.id) == fold(id));
+    let approved = approvers(rec, chain, &trust::entry_sha256(d), party);
+    let at = Timestamp::parse(&d.recorded_at).unwrap_or(Timestamp::MAX);
+    let needed = chain.in_force(&at).threshold as usize;
+    if approved >= needed {
+        return Ok(());
+    }
+    Err(format!(
+        "the delegation of {} from `{}` to `{}` is approved by {approved} of the organisation's administrators, \
+         and needs {needed}",
+        d.role, d.delegator, d.delegate
+    ))
+}
+
+/// Approved by enough administrators in force at the time, none of them the person enrolled.
+fn entry_anchored(rec: &ReleaseRecord, chain: &Trust, entry: &Signer) -> Result<(), String> {
+    if chain.vouches_for(entry) {
+        return Ok(());
+    }
+    let oneself = |admin: &Admin| admin.key_id == entry.key_id || fold(&admin.id) == fold(&entry.id);
+    let approved = approvers(rec, chain, &trust::entry_sha256(entry), oneself);
     let at = Timestamp::parse(&entry.enrolled_at).unwrap_or(Timestamp::MAX);
     let needed = chain.in_force(&at).threshold as usize;
-    if approvers.len() >= needed {
+    if approved >= needed {
         return Ok(());
     }
     Err(format!(
         "the enrolment of `{}` (key {}) is approved by {} of the organisation's administrators, and needs {needed}: \
          it does not chain to the trust file (enrolled by someone who is not an administrator, edited after \
          approval, or self-approved)",
-        entry.id,
-        entry.key_id,
-        approvers.len()
+        entry.id, entry.key_id, approved
     ))
 }

@@ -34,6 +34,8 @@ pub struct SignOptions {
     pub tsa: Option<String>,
     /// How long to wait for the timestamp authority's whole answer.
     pub tsa_timeout: std::time::Duration,
+    /// Sign the role as a delegate of this enrolled person (`sign --on-behalf-of`).
+    pub on_behalf_of: Option<String>,
 }
 
 /// What every ceremony starts from: the terminal, the release folder and its request, and the
@@ -68,16 +70,28 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
         return Ok(path);
     }
     let now = Timestamp::now();
-    let who = Eligibility { root: &opts.root, dir: &dir, role: &opts.role, reject: opts.reject };
-    let gate = eligibility::check_may_sign(&who, policy, &request, &registry, &signer, now)?;
-    let present = &gate.signatures;
-    let supersedes = eligibility::supersessions(&gate, &opts.role);
+    let who = Eligibility {
+        root: &opts.root,
+        dir: &dir,
+        role: &opts.role,
+        reject: opts.reject,
+        on_behalf_of: opts.on_behalf_of.as_deref(),
+    };
+    let may = eligibility::check_may_sign(&who, policy, &request, &registry, &signer, now)?;
+    let present = &may.gate.signatures;
+    let supersedes = eligibility::supersessions(&may.gate, &opts.role);
     check_bundle(opts, &request, &mut tty)?;
     let meaning = if opts.reject { REJECTOR.to_string() } else { eligibility::required_meaning(&request, &opts.role)? };
     let tsa = timestamp_authority(opts, policy, &request)?;
     let view = view::build(&opts.root, &dir, (&request, &request_sha), present)?;
     show_record(&mut tty, &view)?;
     show(&mut tty, &signer, &opts.role, &meaning, policy);
+    if let Some(o) = &may.on_behalf_of {
+        tty.say(&format!(
+            "On behalf of:   {} ({}), by delegation {}\n",
+            o.printed_name, o.signer_id, o.delegation_sha256
+        ));
+    }
     for s in &supersedes {
         tty.say(&format!("Supersedes:     {} ({})\n", s.file, s.reason));
     }
@@ -94,6 +108,7 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
     record.failed_attempts = Some(failed_attempts);
     record.shown_sha256 = Some(view.digest());
     record.supersedes = supersedes;
+    record.on_behalf_of = may.on_behalf_of;
     let text = record::envelope_text(&request, &record, &key);
     let token = match &tsa {
         Some(t) => Some(timestamp(&mut tty, opts, t, (&text, &record), (&dir, &request_sha))?),

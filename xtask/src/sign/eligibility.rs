@@ -5,11 +5,11 @@
 use std::path::Path;
 
 use super::policy::SigningConfig;
-use super::record::{Prerequisite, Supersession};
+use super::record::{OnBehalfOf, Prerequisite, Supersession};
 use super::registry::{Registry, Signer, Standing};
 use super::release_record::ReleaseRecord;
 use super::verdict::{VerifiedSignature, VerifyReport};
-use super::{SignError, Timestamp, gate};
+use super::{SignError, Timestamp, delegation, gate};
 use crate::formats::registry::SignerKind;
 use crate::formats::request::Request;
 
@@ -22,6 +22,15 @@ pub struct Eligibility<'a> {
     pub role: &'a str,
     /// A rejection may be signed out of order.
     pub reject: bool,
+    /// The delegator whose role the signer fills by a delegation (`sign --on-behalf-of`).
+    pub on_behalf_of: Option<&'a str>,
+}
+
+/// Who may sign, as the checks found it: the gate's verdict on the release now, and the
+/// delegation the signature will exercise, if any.
+pub struct MaySign {
+    pub gate: VerifyReport,
+    pub on_behalf_of: Option<OnBehalfOf>,
 }
 
 pub fn required_meaning(request: &Request, role: &str) -> Result<String, SignError> {
@@ -39,20 +48,26 @@ pub fn check_may_sign(
     registry: &Registry,
     signer: &Signer,
     now: Timestamp,
-) -> Result<VerifyReport, SignError> {
+) -> Result<MaySign, SignError> {
     let refuse = |m: String| Err(SignError::Refused(m));
     required_meaning(request, opts.role)?;
     if signer.kind != SignerKind::Human {
         return refuse(format!("`{}` is a {} key: only a person can sign a release", signer.id, signer.kind));
     }
-    if !signer.roles.iter().any(|r| r == opts.role) {
-        return refuse(format!(
-            "`{}` is not enrolled for role {} (enrolled: {})",
-            signer.id,
-            opts.role,
-            signer.roles.join(", ")
-        ));
-    }
+    let on_behalf_of = match opts.on_behalf_of {
+        Some(delegator) => {
+            Some(delegation::exercisable(registry, signer, (delegator, opts.role), now).map_err(SignError::Refused)?)
+        }
+        None if !signer.roles.iter().any(|r| r == opts.role) => {
+            return refuse(format!(
+                "`{}` is not enrolled for role {} (enrolled: {}); a delegate signs with --on-behalf-of ID",
+                signer.id,
+                opts.role,
+                signer.roles.join(", ")
+            ));
+        }
+        None => None,
+    };
     match registry.standing(signer, &now) {
         Standing::Valid => {}
         Standing::Revoked { at, reason } => {
@@ -84,12 +99,17 @@ pub fn check_may_sign(
             refuse(format!("{} is already signed for {} by {}", opts.role, request.release, s.record.printed_name))
         };
     }
+    let people: Vec<&str> =
+        std::iter::once(signer.id.as_str()).chain(on_behalf_of.as_ref().map(|o| o.signer_id.as_str())).collect();
     if request.separation_of_duties
-        && let Some(s) = present.iter().find(|s| s.record.signer_id == signer.id)
+        && let Some(s) = present.iter().find(|s| s.people().any(|p| people.iter().any(|q| registry.same_person(p, q))))
     {
         return refuse(format!(
-            "you already signed {} as {}; one person cannot fill two roles of a release (separation of duties)",
-            request.release, s.record.role
+            "{} already signed {} as {}; one person cannot fill two roles of a release, in person or by \
+             delegation (separation of duties)",
+            people.join(" / "),
+            request.release,
+            s.record.role
         ));
     }
     let after = request.required.iter().find(|r| r.role == opts.role).map(|r| r.after.clone()).unwrap_or_default();
@@ -103,7 +123,7 @@ pub fn check_may_sign(
             missing.join(", ")
         ));
     }
-    Ok(report)
+    Ok(MaySign { gate: report, on_behalf_of })
 }
 
 /// The final gate's verdict on the release folder now: the signatures it accepts, and those

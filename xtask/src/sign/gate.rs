@@ -21,7 +21,7 @@ use super::release_record::{Origin, ReleaseRecord};
 use super::signed::{Signed, check_signed};
 use super::verdict::{Awaiting, Check, Problem, VerifiedSignature, VerifyReport};
 use super::withdrawal::{self, Withdrawn};
-use super::{SignError, Timestamp, keyless_check, supersede, trusted_root, trusted_time};
+use super::{SignError, Timestamp, delegation, keyless_check, supersede, trusted_root, trusted_time};
 use crate::digest::tagged as sha;
 use crate::formats::ids::Role;
 use crate::formats::request::Request;
@@ -211,11 +211,14 @@ fn check_envelope(
         return Err(p);
     }
     let time_authority = trusted.map(|tt| tt.authority);
+    let at = Timestamp::parse(&r.signed_at).unwrap_or(now);
+    let delegation = r.on_behalf_of.as_ref().and_then(|_| delegation::check(&rec.registry, signer, r, at).ok());
     Ok(VerifiedSignature {
         file: file.into(),
         envelope_sha256: sha(text.as_bytes()),
         record: r.clone(),
         time_authority,
+        delegation: delegation.cloned(),
     })
 }
 
@@ -255,10 +258,11 @@ fn check_set(rec: &ReleaseRecord, request: &Request, sigs: &[VerifiedSignature],
 /// One person, one role: ids that are one person (the same id, printed name or email, as
 /// `formats::ids::fold` compares them) count once.
 fn check_separation(rec: &ReleaseRecord, sigs: &[VerifiedSignature], problems: &mut Vec<Problem>) {
+    // A delegated signature stands for both the delegate and the delegator.
     let mut people: Vec<Vec<&VerifiedSignature>> = Vec::new();
     for s in sigs {
         let same = |p: &Vec<&VerifiedSignature>| {
-            p.iter().any(|o| rec.registry.same_person(&o.record.signer_id, &s.record.signer_id))
+            p.iter().any(|o| o.people().any(|a| s.people().any(|b| rec.registry.same_person(a, b))))
         };
         match people.iter_mut().find(|p| same(p)) {
             Some(p) => p.push(s),
@@ -266,10 +270,13 @@ fn check_separation(rec: &ReleaseRecord, sigs: &[VerifiedSignature], problems: &
         }
     }
     for p in people.iter().filter(|p| p.len() > 1) {
-        let ids: Vec<&str> = p.iter().map(|s| s.record.signer_id.as_str()).collect();
         let roles: Vec<&str> = p.iter().map(|s| s.record.role.as_str()).collect();
-        let mut who: Vec<&str> = ids.clone();
-        who.dedup();
+        let mut who: Vec<&str> = Vec::new();
+        for id in p.iter().flat_map(|s| s.people()) {
+            if !who.contains(&id) {
+                who.push(id);
+            }
+        }
         problems.push(Problem::new(
             Check::SeparationOfDuties,
             format!(

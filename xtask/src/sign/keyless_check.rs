@@ -10,7 +10,7 @@
 use super::Timestamp;
 use super::dsse::Statement;
 use super::layout;
-use super::record::{PREDICATE_TYPE, Part11Record, STATEMENT_TYPE, STATEMENT_TYPE_V01, TimeSource};
+use super::record::{PREDICATE_TYPE, Part11Record, STATEMENT_TYPE, STATEMENT_TYPE_V01, TimeSource, predicate_type};
 use super::registry::{Registry, Signer};
 use super::release_record::ReleaseRecord;
 use super::signed::{Signed, check_signed};
@@ -64,7 +64,7 @@ pub(crate) fn check(
     let mut p = Vec::new();
     if ![STATEMENT_TYPE, STATEMENT_TYPE_V01].contains(&statement.type_.as_str())
         || statement.predicate_type != PREDICATE_TYPE
-        || statement.predicate.failed_attempts.is_some()
+        || predicate_type(&statement.predicate) != PREDICATE_TYPE
     {
         p.push(Problem::signature(
             file,
@@ -99,6 +99,7 @@ pub(crate) fn check(
         envelope_sha256: sha(text.as_bytes()),
         record: shown,
         time_authority: None,
+        delegation: None,
     })
 }
 
@@ -198,6 +199,7 @@ mod tests {
             title: None,
             shown_sha256: None,
             supersedes: Vec::new(),
+            on_behalf_of: None,
         }
     }
 

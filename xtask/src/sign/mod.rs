@@ -15,6 +15,7 @@ pub mod withdraw;
 pub mod anchored;
 pub mod audit;
 pub mod changes;
+pub mod delegation;
 pub mod dsse;
 pub mod eligibility;
 mod error;

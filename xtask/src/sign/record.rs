@@ -9,7 +9,7 @@ use super::registry::Signer;
 use crate::formats::ids::Role;
 use crate::formats::request::Request;
 pub use crate::formats::statement::{
-    PREDICATE_TYPE, PREDICATE_TYPE_V2, PREDICATE_TYPE_V3, Part11Record, Prerequisite, STATEMENT_TYPE,
+    OnBehalfOf, PREDICATE_TYPE, PREDICATE_TYPE_V2, PREDICATE_TYPE_V3, Part11Record, Prerequisite, STATEMENT_TYPE,
     STATEMENT_TYPE_V01, Supersession, TimeSource,
 };
 
@@ -53,6 +53,7 @@ impl Part11Record {
             title: signer.title.clone(),
             shown_sha256: None,
             supersedes: Vec::new(),
+            on_behalf_of: None,
         }
     }
 }
@@ -63,13 +64,17 @@ pub fn post(title: Option<&str>, department: Option<&str>) -> String {
 }
 
 impl Part11Record {
-    /// `Name <email>`, with `(Title, Department)` when enrolled with them: the §11.50 printed
-    /// name as every text form shows it.
+    /// `Name <email>`, with `(Title, Department)` when enrolled with them, and `on behalf of
+    /// Name (id)` for a delegate: the §11.50 printed name as every text form shows it.
     pub fn who(&self) -> String {
-        match post(self.title.as_deref(), self.department.as_deref()) {
+        let mut who = match post(self.title.as_deref(), self.department.as_deref()) {
             p if p.is_empty() => format!("{} <{}>", self.printed_name, self.email),
             p => format!("{} <{}> ({p})", self.printed_name, self.email),
+        };
+        if let Some(o) = &self.on_behalf_of {
+            who.push_str(&format!(" on behalf of {} ({})", o.printed_name, o.signer_id));
         }
+        who
     }
 }
 
@@ -80,6 +85,7 @@ pub fn predicate_type(record: &Part11Record) -> &'static str {
         || record.department.is_some()
         || record.title.is_some()
         || !record.supersedes.is_empty()
+        || record.on_behalf_of.is_some()
     {
         PREDICATE_TYPE_V3
     } else if record.failed_attempts.is_some() {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{SignError, Timestamp};
 use crate::formats::ids::{Role, SignerId, fold};
-pub use crate::formats::registry::{Approval, Registry, Revocation, Signer, SignerKind};
+pub use crate::formats::registry::{Approval, Delegation, Registry, Revocation, Signer, SignerKind};
 
 /// A key's standing at one moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,6 +202,7 @@ impl Registry {
 pub enum NewEntry<'a> {
     Signer(&'a Signer),
     Revocation(&'a Revocation),
+    Delegation(&'a Delegation),
 }
 
 /// Appends `entry` and its approvals in one atomic write.
@@ -209,6 +210,7 @@ pub fn append_entry(root: &Path, entry: NewEntry<'_>, approvals: &[Approval]) ->
     let mut text = match entry {
         NewEntry::Signer(s) => toml_table("signer", s)?,
         NewEntry::Revocation(r) => toml_table("revocation", r)?,
+        NewEntry::Delegation(d) => toml_table("delegation", d)?,
     };
     for a in approvals {
         text.push_str(&toml_table("approval", a)?);
@@ -448,6 +450,7 @@ mod tests {
             signer: vec![Signer { key_id: Default::default(), ..keyless("a", "https://x") }],
             revocation: vec![],
             approval: vec![],
+            delegation: vec![],
         };
         assert!(reg.by_key("").is_none());
     }

@@ -136,6 +136,9 @@ impl ReleaseRecord {
         if version < 4 && !m.timestamps.is_empty() {
             return Err(SignError::input(path, format!("{} has `timestamps`, which only v4 has", m.schema)));
         }
+        if version < 5 && !m.delegations.is_empty() {
+            return Err(SignError::input(path, format!("{} has `delegations`, which only v5 has", m.schema)));
+        }
         let timestamps = manifest_tokens(path, &m)?;
         if m.trusted_root.is_none() && m.envelopes.iter().any(|e| e.file.ends_with(KEYLESS_SUFFIX)) {
             return Err(SignError::input(
@@ -150,6 +153,7 @@ impl ReleaseRecord {
                 signer: m.signers.clone(),
                 revocation: m.revocations.clone(),
                 approval: m.approvals.clone(),
+                delegation: m.delegations.clone(),
             },
             policy: m.policy.clone(),
             trail: Trail {
@@ -174,18 +178,38 @@ impl ReleaseRecord {
     /// The manifest for archival: only the registry entries and revocations this release used.
     pub fn manifest(&self, report: &VerifyReport) -> Manifest {
         let signed = report.signatures.iter().map(|s| s.record.key_id.as_str());
+        let delegators = report
+            .signatures
+            .iter()
+            .filter_map(|s| s.delegation.as_ref())
+            .flat_map(|d| self.registry.entries(&d.delegator).map(|e| e.key_id.as_str()));
         let used: Vec<&str> = signed
             .chain(report.withdrawn.iter().map(|w| w.key_id.as_str()))
             .chain(report.superseded.iter().map(|x| x.revoked.key_id.as_str()))
+            .chain(delegators)
             .collect();
         let signers: Vec<_> =
             self.registry.signer.iter().filter(|s| used.contains(&s.key_id.as_str())).cloned().collect();
         let revocations: Vec<_> =
             self.registry.revocation.iter().filter(|r| used.contains(&r.key_id.as_str())).cloned().collect();
+        let exercised: Vec<&str> = report
+            .signatures
+            .iter()
+            .filter_map(|s| s.record.on_behalf_of.as_ref())
+            .map(|o| o.delegation_sha256.as_str())
+            .collect();
+        let delegations: Vec<_> = self
+            .registry
+            .delegation
+            .iter()
+            .filter(|d| exercised.contains(&super::trust::entry_sha256(d).as_str()))
+            .cloned()
+            .collect();
         let entries: Vec<String> = signers
             .iter()
             .map(super::trust::entry_sha256)
             .chain(revocations.iter().map(super::trust::entry_sha256))
+            .chain(delegations.iter().map(super::trust::entry_sha256))
             .collect();
         Manifest {
             schema: MANIFEST_VERSION.id(),
@@ -200,6 +224,7 @@ impl ReleaseRecord {
             approvals: self.registry.approval.iter().filter(|a| entries.contains(&a.entry_sha256)).cloned().collect(),
             signers,
             revocations,
+            delegations,
             policy: self.policy.clone(),
             audit: self.trail.chain.clone().unwrap_or_default(),
             events: self

@@ -87,8 +87,16 @@ fn check_role(rec: &ReleaseRecord, request: &Request, signer: &Signer, r: &Part1
         }
         Some(_) => {}
     }
-    if !signer.roles.contains(&r.role) {
-        bad(format!("`{}` is not enrolled for role {}", signer.id, r.role));
+    match (&r.on_behalf_of, Timestamp::parse(&r.signed_at)) {
+        (None, _) if !signer.roles.contains(&r.role) => {
+            bad(format!("`{}` is not enrolled for role {}", signer.id, r.role))
+        }
+        (Some(_), Some(at)) => {
+            if let Err(why) = super::delegation::check(&rec.registry, signer, r, at) {
+                bad(format!("on behalf of: {why}"))
+            }
+        }
+        _ => {}
     }
 }
 

@@ -83,8 +83,8 @@ pub fn prepare(opts: &PredicateOptions, policy: &SigningConfig) -> Result<Prepar
     if request.trusted_root_sha256.is_none() {
         return Err(SignError::Refused(trusted_root::root_problems("", None, &request).join("; ")));
     }
-    let who = Eligibility { root: &opts.root, dir: &dir, role: &opts.role, reject: opts.reject };
-    let present = eligibility::check_may_sign(&who, policy, &request, &registry, &signer, now)?.signatures;
+    let who = Eligibility { root: &opts.root, dir: &dir, role: &opts.role, reject: opts.reject, on_behalf_of: None };
+    let present = eligibility::check_may_sign(&who, policy, &request, &registry, &signer, now)?.gate.signatures;
     let bundle_note = check_bundle(opts.bundle.as_deref(), &request)?;
     let meaning = if opts.reject { REJECTOR.to_string() } else { eligibility::required_meaning(&request, &opts.role)? };
     let reason = opts.reason.clone().filter(|r| !r.trim().is_empty());

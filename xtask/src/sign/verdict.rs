@@ -16,6 +16,17 @@ pub struct VerifiedSignature {
     /// record's time; `None` for the signer's clock and for keyless signatures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_authority: Option<String>,
+    /// The delegation a delegated signature exercises, as the registry records it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delegation: Option<crate::formats::registry::Delegation>,
+}
+
+impl VerifiedSignature {
+    /// The people a signature stands for: its signer, and the delegator it signs on behalf of.
+    pub fn people(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.record.signer_id.as_str())
+            .chain(self.record.on_behalf_of.as_ref().map(|o| o.signer_id.as_str()))
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -106,13 +106,8 @@ pub struct EnrollArgs {
     /// Last day the key may sign (RFC 3339 time or date).
     #[arg(long, value_name = "DATE")]
     pub valid_until: Option<String>,
-    /// Your administrator key (keygen's KEY, named in the trust file): you sign the enrolment,
-    /// stating that you verified this person's identity (§11.100(b)).
-    #[arg(long, value_name = "KEY")]
-    pub admin_key: PathBuf,
-    /// The trust file naming the administrators (default signatures/trust.json).
-    #[arg(long, value_name = "FILE")]
-    pub trust: Option<PathBuf>,
+    #[command(flatten)]
+    pub admin: AdminArgs,
     /// A CI or service key: recorded, but it can never satisfy a signature requirement.
     #[arg(long)]
     pub bot: bool,
@@ -140,7 +135,7 @@ pub fn enroll(args: EnrollArgs, ctx: &Ctx) -> CmdResult {
         valid_until: args.valid_until,
         bot: args.bot,
     };
-    let opts = admin_options(ctx, &args.admin_key, args.trust.as_deref());
+    let opts = args.admin.options(ctx);
     let (signer, path) = admin::enroll(&opts, enrolment, &policy(ctx)?).map_err(boxed)?;
     let mut credentials = Vec::new();
     if !signer.public_key.is_empty() {
@@ -169,7 +164,15 @@ pub struct RevokeArgs {
     pub at: String,
     #[arg(long)]
     pub reason: String,
-    /// Your administrator key (named in the trust file): you sign the revocation.
+    #[command(flatten)]
+    pub admin: AdminArgs,
+}
+
+/// Who signs a registry entry (enrolment, revocation, delegation): an administrator.
+#[derive(Debug, clap::Args)]
+pub struct AdminArgs {
+    /// Your administrator key (keygen's KEY, named in the trust file): you sign the entry,
+    /// stating that you verified the identity of the people it names (§11.100(b)).
     #[arg(long, value_name = "KEY")]
     pub admin_key: PathBuf,
     /// The trust file naming the administrators (default signatures/trust.json).
@@ -177,12 +180,18 @@ pub struct RevokeArgs {
     pub trust: Option<PathBuf>,
 }
 
-fn admin_options(ctx: &Ctx, key: &std::path::Path, trust: Option<&std::path::Path>) -> admin::AdminOptions {
-    admin::AdminOptions { root: ctx.root.clone(), key: ctx.path(key), trust: trust.map(|t| ctx.path(t)) }
+impl AdminArgs {
+    fn options(&self, ctx: &Ctx) -> admin::AdminOptions {
+        admin::AdminOptions {
+            root: ctx.root.clone(),
+            key: ctx.path(&self.admin_key),
+            trust: self.trust.as_ref().map(|t| ctx.path(t)),
+        }
+    }
 }
 
 pub fn revoke(args: RevokeArgs, ctx: &Ctx) -> CmdResult {
-    let opts = admin_options(ctx, &args.admin_key, args.trust.as_deref());
+    let opts = args.admin.options(ctx);
     let (_, path) = admin::revoke(&opts, &args.signer, &args.at, &args.reason).map_err(boxed)?;
     let text = format!("revoked the key of {} from {} in {}\n", args.signer, args.at, path.display());
     Ok(Outcome { exit: Exit::Pass, text, json: serde_json::json!({ "signer": args.signer, "at": args.at }) })
@@ -206,16 +215,12 @@ pub struct DelegateArgs {
     pub until: String,
     #[arg(long)]
     pub reason: String,
-    /// Your administrator key (named in the trust file): you sign the delegation.
-    #[arg(long, value_name = "KEY")]
-    pub admin_key: PathBuf,
-    /// The trust file naming the administrators (default signatures/trust.json).
-    #[arg(long, value_name = "FILE")]
-    pub trust: Option<PathBuf>,
+    #[command(flatten)]
+    pub admin: AdminArgs,
 }
 
 pub fn delegate(args: DelegateArgs, ctx: &Ctx) -> CmdResult {
-    let opts = admin_options(ctx, &args.admin_key, args.trust.as_deref());
+    let opts = args.admin.options(ctx);
     let request = crate::sign::delegation::Request {
         delegator: args.delegator,
         delegate: args.delegate,

@@ -16,6 +16,7 @@ mod faults;
 mod forgeries;
 mod habits;
 mod hostile_files;
+mod inspect;
 mod keyless;
 mod prop_bundle;
 mod prop_suspicion;

@@ -11,6 +11,7 @@ pub mod drift;
 pub mod error;
 pub mod formats;
 pub mod fsx;
+pub mod inspect;
 pub mod keyless;
 pub mod output;
 pub mod par;

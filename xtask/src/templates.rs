@@ -14,6 +14,9 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("request.md", include_str!("../../templates/request.md")),
     ("evidence-report.html", include_str!("../../templates/evidence-report.html")),
     ("report-summary.md", include_str!("../../templates/report-summary.md")),
+    ("inspect-head.html", include_str!("../../templates/inspect-head.html")),
+    ("inspect-index.html", include_str!("../../templates/inspect-index.html")),
+    ("inspect-trail.html", include_str!("../../templates/inspect-trail.html")),
 ];
 
 fn environment() -> &'static Environment<'static> {

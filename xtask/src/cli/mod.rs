@@ -2,6 +2,7 @@
 //! and an exit code. Each `cli::<command>` module is a thin caller of its stage.
 
 pub mod bundle;
+pub mod inspect;
 pub mod release_check;
 pub mod report;
 pub mod rtm_gate;
@@ -77,6 +78,9 @@ pub enum Command {
     Diff(signing::DiffArgs),
     /// The evidence report: HTML and archival PDF/A with the signature manifestations.
     Report(report::Args),
+    /// The inspection package of one release: manifest, report, audit trail, registry history,
+    /// trust anchors, verdict, Signet's SOUP record, an index page.
+    Inspect(inspect::Args),
     /// The final gate: verify the signed release against the bundle.
     Verify(signing::VerifyArgs),
     /// Run every stage locally, in order, into target/release-check/.
@@ -101,6 +105,7 @@ pub fn run(command: Command, ctx: &Ctx) -> CmdResult {
         Command::Diff(args) => signing::diff(args, ctx),
         Command::Report(args) => report::run(args, ctx),
         Command::Verify(args) => signing::verify(args, ctx),
+        Command::Inspect(args) => inspect::run(args, ctx),
         Command::Bundle(args) => bundle::run(args, ctx),
         Command::Sums(args) => sums::run(args, ctx),
         Command::ReleaseCheck(args) => release_check::run(args, ctx),

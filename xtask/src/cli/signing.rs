@@ -10,7 +10,6 @@ use crate::sign::admin;
 use crate::sign::ceremony::{self, SignOptions};
 use crate::sign::layout;
 use crate::sign::policy::SigningConfig;
-use crate::sign::record::TimeSource;
 use crate::sign::registry;
 use crate::sign::request::{self, RequestOptions};
 use crate::sign::sigstore::{self, ImportOptions, PredicateOptions};
@@ -497,43 +496,7 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
         verify::VerifyInputs { root: &ctx.root, bundle: &bundle, record: &manifest, policy: &policy, trust: &trust };
     let verdict = verify::run(&inputs, Timestamp::now()).map_err(boxed)?;
     let report = &verdict.report;
-    let mut text = String::new();
-    for s in &report.signatures {
-        let r = &s.record;
-        let source = match (&s.time_authority, r.time_source) {
-            (Some(name), _) => format!(" [time source: timestamp authority ({name})]"),
-            (None, TimeSource::SignerClock) => String::new(),
-            (None, other) => format!(" [{other}]"),
-        };
-        let attempts = match r.failed_attempts {
-            Some(n) if n > 0 => format!(" after {n} wrong password(s)"),
-            _ => String::new(),
-        };
-        let _ =
-            writeln!(text, "signed   {} ({}) by {} at {}{source}{attempts}", r.role, r.meaning, r.who(), r.signed_at);
-    }
-    for w in &report.withdrawn {
-        let w = &w.withdrawal;
-        let _ = writeln!(
-            text,
-            "withdrawn {} ({}) by {} at {}: {}",
-            w.role, w.withdrawn.file, w.signer_id, w.withdrawn_at, w.reason
-        );
-    }
-    for x in &report.superseded {
-        let r = &x.revoked;
-        let _ = writeln!(
-            text,
-            "superseded {} ({}) by {}: {}; replaced by {} ({}): {}",
-            r.role, r.file, r.signer_id, r.why, x.by, x.by_signer, x.reason
-        );
-    }
-    for a in &report.awaiting {
-        let _ = writeln!(text, "awaiting {a}");
-    }
-    for p in &report.problems {
-        let _ = writeln!(text, "problem  {p}");
-    }
+    let mut text = report.lines();
     match &verdict.manifest {
         Some(verify::ManifestOutcome::Written(path)) => {
             let _ = writeln!(text, "wrote the archival manifest {}", path.display());
@@ -544,15 +507,7 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> CmdResult {
         }
         Some(verify::ManifestOutcome::Differs(_)) | None => {}
     }
-    let word = if report.passed() { "PASS" } else { "FAIL" };
-    let _ = writeln!(
-        text,
-        "{word}: release {} — {} signature(s) valid, {} awaiting, {} problem(s)",
-        report.release,
-        report.signatures.len(),
-        report.awaiting.len(),
-        report.problems.len()
-    );
+    let _ = writeln!(text, "{}", report.summary());
     if let Some(out) = &args.vsa {
         let _ = writeln!(text, "{}", write_vsa(&args, ctx, &bundle, &verdict, &ctx.path(out))?);
     }

@@ -204,4 +204,66 @@ impl VerifyReport {
     pub fn passed(&self) -> bool {
         self.problems.is_empty() && self.awaiting.is_empty()
     }
+
+    /// One line per signature, withdrawal, supersession, awaited role and problem: the
+    /// verdict as `verify` prints it and the inspection package keeps it.
+    pub fn lines(&self) -> String {
+        use std::fmt::Write as _;
+        let mut text = String::new();
+        for s in &self.signatures {
+            let r = &s.record;
+            let source = match (&s.time_authority, r.time_source) {
+                (Some(name), _) => format!(" [time source: timestamp authority ({name})]"),
+                (None, crate::formats::statement::TimeSource::SignerClock) => String::new(),
+                (None, other) => format!(" [{other}]"),
+            };
+            let attempts = match r.failed_attempts {
+                Some(n) if n > 0 => format!(" after {n} wrong password(s)"),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                text,
+                "signed   {} ({}) by {} at {}{source}{attempts}",
+                r.role,
+                r.meaning,
+                r.who(),
+                r.signed_at
+            );
+        }
+        for w in &self.withdrawn {
+            let w = &w.withdrawal;
+            let _ = writeln!(
+                text,
+                "withdrawn {} ({}) by {} at {}: {}",
+                w.role, w.withdrawn.file, w.signer_id, w.withdrawn_at, w.reason
+            );
+        }
+        for x in &self.superseded {
+            let r = &x.revoked;
+            let _ = writeln!(
+                text,
+                "superseded {} ({}) by {}: {}; replaced by {} ({}): {}",
+                r.role, r.file, r.signer_id, r.why, x.by, x.by_signer, x.reason
+            );
+        }
+        for a in &self.awaiting {
+            let _ = writeln!(text, "awaiting {a}");
+        }
+        for p in &self.problems {
+            let _ = writeln!(text, "problem  {p}");
+        }
+        text
+    }
+
+    /// `PASS: release v1.4.0 — 3 signature(s) valid, 0 awaiting, 0 problem(s)`, or FAIL.
+    pub fn summary(&self) -> String {
+        format!(
+            "{}: release {} — {} signature(s) valid, {} awaiting, {} problem(s)",
+            if self.passed() { "PASS" } else { "FAIL" },
+            self.release,
+            self.signatures.len(),
+            self.awaiting.len(),
+            self.problems.len()
+        )
+    }
 }

@@ -10,6 +10,7 @@ mod bundle_invariance;
 mod bundle_oracle;
 mod bundle_refusals;
 mod cli;
+mod compliance;
 mod delegation;
 mod disk_full;
 mod faults;

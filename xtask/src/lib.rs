@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod cli;
+pub mod compliance;
 pub mod config;
 pub mod digest;
 pub mod drift;

@@ -17,6 +17,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("inspect-head.html", include_str!("../../templates/inspect-head.html")),
     ("inspect-index.html", include_str!("../../templates/inspect-index.html")),
     ("inspect-trail.html", include_str!("../../templates/inspect-trail.html")),
+    ("compliance.html", include_str!("../../templates/compliance.html")),
 ];
 
 fn environment() -> &'static Environment<'static> {

@@ -2,6 +2,7 @@
 //! and an exit code. Each `cli::<command>` module is a thin caller of its stage.
 
 pub mod bundle;
+pub mod compliance;
 pub mod inspect;
 pub mod release_check;
 pub mod report;
@@ -81,6 +82,9 @@ pub enum Command {
     /// The inspection package of one release: manifest, report, audit trail, registry history,
     /// trust anchors, verdict, Signet's SOUP record, an index page.
     Inspect(inspect::Args),
+    /// Compliance across every release: signatures per signer and role, failed attempts and
+    /// lockouts, expiring and revoked keys, releases awaiting signatures.
+    Compliance(compliance::Args),
     /// The final gate: verify the signed release against the bundle.
     Verify(signing::VerifyArgs),
     /// Run every stage locally, in order, into target/release-check/.
@@ -106,6 +110,7 @@ pub fn run(command: Command, ctx: &Ctx) -> CmdResult {
         Command::Report(args) => report::run(args, ctx),
         Command::Verify(args) => signing::verify(args, ctx),
         Command::Inspect(args) => inspect::run(args, ctx),
+        Command::Compliance(args) => compliance::run(args, ctx),
         Command::Bundle(args) => bundle::run(args, ctx),
         Command::Sums(args) => sums::run(args, ctx),
         Command::ReleaseCheck(args) => release_check::run(args, ctx),

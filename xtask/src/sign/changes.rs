@@ -168,16 +168,8 @@ pub fn latest(root: &Path) -> Result<Option<String>, SignError> {
 
 /// Every release folder with a readable request: (when it was made, id, archived).
 fn releases(root: &Path) -> Result<Vec<(super::Timestamp, String, bool)>, SignError> {
-    let folder = root.join(layout::DIR);
-    let Ok(entries) = std::fs::read_dir(&folder) else { return Ok(Vec::new()) };
     let mut out = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| SignError::input(&folder, e))?;
-        let id = entry.file_name().to_string_lossy().into_owned();
-        let dir = entry.path();
-        if !dir.join(layout::REQUEST).is_file() {
-            continue;
-        }
+    for (id, dir) in release_record::release_folders(root)? {
         let Ok((request, _)) = release_record::load(&dir) else { continue };
         let Some(made) = super::Timestamp::parse(&request.created_at) else { continue };
         out.push((made, id.clone(), layout::manifest_path(root, &id).is_file()));

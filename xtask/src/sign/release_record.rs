@@ -282,6 +282,23 @@ fn manifest_tokens(path: &Path, m: &Manifest) -> Result<Vec<(String, Vec<u8>)>, 
     Ok(tokens)
 }
 
+/// Every release folder under `signatures/` with a request, by id, sorted: what reports across
+/// releases (`signet diff`, `signet compliance`) walk.
+pub fn release_folders(root: &Path) -> Result<Vec<(String, PathBuf)>, SignError> {
+    let folder = root.join(layout::DIR);
+    let Ok(entries) = std::fs::read_dir(&folder) else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| SignError::input(&folder, e))?;
+        let id = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().join(layout::REQUEST).is_file() && layout::release_dir(root, &id).is_ok() {
+            out.push((id, entry.path()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Most withdrawals one release may hold: one per signature, and a release has a few.
 const MAX_WITHDRAWALS: usize = 200;
 

@@ -203,3 +203,29 @@ fn trainee_and_auditor_are_built_in_meanings() {
     assert!(text(0).contains("training was completed"), "{request}");
     assert!(text(1).contains("audited the record"), "{request}");
 }
+
+/// On a terminal the evidence file list comes 40 files a page; the signer presses Enter for the
+/// next, and sees every file before the release id is asked.
+#[test]
+fn a_long_file_list_is_paged_at_the_terminal() {
+    let repo = crate::signing::release_repo_with(crate::signing::POLICY, |d| {
+        for i in 0..45 {
+            fs::create_dir_all(d.join("evidence/logs")).unwrap();
+            fs::write(d.join(format!("evidence/logs/run-{i:02}.log")), format!("run {i}\n")).unwrap();
+        }
+        fs::create_dir_all(d.join("dist")).unwrap();
+        assert!(sh(d, "find evidence -type f | LC_ALL=C sort | xargs sha256sum > dist/SHA256SUMS").status.success());
+    });
+    let d = repo.path();
+    let (code, out) = at_terminal(
+        d,
+        &["sign", "--release", "v1.4.0", "--role", "QA", "--key", "keys/dana.key", "--bundle", "dist/bundle.tar"],
+        &[("Enter for the next page", ""), ("type the release id", "v1.4.0"), ("Reason", ""), ("Password: ", PASSWORD)],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Evidence files: 46 (SHA256SUMS sha256:"), "{out}");
+    assert!(out.contains("-- 40 of 46 files shown; Enter for the next page --"), "{out}");
+    let (page, rest) = out.split_once("Enter for the next page").unwrap();
+    assert!(page.contains("evidence/logs/run-38.log") && !page.contains("evidence/report.txt"), "{page}");
+    assert!(rest.contains("evidence/report.txt") && rest.contains("type the release id"), "{rest}");
+}

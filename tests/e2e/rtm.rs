@@ -324,14 +324,11 @@ fn malformed_documents_exit_2_with_file_line_and_column() {
         .run();
 }
 
+/// A corpus vendored in `tests/corpora/`; a missing one is a failure, never a skip.
 fn corpus(name: &str) -> Option<std::path::PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora").join(name);
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} not present", p.display());
-        None
-    }
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpora").join(name);
+    assert!(p.is_dir(), "{} is missing: the corpora are vendored in tests/corpora/", p.display());
+    Some(p)
 }
 
 #[test]

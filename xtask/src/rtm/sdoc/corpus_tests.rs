@@ -1,4 +1,4 @@
-//! Runs the parser over the real-world corpora in `../shared/corpora/` beside the repository (skipped when absent):
+//! Runs the parser over the real-world corpora vendored in `tests/corpora/` (see its README):
 //! published documents must load cleanly; StrictDoc's own integration-test inputs must never
 //! panic, and should be rejected where StrictDoc rejects them.
 
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::load;
 
-const CORPORA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpora");
+const CORPORA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/corpora");
 
 /// Published documents that cannot load, each with the reason.
 const KNOWN_UNLOADABLE: &[(&str, &str)] = &[(
@@ -34,14 +34,11 @@ fn sdoc_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The corpus folder; the corpora are part of the repository, so a missing one is a failure.
 fn corpus(name: &str) -> Option<PathBuf> {
     let dir = Path::new(CORPORA).join(name);
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("note: {} absent; skipping corpus test", dir.display());
-        None
-    }
+    assert!(dir.is_dir(), "{} is missing: the corpora are vendored in tests/corpora/", dir.display());
+    Some(dir)
 }
 
 fn assert_all_load(name: &str, expected_min: usize) {

@@ -20,6 +20,8 @@ fn example_project_is_blocked_for_the_right_reasons_and_writes_only_under_target
         .stdout_contains("SW-5: suspect-inherited: SW-5 ← SW-2 ← SYS-1 changed since SW-5 was reviewed")
         .stdout_contains("SW-4: verification failed: pump-firmware::alarm::volume_at_least_65_dba")
         .stdout_contains("fix: review SW-1, SW-2, SW-5, SW-4, SW-6, SYS-3 against their parents")
+        .stdout_contains("regulatory-docs/software.sdoc:121: SW-6: unverified (no passing linked test)")
+        .stdout_contains("fix: add a passing test that verifies each of SW-1, SW-6")
         .stdout_contains(" PASS  bundle")
         .stdout_contains(" PASS  sums")
         .stdout_contains(" PASS  request  preview written to request.json/request.md; signatures needed: QA (REVIEWER), ENGINEERING (REVIEWER), RELEASE (APPROVER)")

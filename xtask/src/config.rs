@@ -27,6 +27,9 @@ pub struct RequirementsConfig {
     pub junit: Vec<String>,
     /// Where `rtm-gate` writes index.json, rtm.html and rtm-junit.xml.
     pub out: PathBuf,
+    /// Requirements without a passing linked test, and tests naming undefined UIDs, block the
+    /// gate and release-check (as `rtm-gate --require-verification` does).
+    pub require_verification: bool,
 }
 
 impl Default for RequirementsConfig {
@@ -35,6 +38,7 @@ impl Default for RequirementsConfig {
             docs: vec!["regulatory-docs/**/*.sdoc".into()],
             junit: Vec::new(),
             out: PathBuf::from("target/rtm"),
+            require_verification: false,
         }
     }
 }

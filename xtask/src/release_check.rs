@@ -174,7 +174,8 @@ fn verify_stage(root: &Path, config: &Config, out_dir: &Path, release: &str) -> 
     }
 }
 
-/// The gate as a release needs it: failing tests and any unreviewed or suspect requirement block.
+/// The gate as a release needs it: failing tests and any unreviewed or suspect requirement block,
+/// and unverified requirements too when `[requirements] require_verification` is set.
 fn rtm_stage(root: &Path, config: &Config, out_dir: &Path) -> StageResult {
     let opts = GateOptions {
         root: root.to_path_buf(),
@@ -182,7 +183,7 @@ fn rtm_stage(root: &Path, config: &Config, out_dir: &Path) -> StageResult {
         junit: config.requirements.junit.clone(),
         out: Some(out_dir.join("rtm")),
         fail_on_suspect: true,
-        require_verification: false,
+        require_verification: config.requirements.require_verification,
     };
     let report = match gate::run(&opts) {
         Ok(report) => report,
@@ -226,6 +227,15 @@ fn rtm_fix(report: &gate::GateReport, root: &Path) -> String {
         failing.sort_unstable();
         failing.dedup();
         fixes.push(format!("make these tests pass, then re-run the suite: {}", failing.join(", ")));
+    }
+    let unverified: Vec<&str> =
+        reqs.iter().filter(|r| r.verification == Verification::Unverified).map(|r| r.uid.as_str()).collect();
+    if report.findings.iter().any(|f| f.blocking && f.kind == crate::rtm::gate::FindingKind::Unverified) {
+        fixes.push(format!(
+            "add a passing test that verifies each of {} (name the UID in the requirement's VERIFIES field or in \
+             the test's `verifies` property), then re-run the suite",
+            unverified.join(", ")
+        ));
     }
     if !to_review.is_empty() {
         fixes.push(format!(

@@ -13,7 +13,8 @@ pub struct Args {
     /// Also fail on unreviewed and suspect requirements.
     #[arg(long)]
     pub fail_on_suspect: bool,
-    /// Also fail on requirements without a passing linked test.
+    /// Also fail on requirements without a passing linked test (default: `[requirements]
+    /// require_verification`).
     #[arg(long)]
     pub require_verification: bool,
     /// Where to write index.json, rtm.html and rtm-junit.xml (default: `[requirements] out`).
@@ -36,7 +37,7 @@ pub fn options(args: &Args, ctx: &Ctx) -> Result<GateOptions, RtmError> {
         junit: if args.junit.is_empty() { cfg.junit } else { args.junit.clone() },
         out: Some(ctx.root.join(args.out.clone().unwrap_or(cfg.out))),
         fail_on_suspect: args.fail_on_suspect,
-        require_verification: args.require_verification,
+        require_verification: args.require_verification || cfg.require_verification,
     })
 }
 

@@ -855,6 +855,24 @@ fn release_workflow_requests_signatures_and_uploads_the_bundle_when_the_gate_pas
     let start = xml.find("<failure").expect("the failing test");
     let end = xml.find("</failure>").expect("its end") + "</failure>".len();
     fs::write(&junit, format!("{}{}", &xml[..start], &xml[end..])).expect("write junit");
+    // The example requires verification: the skipped audibility test runs, and SW-1 and SW-6 get tests.
+    let system = pump.join("evidence/junit/system-tests.xml");
+    let xml = fs::read_to_string(&system).expect("junit");
+    let start = xml.find("<skipped").expect("the skipped test");
+    let end = xml.find("</skipped>").expect("its end") + "</skipped>".len();
+    fs::write(&system, format!("{}{}", &xml[..start], &xml[end..])).expect("write junit");
+    let case = |name: &str, uid: &str| {
+        format!(
+            "<testcase classname=\"pump-firmware\" name=\"{name}\" time=\"0.1\"><properties>\
+             <property name=\"verifies\" value=\"{uid}\"/></properties></testcase>"
+        )
+    };
+    let extra = format!(
+        "<testsuites><testsuite name=\"extra\" tests=\"2\" failures=\"0\" errors=\"0\">{}{}</testsuite></testsuites>\n",
+        case("pressure::sampled_at_100_hz", "SW-1"),
+        case("log::occlusion_events_logged", "SW-6")
+    );
+    fs::write(pump.join("evidence/junit/extra.xml"), extra).expect("write junit");
     let out = Command::new(SIGNET)
         .args(["--root", pump.to_str().expect("utf-8"), "stamp", "--all", "--by", "Test Reviewer"])
         .env_remove("GITHUB_ACTIONS")

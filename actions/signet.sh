@@ -10,7 +10,8 @@
 # The binary, in this order:
 #   1. SIGNET_BINARY_URL with SIGNET_BINARY_SHA256: downloaded with curl (https, or file for local
 #      mirrors) and used only if its SHA-256 equals the pinned one — a mismatch is refused;
-#   2. a `signet` already on PATH (a job that installed one, e.g. `cargo install --locked`);
+#   2. a `signet` already on PATH (a job that installed one, e.g. `cargo install --locked`), only
+#      when its version is this checkout's; another version is named in a warning and not used;
 #   3. built from this action's own checkout: `cargo build --release --locked` in the folder above
 #      this script (`$GITHUB_ACTION_PATH/..`), i.e. exactly the Signet commit the workflow pinned.
 # Whichever is used, its path, version and SHA-256 are printed to the log for the audit trail.
@@ -34,7 +35,7 @@ fail() { # message → annotation and exit 2 (bad input)
 }
 
 source_digest() { # one digest of everything the binary is built from
-  (cd "$src" && find Cargo.toml Cargo.lock xtask templates -type f -print0 | LC_ALL=C sort -z |
+  (cd "$src" && find Cargo.toml Cargo.lock xtask pdf templates -type f -print0 | LC_ALL=C sort -z |
     xargs -0 sha256sum | sha256sum | cut -c1-32)
 }
 
@@ -66,11 +67,28 @@ download() { # → prints the path of the verified binary
   printf '%s\n' "$bin"
 }
 
+pinned_version() { # the version this checkout builds: `signet X.Y.Z`
+  printf 'signet %s\n' "$(sed -n 's/^version = "\(.*\)"$/\1/p' "$src/Cargo.toml" | head -1)"
+}
+
+on_path() { # → prints the signet on PATH when it is this checkout's version; warns otherwise
+  local found version
+  found="$(command -v signet 2>/dev/null)" || return 1
+  version="$("$found" --version 2>/dev/null || true)"
+  # Without the checkout's Cargo.toml (a partial copy) there is no pin to compare with.
+  if [ ! -f "$src/Cargo.toml" ] || [ "$version" = "$(pinned_version)" ]; then
+    printf '%s\n' "$found"
+    return 0
+  fi
+  echo "::warning title=signet binary::$found is '$version', not the pinned '$(pinned_version)'; building the pinned one instead" >&3
+  return 1
+}
+
 resolve() { # → prints the path of the binary to run
   if [ -n "$url" ]; then
     download
-  elif command -v signet >/dev/null 2>&1; then
-    command -v signet
+  elif on_path; then
+    :
   else
     if [ ! -x "$built" ]; then
       echo "building signet from $src (cargo build --release --locked)" >&2
@@ -82,7 +100,7 @@ resolve() { # → prints the path of the binary to run
 
 case "${1:-}" in
   --cache-key)
-    if [ -n "$url" ] || command -v signet >/dev/null 2>&1 || [ "${SIGNET_CACHE:-true}" != "true" ]; then
+    if [ -n "$url" ] || on_path >/dev/null || [ "${SIGNET_CACHE:-true}" != "true" ]; then
       output build false
     else
       output build true

@@ -988,3 +988,46 @@ esac
     assert!(ran.has_annotation("error", "exactly one signatures/<release>/ folder"), "{:?}", ran.annotations());
     assert_eq!(ran.outcome("verify"), "skipped");
 }
+
+/// A `signet` on PATH of another version is not used in place of the pinned one: the action says
+/// so in a warning and plans to build (and cache) the version of its own checkout.
+#[test]
+fn a_signet_of_another_version_on_path_is_not_used() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let bin = tmp.path().join("bin");
+    fs::create_dir_all(&bin).expect("bin");
+    fs::write(bin.join("signet"), "#!/bin/sh\necho 'signet 9.9.9'\n").expect("fake signet");
+    sh(tmp.path(), "chmod 0755 bin/signet");
+    let outputs = tmp.path().join("outputs");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../actions/signet.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg("--cache-key")
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .expect("signet.sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout.contains("::warning title=signet binary::")
+            && stdout.contains("is 'signet 9.9.9', not the pinned 'signet 0.1.0'"),
+        "{stdout}"
+    );
+    let written = fs::read_to_string(&outputs).expect("outputs");
+    assert!(written.contains("build=true"), "the pinned version is built: {written}");
+
+    // The same version on PATH is used, and nothing is built.
+    fs::write(bin.join("signet"), "#!/bin/sh\necho 'signet 0.1.0'\n").expect("fake signet");
+    fs::remove_file(&outputs).expect("reset");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg("--cache-key")
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .expect("signet.sh");
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("::warning"));
+    assert!(fs::read_to_string(&outputs).expect("outputs").contains("build=false"));
+}

@@ -1000,13 +1000,16 @@ fn a_signet_of_another_version_on_path_is_not_used() {
     sh(tmp.path(), "chmod 0755 bin/signet");
     let outputs = tmp.path().join("outputs");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../actions/signet.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg("--cache-key")
-        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
-        .env("GITHUB_OUTPUT", &outputs)
-        .output()
-        .expect("signet.sh");
+    let cache_key = || {
+        Command::new("bash")
+            .arg(&script)
+            .arg("--cache-key")
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .env("GITHUB_OUTPUT", &outputs)
+            .output()
+            .expect("signet.sh")
+    };
+    let out = cache_key();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(
@@ -1020,13 +1023,7 @@ fn a_signet_of_another_version_on_path_is_not_used() {
     // The same version on PATH is used, and nothing is built.
     fs::write(bin.join("signet"), "#!/bin/sh\necho 'signet 0.1.0'\n").expect("fake signet");
     fs::remove_file(&outputs).expect("reset");
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg("--cache-key")
-        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
-        .env("GITHUB_OUTPUT", &outputs)
-        .output()
-        .expect("signet.sh");
+    let out = cache_key();
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stdout).contains("::warning"));
     assert!(fs::read_to_string(&outputs).expect("outputs").contains("build=false"));

@@ -983,6 +983,17 @@ esac
     assert_eq!(ran.step("report")["outputs"]["report-status"], "pending", "{}", ran.dump());
     assert!(ran.summary().contains("### Evidence report: pending — release `v1.4.0`"), "{}", ran.summary());
 
+    // Enrolling or revoking touches no release: nothing to verify, and the job passes.
+    let ran = run("examples/infusion-pump/signatures/signers.toml");
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.step("release")["outputs"]["release"], "");
+    assert_eq!(ran.outcome("verify"), "skipped");
+    assert!(ran.has_annotation("notice", "changes no release folder"), "{:?}", ran.annotations());
+    // An archival manifest names its release.
+    let ran = run("examples/infusion-pump/signatures/release-v1.4.0.json");
+    assert_eq!(ran.step("release")["outputs"]["release"], "v1.4.0", "{}", ran.dump());
+    assert_ne!(ran.outcome("verify"), "skipped");
+
     let ran = run("examples/infusion-pump/signatures/v1.4.0/a examples/infusion-pump/signatures/v1.5.0/b");
     assert_eq!(ran.conclusion(), "failure");
     assert!(ran.has_annotation("error", "exactly one signatures/<release>/ folder"), "{:?}", ran.annotations());

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::bundle::{self, BundleOptions};
+use crate::bundle::{self, BundleOptions, assemble};
 use crate::config::{self, Config};
 use crate::error::StageError;
 use crate::report;
@@ -42,9 +42,12 @@ pub fn run(root: &Path, release: Option<&str>) -> Result<ReleaseCheck, Box<dyn S
     let config: Config = config::load(root).map_err(|e| Box::new(e) as Box<dyn StageError>)?;
     let out_dir = root.join(OUT_DIR);
     let mut stages = vec![rtm_stage(root, &config, &out_dir)];
-    stages.push(bundle_stage(root, &config, &out_dir));
+    stages.push(assemble_stage(root, &config, &out_dir));
     if stages.last().is_some_and(|s| s.passed) {
-        stages.push(sums_stage(&out_dir, &root.join(&config.bundle.evidence)));
+        stages.push(bundle_stage(root, &out_dir));
+    }
+    if stages.last().is_some_and(|s| s.passed && s.stage == "bundle") {
+        stages.push(sums_stage(&out_dir));
         stages.push(request_stage(root, &config, &out_dir, release.unwrap_or("preview")));
         if let Some(release) = release {
             stages.push(verify_stage(root, &config, &out_dir, release));
@@ -70,8 +73,8 @@ fn request_stage(root: &Path, config: &Config, out_dir: &Path, release: &str) ->
         root: root.to_path_buf(),
         release: release.to_string(),
         bundle: out_dir.join("bundle.tar"),
-        sums: Some(out_dir.join("SHA256SUMS")),
-        index: Some(out_dir.join("rtm/index.json")),
+        sums: Some(tree(out_dir).join(assemble::SUMS)),
+        index: Some(tree(out_dir).join(assemble::RTM_DIR).join("index.json")),
         commits: Vec::new(),
     };
     let built = request::build(&opts, &config.signing).and_then(|r| request::write(&r, out_dir).map(|()| r));
@@ -105,8 +108,8 @@ fn report_stage(root: &Path, config: &Config, out_dir: &Path, release: Option<&s
         };
         let paths = report::Paths {
             bundle: out_dir.join("bundle.tar"),
-            sums: out_dir.join("SHA256SUMS"),
-            index: out_dir.join("rtm/index.json"),
+            sums: tree(out_dir).join(assemble::SUMS),
+            index: tree(out_dir).join(assemble::RTM_DIR).join("index.json"),
         };
         let prepared = report::build(&release, &paths, Timestamp::now())?;
         let opts = report::RenderOptions { pdf: true, templates: None };
@@ -248,12 +251,39 @@ fn rtm_fix(report: &gate::GateReport, root: &Path) -> String {
     fixes.join("\n")
 }
 
-fn bundle_stage(root: &Path, config: &Config, out_dir: &Path) -> StageResult {
+/// The evidence tree the bundle is made of (`bundle::assemble`).
+fn tree(out_dir: &Path) -> PathBuf {
+    out_dir.join("evidence-tree")
+}
+
+/// The seed-001 tree: the evidence, the RTM gate's outputs and a SHA256SUMS of both.
+fn assemble_stage(root: &Path, config: &Config, out_dir: &Path) -> StageResult {
+    let evidence = root.join(&config.bundle.evidence);
+    match assemble::assemble(&evidence, &out_dir.join("rtm"), &tree(out_dir)) {
+        Ok(a) => StageResult {
+            stage: "assemble",
+            passed: true,
+            detail: format!(
+                "{} files: the evidence, rtm/index.json, rtm/rtm.html, rtm/rtm-junit.xml and SHA256SUMS",
+                a.files
+            ),
+            fix: None,
+        },
+        Err(e) => StageResult {
+            stage: "assemble",
+            passed: false,
+            detail: e.to_string(),
+            fix: Some(format!("fix the paths above, then: signet --root {} release-check", root.display())),
+        },
+    }
+}
+
+fn bundle_stage(root: &Path, out_dir: &Path) -> StageResult {
     let opts = BundleOptions {
-        evidence: root.join(&config.bundle.evidence),
+        evidence: tree(out_dir),
         out: Some(out_dir.join("bundle.tar")),
         gzip: false,
-        sums: Some(out_dir.join("SHA256SUMS")),
+        sums: None,
         progress: true,
     };
     match bundle::bundle(&opts) {
@@ -267,21 +297,16 @@ fn bundle_stage(root: &Path, config: &Config, out_dir: &Path) -> StageResult {
             stage: "bundle",
             passed: false,
             detail: e.to_string(),
-            fix: Some(format!(
-                "fix the paths above, then: signet --root {} bundle --evidence {} --out {}",
-                root.display(),
-                config.bundle.evidence.display(),
-                Path::new(OUT_DIR).join("bundle.tar").display()
-            )),
+            fix: Some(format!("fix the paths above, then: signet --root {} release-check", root.display())),
         },
     }
 }
 
-/// The SHA256SUMS written from the bundle's single read must agree with an independent
-/// re-hash of the evidence folder: proves the bundle holds exactly that folder.
-fn sums_stage(out_dir: &Path, evidence: &Path) -> StageResult {
-    let file = out_dir.join("SHA256SUMS");
-    match sums::check(&file, evidence) {
+/// The tree's SHA256SUMS must agree with an independent re-hash of the tree, file for file:
+/// proves the bundled tree holds exactly the listed files.
+fn sums_stage(out_dir: &Path) -> StageResult {
+    let file = tree(out_dir).join(assemble::SUMS);
+    match sums::check(&file, &tree(out_dir)) {
         Ok(r) if r.passed() => StageResult {
             stage: "sums",
             passed: true,

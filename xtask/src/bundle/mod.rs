@@ -1,6 +1,7 @@
 //! Stage 2: the canonical evidence bundle ("ctar v1") and its SHA-256 — the bytes every
 //! signature is bound to. Byte-identical to the GNU tar oracle in docs/ARCHITECTURE.md §5.
 
+pub mod assemble;
 pub mod ctar;
 mod error;
 mod pipeline;

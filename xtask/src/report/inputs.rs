@@ -23,15 +23,31 @@ pub struct Loaded<T> {
     pub bound: bool,
 }
 
+/// Largest SHA256SUMS or index.json read: 100,000 requirements write about 120 MiB.
+const MAX_INPUT_BYTES: u64 = 256 << 20;
+
 /// Reads a file the request may have pinned by digest; a pinned file that differs is refused.
+/// When `path` does not exist, the file of that name inside the bundle (the seed-001 evidence
+/// tree, `bundle::assemble`) is read instead, so an archive needs no loose copies.
 fn read_pinned(
-    path: &Path,
+    (path, bundle, member): (&Path, &Path, &str),
     pinned: Option<&str>,
     what: &str,
     fix: &str,
 ) -> Result<(Vec<u8>, String, bool), ReportError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| ReportError::input(path, format!("cannot read the {what} ({e}); {fix}")))?;
+    let bytes = if path.exists() || !bundle.exists() {
+        crate::fsx::read::read_bytes(path, MAX_INPUT_BYTES)
+            .map_err(|e| ReportError::input(path, format!("cannot read the {what} ({e}); {fix}")))?
+    } else {
+        crate::bundle::assemble::member(bundle, member, MAX_INPUT_BYTES)
+            .map_err(|e| ReportError::input(bundle, format!("cannot read {member} from the bundle: {e}")))?
+            .ok_or_else(|| {
+                ReportError::input(
+                    path,
+                    format!("cannot read the {what}: no such file, and the bundle holds no {member}; {fix}"),
+                )
+            })?
+    };
     let sha = digest::tagged(&bytes);
     match pinned {
         Some(p) if p != sha => Err(ReportError::Inconsistent(format!(
@@ -43,18 +59,22 @@ fn read_pinned(
     }
 }
 
-pub fn index(path: &Path, request: &Request) -> Result<Loaded<Index>, ReportError> {
+pub fn index(paths: &Paths, request: &Request) -> Result<Loaded<Index>, ReportError> {
     let fix = "run `signet rtm-gate` first, or pass --index";
-    let (bytes, sha256, bound) = read_pinned(path, request.index_json_sha256.as_deref(), "RTM index.json", fix)?;
+    let path = paths.index.as_path();
+    let source = (path, paths.bundle.as_path(), "rtm/index.json");
+    let (bytes, sha256, bound) = read_pinned(source, request.index_json_sha256.as_deref(), "RTM index.json", fix)?;
     let value: Index = crate::formats::index::VERSION
         .read(&bytes)
         .map_err(|e| ReportError::input(path, format!("not an RTM index.json ({e}); {fix}")))?;
     Ok(Loaded { value, bytes, sha256, bound })
 }
 
-pub fn sha256sums(path: &Path, request: &Request) -> Result<Loaded<Vec<SumLine>>, ReportError> {
+pub fn sha256sums(paths: &Paths, request: &Request) -> Result<Loaded<Vec<SumLine>>, ReportError> {
     let fix = "run `signet sums` over the evidence first, or pass --sums";
-    let (bytes, sha256, bound) = read_pinned(path, request.sha256sums_sha256.as_deref(), "SHA256SUMS", fix)?;
+    let path = paths.sums.as_path();
+    let source = (path, paths.bundle.as_path(), "SHA256SUMS");
+    let (bytes, sha256, bound) = read_pinned(source, request.sha256sums_sha256.as_deref(), "SHA256SUMS", fix)?;
     let text = String::from_utf8(bytes.clone()).map_err(|_| ReportError::input(path, "is not UTF-8 text"))?;
     let value = sums::parse(&text, path).map_err(|e| ReportError::input(path, e))?;
     Ok(Loaded { value, bytes, sha256, bound })

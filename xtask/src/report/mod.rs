@@ -47,8 +47,8 @@ pub fn build(release: &Release, paths: &Paths, now: Timestamp) -> Result<Prepare
     let request: Request = serde_json::from_str(&rec.request_text)
         .map_err(|e| ReportError::input("request.json", format!("not a Signet request: {e}")))?;
     inputs::bundle(&paths.bundle, &request)?;
-    let sums = inputs::sha256sums(&paths.sums, &request)?;
-    let index = inputs::index(&paths.index, &request)?;
+    let sums = inputs::sha256sums(paths, &request)?;
+    let index = inputs::index(paths, &request)?;
     inputs::envelopes_name_this_bundle(rec, &request)?;
     let checked = if release.preview { None } else { Some(verify::verify(rec, &request.bundle.sha256, now)?) };
 

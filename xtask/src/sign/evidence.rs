@@ -22,15 +22,14 @@ pub struct Evidence {
     pub sums: Option<Vec<SumLine>>,
 }
 
-/// Copies the files a request is about to pin into its release folder (before the request is
+/// Writes the files a request is about to pin into its release folder (before the request is
 /// written, so a request never exists without them).
-pub fn keep(dir: &Path, sums: Option<&Path>, index: Option<&Path>) -> Result<(), SignError> {
-    for (from, name) in [(sums, layout::SUMS_COPY), (index, layout::INDEX_COPY)] {
-        let Some(from) = from.filter(|p| p.exists()) else { continue };
-        let bytes = read::read_bytes(from, MAX_INDEX_BYTES).map_err(|e| SignError::input(from, e))?;
+pub fn keep(dir: &Path, sums: Option<&[u8]>, index: Option<&[u8]>) -> Result<(), SignError> {
+    for (bytes, name) in [(sums, layout::SUMS_COPY), (index, layout::INDEX_COPY)] {
+        let Some(bytes) = bytes else { continue };
         let to = dir.join(name);
         atomic::ensure_parent(&to).map_err(|source| SignError::Write { path: to.clone(), source })?;
-        atomic::write(&to, &bytes).map_err(|source| SignError::Write { path: to.clone(), source })?;
+        atomic::write(&to, bytes).map_err(|source| SignError::Write { path: to.clone(), source })?;
     }
     Ok(())
 }

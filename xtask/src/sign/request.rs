@@ -30,7 +30,8 @@ pub fn create(opts: &RequestOptions, policy: &SigningConfig) -> Result<(Request,
         return finish_interrupted(opts, policy, &dir);
     }
     let request = build(opts, policy)?;
-    super::evidence::keep(&dir, opts.sums.as_deref(), opts.index.as_deref())?;
+    let (sums, index) = pinned_files(opts)?;
+    super::evidence::keep(&dir, sums.as_deref(), index.as_deref())?;
     write(&request, &dir)?;
     log_creation(&request, &dir)?;
     Ok((request, path))
@@ -80,9 +81,8 @@ pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, S
     policy.validate()?;
     layout::release_dir(&opts.root, &opts.release)?;
     let (bundle_sha, size) = file_digest(&opts.bundle)?;
-    let optional = |p: &Option<PathBuf>| {
-        p.as_ref().filter(|p| p.exists()).map(|p| file_digest(p).map(|(d, _)| d.tagged())).transpose()
-    };
+    let (sums, index) = pinned_files(opts)?;
+    let optional = |bytes: &Option<Vec<u8>>| Ok::<_, SignError>(bytes.as_deref().map(crate::digest::tagged));
     let (_, registry_sha256) = Registry::load(&opts.root)?;
     let trusted_root_sha256 = trusted_root::pinned_root_digest(&opts.root)?;
     Ok(Request {
@@ -98,8 +98,8 @@ pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, S
             size,
             sha256: bundle_sha.hex(),
         },
-        sha256sums_sha256: optional(&opts.sums)?,
-        index_json_sha256: optional(&opts.index)?,
+        sha256sums_sha256: optional(&sums)?,
+        index_json_sha256: optional(&index)?,
         policy_sha256: policy.digest(),
         registry_sha256,
         created_at: Timestamp::now().to_string(),
@@ -118,6 +118,26 @@ pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, S
         tool: format!("signet {}", env!("CARGO_PKG_VERSION")),
         trusted_root_sha256,
     })
+}
+
+/// The SHA256SUMS and index.json the request pins: a bundle of the seed-001 evidence tree
+/// (`bundle::assemble`, what release-check bundles) carries its own, and those are pinned;
+/// otherwise the files given, when they exist.
+pub fn pinned_files(opts: &RequestOptions) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), SignError> {
+    use crate::bundle::assemble;
+    let limit = 256 << 20;
+    let pick = |member: &str, given: Option<&Path>| -> Result<Option<Vec<u8>>, SignError> {
+        let inside = assemble::member(&opts.bundle, member, limit).map_err(|e| SignError::input(&opts.bundle, e))?;
+        match (inside, given.filter(|p| p.exists())) {
+            (Some(bytes), _) => Ok(Some(bytes)),
+            (None, Some(path)) => {
+                crate::fsx::read::read_bytes(path, limit).map(Some).map_err(|e| SignError::input(path, e))
+            }
+            (None, None) => Ok(None),
+        }
+    };
+    let index = format!("{}/index.json", assemble::RTM_DIR);
+    Ok((pick(assemble::SUMS, opts.sums.as_deref())?, pick(&index, opts.index.as_deref())?))
 }
 
 /// Writes `request.json` and `request.md` into `dir`.

@@ -532,3 +532,34 @@ fn a_valid_rejection_cannot_be_superseded() {
     );
     assert!(out.contains("REJECTED by Sam Okafor"), "{out}");
 }
+
+/// A revocation a pull request merely appended to signers.toml, with no administrator's approval,
+/// makes Sam's rejection fail to count, but never supersedable: the release still fails.
+#[test]
+fn an_unapproved_revocation_cannot_make_a_rejection_supersedable() {
+    let repo = release_repo();
+    let d = repo.path();
+    reject(d, "sam", "QA");
+    let registry = fs::read_to_string(d.join("signatures/signers.toml")).unwrap();
+    let key_id = registry
+        .split("[[signer]]")
+        .find(|t| t.contains("id = \"sam\""))
+        .and_then(|t| t.lines().find_map(|l| l.strip_prefix("key_id = ")))
+        .unwrap()
+        .to_owned();
+    let forged = format!(
+        "\n[[revocation]]\nsigner = \"sam\"\nkey_id = {key_id}\nat = \"2000-01-01T00:00:00Z\"\nreason = \"key file \
+         stolen\"\nrecorded_at = \"2026-12-05T18:00:00Z\"\n"
+    );
+    fs::write(d.join("signatures/signers.toml"), registry + &forged).unwrap();
+    let (code, out) = sign(d, "dana", "QA");
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("Supersedes:"), "{out}");
+    for (id, role) in [("eli", "ENGINEERING"), ("rosa", "RELEASE")] {
+        signs(d, id, role);
+    }
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("QA--sam.dsse.json: key of `sam` was revoked at 2000-01-01T00:00:00Z"), "{out}");
+    assert!(!out.contains("superseded"), "{out}");
+}

@@ -116,7 +116,8 @@ fn the_bundle_carries_the_rtm_and_its_checksums_and_the_report_needs_nothing_els
         .args(["--root", "proj", "report", "--release", "v1.4.0", "--bundle", "target/release-check/bundle.tar"])
         .args(["--out", "rep"])
         .run();
-    let model: serde_json::Value = serde_json::from_slice(&std::fs::read(t.path("proj/rep/report.json")).unwrap()).unwrap();
+    let model: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(t.path("proj/rep/report.json")).unwrap()).unwrap();
     assert_eq!(model["rtm"]["bound_by_request"], true, "{model}");
     assert_eq!(model["sha256sums"]["bound_by_request"], true);
     assert_eq!(model["rtm"]["summary"]["requirements"], 9);

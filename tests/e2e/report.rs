@@ -36,8 +36,9 @@ pub(crate) fn example_release_with(signed: &[&str], setup: impl FnOnce(&Path)) -
         enroll(&d, id, name, role);
     }
     let t = Test::in_dir(t.into_dir()).args(["rtm-gate"]).status(1).run();
-    let t = Test::in_dir(t.dir).args(["sums", "evidence", "--out", "dist/SHA256SUMS"]).run();
-    let t = Test::in_dir(t.dir).args(["bundle", "--evidence", "evidence", "--out", "dist/bundle.tar"]).run();
+    let t = Test::in_dir(t.dir)
+        .args(["bundle", "--evidence", "evidence", "--out", "dist/bundle.tar", "--sums", "dist/SHA256SUMS"])
+        .run();
     let t = Test::in_dir(t.dir)
         .args(["request", "--release", "v1.4.0", "--bundle", "dist/bundle.tar", "--commit", COMMIT])
         .run();
@@ -264,7 +265,7 @@ fn inputs_that_do_not_belong_together_are_refused_and_nothing_is_written() {
     refused(
         "edited SHA256SUMS",
         &|p| {
-            edit(p, "dist/SHA256SUMS", "evidence/", "evidence//");
+            edit(p, "dist/SHA256SUMS", "  build/", "  build//");
         },
         &[],
         "this is not the file the release was requested with",

@@ -28,8 +28,7 @@ fn prepare(d: &Path, release: &str) {
     assert!(d.join("target/rtm/index.json").exists(), "{gate:?}");
     let sums = d.join("dist/SHA256SUMS").display().to_string();
     let bundle = d.join("dist/bundle.tar").display().to_string();
-    run(&["sums", "evidence", "--out", &sums], 0);
-    run(&["bundle", "--evidence", "evidence", "--out", &bundle], 0);
+    run(&["bundle", "--evidence", "evidence", "--out", &bundle, "--sums", &sums], 0);
     run(&["request", "--release", release, "--bundle", &bundle, "--commit", COMMIT], 0);
 }
 
@@ -99,7 +98,7 @@ fn the_signer_sees_the_record_and_its_changes_and_is_manifested_with_department_
     for part in [
         "Release:        v1.3.0",
         "Evidence files: 4 (SHA256SUMS sha256:",
-        "  evidence/docs/release-notes.md",
+        "  docs/release-notes.md",
         "RTM:            9 requirements (index.json sha256:",
         "review:       reviewed 3, unreviewed 1, suspect-native 1, suspect-inherited 4",
         "verification: passed",
@@ -167,8 +166,8 @@ fn the_signer_sees_the_record_and_its_changes_and_is_manifested_with_department_
         "Changes from v1.3.0 to v1.4.0:",
         "Requirements changed (1):\n    SW-1  Pressure sampling at 100 Hz  [suspect-native,",
         "Tests whose verdict changed (1):\n    pump-firmware::alarm::volume_at_least_65_dba: failed -> passed",
-        "Evidence files added (1):\n    evidence/docs/known-anomalies.md",
-        "Evidence files changed (1):\n    evidence/junit/firmware-unit.xml",
+        "Evidence files added (1):\n    docs/known-anomalies.md",
+        "Evidence files changed (1):\n    junit/firmware-unit.xml",
     ] {
         assert!(diff.contains(part), "`{part}` not in:\n{diff}");
     }
@@ -177,7 +176,30 @@ fn the_signer_sees_the_record_and_its_changes_and_is_manifested_with_department_
     let block = diff.split_once('\n').unwrap().1;
     assert!(shown.contains(&format!("Changes since v1.3.0 (the previous signed release):\n{block}")), "{shown}");
 
-    // A copy the request pins cannot be edited under the signer's eyes.
+    // A folder with a file merely named like an archival manifest is no signed release.
+    let v140 = d.join("signatures/v1.4.0");
+    sh(
+        &d,
+        "mkdir signatures/v1.3.9 && cp signatures/v1.4.0/index.json signatures/v1.4.0/SHA256SUMS signatures/v1.3.9/",
+    );
+    let mut stub: serde_json::Value = serde_json::from_slice(&fs::read(v140.join("request.json")).unwrap()).unwrap();
+    stub["release"] = "v1.3.9".into();
+    let v130: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.join("signatures/v1.3.0/request.json")).unwrap()).unwrap();
+    stub["created_at"] = v130["created_at"].clone();
+    fs::write(d.join("signatures/v1.3.9/request.json"), serde_json::to_string(&stub).unwrap()).unwrap();
+    fs::write(d.join("signatures/release-v1.3.9.json"), "{}").unwrap();
+    let (shown, _) = show(&d, "v1.4.0");
+    assert!(shown.contains("Changes since v1.3.0 (the previous signed release)"), "{shown}");
+
+    // A copy the request pins cannot be removed or edited under the signer's eyes.
+    fs::rename(v140.join("index.json"), d.join("index.json.bak")).unwrap();
+    Test::in_dir(tempfile::TempDir::new_in(&d).unwrap())
+        .args(["--root", d.to_str().unwrap(), "sign", "--show", "--release", "v1.4.0"])
+        .status(2)
+        .stderr_contains("index.json: is missing, but the request pins sha256:")
+        .run();
+    fs::rename(d.join("index.json.bak"), v140.join("index.json")).unwrap();
     fs::write(d.join("signatures/v1.4.0/SHA256SUMS"), "0".repeat(64) + "  a\n").unwrap();
     Test::in_dir(tempfile::TempDir::new_in(&d).unwrap())
         .args(["--root", d.to_str().unwrap(), "sign", "--show", "--release", "v1.4.0"])
@@ -214,7 +236,9 @@ fn a_long_file_list_is_paged_at_the_terminal() {
             fs::write(d.join(format!("evidence/logs/run-{i:02}.log")), format!("run {i}\n")).unwrap();
         }
         fs::create_dir_all(d.join("dist")).unwrap();
-        assert!(sh(d, "find evidence -type f | LC_ALL=C sort | xargs sha256sum > dist/SHA256SUMS").status.success());
+        let listed =
+            "cd evidence && find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs sha256sum > ../dist/SHA256SUMS";
+        assert!(sh(d, listed).status.success());
     });
     let d = repo.path();
     let (code, out) = at_terminal(
@@ -226,6 +250,27 @@ fn a_long_file_list_is_paged_at_the_terminal() {
     assert!(out.contains("Evidence files: 46 (SHA256SUMS sha256:"), "{out}");
     assert!(out.contains("-- 40 of 46 files shown; Enter for the next page --"), "{out}");
     let (page, rest) = out.split_once("Enter for the next page").unwrap();
-    assert!(page.contains("evidence/logs/run-38.log") && !page.contains("evidence/report.txt"), "{page}");
-    assert!(rest.contains("evidence/report.txt") && rest.contains("type the release id"), "{rest}");
+    assert!(page.contains("logs/run-38.log") && !page.contains("  report.txt"), "{page}");
+    assert!(rest.contains("  report.txt") && rest.contains("type the release id"), "{rest}");
+}
+
+/// The SHA256SUMS a request pins is what signers are shown as the bundle's files: one that does
+/// not list exactly the bundle's files, with their digests, is refused.
+#[test]
+fn a_request_refuses_checksums_that_do_not_describe_the_bundle() {
+    let t = Test::new()
+        .file("signet.toml", crate::signing::POLICY)
+        .file("evidence/firmware.bin", "clean build\n")
+        .args(["bundle", "--evidence", "evidence", "--out", "clean/bundle.tar", "--sums", "clean/SHA256SUMS"])
+        .run();
+    fs::write(t.path("evidence/firmware.bin"), "tampered build\n").unwrap();
+    fs::write(t.path("evidence/backdoor.bin"), "x\n").unwrap();
+    let t = Test::in_dir(t.dir).args(["bundle", "--evidence", "evidence", "--out", "dist/bundle.tar"]).run();
+    Test::in_dir(t.dir)
+        .args(["request", "--release", "v1", "--bundle", "dist/bundle.tar", "--sums", "clean/SHA256SUMS"])
+        .status(2)
+        .stderr_contains("does not describe")
+        .stderr_contains("the bundle holds backdoor.bin, which SHA256SUMS does not list")
+        .stderr_contains("firmware.bin in the bundle differs from its SHA256SUMS line")
+        .run();
 }

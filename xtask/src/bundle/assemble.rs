@@ -141,3 +141,41 @@ pub fn member(bundle: &Path, name: &str, limit: u64) -> io::Result<Option<Vec<u8
     }
     Ok(None)
 }
+
+/// Whether `lines` (a SHA256SUMS) lists exactly the files of the bundle at `bundle`, with their
+/// digests (the bundle's own SHA256SUMS aside): what signers are shown must be what they sign.
+pub fn check_listing(bundle: &Path, lines: &[sums::SumLine]) -> Result<(), String> {
+    use std::collections::BTreeMap;
+    let (file, _) = crate::fsx::open::open_regular(bundle, None).map_err(|e| format!("{}: {e}", bundle.display()))?;
+    let mut archive = tar::Archive::new(file);
+    let mut held: BTreeMap<String, crate::digest::Digest> = BTreeMap::new();
+    let read = |e: io::Error| format!("cannot read {}: {e}", bundle.display());
+    for entry in archive.entries().map_err(read)? {
+        let entry = entry.map_err(read)?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let name = entry.path().map_err(read)?.to_string_lossy().into_owned();
+        let (digest, _) = crate::digest::sha256_reader(entry).map_err(read)?;
+        held.insert(name, digest);
+    }
+    let listed: BTreeMap<&str, &crate::digest::Digest> = lines.iter().map(|l| (l.path.as_str(), &l.digest)).collect();
+    if !listed.contains_key(SUMS) {
+        held.remove(SUMS);
+    }
+    let mut wrong = Vec::new();
+    for (name, digest) in &held {
+        match listed.get(name.as_str()) {
+            None => wrong.push(format!("the bundle holds {name}, which SHA256SUMS does not list")),
+            Some(d) if *d != digest => wrong.push(format!("{name} in the bundle differs from its SHA256SUMS line")),
+            Some(_) => {}
+        }
+    }
+    wrong.extend(
+        listed
+            .keys()
+            .filter(|n| !held.contains_key(**n))
+            .map(|n| format!("SHA256SUMS lists {n}, which the bundle does not hold")),
+    );
+    if wrong.is_empty() { Ok(()) } else { Err(wrong.join("; ")) }
+}

@@ -193,7 +193,7 @@ fn report_error(e: &dyn StageError, format: Format) {
         output::stdout(&format!("{}\n", github::annotation("error", file.as_deref(), line, &message)));
     }
     match format {
-        Format::Text => eprintln!("error: {message}"),
+        Format::Text => eprintln!("error: {}", output::printable(&message)),
         Format::Json => {
             let value = serde_json::json!({ "error": message, "exit": e.exit().code() });
             output::stdout(&json::to_string(&value));

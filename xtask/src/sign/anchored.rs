@@ -5,7 +5,7 @@
 
 use super::Timestamp;
 use super::layout::KEYLESS_SUFFIX;
-use super::registry::{Delegation, Signer};
+use super::registry::{Delegation, Revocation, Signer};
 use super::release_record::ReleaseRecord;
 use super::trust::{self, Admin, Anchoring, Trust};
 use super::verdict::{Check, Problem, VerifiedSignature};
@@ -71,20 +71,55 @@ fn approvers(rec: &ReleaseRecord, chain: &Trust, digest: &str, oneself: impl Fn(
     approvers.len()
 }
 
+/// Whether the entry with `digest`, recorded at `at`, has the approvals of as many
+/// administrators as the trust version then in force requires; `Err((approved, needed))` if not.
+fn approved(
+    rec: &ReleaseRecord,
+    chain: &Trust,
+    (digest, at): (&str, &str),
+    party: impl Fn(&Admin) -> bool,
+) -> Result<(), (usize, usize)> {
+    let approved = approvers(rec, chain, digest, party);
+    let needed = chain.in_force(&Timestamp::parse(at).unwrap_or(Timestamp::MAX)).threshold as usize;
+    if approved >= needed { Ok(()) } else { Err((approved, needed)) }
+}
+
+/// An administrator who is one of `ids` (by folded id, any of their keys, or as one person).
+fn one_of(rec: &ReleaseRecord, ids: &[&str]) -> impl Fn(&Admin) -> bool + use<> {
+    let keys: Vec<String> = ids.iter().flat_map(|id| rec.registry.entries(id).map(|s| s.key_id.to_string())).collect();
+    let ids: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
+    let registry = rec.registry.clone();
+    move |admin: &Admin| {
+        keys.iter().any(|k| *k == admin.key_id.as_str())
+            || ids.iter().any(|id| fold(&admin.id) == fold(id) || registry.same_person(&admin.id, id))
+    }
+}
+
 /// A delegation is approved like an enrolment, by administrators who are neither party to it.
 fn delegation_anchored(rec: &ReleaseRecord, chain: &Trust, d: &Delegation) -> Result<(), String> {
-    let party = |admin: &Admin| [&d.delegator, &d.delegate].iter().any(|id| fold(&admin.id) == fold(id));
-    let approved = approvers(rec, chain, &trust::entry_sha256(d), party);
-    let at = Timestamp::parse(&d.recorded_at).unwrap_or(Timestamp::MAX);
-    let needed = chain.in_force(&at).threshold as usize;
-    if approved >= needed {
-        return Ok(());
-    }
-    Err(format!(
-        "the delegation of {} from `{}` to `{}` is approved by {approved} of the organisation's administrators, \
-         and needs {needed}",
-        d.role, d.delegator, d.delegate
-    ))
+    let party = one_of(rec, &[d.delegator.as_str(), d.delegate.as_str()]);
+    approved(rec, chain, (&trust::entry_sha256(d), &d.recorded_at), party).map_err(|(approved, needed)| {
+        format!(
+            "the delegation of {} from `{}` to `{}` is approved by {approved} of the organisation's administrators, \
+             and needs {needed}",
+            d.role, d.delegator, d.delegate
+        )
+    })
+}
+
+/// A revocation counts towards superseding a signature only when administrators who are not the
+/// revoked person approved it: an entry a pull request merely appended is no evidence.
+pub(crate) fn revocation_anchored(rec: &ReleaseRecord, r: &Revocation) -> Result<(), String> {
+    let Anchoring::Anchored { chain, .. } = &rec.anchoring else {
+        return Err("nothing anchors the record, so no revocation in it is approved".into());
+    };
+    let party = one_of(rec, &[r.signer.as_str()]);
+    approved(rec, chain, (&trust::entry_sha256(r), &r.recorded_at), party).map_err(|(approved, needed)| {
+        format!(
+            "the revocation of `{}` is approved by {approved} of the organisation's administrators, and needs {needed}",
+            r.signer
+        )
+    })
 }
 
 /// Approved by enough administrators in force at the time, none of them the person enrolled.
@@ -93,16 +128,12 @@ fn entry_anchored(rec: &ReleaseRecord, chain: &Trust, entry: &Signer) -> Result<
         return Ok(());
     }
     let oneself = |admin: &Admin| admin.key_id == entry.key_id || fold(&admin.id) == fold(&entry.id);
-    let approved = approvers(rec, chain, &trust::entry_sha256(entry), oneself);
-    let at = Timestamp::parse(&entry.enrolled_at).unwrap_or(Timestamp::MAX);
-    let needed = chain.in_force(&at).threshold as usize;
-    if approved >= needed {
-        return Ok(());
-    }
-    Err(format!(
-        "the enrolment of `{}` (key {}) is approved by {} of the organisation's administrators, and needs {needed}: \
-         it does not chain to the trust file (enrolled by someone who is not an administrator, edited after \
-         approval, or self-approved)",
-        entry.id, entry.key_id, approved
-    ))
+    approved(rec, chain, (&trust::entry_sha256(entry), &entry.enrolled_at), oneself).map_err(|(approved, needed)| {
+        format!(
+            "the enrolment of `{}` (key {}) is approved by {approved} of the organisation's administrators, and needs \
+             {needed}: it does not chain to the trust file (enrolled by someone who is not an administrator, edited \
+             after approval, or self-approved)",
+            entry.id, entry.key_id
+        )
+    })
 }

@@ -172,7 +172,20 @@ fn check_bundle(opts: &SignOptions, request: &Request, tty: &mut Tty) -> Result<
             request.bundle.sha256
         )));
     }
-    tty.say(&format!("Bundle {} recomputed: sha256 matches the request.\n", path.display()));
+    // What the signer is shown as the bundle's files must be what the bundle holds.
+    let dir = layout::release_dir(&opts.root, &opts.release)?;
+    if let Some(lines) = super::evidence::load(&dir, request, super::evidence::Missing::Refused)?.sums {
+        crate::bundle::assemble::check_listing(&path, &lines).map_err(|why| {
+            SignError::Refused(format!(
+                "the SHA256SUMS this release pins does not describe {}: {why}; nothing was signed",
+                path.display()
+            ))
+        })?;
+    }
+    tty.say(&format!(
+        "Bundle {} recomputed: sha256 matches the request, and its files match SHA256SUMS.\n",
+        path.display()
+    ));
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::evidence::{self, Evidence};
+use super::evidence::{self, Evidence, Missing};
 use super::{SignError, layout, release_record};
 use crate::formats::index::{ReviewState, TestOutcome, Verification};
 
@@ -149,15 +149,15 @@ fn verdicts(index: &crate::formats::index::Index) -> BTreeMap<&str, TestOutcome>
 
 /// The changes from release `since` to release `release`, both under `root`'s `signatures/`.
 pub fn since(root: &Path, release: &str, since: &str) -> Result<Changes, SignError> {
-    let load = |id: &str| -> Result<Evidence, SignError> {
+    let load = |id: &str, missing| -> Result<Evidence, SignError> {
         let dir = layout::release_dir(root, id)?;
         if !dir.join(layout::REQUEST).exists() {
             return Err(SignError::Refused(format!("no release `{id}`: {} has no request.json", dir.display())));
         }
         let (request, _) = release_record::load(&dir)?;
-        evidence::load(&dir, &request)
+        evidence::load(&dir, &request, missing)
     };
-    Ok(Changes::between(since, &load(since)?, &load(release)?))
+    Ok(Changes::between(since, &load(since, Missing::Tolerated)?, &load(release, Missing::Refused)?))
 }
 
 /// The release whose request was made last, of every release under `signatures/`.
@@ -166,22 +166,39 @@ pub fn latest(root: &Path) -> Result<Option<String>, SignError> {
     Ok(releases.into_iter().max_by_key(|(at, id, _)| (at.0, id.clone())).map(|(_, id, _)| id))
 }
 
-/// Every release folder with a readable request: (when it was made, id, archived).
-fn releases(root: &Path) -> Result<Vec<(super::Timestamp, String, bool)>, SignError> {
+/// Every release folder with a readable request: (when it was made, id, the request's digest).
+fn releases(root: &Path) -> Result<Vec<(super::Timestamp, String, String)>, SignError> {
     let mut out = Vec::new();
     for (id, dir) in release_record::release_folders(root)? {
-        let Ok((request, _)) = release_record::load(&dir) else { continue };
+        let Ok((request, request_sha)) = release_record::load(&dir) else { continue };
         let Some(made) = super::Timestamp::parse(&request.created_at) else { continue };
-        out.push((made, id.clone(), layout::manifest_path(root, &id).is_file()));
+        out.push((made, id, request_sha));
     }
     Ok(out)
 }
 
-/// The previous signed release: of the other releases under `signatures/` that have an
-/// archival manifest (they passed the final gate), the one whose request was made last before
-/// `created_at`.
+/// The release's archival manifest verifies against the repository's trust file and is the
+/// archive of this very request: a file merely named `release-<ID>.json` is no signed release.
+fn signed_and_archived(root: &Path, id: &str, request_sha: &str) -> bool {
+    let path = layout::manifest_path(root, id);
+    if !path.is_file() {
+        return false;
+    }
+    let policy = super::policy::SigningConfig::default();
+    let trust = super::verify::TrustOptions { file: Some(root.join(layout::TRUST)), ..Default::default() };
+    let Ok(rec) = super::verify::load(root, &path, &policy, &trust) else { return false };
+    let release_record::Origin::Manifest { bundle_sha256, request_sha256, .. } = &rec.origin else { return false };
+    request_sha256 == request_sha
+        && super::gate::verify(&rec, bundle_sha256, super::Timestamp::now()).is_ok_and(|v| v.passed())
+}
+
+/// The previous signed release: of the other releases under `signatures/` whose archival
+/// manifest verifies against the trust file and archives their request, the one whose request
+/// was made last before `created_at`.
 pub fn previous_signed(root: &Path, release: &str, created_at: &str) -> Result<Option<String>, SignError> {
     let Some(this) = super::Timestamp::parse(created_at) else { return Ok(None) };
-    let earlier = releases(root)?.into_iter().filter(|(at, id, archived)| *archived && id != release && at.0 < this.0);
-    Ok(earlier.max_by_key(|(at, id, _)| (at.0, id.clone())).map(|(_, id, _)| id))
+    let mut earlier: Vec<_> =
+        releases(root)?.into_iter().filter(|(at, id, _)| id != release && at.0 < this.0).collect();
+    earlier.sort_by_key(|(at, id, _)| (std::cmp::Reverse(at.0), std::cmp::Reverse(id.clone())));
+    Ok(earlier.into_iter().find(|(_, id, sha)| signed_and_archived(root, id, sha)).map(|(_, id, _)| id))
 }

@@ -151,7 +151,12 @@ pub fn supersessions(report: &VerifyReport, role: &str) -> Vec<Supersession> {
         .map(|r| Supersession {
             file: r.file.clone(),
             envelope_sha256: r.envelope_sha256.clone(),
-            reason: format!("re-signed because {}", r.why),
+            reason: match r.meaning.as_str() {
+                super::meaning::REJECTOR => {
+                    format!("re-signed because {}; this overrules `{}`'s REJECTION", r.why, r.signer_id)
+                }
+                _ => format!("re-signed because {}", r.why),
+            },
         })
         .collect()
 }

@@ -34,13 +34,22 @@ pub fn keep(dir: &Path, sums: Option<&[u8]>, index: Option<&[u8]>) -> Result<(),
     Ok(())
 }
 
-/// The copies in `dir`, each checked against the digest `request` pins. A request made before
-/// Signet kept copies has none; a copy that differs from its pin is refused, never shown.
-pub fn load(dir: &Path, request: &Request) -> Result<Evidence, SignError> {
-    let index = pinned(dir, layout::INDEX_COPY, request.index_json_sha256.as_deref())?
+/// Whether a pinned copy may be missing: only from an earlier release a comparison looks back
+/// at (it may predate the copies); the release being signed must have every copy it pins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    Refused,
+    Tolerated,
+}
+
+/// The copies in `dir`, each checked against the digest `request` pins. A copy that differs from
+/// its pin is refused, never shown; one that is missing is refused unless `missing` tolerates it.
+pub fn load(dir: &Path, request: &Request, missing: Missing) -> Result<Evidence, SignError> {
+    let pinned = |name: &str, pin: Option<&str>| pinned(dir, name, pin, missing);
+    let index = pinned(layout::INDEX_COPY, request.index_json_sha256.as_deref())?
         .map(|(path, bytes)| index::VERSION.read(&bytes).map_err(|e| SignError::input(&path, e)))
         .transpose()?;
-    let sums = pinned(dir, layout::SUMS_COPY, request.sha256sums_sha256.as_deref())?
+    let sums = pinned(layout::SUMS_COPY, request.sha256sums_sha256.as_deref())?
         .map(|(path, bytes)| {
             let text = String::from_utf8(bytes).map_err(|_| SignError::input(&path, "not UTF-8 text"))?;
             sums::parse(&text, &path).map_err(|e| SignError::input(&path, e))
@@ -49,11 +58,26 @@ pub fn load(dir: &Path, request: &Request) -> Result<Evidence, SignError> {
     Ok(Evidence { index, sums })
 }
 
-fn pinned(dir: &Path, name: &str, pin: Option<&str>) -> Result<Option<(std::path::PathBuf, Vec<u8>)>, SignError> {
+fn pinned(
+    dir: &Path,
+    name: &str,
+    pin: Option<&str>,
+    missing: Missing,
+) -> Result<Option<(std::path::PathBuf, Vec<u8>)>, SignError> {
     let path = dir.join(name);
     let Some(pin) = pin else { return Ok(None) };
-    if !path.exists() {
-        return Ok(None);
+    if std::fs::symlink_metadata(&path).is_err() {
+        return match missing {
+            Missing::Tolerated => Ok(None),
+            Missing::Refused => Err(SignError::input(
+                &path,
+                format!(
+                    "is missing, but the request pins {pin}: it is what signers are shown; restore it with \
+                     `git checkout -- {}`",
+                    path.display()
+                ),
+            )),
+        };
     }
     let bytes = read::read_bytes(&path, MAX_INDEX_BYTES).map_err(|e| SignError::input(&path, e))?;
     if sha(&bytes) != pin {

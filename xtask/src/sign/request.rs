@@ -82,6 +82,9 @@ pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, S
     layout::release_dir(&opts.root, &opts.release)?;
     let (bundle_sha, size) = file_digest(&opts.bundle)?;
     let (sums, index) = pinned_files(opts)?;
+    if let Some(bytes) = &sums {
+        check_sums_describe_bundle(opts, bytes)?;
+    }
     let optional = |bytes: &Option<Vec<u8>>| Ok::<_, SignError>(bytes.as_deref().map(crate::digest::tagged));
     let (_, registry_sha256) = Registry::load(&opts.root)?;
     let trusted_root_sha256 = trusted_root::pinned_root_digest(&opts.root)?;
@@ -120,10 +123,13 @@ pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, S
     })
 }
 
+/// The bytes of the SHA256SUMS and of the index.json a request pins, each if any.
+pub type Pinned = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 /// The SHA256SUMS and index.json the request pins: a bundle of the seed-001 evidence tree
 /// (`bundle::assemble`, what release-check bundles) carries its own, and those are pinned;
 /// otherwise the files given, when they exist.
-pub fn pinned_files(opts: &RequestOptions) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), SignError> {
+pub fn pinned_files(opts: &RequestOptions) -> Result<Pinned, SignError> {
     use crate::bundle::assemble;
     let limit = 256 << 20;
     let pick = |member: &str, given: Option<&Path>| -> Result<Option<Vec<u8>>, SignError> {
@@ -138,6 +144,20 @@ pub fn pinned_files(opts: &RequestOptions) -> Result<(Option<Vec<u8>>, Option<Ve
     };
     let index = format!("{}/index.json", assemble::RTM_DIR);
     Ok((pick(assemble::SUMS, opts.sums.as_deref())?, pick(&index, opts.index.as_deref())?))
+}
+
+/// The SHA256SUMS a request pins is what signers are shown as the bundle's files: it must list
+/// exactly the bundle's files, with their digests.
+fn check_sums_describe_bundle(opts: &RequestOptions, bytes: &[u8]) -> Result<(), SignError> {
+    let path = opts.sums.clone().unwrap_or_else(|| opts.bundle.clone());
+    let text = std::str::from_utf8(bytes).map_err(|_| SignError::input(&path, "SHA256SUMS is not UTF-8 text"))?;
+    let lines = crate::sums::parse(text, &path).map_err(|e| SignError::input(&path, e))?;
+    crate::bundle::assemble::check_listing(&opts.bundle, &lines).map_err(|why| {
+        SignError::input(
+            &path,
+            format!("does not describe {}: {why}; pass the SHA256SUMS of this bundle's files", opts.bundle.display()),
+        )
+    })
 }
 
 /// Writes `request.json` and `request.md` into `dir`.

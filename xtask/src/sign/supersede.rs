@@ -100,6 +100,10 @@ fn revoked_only(rec: &ReleaseRecord, f: &Failed<'_>, now: Timestamp) -> Option<R
     let keyid = &env.signatures.first()?.keyid;
     let signer = rec.registry.by_key(keyid)?;
     let Standing::Revoked { at, reason } = rec.registry.standing(signer, &now) else { return None };
+    // Only a revocation administrators approved makes a signature replaceable; one a pull request
+    // appended makes it fail, and that is all.
+    super::anchored::revocation_anchored(rec, rec.registry.revocation(keyid)?).ok()?;
+    let meaning = signed_meaning(&env).unwrap_or_default();
     let role = f.file.split_once("--")?.0;
     Some(Revoked {
         file: f.file.to_owned(),
@@ -108,5 +112,14 @@ fn revoked_only(rec: &ReleaseRecord, f: &Failed<'_>, now: Timestamp) -> Option<R
         signer_id: signer.id.to_string(),
         key_id: keyid.to_string(),
         why: format!("the key of `{}` was revoked at {at}: {reason}", signer.id),
+        meaning,
     })
+}
+
+/// The meaning the envelope's record states (its signature verified: only its standing failed).
+fn signed_meaning(env: &Envelope) -> Option<String> {
+    use base64ct::Encoding as _;
+    let payload = base64ct::Base64::decode_vec(&env.payload).ok()?;
+    let statement: super::dsse::Statement<super::record::Part11Record> = serde_json::from_slice(&payload).ok()?;
+    Some(statement.predicate.meaning)
 }

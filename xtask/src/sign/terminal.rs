@@ -26,7 +26,7 @@ impl Terminal {
     }
 
     pub fn say(&mut self, text: &str) {
-        let _ = self.out.write_all(text.as_bytes());
+        let _ = self.out.write_all(crate::output::printable(text).as_bytes());
         let _ = self.out.flush();
     }
 

@@ -55,6 +55,8 @@ pub struct Revoked {
     pub key_id: String,
     /// Why it does not count: the revocation, as the gate states it.
     pub why: String,
+    /// The meaning it was signed with: a replacement of a REJECTOR signature overrules a rejection.
+    pub meaning: String,
 }
 
 /// A revoked signature, and the signature that replaced it with a recorded reason.

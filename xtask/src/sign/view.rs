@@ -49,7 +49,7 @@ pub fn build(
     (request, request_sha): (&Request, &str),
     present: &[VerifiedSignature],
 ) -> Result<View, SignError> {
-    let ev = evidence::load(dir, request)?;
+    let ev = evidence::load(dir, request, evidence::Missing::Refused)?;
     let previous = changes::previous_signed(root, &request.release, &request.created_at)?;
     let changes = match &previous {
         Some(id) => Some(changes::since(root, &request.release, id)?),
@@ -78,7 +78,7 @@ pub fn render(
             lines.iter().map(|l| format!("  {}  {}", &l.digest.hex()[..12], l.path)).collect()
         }
         None => {
-            head.push_str("Evidence files: not kept with this request (made before Signet kept SHA256SUMS)\n");
+            head.push_str("Evidence files: the request pins no SHA256SUMS\n");
             Vec::new()
         }
     };
@@ -97,7 +97,7 @@ pub fn render(
 
 fn rtm_summary(t: &mut String, request: &Request, index: Option<&Index>) {
     let Some(index) = index else {
-        t.push_str("RTM:            not kept with this request (made before Signet kept index.json)\n");
+        t.push_str("RTM:            the request pins no index.json\n");
         return;
     };
     let s = &index.summary;

@@ -67,3 +67,39 @@ fn keygen_refuses_a_guessable_password_and_says_why() {
     assert_eq!(out.matches("too easy to guess").count(), 2, "{out}");
     assert!(!out.contains("Whitfield1990!") && !out.contains("Password123!"), "never echoed: {out}");
 }
+
+/// A bundle, key or record file that is a FIFO or a device is refused at once (exit 2), never
+/// waited on: `timeout` would end a hang with 124.
+#[test]
+fn a_fifo_or_device_is_refused_never_waited_on() {
+    let repo = crate::signing::release_repo();
+    let d = repo.path();
+    assert!(crate::support::sh(d, "mkfifo fifo").status.success());
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("timeout")
+            .arg("30")
+            .arg(crate::support::SIGNET)
+            .args(args)
+            .current_dir(d)
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    for bundle in ["fifo", "/dev/zero"] {
+        for args in [
+            vec!["verify", "--bundle", bundle, "--manifest", "signatures/v1.4.0"],
+            vec!["request", "--release", "v2", "--bundle", bundle],
+            vec!["report", "--release", "v1.4.0", "--bundle", bundle, "--out", "rep"],
+        ] {
+            let (code, err) = run(&args);
+            assert_eq!(code, Some(2), "{args:?}: {err}");
+            assert!(err.contains("not a regular file"), "{args:?}: {err}");
+        }
+    }
+    // A pull request that puts a FIFO where the pinned Sigstore trusted root goes.
+    assert!(crate::support::sh(d, "mkfifo signatures/trusted_root.json").status.success());
+    let (code, err) = run(&["request", "--release", "v2", "--bundle", "dist/bundle.tar"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("trusted_root.json") && err.contains("not a regular file"), "{err}");
+}

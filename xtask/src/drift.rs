@@ -128,7 +128,7 @@ fn withdrawn(root: &Path, file: &str, commit: Option<(&str, &str)>) -> bool {
     let withdrawal = format!("{folder}/{}/{}{}", layout::WITHDRAWALS, sha.hex(), layout::DSSE_SUFFIX);
     let text = match commit {
         Some((_, hash)) => blob(root, hash, &withdrawal),
-        None => std::fs::read(root.join(&withdrawal)).ok(),
+        None => crate::fsx::read::read_bytes(&root.join(&withdrawal), crate::fsx::read::MAX_RECORD_BYTES).ok(),
     };
     let names = text.and_then(|t| crate::sign::withdrawal::names(&t));
     names.is_some_and(|f| f.file == name && f.sha256 == sha.tagged())
@@ -147,7 +147,9 @@ fn only_appended(root: &Path, file: &str, commit: Option<(&str, &str)>) -> Optio
     let blob = |rev: &str| blob(root, rev, file);
     let (old, new) = match commit {
         Some((parent, hash)) => (blob(parent)?, blob(hash)?),
-        None => (blob("HEAD")?, std::fs::read(root.join(file)).ok()?),
+        None => {
+            (blob("HEAD")?, crate::fsx::read::read_bytes(&root.join(file), crate::fsx::read::MAX_RECORD_BYTES).ok()?)
+        }
     };
     Some(new.starts_with(&old))
 }

@@ -116,8 +116,7 @@ pub fn enroll(args: EnrollArgs, ctx: &Ctx) -> CmdResult {
     let vk = match &args.pubkey {
         Some(p) => {
             let pem_path = ctx.path(p);
-            let pem = std::fs::read_to_string(&pem_path).map_err(|e| boxed(SignError::input(&pem_path, e)))?;
-            Some(keys::parse_public_pem(&pem).map_err(|e| boxed(SignError::input(&pem_path, e)))?)
+            Some(keys::read_public_key(&pem_path).map_err(|e| boxed(SignError::input(&pem_path, e)))?)
         }
         None => None,
     };

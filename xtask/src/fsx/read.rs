@@ -18,13 +18,7 @@ pub const MAX_RECORD_BYTES: u64 = 16 << 20;
 /// Reads `path` (links followed: documents in a repository may be linked) if it is a regular
 /// file of at most `limit` bytes. Other files are an `InvalidInput` error saying why.
 pub fn read_bytes(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    // O_NONBLOCK: opening a FIFO must not wait for a writer before we can see what it is.
-    let flags = OFlags::NONBLOCK | OFlags::CLOEXEC;
-    let file = OpenOptions::new().read(true).custom_flags(flags.bits() as i32).open(path)?;
-    let meta = file.metadata()?;
-    if !meta.file_type().is_file() {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file (a FIFO, device or folder)"));
-    }
+    let (file, meta) = open_file(path)?;
     let too_large = || {
         let msg = format!("larger than {limit} bytes, the most Signet reads from such a file: is it the right file?");
         io::Error::new(io::ErrorKind::InvalidInput, msg)
@@ -39,6 +33,19 @@ pub fn read_bytes(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
         return Err(too_large());
     }
     Ok(bytes)
+}
+
+/// Opens `path` (links followed) for reading if it is a regular file: a FIFO, device or folder
+/// is an `InvalidInput` error at once, never a read that waits forever or never ends.
+pub fn open_file(path: &Path) -> io::Result<(std::fs::File, std::fs::Metadata)> {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer before we can see what it is.
+    let flags = OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let file = OpenOptions::new().read(true).custom_flags(flags.bits() as i32).open(path)?;
+    let meta = file.metadata()?;
+    if !meta.file_type().is_file() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file (a FIFO, device or folder)"));
+    }
+    Ok((file, meta))
 }
 
 /// [`read_bytes`], as UTF-8 text.

@@ -133,7 +133,7 @@ pub(crate) fn identify(opts: &SignOptions, registry: &Registry) -> Result<Signer
         )));
     }
     let pub_path = keys::public_key_path(&opts.key);
-    let by_pub = std::fs::read_to_string(&pub_path).ok().and_then(|pem| keys::parse_public_pem(&pem).ok());
+    let by_pub = keys::read_public_key(&pub_path).ok();
     match (by_pub, &opts.signer) {
         (Some(vk), _) => {
             let id = keys::key_id(&vk);
@@ -264,7 +264,7 @@ pub(crate) fn authenticate(
     signer: &Signer,
     (dir, request_sha): (&Path, &str),
 ) -> Result<(p256::ecdsa::SigningKey, u32), SignError> {
-    let pem = std::fs::read_to_string(&opts.key).map_err(|e| SignError::input(&opts.key, e))?;
+    let pem = keys::read_key_file(&opts.key).map_err(|e| SignError::input(&opts.key, e))?;
     let event = |kind| audit::NewEvent::new(kind, request_sha).by(&signer.id, &opts.role);
     loop {
         let password = keys::read_password("Password: ")

@@ -365,7 +365,7 @@ pub const NO_TRUST: &str = "nothing anchors the signers: no trust file was given
 /// The SHA-256 of a file, and its size. (A request names its bundle by bare hex, `Digest::hex`;
 /// everything else by `Digest::tagged`.)
 pub fn file_digest(path: &Path) -> Result<(crate::digest::Digest, u64), SignError> {
-    let f = std::fs::File::open(path).map_err(|e| SignError::input(path, e))?;
+    let (f, _) = crate::fsx::read::open_file(path).map_err(|e| SignError::input(path, e))?;
     crate::digest::sha256_reader(f).map_err(|e| SignError::input(path, e))
 }
 

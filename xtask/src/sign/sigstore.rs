@@ -174,7 +174,8 @@ pub fn import(opts: &ImportOptions, policy: &SigningConfig) -> Result<(PathBuf, 
     policy.validate()?;
     let dir = layout::release_dir(&opts.root, &opts.release)?;
     let (request, request_sha) = release_record::load(&dir)?;
-    let text = std::fs::read_to_string(&opts.bundle).map_err(|e| SignError::input(&opts.bundle, e))?;
+    let text = crate::fsx::read::read_text(&opts.bundle, crate::fsx::read::MAX_RECORD_BYTES)
+        .map_err(|e| SignError::input(&opts.bundle, e))?;
     let mut rec = ReleaseRecord::from_folder(&opts.root, &dir, policy)?;
     let root = match rec.trusted_root.take() {
         Some(root) => root,

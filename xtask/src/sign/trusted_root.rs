@@ -13,7 +13,7 @@ use crate::keyless;
 /// there but unusable is bad input: better refused when the request is made than at the gate.
 pub fn pinned_root_digest(root: &Path) -> Result<Option<String>, SignError> {
     let path = root.join(TRUSTED_ROOT);
-    match std::fs::read(&path) {
+    match crate::fsx::read::read_bytes(&path, crate::fsx::read::MAX_RECORD_BYTES) {
         Ok(bytes) => {
             keyless::check_trusted_root(&bytes).map_err(|e| SignError::input(&path, e))?;
             Ok(Some(sha(&bytes)))
@@ -26,7 +26,7 @@ pub fn pinned_root_digest(root: &Path) -> Result<Option<String>, SignError> {
 /// The pinned trusted root's exact text, which keyless signatures need.
 pub fn read_pinned_root(root: &Path) -> Result<String, SignError> {
     let path = root.join(TRUSTED_ROOT);
-    std::fs::read_to_string(&path).map_err(|e| {
+    crate::fsx::read::read_text(&path, crate::fsx::read::MAX_RECORD_BYTES).map_err(|e| {
         SignError::input(
             &path,
             format!(

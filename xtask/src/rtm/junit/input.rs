@@ -1,6 +1,5 @@
 //! Getting bytes off disk without trusting their size, and turning them into UTF-8 text.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -18,7 +17,8 @@ pub(super) fn read_capped(path: &Path) -> Result<Vec<u8>, JunitError> {
         return Err(JunitError::whole_file(path, "not a regular file", HINT_IO));
     }
     check_size(path, meta.len())?;
-    let file = File::open(path).map_err(|e| io_error("open file", e))?;
+    // Opened without waiting: the file may have been swapped for a FIFO since the check above.
+    let (file, _) = crate::fsx::read::open_file(path).map_err(|e| io_error("open file", e))?;
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     file.take(MAX_FILE_BYTES.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| io_error("read file", e))?;
     check_len(path, bytes.len())?;

@@ -35,7 +35,7 @@ pub fn write_key_file(path: &Path, pem: &str) -> io::Result<()> {
 /// Reads a key file's PEM text (at most 64 KiB), kept in memory that is wiped on drop.
 pub fn read_key_file(path: &Path) -> Result<Zeroizing<String>, KeyError> {
     let io_error = |source| KeyError::Io { file: path.to_path_buf(), action: "read", source };
-    let file = File::open(path).map_err(io_error)?;
+    let (file, _) = crate::fsx::read::open_file(path).map_err(io_error)?;
     let mut text = Zeroizing::new(String::with_capacity(4096));
     file.take(MAX_KEY_FILE + 1).read_to_string(&mut text).map_err(io_error)?;
     if text.len() as u64 > MAX_KEY_FILE {

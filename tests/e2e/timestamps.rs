@@ -363,10 +363,10 @@ fn a_delegation_window_is_judged_at_the_trusted_time() {
     let d = repo.path();
     keygen(d, "val");
     crate::signing::enroll(d, "val", "Val Moreau", "RELEASE");
-    let until = Timestamp(Timestamp::now().0 + 3);
+    let until = Timestamp(Timestamp::now().0 + 8);
     let (code, out) = crate::delegation::delegate(d, ("dana", "val", "QA"), (Timestamp(until.0 - 3600), until));
     assert_eq!(code, 0, "{out}");
-    std::thread::sleep(Duration::from_secs(5));
+    std::thread::sleep(Duration::from_secs(10));
     let registry = signet::sign::registry::Registry::load(d).unwrap().0;
     let on = signet::formats::statement::OnBehalfOf {
         signer_id: "dana".into(),

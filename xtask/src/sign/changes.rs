@@ -194,11 +194,12 @@ fn signed_and_archived(root: &Path, id: &str, request_sha: &str) -> bool {
 
 /// The previous signed release: of the other releases under `signatures/` whose archival
 /// manifest verifies against the trust file and archives their request, the one whose request
-/// was made last before `created_at`.
+/// was made last, not after `created_at` (request times have whole seconds: two requests made in
+/// the same second are both earlier than each other).
 pub fn previous_signed(root: &Path, release: &str, created_at: &str) -> Result<Option<String>, SignError> {
     let Some(this) = super::Timestamp::parse(created_at) else { return Ok(None) };
     let mut earlier: Vec<_> =
-        releases(root)?.into_iter().filter(|(at, id, _)| id != release && at.0 < this.0).collect();
+        releases(root)?.into_iter().filter(|(at, id, _)| id != release && at.0 <= this.0).collect();
     earlier.sort_by_key(|(at, id, _)| (std::cmp::Reverse(at.0), std::cmp::Reverse(id.clone())));
     Ok(earlier.into_iter().find(|(_, id, sha)| signed_and_archived(root, id, sha)).map(|(_, id, _)| id))
 }

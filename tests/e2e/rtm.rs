@@ -416,3 +416,31 @@ print(fingerprint([("UID", "SW-1"), ("MID", "abc"), ("STATEMENT", "Raise within 
     ];
     assert_eq!(out.lines().collect::<Vec<_>>(), rust);
 }
+
+/// Issue #19's adversarial shape: one small document holding a 3,000-deep unreviewed parent
+/// chain. Every requirement still goes unreviewed or suspect, but lists at most 10 causes and
+/// says there are more, and long chains are shown by their ends, so the outputs stay linear in
+/// the chain (they were cubic: 2,000 deep took over 6 GB and aborted).
+#[test]
+fn a_deep_parent_chain_stays_linear_in_output() {
+    let mut sdoc = String::from("[DOCUMENT]\nTITLE: Chain\n\n");
+    for i in 0..3000 {
+        sdoc.push_str(&format!("[REQUIREMENT]\nUID: C-{i}\nTITLE: Link {i}\n"));
+        if i > 0 {
+            sdoc.push_str(&format!("RELATIONS:\n- TYPE: Parent\n  VALUE: C-{}\n", i - 1));
+        }
+        sdoc.push('\n');
+    }
+    let t = Test::new().file("regulatory-docs/chain.sdoc", sdoc).args(["rtm-gate"]).run();
+    let index = fs::read(t.path("target/rtm/index.json")).unwrap();
+    assert!(index.len() < 8 << 20, "index.json is {} bytes", index.len());
+    let idx: serde_json::Value = serde_json::from_slice(&index).unwrap();
+    let reqs = idx["requirements"].as_array().unwrap();
+    assert_eq!(reqs.len(), 3000);
+    let last = reqs.iter().find(|r| r["uid"] == "C-2999").unwrap();
+    let causes = last["suspect_causes"].as_array().unwrap();
+    assert_eq!(causes.len(), 11, "{causes:?}");
+    assert_eq!(causes[1], "C-2999 ← C-2998 unreviewed");
+    assert_eq!(causes[10], "… and more upstream causes, not listed");
+    assert!(reqs.iter().all(|r| r["suspect_causes"].as_array().unwrap().len() <= 11));
+}

@@ -145,22 +145,64 @@ impl Graph {
         RtmError::Cycle { chain }
     }
 
-    /// Every ancestor of `i` (transitively), with the shortest parent path from `i` to it.
-    pub fn ancestors(&self, i: usize) -> Vec<(usize, Vec<usize>)> {
-        let mut seen = HashMap::new();
-        let mut queue = std::collections::VecDeque::from([(i, vec![i])]);
-        let mut out = Vec::new();
-        while let Some((node, path)) = queue.pop_front() {
-            for &p in &self.parents[node] {
-                if seen.insert(p, ()).is_none() {
-                    let mut next = path.clone();
-                    next.push(p);
-                    out.push((p, next.clone()));
-                    queue.push_back((p, next));
+    /// Every ancestor of `i` (transitively), nearest first, found as the caller asks for them:
+    /// a caller that has seen enough stops the walk. Paths are not kept, only the step each
+    /// ancestor was reached from: a 2,000-deep parent chain has 2 million ancestor pairs, and
+    /// their paths would be 1.3 billion nodes.
+    pub fn ancestors(&self, i: usize) -> Ancestors<'_> {
+        Ancestors {
+            graph: self,
+            from: i,
+            ready: Default::default(),
+            expand: std::collections::VecDeque::from([i]),
+            via: HashMap::new(),
+        }
+    }
+}
+
+/// The ancestors of one requirement, breadth first, with a shortest parent path to each.
+#[derive(Debug, Clone)]
+pub struct Ancestors<'g> {
+    graph: &'g Graph,
+    from: usize,
+    ready: std::collections::VecDeque<usize>,
+    expand: std::collections::VecDeque<usize>,
+    via: HashMap<usize, usize>,
+}
+
+impl Iterator for Ancestors<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        loop {
+            if let Some(a) = self.ready.pop_front() {
+                return Some(a);
+            }
+            let node = self.expand.pop_front()?;
+            for &p in &self.graph.parents[node] {
+                if p != self.from && !self.via.contains_key(&p) {
+                    self.via.insert(p, node);
+                    self.ready.push_back(p);
+                    self.expand.push_back(p);
                 }
             }
         }
-        out
+    }
+}
+
+impl Ancestors<'_> {
+    /// The shortest parent path from the requirement to an ancestor `a` already yielded, both
+    /// included.
+    pub fn path(&self, a: usize) -> Vec<usize> {
+        let mut path = vec![a];
+        let mut node = a;
+        while node != self.from {
+            let Some(&next) = self.via.get(&node) else { break };
+            path.push(next);
+            node = next;
+        }
+        path.reverse();
+        path
     }
 }
 

@@ -98,11 +98,39 @@ fn linked_test(t: &TestCase) -> LinkedTest {
 
 fn propagate_failures(graph: &Graph, out: &mut [Verified]) {
     let failed: Vec<usize> = (0..out.len()).filter(|&i| out[i].verification == Verification::Failed).collect();
+    let mut unlisted = vec![false; out.len()];
     for i in failed {
-        for (a, _) in graph.ancestors(i) {
-            out[a].causes.push(format!("descendant {} failed", graph.reqs[i].uid));
-            out[a].verification = Verification::Failed;
+        let mut seen = std::collections::HashSet::new();
+        let mut queue = std::collections::VecDeque::from([i]);
+        while let Some(node) = queue.pop_front() {
+            for &a in &graph.parents[node] {
+                if !seen.insert(a) {
+                    continue;
+                }
+                out[a].verification = Verification::Failed;
+                // An ancestor that lists as many failing descendants as it shows was reached by
+                // earlier failures, and so were its own ancestors: the walk stops there, so a deep
+                // tree of failures costs at most MAX_CAUSES visits per edge, not one per pair.
+                if out[a].causes.len() < super::review::MAX_CAUSES {
+                    out[a].causes.push(format!("descendant {} failed", graph.reqs[i].uid));
+                    queue.push_back(a);
+                } else {
+                    unlisted[a] = true;
+                }
+            }
         }
+    }
+    // What one requirement does not list, its ancestors do not list either.
+    let mut queue: std::collections::VecDeque<usize> = (0..out.len()).filter(|&a| unlisted[a]).collect();
+    while let Some(node) = queue.pop_front() {
+        for &a in &graph.parents[node] {
+            if !std::mem::replace(&mut unlisted[a], true) {
+                queue.push_back(a);
+            }
+        }
+    }
+    for (v, _) in out.iter_mut().zip(unlisted).filter(|(_, more)| *more) {
+        v.causes.push("… and more failing descendants, not listed".into());
     }
 }
 

@@ -906,6 +906,19 @@ fn release_workflow_requests_signatures_and_uploads_the_bundle_when_the_gate_pas
     );
     assert_eq!(uploads[2]["with"]["path"], pump.join("signatures/v1.4.0").to_str().expect("utf-8"));
     assert_eq!(ran.outcome("block"), "skipped", "nothing blocks: {}", ran.dump());
+    // Seed 001's bundle: the evidence tree, with the RTM and a SHA256SUMS of every other file,
+    // which the request pins.
+    assert_eq!(ran.outcome("assemble"), "success", "{}", ran.dump());
+    let listed = String::from_utf8_lossy(&sh(&pump, &format!("tar -tf {}", files[0])).stdout).into_owned();
+    for name in ["SHA256SUMS", "rtm/index.json", "rtm/rtm.html", "rtm/rtm-junit.xml", "junit/extra.xml"] {
+        assert!(listed.lines().any(|l| l == name), "{name} not in the bundle:\n{listed}");
+    }
+    let request: Value =
+        serde_json::from_slice(&read(pump.join("signatures/v1.4.0/request.json").to_str().expect("utf-8")))
+            .expect("request");
+    let tree = pump.join("target/release/evidence-tree");
+    let pinned = format!("sha256:{}", sha256_hex(&read(tree.join("SHA256SUMS").to_str().expect("utf-8"))));
+    assert_eq!(request["sha256sums_sha256"], pinned.as_str());
 }
 
 #[test]

@@ -43,3 +43,28 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
         json: serde_json::to_value(&report).expect("report serialises"),
     })
 }
+
+#[derive(Debug, clap::Args)]
+pub struct AssembleArgs {
+    /// The evidence folder.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: PathBuf,
+    /// The RTM gate's output folder (index.json, rtm.html, rtm-junit.xml).
+    #[arg(long, value_name = "DIR")]
+    pub rtm: PathBuf,
+    /// Where to build the tree (replaced if it exists); bundle this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `signet assemble`: the seed-001 evidence tree (`bundle::assemble`), to bundle next.
+pub fn assemble(args: AssembleArgs, ctx: &Ctx) -> CmdResult {
+    let out = ctx.path(&args.out);
+    let a = bundle::assemble::assemble(&ctx.path(&args.evidence), &ctx.path(&args.rtm), &out).map_err(boxed)?;
+    let _ = github::set_output("tree", &out.display().to_string());
+    Ok(Outcome {
+        exit: Exit::Pass,
+        text: format!("assembled {} files into {} (the evidence, rtm/ and SHA256SUMS)\n", a.files, out.display()),
+        json: serde_json::to_value(&a).expect("serialises"),
+    })
+}

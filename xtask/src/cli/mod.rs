@@ -56,6 +56,8 @@ pub enum Command {
     RtmGate(rtm_gate::Args),
     /// Record a review: write REVIEWED_HASH / REVIEWED_BY into the .sdoc in place.
     Stamp(stamp::Args),
+    /// Build the seed-001 evidence tree (evidence, the RTM gate's outputs, SHA256SUMS) to bundle.
+    Assemble(bundle::AssembleArgs),
     /// Write the canonical evidence bundle (ctar v1) and its SHA-256.
     Bundle(bundle::Args),
     /// Write a SHA256SUMS file, or check one strictly.
@@ -111,6 +113,7 @@ pub fn run(command: Command, ctx: &Ctx) -> CmdResult {
         Command::Verify(args) => signing::verify(args, ctx),
         Command::Inspect(args) => inspect::run(args, ctx),
         Command::Compliance(args) => compliance::run(args, ctx),
+        Command::Assemble(args) => bundle::assemble(args, ctx),
         Command::Bundle(args) => bundle::run(args, ctx),
         Command::Sums(args) => sums::run(args, ctx),
         Command::ReleaseCheck(args) => release_check::run(args, ctx),

@@ -142,23 +142,55 @@ pub fn member(bundle: &Path, name: &str, limit: u64) -> io::Result<Option<Vec<u8
     Ok(None)
 }
 
-/// Whether `lines` (a SHA256SUMS) lists exactly the files of the bundle at `bundle`, with their
-/// digests (the bundle's own SHA256SUMS aside): what signers are shown must be what they sign.
-pub fn check_listing(bundle: &Path, lines: &[sums::SumLine]) -> Result<(), String> {
-    use std::collections::BTreeMap;
-    let (file, _) = crate::fsx::open::open_regular(bundle, None).map_err(|e| format!("{}: {e}", bundle.display()))?;
-    let mut archive = tar::Archive::new(file);
-    let mut held: BTreeMap<String, crate::digest::Digest> = BTreeMap::new();
-    let read = |e: io::Error| format!("cannot read {}: {e}", bundle.display());
-    for entry in archive.entries().map_err(read)? {
-        let entry = entry.map_err(read)?;
-        if !entry.header().entry_type().is_file() {
-            continue;
-        }
-        let name = entry.path().map_err(read)?.to_string_lossy().into_owned();
-        let (digest, _) = crate::digest::sha256_reader(entry).map_err(read)?;
-        held.insert(name, digest);
+/// One read of a bundle: the digest and size of its bytes, and the digest of each regular file
+/// it holds, so checking its SHA256SUMS costs no second pass over a large bundle.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    pub digest: crate::digest::Digest,
+    pub size: u64,
+    pub files: std::collections::BTreeMap<String, crate::digest::Digest>,
+}
+
+/// Counts and hashes every byte read through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+    size: u64,
+}
+
+impl<R: io::Read> io::Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use sha2::Digest as _;
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
     }
+}
+
+pub fn scan(bundle: &Path) -> io::Result<Scan> {
+    use sha2::Digest as _;
+    let (file, _) = crate::fsx::read::open_file(bundle)?;
+    let mut archive = tar::Archive::new(Hashing { inner: file, hasher: sha2::Sha256::new(), size: 0 });
+    let mut files = std::collections::BTreeMap::new();
+    for entry in archive.entries()? {
+        let entry = entry?;
+        if entry.header().entry_type().is_file() {
+            let name = entry.path()?.to_string_lossy().into_owned();
+            files.insert(name, crate::digest::sha256_reader(entry)?.0);
+        }
+    }
+    // The end-of-archive blocks after the last entry belong to the bundle's digest too.
+    let mut rest = archive.into_inner();
+    io::copy(&mut rest, &mut io::sink())?;
+    Ok(Scan { digest: crate::digest::Digest::from_hasher(rest.hasher), size: rest.size, files })
+}
+
+/// Whether `lines` (a SHA256SUMS) lists exactly the files of the scanned bundle, with their
+/// digests (the bundle's own SHA256SUMS aside): what signers are shown must be what they sign.
+pub fn check_listing(scan: &Scan, lines: &[sums::SumLine]) -> Result<(), String> {
+    use std::collections::BTreeMap;
+    let mut held = scan.files.clone();
     let listed: BTreeMap<&str, &crate::digest::Digest> = lines.iter().map(|l| (l.path.as_str(), &l.digest)).collect();
     if !listed.contains_key(SUMS) {
         held.remove(SUMS);

@@ -525,7 +525,10 @@ fn show(release: &str, policy: &SigningConfig, ctx: &Ctx) -> CmdResult {
     let dir = layout::release_dir(&ctx.root, release).map_err(boxed)?;
     let (request, request_sha) = crate::sign::release_record::load(&dir).map_err(boxed)?;
     let now = crate::sign::eligibility::gate_now(&ctx.root, &dir, policy, &request, Timestamp::now()).map_err(boxed)?;
-    let view = crate::sign::view::build(&ctx.root, &dir, (&request, &request_sha), &now.signatures).map_err(boxed)?;
+    let evidence =
+        crate::sign::evidence::load(&dir, &request, crate::sign::evidence::Missing::Refused).map_err(boxed)?;
+    let view =
+        crate::sign::view::build(&ctx.root, (&request, &request_sha), &evidence, &now.signatures).map_err(boxed)?;
     let text = format!("{}\nshown_sha256 {}\n", view.text(), view.digest());
     let json = ctx.json(|| serde_json::json!({ "text": view.text(), "shown_sha256": view.digest() }));
     Ok(Outcome { exit: Exit::Pass, text, json })

@@ -68,12 +68,9 @@ pub fn write(inputs: &Inputs<'_>, now: Timestamp) -> Result<Package, InspectErro
     let prepared = report::build(&release, inputs.paths, now)?;
     let verdict = crate::sign::gate::verify(rec, &prepared.report.bundle.sha256, now)?;
     let mut files: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
-    let report_dir = tempfile::TempDir::new_in(parent_of(inputs.out))
-        .map_err(|source| InspectError::Write { path: inputs.out.to_path_buf(), source })?;
-    for path in report::write(&prepared, report_dir.path(), &RenderOptions { pdf: true, templates: None })? {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let bytes = std::fs::read(&path).map_err(|source| InspectError::Write { path: path.clone(), source })?;
-        files.push((name, bytes, "the evidence report (21 CFR 11.50 manifestations, RTM, hashes)"));
+    let rendered = report::render::files(&prepared, &RenderOptions { pdf: true, templates: None })?;
+    for (name, bytes) in rendered {
+        files.push((name.to_owned(), bytes, "the evidence report (21 CFR 11.50 manifestations, RTM, hashes)"));
     }
     let manifest = rec.manifest(&verdict);
     files.push((

@@ -20,7 +20,8 @@ pub struct RenderOptions {
     pub templates: Option<PathBuf>,
 }
 
-pub fn write(prepared: &Prepared, out: &Path, opts: &RenderOptions) -> Result<Vec<PathBuf>, ReportError> {
+/// The report's files, by name: report.json, the HTML and, when asked, the PDF/A.
+pub fn files(prepared: &Prepared, opts: &RenderOptions) -> Result<Vec<(&'static str, Vec<u8>)>, ReportError> {
     let model = json::to_string(&prepared.report);
     let html = templates::render_with(opts.templates.as_deref(), HTML_FILE, &prepared.report)
         .map_err(|message| ReportError::Template { name: HTML_FILE.into(), message })?;
@@ -28,6 +29,11 @@ pub fn write(prepared: &Prepared, out: &Path, opts: &RenderOptions) -> Result<Ve
     if opts.pdf {
         files.push((PDF_FILE, super::pdf::render(prepared, opts.templates.as_deref())?));
     }
+    Ok(files)
+}
+
+pub fn write(prepared: &Prepared, out: &Path, opts: &RenderOptions) -> Result<Vec<PathBuf>, ReportError> {
+    let files = files(prepared, opts)?;
     std::fs::create_dir_all(out).map_err(|source| ReportError::Write { path: out.to_path_buf(), source })?;
     files
         .into_iter()

@@ -85,13 +85,14 @@ fn approved(
 }
 
 /// An administrator who is one of `ids` (by folded id, any of their keys, or as one person).
-fn one_of(rec: &ReleaseRecord, ids: &[&str]) -> impl Fn(&Admin) -> bool + use<> {
-    let keys: Vec<String> = ids.iter().flat_map(|id| rec.registry.entries(id).map(|s| s.key_id.to_string())).collect();
+fn one_of<'a>(rec: &'a ReleaseRecord, ids: &[&str]) -> impl Fn(&Admin) -> bool + use<'a> {
     let ids: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
-    let registry = rec.registry.clone();
     move |admin: &Admin| {
-        keys.iter().any(|k| *k == admin.key_id.as_str())
-            || ids.iter().any(|id| fold(&admin.id) == fold(id) || registry.same_person(&admin.id, id))
+        ids.iter().any(|id| {
+            fold(&admin.id) == fold(id)
+                || rec.registry.same_person(&admin.id, id)
+                || rec.registry.entries(id).any(|s| s.key_id == admin.key_id.as_str())
+        })
     }
 }
 

@@ -80,10 +80,11 @@ pub fn sign(opts: &SignOptions, policy: &SigningConfig) -> Result<PathBuf, SignE
     let may = eligibility::check_may_sign(&who, policy, &request, &registry, &signer, now)?;
     let present = &may.gate.signatures;
     let supersedes = eligibility::supersessions(&may.gate, &opts.role);
-    check_bundle(opts, &request, &mut tty)?;
+    let evidence = super::evidence::load(&dir, &request, super::evidence::Missing::Refused)?;
+    check_bundle(opts, &request, evidence.sums.as_deref(), &mut tty)?;
     let meaning = if opts.reject { REJECTOR.to_string() } else { eligibility::required_meaning(&request, &opts.role)? };
     let tsa = timestamp_authority(opts, policy, &request)?;
-    let view = view::build(&opts.root, &dir, (&request, &request_sha), present)?;
+    let view = view::build(&opts.root, (&request, &request_sha), &evidence, present)?;
     show_record(&mut tty, &view)?;
     show(&mut tty, &signer, &opts.role, &meaning, policy);
     if let Some(o) = &may.on_behalf_of {
@@ -157,13 +158,26 @@ pub(crate) fn identify(opts: &SignOptions, registry: &Registry) -> Result<Signer
     }
 }
 
-fn check_bundle(opts: &SignOptions, request: &Request, tty: &mut Tty) -> Result<(), SignError> {
+/// The bundle at hand, if any, is the one the request names, and holds exactly the files its
+/// pinned SHA256SUMS lists: what the signer is shown is what they sign. One read of the bundle.
+fn check_bundle(
+    opts: &SignOptions,
+    request: &Request,
+    sums: Option<&[crate::sums::SumLine]>,
+    tty: &mut Tty,
+) -> Result<(), SignError> {
     let candidate = opts.bundle.clone().or_else(|| Some(PathBuf::from(&request.bundle.name)).filter(|p| p.exists()));
     let Some(path) = candidate else {
         tty.say("Note: the bundle is not at hand; you are signing the digest recorded in the request.\n");
         return Ok(());
     };
-    let (digest, _) = release_record::file_digest(&path)?;
+    let (digest, listing) = match sums {
+        Some(lines) => {
+            let scan = crate::bundle::assemble::scan(&path).map_err(|e| SignError::input(&path, e))?;
+            (scan.digest, Some(crate::bundle::assemble::check_listing(&scan, lines)))
+        }
+        None => (release_record::file_digest(&path)?.0, None),
+    };
     if digest.hex() != request.bundle.sha256 {
         return Err(SignError::Refused(format!(
             "{} has sha256 {}, but the request is for {}: this is not the bundle to sign",
@@ -172,15 +186,11 @@ fn check_bundle(opts: &SignOptions, request: &Request, tty: &mut Tty) -> Result<
             request.bundle.sha256
         )));
     }
-    // What the signer is shown as the bundle's files must be what the bundle holds.
-    let dir = layout::release_dir(&opts.root, &opts.release)?;
-    if let Some(lines) = super::evidence::load(&dir, request, super::evidence::Missing::Refused)?.sums {
-        crate::bundle::assemble::check_listing(&path, &lines).map_err(|why| {
-            SignError::Refused(format!(
-                "the SHA256SUMS this release pins does not describe {}: {why}; nothing was signed",
-                path.display()
-            ))
-        })?;
+    if let Some(Err(why)) = listing {
+        return Err(SignError::Refused(format!(
+            "the SHA256SUMS this release pins does not describe {}: {why}; nothing was signed",
+            path.display()
+        )));
     }
     tty.say(&format!(
         "Bundle {} recomputed: sha256 matches the request, and its files match SHA256SUMS.\n",

@@ -149,15 +149,22 @@ fn verdicts(index: &crate::formats::index::Index) -> BTreeMap<&str, TestOutcome>
 
 /// The changes from release `since` to release `release`, both under `root`'s `signatures/`.
 pub fn since(root: &Path, release: &str, since: &str) -> Result<Changes, SignError> {
-    let load = |id: &str, missing| -> Result<Evidence, SignError> {
-        let dir = layout::release_dir(root, id)?;
-        if !dir.join(layout::REQUEST).exists() {
-            return Err(SignError::Refused(format!("no release `{id}`: {} has no request.json", dir.display())));
-        }
-        let (request, _) = release_record::load(&dir)?;
-        evidence::load(&dir, &request, missing)
-    };
-    Ok(Changes::between(since, &load(since, Missing::Tolerated)?, &load(release, Missing::Refused)?))
+    let after = pinned_evidence(root, release, Missing::Refused)?;
+    since_evidence(root, since, &after)
+}
+
+/// The changes from release `since` to a release whose pinned evidence is `after`.
+pub fn since_evidence(root: &Path, since: &str, after: &Evidence) -> Result<Changes, SignError> {
+    Ok(Changes::between(since, &pinned_evidence(root, since, Missing::Tolerated)?, after))
+}
+
+fn pinned_evidence(root: &Path, id: &str, missing: Missing) -> Result<Evidence, SignError> {
+    let dir = layout::release_dir(root, id)?;
+    if !dir.join(layout::REQUEST).exists() {
+        return Err(SignError::Refused(format!("no release `{id}`: {} has no request.json", dir.display())));
+    }
+    let (request, _) = release_record::load(&dir)?;
+    evidence::load(&dir, &request, missing)
 }
 
 /// The release whose request was made last, of every release under `signatures/`.

@@ -9,6 +9,7 @@ use super::policy::SigningConfig;
 use super::registry::Registry;
 use super::release_record::{file_digest, load};
 use super::{SignError, Timestamp, audit, layout, trusted_root};
+use crate::digest::Digest;
 pub use crate::formats::request::{BundleRef, Request, RequiredSignature, VERSION};
 use crate::fsx::atomic;
 use crate::output::json;
@@ -29,8 +30,7 @@ pub fn create(opts: &RequestOptions, policy: &SigningConfig) -> Result<(Request,
     if path.exists() {
         return finish_interrupted(opts, policy, &dir);
     }
-    let request = build(opts, policy)?;
-    let (sums, index) = pinned_files(opts)?;
+    let (request, (sums, index)) = build_pinning(opts, policy)?;
     super::evidence::keep(&dir, sums.as_deref(), index.as_deref())?;
     write(&request, &dir)?;
     log_creation(&request, &dir)?;
@@ -78,17 +78,21 @@ fn log_creation(request: &Request, dir: &Path) -> Result<(), SignError> {
 
 /// The request as it would be written, without writing it (release-check's preview).
 pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, SignError> {
+    Ok(build_pinning(opts, policy)?.0)
+}
+
+/// The request, and the bytes of the SHA256SUMS and index.json it pins.
+fn build_pinning(opts: &RequestOptions, policy: &SigningConfig) -> Result<(Request, Pinned), SignError> {
     policy.validate()?;
     layout::release_dir(&opts.root, &opts.release)?;
-    let (bundle_sha, size) = file_digest(&opts.bundle)?;
     let (sums, index) = pinned_files(opts)?;
-    if let Some(bytes) = &sums {
-        check_sums_describe_bundle(opts, bytes)?;
-    }
-    let optional = |bytes: &Option<Vec<u8>>| Ok::<_, SignError>(bytes.as_deref().map(crate::digest::tagged));
+    let (bundle_sha, size) = match &sums {
+        Some(bytes) => check_sums_describe_bundle(opts, bytes)?,
+        None => file_digest(&opts.bundle)?,
+    };
     let (_, registry_sha256) = Registry::load(&opts.root)?;
     let trusted_root_sha256 = trusted_root::pinned_root_digest(&opts.root)?;
-    Ok(Request {
+    let request = Request {
         schema: VERSION.id(),
         release: opts.release.as_str().into(),
         commits: if opts.commits.is_empty() {
@@ -101,8 +105,8 @@ pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, S
             size,
             sha256: bundle_sha.hex(),
         },
-        sha256sums_sha256: optional(&sums)?,
-        index_json_sha256: optional(&index)?,
+        sha256sums_sha256: sums.as_deref().map(crate::digest::tagged),
+        index_json_sha256: index.as_deref().map(crate::digest::tagged),
         policy_sha256: policy.digest(),
         registry_sha256,
         created_at: Timestamp::now().to_string(),
@@ -120,7 +124,8 @@ pub fn build(opts: &RequestOptions, policy: &SigningConfig) -> Result<Request, S
             .collect(),
         tool: format!("signet {}", env!("CARGO_PKG_VERSION")),
         trusted_root_sha256,
-    })
+    };
+    Ok((request, (sums, index)))
 }
 
 /// The bytes of the SHA256SUMS and of the index.json a request pins, each if any.
@@ -147,17 +152,18 @@ pub fn pinned_files(opts: &RequestOptions) -> Result<Pinned, SignError> {
 }
 
 /// The SHA256SUMS a request pins is what signers are shown as the bundle's files: it must list
-/// exactly the bundle's files, with their digests.
-fn check_sums_describe_bundle(opts: &RequestOptions, bytes: &[u8]) -> Result<(), SignError> {
+/// exactly the bundle's files, with their digests. Returns the bundle's digest and size, from the
+/// same single read.
+fn check_sums_describe_bundle(opts: &RequestOptions, bytes: &[u8]) -> Result<(Digest, u64), SignError> {
     let path = opts.sums.clone().unwrap_or_else(|| opts.bundle.clone());
     let text = std::str::from_utf8(bytes).map_err(|_| SignError::input(&path, "SHA256SUMS is not UTF-8 text"))?;
     let lines = crate::sums::parse(text, &path).map_err(|e| SignError::input(&path, e))?;
-    crate::bundle::assemble::check_listing(&opts.bundle, &lines).map_err(|why| {
-        SignError::input(
-            &path,
-            format!("does not describe {}: {why}; pass the SHA256SUMS of this bundle's files", opts.bundle.display()),
-        )
-    })
+    let scan = crate::bundle::assemble::scan(&opts.bundle).map_err(|e| SignError::input(&opts.bundle, e))?;
+    crate::bundle::assemble::check_listing(&scan, &lines).map_err(|why| {
+        let fix = "pass the SHA256SUMS of this bundle's files";
+        SignError::input(&path, format!("does not describe {}: {why}; {fix}", opts.bundle.display()))
+    })?;
+    Ok((scan.digest, scan.size))
 }
 
 /// Writes `request.json` and `request.md` into `dir`.

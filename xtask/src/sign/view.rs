@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::SignError;
 use super::changes::{self, Changes};
-use super::evidence::{self, Evidence};
+use super::evidence::Evidence;
 use super::verdict::VerifiedSignature;
 use crate::formats::index::{Index, ReviewState, Verification};
 use crate::formats::request::Request;
@@ -40,22 +40,21 @@ impl View {
     }
 }
 
-/// The view of release folder `dir` at `now`, from its committed record only.
-/// The view of release folder `dir`, from its committed record only, with the signatures the
-/// gate accepts now (`eligibility::gate_now`).
+/// The view of a release from its committed record only: its pinned evidence `ev`, the
+/// signatures the gate accepts now (`eligibility::gate_now`), and the changes since the previous
+/// signed release.
 pub fn build(
     root: &Path,
-    dir: &Path,
     (request, request_sha): (&Request, &str),
+    ev: &Evidence,
     present: &[VerifiedSignature],
 ) -> Result<View, SignError> {
-    let ev = evidence::load(dir, request, evidence::Missing::Refused)?;
     let previous = changes::previous_signed(root, &request.release, &request.created_at)?;
     let changes = match &previous {
-        Some(id) => Some(changes::since(root, &request.release, id)?),
+        Some(id) => Some(changes::since_evidence(root, id, ev)?),
         None => None,
     };
-    Ok(render(request, request_sha, &ev, present, changes.as_ref()))
+    Ok(render(request, request_sha, ev, present, changes.as_ref()))
 }
 
 pub fn render(

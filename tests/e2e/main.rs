@@ -23,6 +23,7 @@ mod prop_bundle;
 mod prop_suspicion;
 mod prop_verify;
 mod record;
+mod reference;
 mod release_check;
 mod report;
 mod rtm;

@@ -110,21 +110,11 @@ pub(crate) fn dana_signs_qa_with(dir: &Path, passwords: &[&str]) -> (i32, String
 /// `signet verify`; an archived manifest is verified with `trust.json` beside it, if there is one.
 pub(crate) fn verify(dir: &Path, manifest: &str) -> (i32, String) {
     let bundle = if dir.join("dist/bundle.tar").exists() { "dist/bundle.tar" } else { "bundle.tar" };
-    let mut trust = Vec::new();
+    let mut args = vec!["--bundle", bundle, "--manifest", manifest];
     if manifest.ends_with(".json") && dir.join("trust.json").exists() {
-        trust.extend(["--trust", "trust.json"]);
+        args.extend(["--trust", "trust.json"]);
     }
-    let out = Command::new(SIGNET)
-        .args(["--root"])
-        .arg(dir)
-        .args(["verify", "--bundle", bundle, "--manifest", manifest])
-        .args(trust)
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    (out.status.code().unwrap_or(-1), text)
+    crate::reference::verify(dir, &args)
 }
 
 /// A repository with four enrolled people, a bundle and a request for v1.4.0.
@@ -654,14 +644,12 @@ fn frozen_manifest_still_verifies_and_resists_edits(dir: &Path, edited_event: &s
     ] {
         assert!(text.contains(from), "fixture lacks {from}");
         fs::write(copy.path().join("m.json"), text.replacen(from, to, 1)).unwrap();
-        let out = Command::new(SIGNET)
-            .args(["verify", "--bundle", "bundle.tar", "--manifest", "m.json", "--trust"])
-            .arg(dir.join("trust.json"))
-            .current_dir(copy.path())
-            .output()
-            .unwrap();
-        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert_eq!(out.status.code(), Some(1), "{from}: {all}");
+        let trust = dir.join("trust.json").display().to_string();
+        let (code, all) = crate::reference::verify(
+            copy.path(),
+            &["--bundle", "bundle.tar", "--manifest", "m.json", "--trust", &trust],
+        );
+        assert_eq!(code, 1, "{from}: {all}");
         assert!(all.contains(expect), "{from}: expected {expect:?} in {all}");
     }
 }

@@ -109,6 +109,10 @@ impl SignedRoot {
 /// Every version is well formed, numbered without gaps, and each later one is signed by a
 /// threshold of the previous version's administrators and of its own.
 pub fn check_chain(t: &Trust) -> Result<(), String> {
+    // A trust file's reader checks this too; a chain embedded in a manifest comes only here.
+    if t.schema != VERSION.id() {
+        return Err(format!("is `{}`, not `{}`", crate::output::printable(&t.schema), VERSION.id()));
+    }
     if t.versions.is_empty() {
         return Err("holds no trust root version; create one with `signet trust init`".into());
     }

@@ -29,7 +29,7 @@ impl VerifiedSignature {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct VerifyReport {
     pub release: ReleaseId,
     pub bundle_sha256: String,
@@ -97,8 +97,9 @@ impl Problem {
     }
 }
 
-/// The final gate's checks, in the order it makes them (docs/ARCHITECTURE.md §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The final gate's checks, in the order it makes them (docs/verification.md §2). Serialised by
+/// variant name, which `docs/verification.md` and `tools/reference-verify.py` use too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Check {
     /// The bundle is the one the request (and every signature) names.
     BundleDigest,
@@ -201,6 +202,44 @@ macro_rules! serialize_as_display {
     )*};
 }
 serialize_as_display!(Problem, Awaiting);
+
+/// `--format json`: the report's fields, with each problem's sentence in `problems` (as since
+/// v0.1) and, in `findings`, the check that failed and the file it concerns, for programs (the
+/// reference verifier's differential tests compare these).
+impl Serialize for VerifyReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Finding<'a> {
+            check: Check,
+            file: Option<&'a str>,
+        }
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            release: &'a ReleaseId,
+            bundle_sha256: &'a str,
+            signatures: &'a [VerifiedSignature],
+            awaiting: &'a [Awaiting],
+            problems: &'a [Problem],
+            findings: Vec<Finding<'a>>,
+            withdrawn: &'a [Withdrawn],
+            superseded: &'a [Superseded],
+            revoked: &'a [Revoked],
+        }
+        let findings = self.problems.iter().map(|p| Finding { check: p.check, file: p.file.as_deref() }).collect();
+        Wire {
+            release: &self.release,
+            bundle_sha256: &self.bundle_sha256,
+            signatures: &self.signatures,
+            awaiting: &self.awaiting,
+            problems: &self.problems,
+            findings,
+            withdrawn: &self.withdrawn,
+            superseded: &self.superseded,
+            revoked: &self.revoked,
+        }
+        .serialize(s)
+    }
+}
 
 impl VerifyReport {
     pub fn passed(&self) -> bool {

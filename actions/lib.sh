@@ -65,3 +65,19 @@ cell() {
   local s="${1//|/\\|}"
   printf '%s' "${s//$'\n'/ }"
 }
+
+# Commits the workspace-relative PATHS on a new branch BRANCH of the checkout at WORKSPACE, pushes
+# it to origin with the workflow's token (through `gh auth setup-git`: the checkout keeps no
+# credentials) and opens a pull request into BASE; prints its URL.
+# Usage: open_pull_request WORKSPACE BRANCH BASE TITLE BODY PATH…
+open_pull_request() {
+  local workspace="$1" branch="$2" base="$3" title="$4" body="$5"
+  shift 5
+  gh auth setup-git >/dev/null
+  git -C "$workspace" switch --quiet -c "$branch"
+  git -C "$workspace" add -- "$@"
+  git -C "$workspace" -c user.name="github-actions[bot]" \
+    -c user.email="41898282+github-actions[bot]@users.noreply.github.com" commit --quiet -m "$title" -m "$body"
+  git -C "$workspace" push --quiet origin "HEAD:refs/heads/$branch"
+  gh pr create --base "$base" --head "$branch" --title "$title" --body "$body"
+}

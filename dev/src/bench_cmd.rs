@@ -244,6 +244,7 @@ fn prepare_review_state(root: &std::path::Path) -> Result<(), Box<dyn StageError
         docs: vec!["regulatory-docs/*.sdoc".into()],
         uids: Vec::new(),
         all: true,
+        changed_since: None,
         by: "bench".into(),
     };
     signet::rtm::stamp::stamp(&opts).map_err(|e| Box::new(e) as Box<dyn StageError>)?;

@@ -42,6 +42,7 @@ actions `uses: ./…` run as above with their `with:`, remote actions recorded w
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -464,8 +465,10 @@ def run_steps(steps, ctx, base_env, scope_env, workspace, temp, in_composite, sh
             elif not SHA_PIN.match(uses):
                 raise ActionError(f"step {sid}: `uses: {uses}` is not pinned to a commit SHA")
             else:
-                # A remote action cannot run here (no network): recorded with its inputs, no outputs.
+                # A remote action cannot run here (no network): recorded with its inputs, no outputs;
+                # with --artifacts, upload-artifact and download-artifact use that folder as the store.
                 record.update({"with": with_, "outcome": "skipped-remote"})
+                artefact_store(uses, with_, workspace, ctx)
                 ctx["steps"][sid] = {"outputs": {}, "outcome": "success", "conclusion": "success"}
                 continue
         else:
@@ -593,7 +596,30 @@ def run_action(action_dir, workspace, given_inputs, github_extra, shared=None):
     }
 
 
-def run_job(workflow_path, job_id, workspace, github_extra):
+def artefact_store(uses, with_, workspace, ctx):
+    """`--artifacts DIR`: upload-artifact copies each path (a folder's content, a file by its name)
+    to DIR/<name>/; download-artifact copies DIR/<name>/ to `path` (relative to the workspace)."""
+    store = ctx.get("artifacts")
+    if not store:
+        return
+    name = with_.get("name", "")
+    at = lambda p: p if os.path.isabs(p) else os.path.join(workspace, p)
+    if uses.startswith("actions/upload-artifact@"):
+        dest = os.path.join(store, name)
+        os.makedirs(dest, exist_ok=True)
+        for p in filter(None, (line.strip() for line in with_.get("path", "").splitlines())):
+            if os.path.isdir(at(p)):
+                shutil.copytree(at(p), dest, dirs_exist_ok=True)
+            elif os.path.isfile(at(p)):
+                shutil.copy2(at(p), dest)
+    elif uses.startswith("actions/download-artifact@"):
+        source = os.path.join(store, name)
+        if not os.path.isdir(source):
+            raise ActionError(f"download-artifact: no artefact {name!r} in {store}")
+        shutil.copytree(source, at(with_.get("path") or "."), dirs_exist_ok=True)
+
+
+def run_job(workflow_path, job_id, workspace, github_extra, needs=None, artifacts=None):
     """One job of a workflow, in `workspace` (already the checkout): `run` steps, local actions
     (`uses: ./…`, run as above), remote actions recorded with their inputs (actions/checkout's
     work is the workspace itself)."""
@@ -606,7 +632,8 @@ def run_job(workflow_path, job_id, workspace, github_extra):
     temp = tempfile.mkdtemp(prefix="runner-temp-", dir=os.path.dirname(workspace))
     github = default_github(workspace, github_extra)
     runner = {"os": "Linux", "arch": "X64", "temp": temp, "name": "harness"}
-    ctx = {"github": github, "runner": runner, "env": {}, "steps": {}, "job": {"status": "success"}}
+    ctx = {"github": github, "runner": runner, "env": {}, "steps": {}, "job": {"status": "success"},
+           "needs": needs or {}, "artifacts": artifacts}
     scope_env = {}
     for level in (workflow.get("env") or {}, job.get("env") or {}):
         ctx["env"] = dict(scope_env)
@@ -617,9 +644,10 @@ def run_job(workflow_path, job_id, workspace, github_extra):
     status, records = run_steps(
         job.get("steps"), ctx, runner_env(workspace, github, temp), scope_env, workspace, temp, False, shared
     )
+    outputs = {k: to_str(interpolate(to_str(v), ctx, status)) for k, v in (job.get("outputs") or {}).items()}
     return {
         "conclusion": status,
-        "outputs": {},
+        "outputs": outputs,
         "steps": records,
         "summary": "\n".join(flatten(records, "summary")),
         "annotations": flatten(records, "annotations"),
@@ -682,11 +710,15 @@ def main(argv):
             print("job needs WORKFLOW JOB", file=sys.stderr)
             return 2
         job_id, rest = rest[0], rest[1:]
-    workspace, result, inputs, github = None, None, {}, {}
+    workspace, result, inputs, github, needs, artifacts = None, None, {}, {}, {}, None
     args = iter(rest)
     for a in args:
         if a == "--workspace":
             workspace = next(args)
+        elif a == "--needs":
+            needs = json.loads(next(args))
+        elif a == "--artifacts":
+            artifacts = os.path.abspath(next(args))
         elif a == "--result":
             result = next(args)
         elif a in ("--input", "--github"):
@@ -702,7 +734,7 @@ def main(argv):
         if mode == "run":
             outcome = run_action(target, workspace, inputs, github)
         else:
-            outcome = run_job(target, job_id, workspace, github)
+            outcome = run_job(target, job_id, workspace, github, needs, artifacts)
     except ActionError as e:
         print(f"harness: {e}", file=sys.stderr)
         return 2

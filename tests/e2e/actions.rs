@@ -248,12 +248,26 @@ fn run_action_with_path(python: &Path, action: &str, workspace: &Path, inputs: &
 
 /// Runs job `job` of `.github/workflows/<workflow>` in `workspace`, which stands for its checkout.
 fn run_job(python: &Path, workflow: &str, job: &str, workspace: &Path, github: &[(&str, &str)], path: &str) -> Ran {
+    run_job_with(python, (workflow, job), workspace, github, path, &[])
+}
+
+/// As [`run_job`], with more harness arguments: `--artifacts DIR` (the artefact store that
+/// upload-artifact and download-artifact share) and `--needs JSON` (earlier jobs' outputs).
+fn run_job_with(
+    python: &Path,
+    (workflow, job): (&str, &str),
+    workspace: &Path,
+    github: &[(&str, &str)],
+    path: &str,
+    extra: &[String],
+) -> Ran {
     let file = workspace.join(".github/workflows").join(workflow);
     let mut args = vec!["job".to_string(), file.display().to_string(), job.to_string()];
     for (k, v) in github {
         args.push("--github".into());
         args.push(format!("{k}={v}"));
     }
+    args.extend(extra.iter().cloned());
     harness(python, &args, workspace, path)
 }
 
@@ -880,8 +894,18 @@ fn release_workflow_requests_signatures_and_uploads_the_bundle_when_the_gate_pas
         .expect("stamp");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
-    let ran = run_job(&python, "release.yml", "evidence", &ws, &[("ref_name", "v1.4.0")], &path_with_signet());
+    let store = tmp.path().join("artefacts");
+    let artefacts = ["--artifacts".to_string(), store.display().to_string()];
+    let ran = run_job_with(
+        &python,
+        ("release.yml", "evidence"),
+        &ws,
+        &[("ref_name", "v1.4.0")],
+        &path_with_signet(),
+        &artefacts,
+    );
     assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.result["outputs"]["requested"], "true", "{}", ran.dump());
     assert_eq!(ran.step("gate")["outputs"]["gate-result"], "pass");
     assert_eq!(ran.outcome("request"), "success");
     assert!(pump.join("signatures/v1.4.0/request.json").exists());
@@ -919,6 +943,65 @@ fn release_workflow_requests_signatures_and_uploads_the_bundle_when_the_gate_pas
     let tree = pump.join("target/release/evidence-tree");
     let pinned = format!("sha256:{}", sha256_hex(&read(tree.join("SHA256SUMS").to_str().expect("utf-8"))));
     assert_eq!(request["sha256sums_sha256"], pinned.as_str());
+    open_request_job_commits_the_request_and_opens_its_pull_request(&python, tmp.path(), &ws, &artefacts);
+}
+
+/// release.yml's open-request job, on a fresh checkout of the tag: it downloads the request and
+/// the bundle the evidence job uploaded, checks them with the final gate (pending), commits the
+/// request on `signet/request-<tag>` and opens its pull request (a stand-in `gh`).
+fn open_request_job_commits_the_request_and_opens_its_pull_request(
+    python: &Path,
+    tmp: &Path,
+    ws: &Path,
+    artefacts: &[String],
+) {
+    let pump = ws.join("examples/infusion-pump");
+    let requested = fs::read(pump.join("signatures/v1.4.0/request.json")).expect("request");
+    sh(ws, "rm -rf examples/infusion-pump/signatures examples/infusion-pump/target");
+    sh(tmp, "git init -q --bare origin.git");
+    let commit = "git -c user.name=t -c user.email=t@example.com commit -qm tag";
+    sh(ws, &format!("git init -q -b main && git remote add origin ../origin.git && git add -A && {commit}"));
+    let bin = tmp.join("fake-bin");
+    fs::create_dir_all(&bin).expect("mkdir");
+    let log = tmp.join("gh.log");
+    let gh = format!(
+        r#"#!/usr/bin/env bash
+echo "gh $*" >> '{}'
+case "$*" in
+  "api repos/example/infusion-pump --jq .default_branch") echo main ;;
+  "auth setup-git") ;;
+  "pr create "*) echo https://github.com/example/infusion-pump/pull/20 ;;
+  *) echo "unexpected: gh $*" >&2; exit 1 ;;
+esac
+"#,
+        log.display()
+    );
+    fs::write(bin.join("gh"), gh).expect("write gh");
+    sh(&bin, "chmod +x gh");
+    let path = format!("{}:{}", bin.display(), path_with_signet());
+    let mut extra = artefacts.to_vec();
+    extra.extend(["--needs".to_string(), r#"{"evidence": {"outputs": {"requested": "true"}}}"#.to_string()]);
+    let ran = run_job_with(python, ("release.yml", "open-request"), ws, &[("ref_name", "v1.4.0")], &path, &extra);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.step("verify")["outputs"]["verify-status"], "pending", "{}", ran.dump());
+    assert_eq!(ran.step("open")["outputs"]["request-pull-request"], "https://github.com/example/infusion-pump/pull/20");
+    let calls = fs::read_to_string(&log).expect("gh log");
+    assert!(calls.contains("pr create --base main --head signet/request-v1.4.0"), "{calls}");
+    let branch = tmp.join("branch");
+    sh(tmp, &format!("git clone -q -b signet/request-v1.4.0 origin.git '{}'", branch.display()));
+    let committed = fs::read(branch.join("examples/infusion-pump/signatures/v1.4.0/request.json")).expect("request");
+    assert_eq!(committed, requested, "the pull request holds the evidence job's request, byte for byte");
+    // Without a request (a blocked release), the job does not run.
+    let blocked = r#"{"evidence": {"outputs": {"requested": "false"}}}"#.to_string();
+    let ran = run_job_with(
+        python,
+        ("release.yml", "open-request"),
+        ws,
+        &[("ref_name", "v1.4.0")],
+        &path,
+        &["--needs".to_string(), blocked],
+    );
+    assert_eq!(ran.conclusion(), "skipped", "{}", ran.dump());
 }
 
 #[test]
@@ -1051,4 +1134,149 @@ fn a_signet_of_another_version_on_path_is_not_used() {
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stdout).contains("::warning"));
     assert!(fs::read_to_string(&outputs).expect("outputs").contains("build=false"));
+}
+
+/// Seed 001's auto-stamp: when a pull request that changed the requirements is merged, the stamp
+/// job records the approving review of the merged commit on exactly the requirements the merge
+/// made unreviewed, pushes that on a branch and opens a pull request; an approval of an earlier
+/// commit, a withdrawn approval or a comment stamps nothing, and neither does a push that no pull
+/// request merged. GitHub's API is a stand-in `gh` replaying responses in GitHub's format.
+#[test]
+fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
+    let Some(python) = harness_python("stamp.yml") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = checkout(tmp.path());
+    let docs = ws.join("examples/infusion-pump/regulatory-docs/system.sdoc");
+    let git = |args: &str| String::from_utf8_lossy(&sh(&ws, &format!("git {args}")).stdout).trim().to_owned();
+    sh(tmp.path(), "git init -q --bare origin.git");
+    git("init -q -b main && git remote add origin ../origin.git");
+    git(
+        "-c user.name=t -c user.email=t@example.com commit -qm base --allow-empty && git add -A && git -c user.name=t -c user.email=t@example.com commit -qm base",
+    );
+    // The pull request: SYS-2 reworded (so SYS-2 and its child SW-3, both reviewed, become
+    // unreviewed) and SYS-3, unreviewed already, edited too.
+    let text = fs::read_to_string(&docs).expect("system.sdoc");
+    let sys2 = text.find("UID: SYS-2").expect("SYS-2");
+    let at = sys2 + text[sys2..].find("STATEMENT: >>>\n").expect("statement") + "STATEMENT: >>>\n".len();
+    let sys3 = text.find("UID: SYS-3").expect("SYS-3");
+    let at3 = sys3 + text[sys3..].find("STATEMENT: >>>\n").expect("statement") + "STATEMENT: >>>\n".len();
+    let edited = format!("{}Reworded. {}Edited. {}", &text[..at], &text[at..at3], &text[at3..]);
+    fs::write(&docs, edited).expect("edit");
+    git("-c user.name=t -c user.email=t@example.com commit -qam 'Merge pull request #12'");
+    let merged = git("rev-parse HEAD");
+
+    let head = "1111111111111111111111111111111111111111";
+    let pulls = tmp.path().join("pulls.json");
+    fs::write(
+        &pulls,
+        serde_json::json!([{
+            "number": 12, "state": "closed", "merged_at": "2026-12-05T10:00:00Z", "merge_commit_sha": merged,
+            "user": {"login": "mallory-dev"}, "head": {"ref": "reword-sys-2", "sha": head},
+            "base": {"ref": "main", "sha": git("rev-parse HEAD^1")},
+        }])
+        .to_string(),
+    )
+    .expect("pulls");
+    let review = |login: &str, state: &str, commit: &str, at: &str| serde_json::json!({"user": {"login": login}, "state": state, "commit_id": commit, "submitted_at": at});
+    let reviews = tmp.path().join("reviews.json");
+    let bin = tmp.path().join("fake-bin");
+    fs::create_dir_all(&bin).expect("mkdir");
+    let log = tmp.path().join("gh.log");
+    let gh = format!(
+        r#"#!/usr/bin/env bash
+echo "gh $*" >> '{log}'
+case "$*" in
+  "api repos/example/infusion-pump/commits/"*"/pulls") cat '{pulls}' ;;
+  "api --paginate repos/example/infusion-pump/pulls/12/reviews") cat '{reviews}' ;;
+  "auth setup-git") ;;
+  "pr create "*) echo https://github.com/example/infusion-pump/pull/13 ;;
+  *) echo "unexpected: gh $*" >&2; exit 1 ;;
+esac
+"#,
+        log = log.display(),
+        pulls = pulls.display(),
+        reviews = reviews.display()
+    );
+    fs::write(bin.join("gh"), gh).expect("write gh");
+    sh(&bin, "chmod +x gh");
+    let path = format!("{}:{}", bin.display(), path_with_signet());
+    let stamp = |page_1: Value, page_2: Value| {
+        // `gh api --paginate` prints one array per page.
+        fs::write(&reviews, format!("{page_1}\n{page_2}\n")).expect("reviews");
+        run_job(&python, "stamp.yml", "stamp", &ws, &[("sha", merged.as_str()), ("ref_name", "main")], &path)
+    };
+
+    // No approval of the merged commit: bob approved an earlier push, carol approved and then
+    // requested changes, dave only commented, and the author cannot approve their own.
+    let ran = stamp(
+        serde_json::json!([
+            review("bob", "APPROVED", "0000000000000000000000000000000000000000", "2026-12-05T08:00:00Z"),
+            review("carol", "APPROVED", head, "2026-12-05T08:30:00Z"),
+            review("dave", "COMMENTED", head, "2026-12-05T09:00:00Z"),
+        ]),
+        serde_json::json!([
+            review("carol", "CHANGES_REQUESTED", head, "2026-12-05T09:10:00Z"),
+            review("mallory-dev", "APPROVED", head, "2026-12-05T09:20:00Z"),
+        ]),
+    );
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.step("stamp")["outputs"]["reviewers"], "", "{}", ran.dump());
+    assert!(ran.has_annotation("warning", "without an approving review of its last commit"), "{:?}", ran.annotations());
+    assert_eq!(git("status --porcelain"), "", "nothing stamped");
+
+    // Alice and Erin approved the merged commit: SYS-2 and SW-3 are stamped with their names;
+    // SYS-3 and the requirements unreviewed before the merge are left, each with a warning.
+    let ran = stamp(
+        serde_json::json!([
+            review("alice", "APPROVED", head, "2026-12-05T09:30:00Z"),
+            review("bob", "APPROVED", "0000000000000000000000000000000000000000", "2026-12-05T08:00:00Z"),
+        ]),
+        serde_json::json!([review("erin", "APPROVED", head, "2026-12-05T09:40:00Z")]),
+    );
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    let outputs = &ran.step("stamp")["outputs"];
+    assert_eq!(outputs["pull-request"], "12");
+    assert_eq!(outputs["reviewers"], "alice, erin");
+    assert_eq!(outputs["stamped"], "SW-3 SYS-2", "{}", ran.dump());
+    assert_eq!(outputs["stamp-pull-request"], "https://github.com/example/infusion-pump/pull/13");
+    for left in ["SYS-3", "SW-4", "SW-6"] {
+        assert!(outputs["left"].as_str().expect("left").split(' ').any(|u| u == left), "{outputs}");
+        assert!(ran.has_annotation("warning", &format!("{left} was already")), "{:?}", ran.annotations());
+    }
+    let calls = fs::read_to_string(&log).expect("gh log");
+    assert!(calls.contains("pr create --base main --head signet/stamp-pr-12"), "{calls}");
+    // The stamp is on its branch in the remote, and there SYS-2 and SW-3 are reviewed by them.
+    let branch = tmp.path().join("branch");
+    sh(tmp.path(), &format!("git clone -q -b signet/stamp-pr-12 origin.git '{}'", branch.display()));
+    let index = tmp.path().join("rtm");
+    let out = Command::new(SIGNET)
+        .arg("--root")
+        .arg(branch.join("examples/infusion-pump"))
+        .args(["--format", "json", "rtm-gate", "--out"])
+        .arg(&index)
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("rtm-gate");
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+    let index: Value = serde_json::from_slice(&fs::read(index.join("index.json")).expect("index")).expect("JSON");
+    let req = |uid: &str| index["requirements"].as_array().expect("reqs").iter().find(|r| r["uid"] == uid).cloned();
+    for uid in ["SYS-2", "SW-3"] {
+        let r = req(uid).expect(uid);
+        assert_eq!(r["state"], "reviewed", "{r}");
+        assert_eq!(r["reviewed_by"], "alice, erin", "{r}");
+    }
+    assert_eq!(req("SYS-3").expect("SYS-3")["state"], "suspect-native");
+    let changed = git("diff --name-only main signet/stamp-pr-12");
+    assert_eq!(
+        changed,
+        "examples/infusion-pump/regulatory-docs/software.sdoc\nexamples/infusion-pump/regulatory-docs/system.sdoc",
+        "only the documents of SW-3 and SYS-2"
+    );
+
+    // A push that no pull request merged stamps nothing.
+    fs::write(&pulls, "[]").expect("pulls");
+    git("switch -q main");
+    let ran = stamp(serde_json::json!([]), serde_json::json!([]));
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert!(ran.has_annotation("notice", "is not the merge of a pull request"), "{:?}", ran.annotations());
 }

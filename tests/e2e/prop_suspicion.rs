@@ -205,6 +205,7 @@ fn apply(root: &Path, model: &mut Model, step: &Step) {
                 docs: vec!["*.sdoc".into()],
                 uids: chosen.iter().map(|&i| uid(i)).collect(),
                 all: false,
+                changed_since: None,
                 by: "Rita Reviewer".into(),
             };
             stamp::stamp(&opts).unwrap_or_else(|e| panic!("stamp: {e}"));

@@ -9,16 +9,42 @@ use crate::error::{Exit, StageError};
 #[derive(Debug)]
 pub enum RtmError {
     Config(ConfigError),
-    Glob { pattern: String, message: String },
-    NoDocuments { patterns: Vec<String> },
+    Glob {
+        pattern: String,
+        message: String,
+    },
+    NoDocuments {
+        patterns: Vec<String>,
+    },
     Sdoc(Box<SdocError>),
     Junit(JunitError),
-    DuplicateUid { uid: String, first: (PathBuf, usize), second: (PathBuf, usize) },
-    UnknownTarget { uid: String, kind: &'static str, target: String, at: (PathBuf, usize) },
-    Cycle { chain: Vec<(String, PathBuf, usize)> },
-    UnknownUid { uid: String },
+    DuplicateUid {
+        uid: String,
+        first: (PathBuf, usize),
+        second: (PathBuf, usize),
+    },
+    UnknownTarget {
+        uid: String,
+        kind: &'static str,
+        target: String,
+        at: (PathBuf, usize),
+    },
+    Cycle {
+        chain: Vec<(String, PathBuf, usize)>,
+    },
+    UnknownUid {
+        uid: String,
+    },
     StampChangedContent,
-    Write { path: PathBuf, source: std::io::Error },
+    /// An input file other than a document or a JUnit file (e.g. `stamp --changed-since`'s index).
+    Input {
+        path: PathBuf,
+        message: String,
+    },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl fmt::Display for RtmError {
@@ -64,6 +90,7 @@ impl fmt::Display for RtmError {
                 "stamping would have changed a requirement's content; the files were restored. \
                  This is a Signet bug: please report it with the document"
             ),
+            RtmError::Input { path, message } => write!(f, "{}: {message}", path.display()),
             RtmError::Write { path, source } => write!(f, "cannot write {}: {source}", path.display()),
         }
     }

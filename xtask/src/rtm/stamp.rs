@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 
 use super::gate::load_documents;
 use super::model::Graph;
-use super::review::{fingerprints, upstream_record};
+use super::review::{ReviewState, assess, fingerprints, upstream_record};
 use super::sdoc::{Document, Node};
 use super::{RtmError, sdoc};
+use crate::formats::index::Index;
 use crate::fsx::atomic;
 
 pub const REVIEW_FIELDS: [&str; 3] = ["REVIEWED_HASH", "REVIEWED_BY", "REVIEWED_UPSTREAM"];
@@ -23,6 +24,10 @@ pub struct StampOptions {
     /// Requirements to stamp; empty with `all` stamps every one.
     pub uids: Vec<String>,
     pub all: bool,
+    /// The index.json of the base a merged change was made on: selects the requirements that
+    /// are not reviewed now but were reviewed there (or did not exist), i.e. exactly what the
+    /// change altered or made suspect, which its approving review covered.
+    pub changed_since: Option<Index>,
     pub by: String,
 }
 
@@ -30,6 +35,17 @@ pub struct StampOptions {
 pub struct StampReport {
     pub stamped: Vec<String>,
     pub files: Vec<PathBuf>,
+    /// With `changed_since`: requirements not reviewed now that were not reviewed in the base
+    /// either. The change's review did not cover their earlier change, so they are left alone.
+    pub left: Vec<Left>,
+}
+
+/// A requirement `stamp --changed-since` leaves for a review of its own.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Left {
+    pub uid: String,
+    /// Its state in the base.
+    pub was: ReviewState,
 }
 
 /// One replacement in one file: bytes `start..end` become `text`.
@@ -44,7 +60,7 @@ pub fn stamp(opts: &StampOptions) -> Result<StampReport, RtmError> {
     let (docs, _) = load_documents(&opts.root, &opts.docs)?;
     let graph = Graph::build(&docs, &opts.root)?;
     let fps = fingerprints(&graph);
-    let targets = targets(&graph, opts)?;
+    let (targets, left) = targets(&graph, opts)?;
     let nodes = nodes_by_uid(&docs);
     let mut edits: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
     let mut grammar_needs: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
@@ -78,17 +94,41 @@ pub fn stamp(opts: &StampOptions) -> Result<StampReport, RtmError> {
         return Err(e);
     }
     let files = originals.into_iter().map(|(f, _)| f).collect();
-    Ok(StampReport { stamped: targets.iter().map(|&i| graph.reqs[i].uid.clone()).collect(), files })
+    Ok(StampReport { stamped: targets.iter().map(|&i| graph.reqs[i].uid.clone()).collect(), files, left })
 }
 
-fn targets(graph: &Graph, opts: &StampOptions) -> Result<Vec<usize>, RtmError> {
-    if opts.all {
-        return Ok((0..graph.reqs.len()).collect());
+fn targets(graph: &Graph, opts: &StampOptions) -> Result<(Vec<usize>, Vec<Left>), RtmError> {
+    if let Some(base) = &opts.changed_since {
+        return Ok(changed_since(graph, base));
     }
-    opts.uids
+    if opts.all {
+        return Ok(((0..graph.reqs.len()).collect(), Vec::new()));
+    }
+    let uids = opts
+        .uids
         .iter()
         .map(|u| graph.index.get(u).copied().ok_or_else(|| RtmError::UnknownUid { uid: u.clone() }))
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok((uids, Vec::new()))
+}
+
+/// The requirements a change made unreviewed: not reviewed now, and reviewed (or absent) in
+/// `base`. Those already unreviewed in the base are left: approving this change did not
+/// review what changed before it.
+fn changed_since(graph: &Graph, base: &Index) -> (Vec<usize>, Vec<Left>) {
+    let before: HashMap<&str, ReviewState> = base.requirements.iter().map(|e| (e.uid.as_str(), e.state)).collect();
+    let (mut targets, mut left) = (Vec::new(), Vec::new());
+    for (i, review) in assess(graph).iter().enumerate() {
+        if review.state == ReviewState::Reviewed {
+            continue;
+        }
+        let uid = &graph.reqs[i].uid;
+        match before.get(uid.as_str()) {
+            None | Some(ReviewState::Reviewed) => targets.push(i),
+            Some(&was) => left.push(Left { uid: uid.clone(), was }),
+        }
+    }
+    (targets, left)
 }
 
 fn nodes_by_uid(docs: &[Document]) -> HashMap<&str, (usize, &Node)> {

@@ -31,7 +31,9 @@ annotations, stdout, stderr), the joined job summary.
 `job` runs one job of a workflow the same way in a workspace that stands for the checkout: workflow
 and job `env:` (`${{ env.* }}`), `run` steps (no `shell:` → `bash -e`, as on Linux runners), local
 actions `uses: ./…` run as above with their `with:`, remote actions recorded with their evaluated
-`with:` (actions/checkout's work being the workspace itself). `--github event='{…}'` sets the event.
+`with:` (actions/checkout's work being the workspace itself). `--github event='{…}'` sets the event,
+`--needs JSON` the earlier jobs' outputs, `--vars JSON` the repository variables, and `--artifacts DIR`
+makes upload-artifact / download-artifact copy to and from DIR/<name>/ (the artefact store).
 
 `lint` checks workflow and action files for what the schema and zizmor do not: no `${{` in any
 `run:`, every remote `uses:` pinned to a commit SHA, `permissions: {}` at the top of workflows and
@@ -607,11 +609,20 @@ def artefact_store(uses, with_, workspace, ctx):
     if uses.startswith("actions/upload-artifact@"):
         dest = os.path.join(store, name)
         os.makedirs(dest, exist_ok=True)
-        for p in filter(None, (line.strip() for line in with_.get("path", "").splitlines())):
-            if os.path.isdir(at(p)):
-                shutil.copytree(at(p), dest, dirs_exist_ok=True)
-            elif os.path.isfile(at(p)):
-                shutil.copy2(at(p), dest)
+        paths = [at(p) for p in filter(None, (line.strip() for line in with_.get("path", "").splitlines()))]
+        paths = [p for p in paths if os.path.exists(p)]
+        if not paths:
+            return
+        # As upload-artifact: paths are kept relative to their least common ancestor.
+        root = os.path.commonpath(paths) if len(paths) > 1 else paths[0]
+        root = root if os.path.isdir(root) else os.path.dirname(root)
+        for p in paths:
+            target = os.path.join(dest, os.path.relpath(p, root))
+            if os.path.isdir(p):
+                shutil.copytree(p, target, dirs_exist_ok=True)
+            else:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                shutil.copy2(p, target)
     elif uses.startswith("actions/download-artifact@"):
         source = os.path.join(store, name)
         if not os.path.isdir(source):
@@ -619,7 +630,7 @@ def artefact_store(uses, with_, workspace, ctx):
         shutil.copytree(source, at(with_.get("path") or "."), dirs_exist_ok=True)
 
 
-def run_job(workflow_path, job_id, workspace, github_extra, needs=None, artifacts=None):
+def run_job(workflow_path, job_id, workspace, github_extra, needs=None, artifacts=None, vars_=None):
     """One job of a workflow, in `workspace` (already the checkout): `run` steps, local actions
     (`uses: ./…`, run as above), remote actions recorded with their inputs (actions/checkout's
     work is the workspace itself)."""
@@ -633,7 +644,7 @@ def run_job(workflow_path, job_id, workspace, github_extra, needs=None, artifact
     github = default_github(workspace, github_extra)
     runner = {"os": "Linux", "arch": "X64", "temp": temp, "name": "harness"}
     ctx = {"github": github, "runner": runner, "env": {}, "steps": {}, "job": {"status": "success"},
-           "needs": needs or {}, "artifacts": artifacts}
+           "needs": needs or {}, "vars": vars_ or {}, "artifacts": artifacts}
     scope_env = {}
     for level in (workflow.get("env") or {}, job.get("env") or {}):
         ctx["env"] = dict(scope_env)
@@ -710,13 +721,15 @@ def main(argv):
             print("job needs WORKFLOW JOB", file=sys.stderr)
             return 2
         job_id, rest = rest[0], rest[1:]
-    workspace, result, inputs, github, needs, artifacts = None, None, {}, {}, {}, None
+    workspace, result, inputs, github, needs, artifacts, vars_ = None, None, {}, {}, {}, None, {}
     args = iter(rest)
     for a in args:
         if a == "--workspace":
             workspace = next(args)
         elif a == "--needs":
             needs = json.loads(next(args))
+        elif a == "--vars":
+            vars_ = json.loads(next(args))
         elif a == "--artifacts":
             artifacts = os.path.abspath(next(args))
         elif a == "--result":
@@ -734,7 +747,7 @@ def main(argv):
         if mode == "run":
             outcome = run_action(target, workspace, inputs, github)
         else:
-            outcome = run_job(target, job_id, workspace, github, needs, artifacts)
+            outcome = run_job(target, job_id, workspace, github, needs, artifacts, vars_)
     except ActionError as e:
         print(f"harness: {e}", file=sys.stderr)
         return 2

@@ -991,6 +991,7 @@ esac
     sh(tmp, &format!("git clone -q -b signet/request-v1.4.0 origin.git '{}'", branch.display()));
     let committed = fs::read(branch.join("examples/infusion-pump/signatures/v1.4.0/request.json")).expect("request");
     assert_eq!(committed, requested, "the pull request holds the evidence job's request, byte for byte");
+    signatures_by_pull_request_then_the_archive_verifies_alone(python, tmp, ws, artefacts);
     // Without a request (a blocked release), the job does not run.
     let blocked = r#"{"evidence": {"outputs": {"requested": "false"}}}"#.to_string();
     let ran = run_job_with(
@@ -1279,4 +1280,111 @@ esac
     let ran = stamp(serde_json::json!([]), serde_json::json!([]));
     assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
     assert!(ran.has_annotation("notice", "is not the merge of a pull request"), "{:?}", ran.annotations());
+}
+
+/// The rest of seed 001's loop, after the request's pull request: three people enrol and sign,
+/// the signatures workflow's final gate passes on their pull request (the trust file pinned by the
+/// repository variable) and writes the archival manifest; once that lands, the archive job
+/// verifies it and publishes bundle, .sha256, manifest, report and inspection package as release
+/// assets; in an empty folder those assets and the trust file alone verify — with Signet and with
+/// the reference verifier.
+fn signatures_by_pull_request_then_the_archive_verifies_alone(
+    python: &Path,
+    tmp: &Path,
+    ws: &Path,
+    artefacts: &[String],
+) {
+    use crate::signing::{enroll, keygen, sign};
+    let pump = ws.join("examples/infusion-pump");
+    let store = tmp.join("artefacts");
+    fs::create_dir_all(pump.join("dist")).expect("mkdir");
+    fs::copy(store.join("release-evidence-v1.4.0/bundle.tar"), pump.join("dist/bundle.tar")).expect("the artefact");
+    for (id, name, role) in
+        [("dana", "Dana Whitfield", "QA"), ("eli", "Eli Novak", "ENGINEERING"), ("rosa", "Rosa Lindqvist", "RELEASE")]
+    {
+        keygen(&pump, id);
+        enroll(&pump, id, name, role);
+    }
+    for (id, role) in [("dana", "QA"), ("eli", "ENGINEERING"), ("rosa", "RELEASE")] {
+        let (code, out) = sign(&pump, id, role);
+        assert_eq!(code, 0, "{out}");
+    }
+    let commit = "git -c user.name=t -c user.email=t@example.com commit -qm";
+    sh(ws, &format!("rm -rf examples/infusion-pump/dist && git add -A && {commit} 'Sign v1.4.0'"));
+    let published = tmp.join("published");
+    fs::create_dir_all(&published).expect("mkdir");
+    let bin = tmp.join("fake-bin");
+    let gh = format!(
+        r#"#!/usr/bin/env bash
+echo "gh $*" >> '{log}'
+case "$1 $2" in
+  "api --paginate") git -C '{ws}' diff --name-only main HEAD ;;
+  "run list") echo 4242 ;;
+  "run download")
+    while [ $# -gt 0 ]; do case "$1" in --dir) dir="$2" ;; --name) name="$2" ;; esac; shift; done
+    mkdir -p "$dir" && cp -r '{store}'/"$name"/. "$dir"/ ;;
+  "release view") exit 1 ;;
+  "release create") for a in "$@"; do [ -f "$a" ] && cp "$a" '{published}'/; done; true ;;
+  *) echo "unexpected: gh $*" >&2; exit 1 ;;
+esac
+"#,
+        log = tmp.join("gh.log").display(),
+        ws = ws.display(),
+        store = store.display(),
+        published = published.display()
+    );
+    fs::write(bin.join("gh"), gh).expect("write gh");
+    let path = format!("{}:{}", bin.display(), path_with_signet());
+    let pin = sha256_hex(&fs::read(pump.join("signatures/trust.json")).expect("trust"));
+    let mut extra = artefacts.to_vec();
+    extra.extend(["--vars".to_string(), serde_json::json!({"SIGNET_TRUST_SHA256": pin}).to_string()]);
+    let github = [("event", r#"{"pull_request":{"number":21}}"#), ("event_name", "pull_request")];
+    let ran = run_job_with(python, ("signatures.yml", "final-gate"), ws, &github, &path, &extra);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.step("verify")["outputs"]["verify-status"], "pass", "{}", ran.dump());
+    assert!(!ran.has_annotation("warning", "not pinned"), "{:?}", ran.annotations());
+    let manifest = pump.join("signatures/release-v1.4.0.json");
+    assert!(manifest.exists(), "the final gate wrote the archival manifest");
+    // The manifest is merged into the default branch: the archive job runs.
+    sh(
+        ws,
+        &format!(
+            "git switch -q main && git merge -q --ff-only signet/request-v1.4.0 && git add -A && {commit} 'Archive'"
+        ),
+    );
+    let ran = run_job_with(python, ("archive.yml", "archive"), ws, &[("ref_name", "main")], &path, &extra);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert_eq!(ran.step("release")["outputs"]["release"], "v1.4.0", "{}", ran.dump());
+    assert_eq!(ran.step("verify")["outputs"]["verify-status"], "pass", "{}", ran.dump());
+    let mut assets: Vec<String> = fs::read_dir(&published)
+        .expect("published")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assets.sort();
+    assert_eq!(
+        assets,
+        [
+            "bundle-v1.4.0.tar",
+            "bundle-v1.4.0.tar.sha256",
+            "evidence-report-v1.4.0.pdf",
+            "inspection-v1.4.0.tar.gz",
+            "release-v1.4.0.json"
+        ]
+    );
+    // Years later, in an empty folder: the published assets and the organisation's trust file.
+    let dhf = tempfile::tempdir().expect("temp dir");
+    sh(
+        dhf.path(),
+        &format!(
+            "cp '{}'/* . && cp '{}' trust.json",
+            published.display(),
+            pump.join("signatures/trust.json").display()
+        ),
+    );
+    sh(dhf.path(), "sha256sum -c --strict bundle-v1.4.0.tar.sha256 && tar -xzf inspection-v1.4.0.tar.gz");
+    sh(&dhf.path().join("inspection-v1.4.0"), "sha256sum -c --strict SHA256SUMS");
+    let args = ["--bundle", "bundle-v1.4.0.tar", "--manifest", "release-v1.4.0.json", "--trust", "trust.json"];
+    let (code, out) = crate::reference::verify(dhf.path(), &args);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("signed   RELEASE (APPROVER) by Rosa Lindqvist"), "{out}");
 }

@@ -9,7 +9,7 @@ schemas/*.json. Python 3.11 standard library + PyPI `cryptography` only.
 Exit 0 PASS, 1 FAIL (problems or awaited roles), 2 input that cannot be read at all.
 Keyless (Sigstore) signatures are not verified: each is reported as a `Keyless` problem.
 """
-import argparse, base64, calendar, hashlib, json, os, re, sys, time, tomllib, unicodedata
+import argparse, base64, calendar, datetime, hashlib, json, os, re, sys, time, tomllib, unicodedata
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -19,13 +19,13 @@ IN_TOTO = "application/vnd.in-toto+json"
 WITHDRAWAL_TYPE = "application/vnd.signet.withdrawal+json"
 APPROVAL_TYPE = "application/vnd.signet.registry-approval+json"
 ROOT_TYPE = "application/vnd.signet.trust-root+json"
-APPROVAL_MEANING = "identity verified"
 STATEMENT_V1 = "https://in-toto.io/Statement/v1"
 PREDICATE = "https://signet.dev/attestations/part11-signature/v%d"
 TOLERANCE = 300          # §2.6 Time / TrustedTime: seconds
 LOCKOUT_MINUTES = 15     # §2.11: a v1 chain's `lockout` line locks for 15 minutes
 MANIFEST_MAX = 5
-BUILTIN = {  # §2.6 Role: the built-in meanings; TRAINEE and AUDITOR yield to a custom definition
+FAR_FUTURE = 2**63 - 1   # §0: an unreadable time counts as the far future for the version in force
+BUILTIN = {  # §2.2: the built-in meanings; TRAINEE and AUDITOR (ADDED) yield to a custom definition
     "AUTHOR": "The individual who created, wrote, or originated the record content. The author is accountable for the technical accuracy and completeness of the record.",
     "REVIEWER": "The individual who reviewed the record for technical accuracy, completeness, and compliance with applicable regulations and procedures. The reviewer provides independent verification of record quality.",
     "APPROVER": "The individual with authority to approve the record for release, implementation, or use within the organization. Approval signifies authorization and acceptance of accountability.",
@@ -38,42 +38,32 @@ ADDED = {
     "AUDITOR": "The individual who audited the record, and the activities it documents, for compliance with applicable regulations and procedures, independently of those who produced it. The auditor's signature attests that the audit was performed; findings are recorded separately.",
 }
 
-
 class Unreadable(Exception):
     """Input that cannot be read at all: exit 2."""
-
 
 # ---------------------------------------------------------------- §0 conventions
 
 def sha(data):
     return "sha256:" + hashlib.sha256(data if isinstance(data, bytes) else data.encode()).hexdigest()
 
-
 def canonical(value):
     """§0 canonical JSON: sorted keys, no whitespace, UTF-8 (serde_json's escaping)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
 
 def pae(ptype, payload):
     """§0 DSSE pre-authentication encoding."""
     t = ptype.encode()
     return b"DSSEv1 %d %s %d %s" % (len(t), t, len(payload), payload)
 
-
 def parse_time(s):
     """§0 Time: `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` -> Unix seconds, else None."""
-    if not isinstance(s, str):
-        return None
-    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})"
-                     r"(?:\.[0-9]+)?(?:([Zz])|([+-])([0-9]{2}):([0-9]{2})))?", s.strip())
+    m = isinstance(s, str) and re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})"
+                                            r"(?:\.[0-9]+)?(?:([Zz])|([+-])([0-9]{2}):([0-9]{2})))?", s.strip())
     if not m:
         return None
     y, mo, d, hh, mi, ss = (int(g) if g else 0 for g in m.groups()[:6])
-    if m.group(4) is None and len(s.strip()) != 10:
-        return None
-    leap = 1 if ss == 60 else 0
+    leap = 1 if ss == 60 else 0   # second 60 is the next second
     try:
-        import datetime
         datetime.datetime(y, mo, d, hh, mi, ss - leap)
     except ValueError:
         return None
@@ -82,10 +72,8 @@ def parse_time(s):
         t -= (1 if m.group(8) == "+" else -1) * (int(m.group(9)) * 3600 + int(m.group(10)) * 60)
     return t
 
-
 def show_time(t):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
-
 
 def b64_canonical(s):
     """Standard padded base64 that re-encodes to exactly the same text, else None."""
@@ -95,7 +83,6 @@ def b64_canonical(s):
         return None
     return raw if base64.b64encode(raw).decode() == s else None
 
-
 def p256_key(pem):
     """An SPKI `PUBLIC KEY` PEM holding a P-256 key, or raise ValueError."""
     text = (pem or "").strip()
@@ -103,60 +90,47 @@ def p256_key(pem):
         raise ValueError("not a -----BEGIN PUBLIC KEY----- PEM block")
     try:
         key = serialization.load_pem_public_key(text.encode())
-    except Exception as e:  # malformed or of an algorithm cryptography does not know
+    except Exception as e:
         raise ValueError(f"not a readable public key ({e})") from None
     if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
         raise ValueError("not an ECDSA P-256 key")
     return key
 
-
 def key_id(key):
     """§0 Key id: sha256 of the (uncompressed) SPKI DER."""
     return sha(key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
 
-
-def ecdsa_ok(key, message, sig_b64):
-    der = b64_canonical(sig_b64) if isinstance(sig_b64, str) else None
-    if der is None:
-        return False
+def ecdsa_ok(pem_or_key, message, sig_b64):
+    """ECDSA P-256 / SHA-256 over `message`; a PEM that is not a P-256 key verifies nothing."""
+    der = b64_canonical(sig_b64)
     try:
-        key.verify(der, message, ec.ECDSA(hashes.SHA256()))
-        return True
+        key = p256_key(pem_or_key) if isinstance(pem_or_key, str) else pem_or_key
+        return der is not None and key.verify(der, message, ec.ECDSA(hashes.SHA256())) is None
     except (InvalidSignature, ValueError):
         return False
 
-
-def dsse_verify(env, ptype, key, keyid):
-    """The envelope's one signature by `key` over the PAE; returns the payload or raises ValueError."""
+def dsse_verify(env, ptype, key):
+    """§0: the envelope's one signature by `key` over the PAE; returns the payload or raises ValueError."""
     if env["payloadType"] != ptype:
         raise ValueError(f"payloadType is {env['payloadType']!r}, expected {ptype!r}")
     if len(env["signatures"]) != 1:
         raise ValueError(f"has {len(env['signatures'])} signatures, expected exactly 1")
-    if env["signatures"][0]["keyid"] != keyid:
-        raise ValueError("keyid mismatch")
     payload = b64_canonical(env["payload"])
-    if payload is None:
-        raise ValueError("`payload` is not canonical base64")
-    if b64_canonical(env["signatures"][0]["sig"]) is None:
-        raise ValueError("`sig` is not canonical base64")
-    if not ecdsa_ok(key, pae(ptype, payload), env["signatures"][0]["sig"]):
+    if payload is None or not ecdsa_ok(key, pae(ptype, payload), env["signatures"][0]["sig"]):
         raise ValueError("signature does not verify (payload, payloadType or sig altered, or wrong key)")
     return payload
 
-
-# ---------------------------------------------------------------- ids and people (§2.8)
+# ---------------------------------------------------------------- ids and people (§0, §2.8)
 
 def id_ok(s, extra=""):
-    """Ids: ASCII letters, digits, `.`, `_`, `-` (release ids also `+`); start alphanumeric; not
-    ending in `.` or `-`; no `--`; at most 64 characters (docs/formats.md, README)."""
+    """§0 Ids: ASCII letters, digits, `.`, `_`, `-` (release ids also `+`); start alphanumeric; not
+    ending in `.` or `-`; no `--`; at most 64 characters."""
     return (isinstance(s, str) and 0 < len(s) <= 64 and all(c.isascii() and (c.isalnum() or c in "._-" + extra) for c in s)
             and s[0].isascii() and s[0].isalnum() and s[-1] not in ".-" and "--" not in s)
 
-
 def _load_confusables():
     table = {}
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "confusables.txt")
-    with open(path, encoding="utf-8-sig") as f:
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "confusables.txt"), encoding="utf-8-sig") as f:
         for line in f:
             line = line.split("#", 1)[0].strip()
             if line.count(";") >= 2:
@@ -164,88 +138,140 @@ def _load_confusables():
                 table[chr(int(src.strip(), 16))] = "".join(chr(int(h, 16)) for h in dst.split())
     return table
 
-
 CONFUSABLES = _load_confusables()
 DEFAULT_IGNORABLE = [(0xAD, 0xAD), (0x34F, 0x34F), (0x61C, 0x61C), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
                      (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F),
                      (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
                      (0xE0000, 0xE0FFF)]
 
-
 def fold(s):
-    """§2.8: NFKC, Unicode full case folding, then the UTS #39 skeleton (NFD, default-ignorables
-    removed, confusables.txt prototypes, NFD)."""
-    s = unicodedata.normalize("NFKC", s.strip()).casefold()
-    s = unicodedata.normalize("NFD", s)
+    """§0 Same person: trim, NFKC, full case folding, then the UTS #39 skeleton (NFD,
+    default-ignorables removed, confusables.txt prototypes, NFD)."""
+    s = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", s.strip()).casefold())
     s = "".join(CONFUSABLES.get(c, c) for c in s if not any(a <= ord(c) <= b for a, b in DEFAULT_IGNORABLE))
     return unicodedata.normalize("NFD", s)
-
 
 def same_person(reg, a, b):
     """Ids are one person when they fold alike, or their entries share a folded printed name or email."""
     if fold(a) == fold(b):
         return True
-    def keys(i):
-        return {k for s in reg["signer"] if fold(s["id"]) == fold(i) for k in (fold(s["name"]), fold(s["email"]))}
-    return any(k for k in keys(a) & keys(b))
-
+    keys = lambda i: {k for s in reg["signer"] if fold(s["id"]) == fold(i) for k in (fold(s["name"]), fold(s["email"]))}
+    return any(keys(a) & keys(b))
 
 # ---------------------------------------------------------------- reading (§1)
 
+# Field kinds: a scalar of SCALARS, `[kind]` a list of them, or the name of an object spec in SPECS.
+# Suffix `?`: optional or null; `=`: optional (an absent list is empty). Unknown fields are refused
+# (docs/formats.md rule 2) unless the spec holds "*".
+SCALARS = {
+    "str": lambda v: isinstance(v, str), "id": id_ok, "rid": lambda v: id_ok(v, "+"), "bool": lambda v: isinstance(v, bool),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "obj": lambda v: isinstance(v, dict),
+    "u32": lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 0xFFFFFFFF, "any": lambda v: True,
+    "kind": lambda v: v in ("human", "bot"), "tsrc": lambda v: v in ("signer-clock", "transparency-log", "timestamp-authority"),
+    "event_kind": lambda v: v in ("request-created", "signature-created", "failed-attempt", "lockout", "manifest-assembled"),
+    "digest": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+}
+SPECS = {
+    # the registry (signers.toml, or a manifest's lists); the field order is the manifest's (§2.13)
+    "signer": {"id": "id", "name": "str", "email": "str", "department": "str?", "title": "str?", "roles": "[id]",
+               "kind": "kind", "key_id": "str", "public_key": "str=", "identity": "str?", "issuer": "str?",
+               "enrolled_at": "str", "enrolled_by": "str", "valid_until": "str?"},
+    "revocation": {"signer": "id", "key_id": "str", "at": "str", "reason": "str", "recorded_at": "str"},
+    "delegation": {"delegator": "id", "delegate": "id", "role": "id", "from": "str", "until": "str", "reason": "str",
+                   "recorded_at": "str"},
+    "approval": {"entry_sha256": "str", "admin": "id", "admin_key_id": "str", "meaning": "str", "signed_at": "str", "sig": "str"},
+    "registry": {"signer": "[signer]=", "revocation": "[revocation]=", "approval": "[approval]=", "delegation": "[delegation]="},
+    "policy": {"required": "[policy_role]=", "meanings": "[meaning]=", "separation_of_duties": "bool=", "tsa": "str?",
+               "require_trusted_time": "bool="},
+    "policy_role": {"role": "id", "meaning": "str", "after": "[id]="},
+    "meaning": {"code": "str", "text": "str"},
+    # the trust file (formats::trust)
+    "trust": {"schema": "str", "versions": "[trust_version]"},
+    "trust_version": {"root": "trust_root", "signatures": "[trust_sig]="},
+    "trust_sig": {"key_id": "str", "sig": "str"},
+    "trust_root": {"version": "int", "organisation": "str", "issued_at": "str", "admins": "[admin]", "threshold": "int",
+                   "sigstore_roots": "[str]=", "timestamp_authorities": "[tsa]=", "vouched_entries": "[vouched]="},
+    "admin": {"id": "id", "key_id": "str", "public_key": "str"},
+    "tsa": {"name": "str", "chain_pem": "str"},
+    "vouched": {"signer": "id", "key_id": "str", "entry_sha256": "str"},
+    # the archival manifest
+    "manifest": {"schema": "str", "release": "rid", "request_sha256": "str", "request": "str", "envelopes": "[m_envelope]",
+                 "signers": "[signer]", "revocations": "[revocation]", "policy": "obj", "audit": "str=", "bundle_sha256": "str",
+                 "generated_by": "str", "trusted_root_sha256": "str?", "trusted_root": "str?", "approvals": "[approval]=",
+                 "trust": "obj?", "events": "[m_text]=", "withdrawals": "[m_text]=", "timestamps": "[m_token]=",
+                 "delegations": "[delegation]="},
+    "m_envelope": {"file": "str", "sha256": "str", "envelope": "str"},
+    "m_text": {"file": "str", "text": "str"},
+    "m_token": {"file": "str", "token_base64": "str"},
+    # the request
+    "request": {"schema": "str", "release": "rid", "commits": "[str]", "bundle": "bundle", "sha256sums_sha256": "str?",
+                "index_json_sha256": "str?", "policy_sha256": "str", "registry_sha256": "str", "created_at": "str",
+                "separation_of_duties": "bool", "required": "[request_role]", "tool": "str", "trusted_root_sha256": "str?",
+                "require_trusted_time": "bool="},
+    "bundle": {"name": "str", "size": "int", "sha256": "str"},
+    "request_role": {"role": "id", "meaning": "str", "meaning_text": "str", "after": "[id]"},
+    # signatures: a DSSE envelope, its in-toto Statement and the Part 11 predicate (schemas/part11-statement)
+    "dsse": {"payloadType": "str", "payload": "str", "signatures": "[dsse_sig]", "*": "any"},
+    "dsse_sig": {"sig": "str", "keyid": "str=", "*": "any"},
+    "statement": {"_type": "str", "subject": "[subject]", "predicateType": "str", "predicate": "predicate", "*": "any"},
+    "subject": {"name": "str", "digest": "digest", "*": "any"},
+    "predicate": {"signer_id": "id", "printed_name": "str", "email": "str", "key_id": "str", "role": "id", "meaning": "str",
+                  "meaning_text": "str", "reason": "str?", "signed_at": "str", "time_source": "tsrc", "release": "rid",
+                  "commits": "[str]", "request_sha256": "str", "prerequisites": "[prerequisite]", "tool": "str",
+                  "failed_attempts": "u32?", "department": "str?", "title": "str?", "shown_sha256": "str?",
+                  "supersedes": "[supersedes]=", "on_behalf_of": "on_behalf_of?"},
+    "prerequisite": {"role": "id", "signer_id": "id", "envelope_sha256": "str"},
+    "supersedes": {"file": "str", "envelope_sha256": "str", "reason": "str"},
+    "on_behalf_of": {"signer_id": "id", "printed_name": "str", "delegation_sha256": "str"},
+    "withdrawal": {"schema": "str", "release": "rid", "request_sha256": "str", "signer_id": "id", "role": "id",
+                   "withdrawn": "withdrawn", "reason": "str", "withdrawn_at": "str"},
+    "withdrawn": {"file": "str", "sha256": "str"},
+    # the record: events and a v1 audit chain's lines
+    "event": {"schema": "str", "at": "str", "event": "event_kind", "release": "rid", "request_sha256": "str", "signer": "id?",
+              "role": "id?", "envelope": "withdrawn?", "locked_until": "str?", "detail": "str?"},
+    "chain_event": {"seq": "int", "at": "str", "event": "str", "release": "str", "signer": "str?", "role": "str?",
+                    "detail": "str?", "prev": "str"},
+}
+
 def shape(obj, what, spec):
-    """Checks an object against {field: kind}; kind suffix `?` = optional/null, `=` = optional.
-    Unknown fields are refused (docs/formats.md rule 2)."""
+    """Checks `obj` against SPECS[spec] (see above), setting absent optional lists to []."""
+    fields = SPECS[spec]
     if not isinstance(obj, dict):
         raise ValueError(f"{what}: not an object")
-    for k in obj:
-        if k not in spec:
-            raise ValueError(f"{what}: unknown field `{k}`")
-    for k, kind in spec.items():
+    unknown = next((k for k in obj if k not in fields), None) if "*" not in fields else None
+    if unknown is not None:
+        raise ValueError(f"{what}: unknown field `{unknown}`")
+    for k, kind in fields.items():
         base = kind.rstrip("?=")
-        if k not in obj or (obj[k] is None and kind.endswith("?")):
-            if kind[-1] in "?=":
-                continue
+        if k == "*" or (kind[-1] in "?=" and (k not in obj or (obj[k] is None and kind.endswith("?")))):
+            if k not in obj and kind.endswith("=") and base.startswith("["):
+                obj[k] = []
+            continue
+        if k not in obj:
             raise ValueError(f"{what}: missing field `{k}`")
-        v = obj[k]
-        ok = {"str": lambda: isinstance(v, str), "id": lambda: id_ok(v), "rid": lambda: id_ok(v, "+"),
-              "bool": lambda: isinstance(v, bool), "int": lambda: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
-              "[str]": lambda: isinstance(v, list) and all(isinstance(x, str) for x in v),
-              "[id]": lambda: isinstance(v, list) and all(id_ok(x) for x in v),
-              "list": lambda: isinstance(v, list), "obj": lambda: isinstance(v, dict), "any": lambda: True}[base]()
-        if not ok:
+        if not valid(obj[k], base, f"{what}.{k}"):
             raise ValueError(f"{what}: field `{k}` is not a valid {base}")
     return obj
 
-
-SIGNER = {"id": "id", "name": "str", "email": "str", "department": "str?", "title": "str?", "roles": "[id]",
-          "kind": "str", "key_id": "str", "public_key": "str=", "identity": "str?", "issuer": "str?",
-          "enrolled_at": "str", "enrolled_by": "str", "valid_until": "str?"}
-REVOCATION = {"signer": "id", "key_id": "str", "at": "str", "reason": "str", "recorded_at": "str"}
-DELEGATION = {"delegator": "id", "delegate": "id", "role": "id", "from": "str", "until": "str", "reason": "str",
-              "recorded_at": "str"}
-APPROVAL = {"entry_sha256": "str", "admin": "id", "admin_key_id": "str", "meaning": "str", "signed_at": "str", "sig": "str"}
-EVENT = {"schema": "str", "at": "str", "event": "str", "release": "rid", "request_sha256": "str", "signer": "id?",
-         "role": "id?", "envelope": "obj?", "locked_until": "str?", "detail": "str?"}
-CHAIN_EVENT = {"seq": "int", "at": "str", "event": "str", "release": "str", "signer": "str?", "role": "str?",
-               "detail": "str?", "prev": "str"}
-EVENT_KINDS = ("request-created", "signature-created", "failed-attempt", "lockout", "manifest-assembled")
-
+def valid(v, kind, what):
+    if kind.startswith("["):
+        return isinstance(v, list) and all(valid(x, kind[1:-1], what) for x in v)
+    if kind in SPECS:
+        return bool(shape(v, what, kind))
+    return SCALARS[kind](v)
 
 def strict_json(text, what):
+    """JSON with no duplicate field and no NaN/Infinity."""
     def no_dupes(pairs):
-        d = {}
-        for k, v in pairs:
-            if k in d:
-                raise ValueError(f"duplicate field `{k}`")
-            d[k] = v
-        return d
+        if len({k for k, _ in pairs}) != len(pairs):
+            raise ValueError("a field appears twice")
+        return dict(pairs)
     def no_constant(c):
         raise ValueError(f"{c} is not JSON")
     try:
         return json.loads(text, object_pairs_hook=no_dupes, parse_constant=no_constant)
     except (ValueError, TypeError) as e:
         raise ValueError(f"{what}: not JSON ({e})")
-
 
 def version_of(obj, family, current, what):
     """docs/formats.md rule 3: `<family>/v<N>`, N canonical; a newer version refused by name."""
@@ -257,53 +283,11 @@ def version_of(obj, family, current, what):
         raise ValueError(f"{what}: written in {schema}, a newer format than this verifier reads (up to {family}/v{current})")
     return int(m.group(1))
 
-
-def read_registry(reg):
-    shape(reg, "registry", {"signer": "list=", "revocation": "list=", "approval": "list=", "delegation": "list="})
-    out = {k: list(reg.get(k, [])) for k in ("signer", "revocation", "approval", "delegation")}
-    for k, spec in (("signer", SIGNER), ("revocation", REVOCATION), ("approval", APPROVAL), ("delegation", DELEGATION)):
-        for e in out[k]:
-            shape(e, k, spec)
-    for s in out["signer"]:
-        if s["kind"] not in ("human", "bot"):
-            raise ValueError(f"signer `{s['id']}`: kind must be human or bot")
-    return out
-
-
 def read_policy(p):
-    shape(p, "policy", {"required": "list=", "meanings": "list=", "separation_of_duties": "bool=", "tsa": "str?",
-                        "require_trusted_time": "bool="})
-    for r in p.get("required", []):
-        shape(r, "policy.required", {"role": "id", "meaning": "str", "after": "[id]="})
-    for m in p.get("meanings", []):
-        shape(m, "policy.meanings", {"code": "str", "text": "str"})
-    return {"required": [{"role": r["role"], "meaning": r["meaning"], "after": r.get("after", [])} for r in p.get("required", [])],
-            "meanings": p.get("meanings", []), "separation_of_duties": p.get("separation_of_duties", True),
+    shape(p, "policy", "policy")
+    return {"required": [{"role": r["role"], "meaning": r["meaning"], "after": r["after"]} for r in p["required"]],
+            "meanings": p["meanings"], "separation_of_duties": p.get("separation_of_duties", True),
             "tsa": p.get("tsa"), "require_trusted_time": p.get("require_trusted_time", False)}
-
-
-def read_trust(obj, what, embedded=False):
-    if not embedded:  # an embedded chain's schema is judged with the chain (check_chain)
-        version_of(obj, "signet.trust", 1, what)
-    shape(obj, what, {"schema": "str", "versions": "list"})
-    for v in obj["versions"]:
-        shape(v, what, {"root": "obj", "signatures": "list="})
-        v.setdefault("signatures", [])
-        for s in v["signatures"]:
-            shape(s, what, {"key_id": "str", "sig": "str"})
-        r = shape(v["root"], what, {"version": "int", "organisation": "str", "issued_at": "str", "admins": "list",
-                                    "threshold": "int", "sigstore_roots": "[str]=", "timestamp_authorities": "list=",
-                                    "vouched_entries": "list="})
-        for k in ("sigstore_roots", "timestamp_authorities", "vouched_entries"):
-            r.setdefault(k, [])
-        for a in r["admins"]:
-            shape(a, what, {"id": "id", "key_id": "str", "public_key": "str"})
-        for a in r["timestamp_authorities"]:
-            shape(a, what, {"name": "str", "chain_pem": "str"})
-        for e in r["vouched_entries"]:
-            shape(e, what, {"signer": "id", "key_id": "str", "entry_sha256": "str"})
-    return obj
-
 
 def check_chain(trust):
     """§1 Anchoring: versions numbered 1.. without gaps, each well formed; every later version
@@ -315,51 +299,44 @@ def check_chain(trust):
         return "holds no trust root version"
     for i, v in enumerate(vs):
         r = v["root"]
+        n = f"version {r['version']}"
         if r["version"] != i + 1:
-            return f"version {r['version']} is at position {i + 1}: the chain has a gap or is out of order"
-        if not r["admins"]:
-            return f"version {r['version']} names no administrator"
-        if not 1 <= r["threshold"] <= len(r["admins"]):
-            return f"version {r['version']}: threshold {r['threshold']} is not between 1 and the number of administrators"
+            return f"{n} is at position {i + 1}: the chain has a gap or is out of order"
+        if not r["admins"] or not 1 <= r["threshold"] <= len(r["admins"]):
+            return f"{n}: threshold {r['threshold']} is not between 1 and the number of administrators ({len(r['admins'])})"
         if parse_time(r["issued_at"]) is None:
-            return f"version {r['version']}: issued_at is not an RFC 3339 UTC time"
+            return f"{n}: issued_at is not an RFC 3339 UTC time"
         seen = []
         for a in r["admins"]:
             try:
                 if key_id(p256_key(a["public_key"])) != a["key_id"]:
-                    return f"version {r['version']}: administrator `{a['id']}`: key_id is not the SHA-256 of their key"
+                    return f"{n}: administrator `{a['id']}`: key_id is not the SHA-256 of their key"
             except ValueError as e:
-                return f"version {r['version']}: administrator `{a['id']}`: {e}"
+                return f"{n}: administrator `{a['id']}`: {e}"
             if any(f == fold(a["id"]) or k == a["key_id"] for f, k in seen):
-                return f"version {r['version']}: administrator `{a['id']}` is listed twice"
+                return f"{n}: administrator `{a['id']}` is listed twice"
             seen.append((fold(a["id"]), a["key_id"]))
         if any(not re.fullmatch(r"sha256:[0-9a-f]{64}", d) for d in r["sigstore_roots"]):
-            return f"version {r['version']}: a sigstore_roots entry is not sha256:<64 hex>"
+            return f"{n}: a sigstore_roots entry is not sha256:<64 hex>"
         if i == 0:
             continue
         prev = vs[i - 1]["root"]
         if parse_time(r["issued_at"]) < parse_time(prev["issued_at"]):
-            return f"version {r['version']} is issued before version {prev['version']}"
+            return f"{n} is issued before version {prev['version']}"
         payload = pae(ROOT_TYPE, canonical(r))
-        for who, admins, threshold in (("previous", prev["admins"], prev["threshold"]), ("its own", r["admins"], r["threshold"])):
-            got = sum(1 for a in admins if any(s["key_id"] == a["key_id"] and _admin_ok(a, payload, s["sig"]) for s in v["signatures"]))
-            if got < threshold:
-                return f"version {r['version']} is signed by {got} of {who} administrators, and needs {threshold}"
+        for who, signers in (("previous", prev), ("its own", r)):
+            got = sum(1 for a in signers["admins"] if any(s["key_id"] == a["key_id"] and ecdsa_ok(a["public_key"], payload, s["sig"])
+                                                          for s in v["signatures"]))
+            if got < signers["threshold"]:
+                return f"{n} is signed by {got} of {who} administrators, and needs {signers['threshold']}"
     return None
-
-
-def _admin_ok(admin, message, sig):
-    try:
-        return ecdsa_ok(p256_key(admin["public_key"]), message, sig)
-    except ValueError:
-        return False
-
 
 def load_trust_file(path):
     try:
         with open(path, "rb") as f:
-            data = f.read()
-        t = read_trust(strict_json(data, path), path)
+            t = strict_json(f.read(), path)
+        version_of(t, "signet.trust", 1, path)
+        shape(t, path, "trust")
     except (OSError, ValueError) as e:
         raise Unreadable(f"{path}: {e}")
     why = check_chain(t)
@@ -367,23 +344,24 @@ def load_trust_file(path):
         raise Unreadable(f"{path}: {why}")
     return t
 
-
-def anchoring(file_trust, newer):
-    """§1 Anchoring: the trust file, continued by a newer chain (a manifest's `trust`, or the
-    repository's trust.json when --trust names another) that starts with exactly its versions."""
-    if newer is not None:
-        why = check_chain(newer)
-        if why:
-            return None, f"the record's trust chain is not valid ({why})"
-        n = len(file_trust["versions"])
-        if len(newer["versions"]) < n or newer["versions"][:n] != file_trust["versions"]:
-            return None, "the record's trust chain does not continue the trust file (another organisation, or administrators replaced without the current ones signing)"
-        return newer, None
-    return file_trust, None
-
-
 NO_TRUST = "nothing anchors the signers: no trust file was given (pass --trust FILE, the organisation's trust file)"
 
+def anchoring(trust_path, newer):
+    """§1 Anchoring: (chain of trust, why not anchored). The trust file, continued by a newer chain
+    (a manifest's `trust`, or the repository's trust.json when --trust names another) that starts
+    with exactly its versions."""
+    if trust_path is None:
+        return None, NO_TRUST
+    file_trust = load_trust_file(trust_path)
+    if newer is None:
+        return file_trust, None
+    why = check_chain(newer)
+    if why:
+        return None, f"the record's trust chain is not valid ({why})"
+    n = len(file_trust["versions"])
+    if newer["versions"][:n] != file_trust["versions"]:
+        return None, "the record's trust chain does not continue the trust file (another organisation, or administrators replaced without the current ones signing)"
+    return newer, None
 
 def load_manifest(path, trust_path):
     """§1 From a manifest: everything embedded; fields a later version added are refused."""
@@ -391,26 +369,12 @@ def load_manifest(path, trust_path):
         with open(path, "rb") as f:
             m = strict_json(f.read(), path)
         n = version_of(m, "signet.manifest", MANIFEST_MAX, path)
-        shape(m, path, {"schema": "str", "release": "rid", "request_sha256": "str", "request": "str", "envelopes": "list",
-                        "signers": "list", "revocations": "list", "policy": "obj", "audit": "str=", "bundle_sha256": "str",
-                        "generated_by": "str", "trusted_root_sha256": "str?", "trusted_root": "str?", "approvals": "list=",
-                        "trust": "obj?", "events": "list=", "withdrawals": "list=", "timestamps": "list=", "delegations": "list="})
-        g = lambda k: m.get(k) or []
-        if n < 2 and (g("approvals") or m.get("trust") is not None):
-            raise ValueError(f"{m['schema']} has `approvals` or `trust`, which only v2 has")
-        if n < 3 and (g("events") or g("withdrawals") or not m.get("audit")):
-            raise ValueError(f"{m['schema']} has `events` or lacks `audit`; only v3 may")
-        if n < 4 and g("timestamps"):
-            raise ValueError(f"{m['schema']} has `timestamps`, which only v4 has")
-        if n < 5 and g("delegations"):
-            raise ValueError(f"{m['schema']} has `delegations`, which only v5 has")
-        for e in m["envelopes"]:
-            shape(e, "envelopes", {"file": "str", "sha256": "str", "envelope": "str"})
-        for e in g("events") + g("withdrawals"):
-            shape(e, "record file", {"file": "str", "text": "str"})
+        shape(m, path, "manifest")
+        for since, fields in ((2, ("approvals", "trust")), (3, ("events", "withdrawals")), (4, ("timestamps",)), (5, ("delegations",))):
+            if n < since and any(m.get(k) for k in fields) or (since == 3 and n < 3 and not m.get("audit")):
+                raise ValueError(f"{m['schema']} has {', '.join(fields)} (or lacks audit): only v{since} may")
         tokens = {}
-        for t in g("timestamps"):
-            shape(t, "timestamps", {"file": "str", "token_base64": "str"})
+        for t in m["timestamps"]:
             if not (t["file"].endswith(".tst") and any(e["file"] == t["file"][:-4] + ".dsse.json" for e in m["envelopes"])):
                 raise ValueError(f"timestamp {t['file']!r} names no key-file signature of this manifest")
             if t["file"] in tokens:
@@ -423,26 +387,21 @@ def load_manifest(path, trust_path):
                 raise ValueError(f"timestamp {t['file']!r} is not base64")
         if m.get("trusted_root") is None and any(e["file"].endswith(".sigstore.json") for e in m["envelopes"]):
             raise ValueError("holds keyless signatures but no embedded trusted_root")
-        registry = read_registry({"signer": m["signers"], "revocation": m["revocations"], "approval": g("approvals"),
-                                  "delegation": g("delegations")})
-        embedded = read_trust(m["trust"], "manifest trust", embedded=True) if m.get("trust") is not None else None
+        embedded = shape(m["trust"], "manifest trust", "trust") if m.get("trust") is not None else None
         policy = read_policy(m["policy"])
     except (OSError, ValueError) as e:
         raise Unreadable(f"{path}: {e}")
     rec = {"request_text": m["request"], "envelopes": [(e["file"], e["envelope"]) for e in m["envelopes"]],
-           "registry": registry, "policy": policy, "chain": m.get("audit") or None,
-           "events": sorted((e["file"], e["text"]) for e in g("events")),
-           "withdrawals": sorted((e["file"], e["text"]) for e in g("withdrawals")), "timestamps": tokens,
-           "trusted_root": m.get("trusted_root"),
+           "registry": {"signer": m["signers"], "revocation": m["revocations"], "approval": m["approvals"],
+                        "delegation": m["delegations"]},
+           "policy": policy, "chain": m.get("audit") or None, "timestamps": tokens, "trusted_root": m.get("trusted_root"),
+           "events": sorted((e["file"], e["text"]) for e in m["events"]),
+           "withdrawals": sorted((e["file"], e["text"]) for e in m["withdrawals"]),
            "origin": {"kind": "manifest", "release": m["release"], "request_sha256": m["request_sha256"],
                       "bundle_sha256": m["bundle_sha256"], "envelopes": [(e["file"], e["sha256"]) for e in m["envelopes"]],
                       "trusted_root_sha256": m.get("trusted_root_sha256")}}
-    if trust_path is None:
-        rec["chain_of_trust"], rec["why_not_anchored"] = None, NO_TRUST
-    else:
-        rec["chain_of_trust"], rec["why_not_anchored"] = anchoring(load_trust_file(trust_path), embedded)
+    rec["chain_of_trust"], rec["why_not_anchored"] = anchoring(trust_path, embedded)
     return rec
-
 
 def read_text_file(path):
     try:
@@ -450,7 +409,6 @@ def read_text_file(path):
             return f.read().decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise Unreadable(f"{path}: {e}")
-
 
 def read_small_files(folder):
     if not os.path.lexists(folder):
@@ -466,7 +424,6 @@ def read_small_files(folder):
         out.append((name, read_text_file(os.path.join(folder, name))))
     return sorted(out)
 
-
 def load_folder(root, folder, trust_path):
     """§1 From a release folder `signatures/<ID>/`: the registry `signatures/signers.toml`, the policy
     `[signing]` of `<root>/signet.toml`, trust `--trust` or `signatures/trust.json`."""
@@ -476,20 +433,18 @@ def load_folder(root, folder, trust_path):
     try:
         with open(os.path.join(root, "signet.toml"), "rb") as f:
             policy = read_policy(tomllib.load(f).get("signing", {}))
-        reg_path = os.path.join(sigdir, "signers.toml")
-        reg = {}
+        reg_path, registry = os.path.join(sigdir, "signers.toml"), {}
         if os.path.exists(reg_path):
             if os.path.islink(reg_path):
                 raise ValueError("signers.toml is a symbolic link")
             with open(reg_path, "rb") as f:
-                reg = tomllib.load(f)
-        registry = read_registry(reg)
-    except (OSError, ValueError, tomllib.TOMLDecodeError) as e:
+                registry = tomllib.load(f)
+        shape(registry, "registry", "registry")
+    except (OSError, ValueError) as e:   # tomllib.TOMLDecodeError is a ValueError
         raise Unreadable(str(e))
-    envelopes, tokens = [], {}
-    for name in sorted(os.listdir(folder)):
-        if name.endswith(".dsse.json") or name.endswith(".sigstore.json"):
-            envelopes.append((name, read_text_file(os.path.join(folder, name))))
+    envelopes = [(n, read_text_file(os.path.join(folder, n))) for n in sorted(os.listdir(folder))
+                 if n.endswith(".dsse.json") or n.endswith(".sigstore.json")]
+    tokens = {}
     for name in os.listdir(folder):   # a token belongs to the key-file signature beside it
         if name.endswith(".tst") and any(f == name[:-4] + ".dsse.json" for f, _ in envelopes):
             with open(os.path.join(folder, name), "rb") as f:
@@ -504,47 +459,44 @@ def load_folder(root, folder, trust_path):
            "trusted_root": read_text_file(os.path.join(sigdir, "trusted_root.json")) if keyless else None,
            "origin": {"kind": "folder", "name": os.path.basename(os.path.normpath(folder))}}
     repo = os.path.join(sigdir, "trust.json")
-    file = trust_path or (repo if os.path.isfile(repo) else None)
-    if file is None:
-        rec["chain_of_trust"], rec["why_not_anchored"] = None, NO_TRUST
-    else:
-        newer = load_trust_file(repo) if trust_path and os.path.isfile(repo) else None
-        rec["chain_of_trust"], rec["why_not_anchored"] = anchoring(load_trust_file(file), newer)
+    newer = load_trust_file(repo) if trust_path and os.path.isfile(repo) else None
+    rec["chain_of_trust"], rec["why_not_anchored"] = anchoring(trust_path or (repo if os.path.isfile(repo) else None), newer)
     return rec
-
 
 def read_request(text):
     try:
         r = strict_json(text, "request.json")
         n = version_of(r, "signet.request", 2, "request.json")
-        shape(r, "request.json", {"schema": "str", "release": "rid", "commits": "[str]", "bundle": "obj",
-                                  "sha256sums_sha256": "str?", "index_json_sha256": "str?", "policy_sha256": "str",
-                                  "registry_sha256": "str", "created_at": "str", "separation_of_duties": "bool",
-                                  "required": "list", "tool": "str", "trusted_root_sha256": "str?", "require_trusted_time": "bool="})
-        shape(r["bundle"], "request.bundle", {"name": "str", "size": "int", "sha256": "str"})
-        for q in r["required"]:
-            shape(q, "request.required", {"role": "id", "meaning": "str", "meaning_text": "str", "after": "[id]"})
+        shape(r, "request.json", "request")
         if n < 2 and r.get("require_trusted_time"):
             raise ValueError(f"{r['schema']} has `require_trusted_time`, which only v2 has")
     except ValueError as e:
         raise Unreadable(f"request: {e}")
     return r
 
+def parse_envelope(text):
+    env = shape(strict_json(text, "envelope"), "envelope", "dsse")
+    for s in env["signatures"]:
+        s.setdefault("keyid", "")
+    return env
+
+def envelope_signer(reg, env):
+    """(key id, registry entry or None) of an envelope's first signature."""
+    kid = env["signatures"][0]["keyid"] if env["signatures"] else ""
+    return kid, by_key(reg, kid)
 
 # ---------------------------------------------------------------- registry standing (§2.6)
 
 def by_key(reg, kid):
     return next((s for s in reg["signer"] if kid and s["key_id"] == kid), None)
 
-
 def revocation_of(reg, kid):
     """The earliest revocation of a key id counts (an unreadable `at` counts as earliest)."""
     rs = [r for r in reg["revocation"] if r["key_id"] == kid]
     return min(rs, key=lambda r: parse_time(r["at"]) if parse_time(r["at"]) is not None else -2**63) if rs else None
 
-
 def standing(reg, signer, at):
-    """None when in good standing at `at`, else why not."""
+    """§2.6 Standing: None when in good standing at `at`, else why not."""
     enrolled = parse_time(signer["enrolled_at"])
     if enrolled is None or at < enrolled:
         return f"key of `{signer['id']}` was enrolled only at {signer['enrolled_at']}, after this signature"
@@ -556,20 +508,76 @@ def standing(reg, signer, at):
         return f"key of `{signer['id']}` was revoked at {r['at']} ({r['reason']}), before this signature"
     return None
 
-
 def entry_sha256(entry, kind):
     """§0 Entry digest; a [[signer]] leaves out unset optional fields and an empty public_key."""
-    e = dict(entry)
     if kind == "signer":
-        e = {k: v for k, v in e.items() if v is not None and not (k == "public_key" and v == "")}
-    return sha(canonical(e))
-
+        entry = {k: v for k, v in entry.items() if v is not None and not (k == "public_key" and v == "")}
+    return sha(canonical(entry))
 
 def meaning_text(policy, code):
-    """Built-in definitions first, then the policy's own, then TRAINEE/AUDITOR; unknown -> ''."""
+    """§2.2: built-in definitions first, then the policy's own, then TRAINEE/AUDITOR; unknown -> ''."""
     custom = next((m["text"] for m in policy["meanings"] if m["code"] == code), None)
     return BUILTIN.get(code) or custom or ADDED.get(code) or ""
 
+def delegator_entry(reg, d, at):
+    return next((s for s in reg["signer"] if s["id"] == d["delegator"] and s["kind"] == "human" and d["role"] in s["roles"]
+                 and standing(reg, s, at) is None), None)
+
+def check_delegation(reg, signer, r, at):
+    """§2.6 Role with `on_behalf_of`: the named [[delegation]] (by entry digest) names this delegate,
+    delegator and role; `at` within from..until (both ends included); the delegator enrolled for the
+    role in good standing then, under the printed name the record gives; not the delegate themselves."""
+    o = r["on_behalf_of"]
+    d = next((d for d in reg["delegation"] if entry_sha256(d, "delegation") == o["delegation_sha256"]), None)
+    if d is None:
+        raise ValueError(f"signs on behalf of `{o['signer_id']}` under a delegation the registry does not hold")
+    if d["delegate"] != signer["id"] or d["delegator"] != o["signer_id"] or d["role"] != r["role"]:
+        raise ValueError(f"the delegation names {d['role']} from `{d['delegator']}` to `{d['delegate']}`, not {r['role']} from `{o['signer_id']}` to `{signer['id']}`")
+    f, u = parse_time(d["from"]), parse_time(d["until"])
+    if f is None or u is None or not f <= at <= u:
+        raise ValueError(f"signed at {show_time(at)}, outside the delegation's window {d['from']} to {d['until']}")
+    entry = delegator_entry(reg, d, at)
+    if entry is None:
+        raise ValueError(f"the delegator `{d['delegator']}` was not enrolled for {d['role']} in good standing at {show_time(at)}")
+    if entry["name"] != o["printed_name"]:
+        raise ValueError(f"names the delegator as {o['printed_name']!r}, but `{entry['id']}` is enrolled as {entry['name']!r}")
+    if same_person(reg, d["delegator"], signer["id"]):
+        raise ValueError(f"`{d['delegator']}` and `{signer['id']}` are one person")
+    return d
+
+def predicate_type(r):
+    """§2.6: v3 when any v3 field is set, v2 with `failed_attempts`, else v1."""
+    if any(r.get(k) is not None for k in ("shown_sha256", "department", "title", "on_behalf_of")) or r.get("supersedes"):
+        return PREDICATE % 3
+    return PREDICATE % (2 if r.get("failed_attempts") is not None else 1)
+
+def policy_invalid(p):
+    """§2.2: at least one required role, roles unique, meanings defined, tsa a URL, `after` naming required roles, no cycle."""
+    if not p["required"]:
+        return "no [[signing.required]] roles"
+    roles = [r["role"] for r in p["required"]]
+    for i, r in enumerate(p["required"]):
+        if r["role"] in roles[:i]:
+            return f"role `{r['role']}` is required twice"
+        if not meaning_text(p, r["meaning"]) and r["meaning"] not in [m["code"] for m in p["meanings"]]:
+            return f"role `{r['role']}` has meaning `{r['meaning']}`, which is neither built in nor declared"
+    tsa = p.get("tsa")
+    if tsa is not None and (not tsa.startswith(("https://", "http://")) or any(c.isspace() or unicodedata.category(c) == "Cc" for c in tsa)):
+        return f"tsa: {tsa!r} is not an http:// or https:// URL"
+    missing = next(((r["role"], a) for r in p["required"] for a in r["after"] if a not in roles), None)
+    if missing:
+        return f"role `{missing[0]}` must sign after `{missing[1]}`, which is not a required role"
+    after = {r["role"]: r["after"] for r in p["required"]}
+    for start in after:
+        stack, seen = [start], set()
+        while stack:
+            for nxt in after.get(stack.pop(), []):
+                if nxt == start:
+                    return f"signing order has a cycle through `{start}`"
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+    return None
 
 # ---------------------------------------------------------------- the gate (§2)
 
@@ -577,8 +585,7 @@ class Gate:
     def __init__(self, rec, bundle_sha, now):
         self.rec, self.reg, self.now = rec, rec["registry"], now
         self.request = read_request(rec["request_text"])
-        self.request_sha = sha(rec["request_text"])
-        self.bundle_sha = bundle_sha
+        self.request_sha, self.bundle_sha = sha(rec["request_text"]), bundle_sha
         self.problems, self.signatures, self.withdrawn, self.superseded = [], [], [], []
 
     def problem(self, check, file, message):
@@ -593,7 +600,8 @@ class Gate:
         failed = []
         for file, text in self.rec["envelopes"]:
             found = []
-            sig = self.check_keyless(file, root_ok, found) if file.endswith(".sigstore.json") else self.check_envelope(file, text, found)
+            bad = lambda check, m: found.append({"check": check, "file": file, "message": m})
+            sig = self.check_keyless(root_ok, bad) if file.endswith(".sigstore.json") else self.check_envelope(file, text, bad)
             if sig and not found:
                 self.signatures.append(sig)
             else:
@@ -605,42 +613,40 @@ class Gate:
         self.check_record()
         return self.awaiting()
 
-    # §2.1
+    # §2.1 BundleDigest
     def check_bundle_digest(self):
         if self.request["bundle"]["sha256"] != self.bundle_sha:
-            self.problem("BundleDigest", None, f"bundle sha256 is {self.bundle_sha}, but the request (and every signature) is for {self.request['bundle']['sha256']}")
+            self.problem("BundleDigest", None, f"bundle sha256 is {self.bundle_sha}, but the request is for {self.request['bundle']['sha256']}")
 
-    # §2.2
+    # §2.2 Policy
     def check_policy(self):
         p = self.rec["policy"]
         why = policy_invalid(p)
         if why:
-            self.problem("Policy", None, f"the signing policy is invalid: {why}; no release passes under it")
-        now = [(r["role"], r["meaning"], r["after"]) for r in p["required"]]
-        then = [(r["role"], r["meaning"], r["after"]) for r in self.request["required"]]
-        if now != then or p["separation_of_duties"] != self.request["separation_of_duties"]:
+            self.problem("Policy", None, f"the signing policy is invalid: {why}")
+        roles = lambda rs: [(r["role"], r["meaning"], r["after"]) for r in rs]
+        if roles(p["required"]) != roles(self.request["required"]) or p["separation_of_duties"] != self.request["separation_of_duties"]:
             self.problem("Policy", None, "the signing policy differs from the one the request was made under")
 
-    # §2.3
+    # §2.3 Release / Manifest
     def check_origin(self):
         o, req = self.rec["origin"], self.request
         if o["kind"] == "folder":
             if o["name"] != req["release"]:
                 self.problem("Release", None, f"the release folder is `{o['name']}`, but its request is for release {req['release']}")
             return
-        if o["release"] != req["release"]:
-            self.problem("Manifest", None, f"the manifest says release {o['release']}, but its request is for {req['release']}")
-        if o["request_sha256"] != self.request_sha:
-            self.problem("Manifest", None, f"the manifest records request_sha256 {o['request_sha256']}, but its request hashes to {self.request_sha}")
-        if o["bundle_sha256"] != req["bundle"]["sha256"]:
-            self.problem("Manifest", None, f"the manifest records bundle_sha256 {o['bundle_sha256']}, but its request is for {req['bundle']['sha256']}")
+        for field, recorded, actual in (("release", o["release"], req["release"]), ("request_sha256", o["request_sha256"], self.request_sha),
+                                        ("bundle_sha256", o["bundle_sha256"], req["bundle"]["sha256"])):
+            if recorded != actual:
+                self.problem("Manifest", None, f"the manifest records {field} {recorded}, but its content says {actual}")
         for (file, recorded), (_, text) in zip(o["envelopes"], self.rec["envelopes"]):
             if recorded != sha(text):
                 self.problem("Manifest", file, f"the manifest records sha256 {recorded} for this signature, but its text hashes to {sha(text)}")
 
-    # §2.4
+    # §2.4 Registry
     def check_registry_key_ids(self):
         for s in self.reg["signer"]:
+            expected = ""
             if s.get("public_key"):
                 try:
                     expected = key_id(p256_key(s["public_key"]))
@@ -649,12 +655,10 @@ class Gate:
                     continue
             elif s.get("identity") is not None and s.get("issuer") is not None:
                 expected = "oidc:" + sha(json.dumps([s["issuer"], s["identity"], s["enrolled_at"]], separators=(",", ":"), ensure_ascii=False))
-            else:
-                expected = ""
             if s["key_id"] != expected:
                 self.problem("Registry", None, f"registry entry `{s['id']}` names key id {s['key_id']}, but its credential's id is {expected}: edited after enrolment")
 
-    # §2.5
+    # §2.5 TrustedRoot: True when there is no keyless signature or the root is the pinned one
     def check_trusted_root(self):
         if not any(f.endswith(".sigstore.json") for f, _ in self.rec["envelopes"]):
             return True
@@ -664,46 +668,34 @@ class Gate:
             return False
         actual, ok = sha(root), True
         recorded = self.rec["origin"].get("trusted_root_sha256")
-        if recorded is not None and recorded != actual:
-            self.problem("TrustedRoot", None, f"the embedded trusted root hashes to {actual}, but the manifest records {recorded}")
-            ok = False
-        if self.request.get("trusted_root_sha256") != actual:
-            self.problem("TrustedRoot", None, f"the trusted root ({actual}) is not the one the request pinned ({self.request.get('trusted_root_sha256')})")
-            ok = False
+        for pinned, by in ((recorded, "the manifest recorded"), (self.request.get("trusted_root_sha256"), "the request pinned")):
+            if pinned != actual and (pinned is not None or by == "the request pinned"):
+                self.problem("TrustedRoot", None, f"the trusted root ({actual}) is not the one {by} ({pinned})")
+                ok = False
         return ok
 
-    # §2.6 (keyless): not implemented by the reference verifier
-    def check_keyless(self, file, root_ok, found):
+    # §2.6 Keyless: not implemented by the reference verifier
+    def check_keyless(self, root_ok, bad):
         if not root_ok:
-            found.append({"check": "TrustedRoot", "file": file, "message": "not verified: the trusted root is not the one this release pinned"})
-        else:
-            found.append({"check": "Keyless", "file": file, "message": "the reference verifier does not check keyless (Sigstore) signatures; verify this one with `signet verify`"})
-        return None
+            return bad("TrustedRoot", "not verified: the trusted root is not the one this release pinned")
+        bad("Keyless", "the reference verifier does not check keyless (Sigstore) signatures; verify this one with `signet verify`")
 
-    # §2.6 Signature, then every per-signature check
-    def check_envelope(self, file, text, found):
-        bad = lambda check, m: found.append({"check": check, "file": file, "message": m})
+    # §2.6 Signature, then every per-signature check; returns the signature (valid when nothing was found)
+    def check_envelope(self, file, text, bad):
         try:
             env = parse_envelope(text)
         except ValueError as e:
             return bad("Signature", f"not a DSSE envelope ({e})")
-        kid = env["signatures"][0]["keyid"] if env["signatures"] else ""
-        signer = by_key(self.reg, kid)
+        kid, signer = envelope_signer(self.reg, env)
         if signer is None:
             return bad("Signature", f"signed by key {kid}, which is not enrolled")
         if not signer.get("public_key"):
             return bad("Signature", f"names {kid}, but `{signer['id']}` is enrolled there for keyless signing only")
         try:
-            payload = dsse_verify(env, IN_TOTO, p256_key(signer["public_key"]), kid)
-            st = strict_json(payload, "payload")
-            st = shape(st, "statement", {"_type": "str", "subject": "list", "predicateType": "str", "predicate": "obj", **{k: "any?" for k in st if k not in ("_type", "subject", "predicateType", "predicate")}})
-            r = read_record(st["predicate"])
-            for sub in st["subject"]:
-                if not (isinstance(sub, dict) and isinstance(sub.get("name"), str) and isinstance(sub.get("digest"), dict)
-                        and all(isinstance(v, str) for v in sub["digest"].values())):
-                    raise ValueError("subject is not {name, digest}")
+            st = shape(strict_json(dsse_verify(env, IN_TOTO, p256_key(signer["public_key"])), "payload"), "statement", "statement")
         except ValueError as e:
             return bad("Signature", f"signature does not verify or payload is not a Part 11 statement: {e}")
+        r = st["predicate"]
         if st["_type"] != STATEMENT_V1 or st["predicateType"] != predicate_type(r):
             bad("Signature", f"statement type {st['_type']} / predicate type {st['predicateType']} are not the ones its fields require ({predicate_type(r)})")
         if r["time_source"] != "signer-clock":
@@ -715,31 +707,28 @@ class Gate:
         return {"file": file, "sha256": sha(text), "record": r, "signer": signer,
                 "authority": trusted[1] if trusted else None, "delegation": self.delegation_of(signer, r)}
 
-    # §2.6 TrustedTime
+    # §2.6 TrustedTime: (token time, authority) of a verified token, else None
     def check_trusted_time(self, file, env, r, bad):
         token = self.rec["timestamps"].get(file[: -len(".dsse.json")] + ".tst")
         if token is None:
             if self.request.get("require_trusted_time") or self.rec["policy"]["require_trusted_time"]:
                 bad("TrustedTime", "has no RFC 3161 timestamp token, and this release requires trusted time")
             return None
-        chain = self.rec["chain_of_trust"]
-        if chain is None:
+        if self.rec["chain_of_trust"] is None:
             return bad("TrustedTime", "its timestamp token cannot be checked: no trust file names the accepted timestamp authorities")
         sig = b64_canonical(env["signatures"][0]["sig"]) if env["signatures"] else None
         if sig is None:
             return bad("TrustedTime", "has no signature bytes for its timestamp token to cover")
         try:
-            at, name = verify_token(token, sig, chain)
+            at, name = verify_token(token, sig, self.rec["chain_of_trust"])
         except ValueError as e:
             return bad("TrustedTime", str(e))
         clock = parse_time(r["signed_at"])
-        if clock is None:
-            bad("TrustedTime", f"signed_at {r['signed_at']!r} is not a time to compare with the timestamp authority's")
-        elif abs(clock - at) > TOLERANCE:
-            bad("TrustedTime", f"the signer's clock says {r['signed_at']} but the timestamp authority `{name}` says {show_time(at)}: more than {TOLERANCE} s apart")
+        if clock is None or abs(clock - at) > TOLERANCE:
+            bad("TrustedTime", f"signed_at {r['signed_at']!r} is not within {TOLERANCE} s of the timestamp authority `{name}`'s {show_time(at)}")
         return at, name
 
-    # §2.6 Subject, Signer, Person, Request, FileName, Role, Time, Standing, Order
+    # §2.6 Subject, Signer, Person, Request, FileName, then Role, Time/Standing, Order
     def check_signed(self, file, signer, kid, subject, r, bad):
         req = self.request
         if not (len(subject) == 1 and subject[0]["name"] == req["bundle"]["name"] and subject[0]["digest"].get("sha256") == req["bundle"]["sha256"]):
@@ -758,6 +747,7 @@ class Gate:
         self.check_time(signer, r, bad)
         self.check_order(r, lambda m: bad("Order", m))
 
+    # §2.6 Role (with a delegation, §2.6 on_behalf_of)
     def check_role(self, signer, r, bad):
         q = next((q for q in self.request["required"] if q["role"] == r["role"]), None)
         if q is None:
@@ -777,28 +767,25 @@ class Gate:
                 bad(f"on behalf of: {e}")
 
     def delegation_of(self, signer, r):
-        if r.get("on_behalf_of") is None:
-            return None
         try:
-            return check_delegation(self.reg, signer, r, parse_time(r["signed_at"]) or self.now)
+            return r.get("on_behalf_of") and check_delegation(self.reg, signer, r, parse_time(r["signed_at"]) or self.now)
         except ValueError:
             return None
 
+    # §2.6 Time, Standing
     def check_time(self, signer, r, bad):
-        at = parse_time(r["signed_at"])
+        at, created = parse_time(r["signed_at"]), parse_time(self.request["created_at"])
         if at is None:
             return bad("Time", f"signed_at `{r['signed_at']}` is not an RFC 3339 UTC time")
-        created = parse_time(self.request["created_at"])
-        if created is None:
-            bad("Time", f"request created_at `{self.request['created_at']}` is not a time")
-        elif at < created:
-            bad("Time", f"signed at {r['signed_at']} — before the request existed ({self.request['created_at']})")
+        if created is None or at < created:
+            bad("Time", f"signed at {r['signed_at']}, not after the request's creation ({self.request['created_at']})")
         if at > self.now + TOLERANCE:
             bad("Time", f"signed at {r['signed_at']}, which is in the future")
         why = standing(self.reg, signer, at)
         if why:
             bad("Standing", why)
 
+    # §2.6 Order
     def check_order(self, r, bad):
         after = next((q["after"] for q in self.request["required"] if q["role"] == r["role"]), [])
         named = sorted(p["role"] for p in r["prerequisites"])
@@ -807,10 +794,8 @@ class Gate:
         for p in r["prerequisites"]:
             files = (f"{p['role']}--{p['signer_id']}.dsse.json", f"{p['role']}--{p['signer_id']}.sigstore.json")
             present = [t for f, t in self.rec["envelopes"] if f in files]
-            if not present:
-                bad(f"prerequisite {p['role']} by `{p['signer_id']}` is not present")
-            elif not any(sha(t) == p["envelope_sha256"] for t in present):
-                bad(f"prerequisite {p['role']} by `{p['signer_id']}` has changed since this signature was made (digest mismatch)")
+            if not present or not any(sha(t) == p["envelope_sha256"] for t in present):
+                bad(f"prerequisite {p['role']} by `{p['signer_id']}` is {'changed' if present else 'not present'}")
 
     # §2.7 Superseded: a signature failing only Standing, by a key whose (approved) revocation holds now
     def check_supersession(self, failed):
@@ -827,13 +812,12 @@ class Gate:
                 if key in revoked and revoked[key][0]["role"] == s["record"]["role"]:
                     self.superseded.append((revoked.pop(key)[0], s, claim["reason"]))
                 else:
-                    self.problem("Superseded", s["file"], f"supersedes {claim['file']} ({claim['envelope_sha256']}), which is not a signature of role {s['record']['role']} that fails only because its key was revoked before it signed")
+                    self.problem("Superseded", s["file"], f"supersedes {claim['file']}, which is not a signature of role {s['record']['role']} failing only because its key was revoked")
         for s in self.signatures:
             for p in s["record"]["prerequisites"]:
-                for r, by, _ in self.superseded:
-                    if r["sha256"] == p["envelope_sha256"]:
-                        self.problem("Order", s["file"], f"signed after {r['file']}, which {by['file']} superseded (its key was revoked): withdraw this signature and sign again")
-                        break
+                r = next((r for r, _, _ in self.superseded if r["sha256"] == p["envelope_sha256"]), None)
+                if r:
+                    self.problem("Order", s["file"], f"signed after {r['file']}, which is superseded: withdraw this signature and sign again")
         for _, found in revoked.values():
             self.problems.extend(found)
 
@@ -841,12 +825,10 @@ class Gate:
         if not file.endswith(".dsse.json") or any(p["check"] != "Standing" for p in found):
             return None
         try:
-            env = parse_envelope(text)
+            kid, signer = envelope_signer(self.reg, parse_envelope(text))
         except ValueError:
             return None
-        kid = env["signatures"][0]["keyid"] if env["signatures"] else ""
-        signer = by_key(self.reg, kid)
-        if signer is None or standing(self.reg, signer, self.now) is None or "was revoked" not in standing(self.reg, signer, self.now):
+        if signer is None or "was revoked" not in (standing(self.reg, signer, self.now) or ""):
             return None
         if self.revocation_anchored(revocation_of(self.reg, kid)) is not None:
             return None
@@ -862,7 +844,7 @@ class Gate:
             by_role.setdefault(s["record"]["role"], []).append(s)
         for role, sigs in sorted(by_role.items()):
             if len(sigs) > 1:
-                self.problem("OnePerRole", None, f"role {role} is signed {len(sigs)} times ({', '.join(s['record']['signer_id'] for s in sigs)}); each role is signed once")
+                self.problem("OnePerRole", None, f"role {role} is signed {len(sigs)} times ({', '.join(s['record']['signer_id'] for s in sigs)})")
         if self.request["separation_of_duties"]:
             groups = []
             for s in self.signatures:
@@ -871,7 +853,7 @@ class Gate:
             for g in groups:
                 if len(g) > 1:
                     who = list(dict.fromkeys(p for s in g for p in people(s)))
-                    self.problem("SeparationOfDuties", None, f"one person ({', '.join(who)}) signed {len(g)} roles ({', '.join(s['record']['role'] for s in g)}); separation of duties requires distinct people")
+                    self.problem("SeparationOfDuties", None, f"one person ({', '.join(who)}) signed {len(g)} roles ({', '.join(s['record']['role'] for s in g)})")
         for s in self.signatures:
             r = s["record"]
             if r["meaning"] == "REJECTOR":
@@ -892,49 +874,38 @@ class Gate:
 
     def withdrawal(self, file, text):
         env = parse_envelope(text)
-        kid = env["signatures"][0]["keyid"] if env["signatures"] else ""
-        signer = by_key(self.reg, kid)
+        kid, signer = envelope_signer(self.reg, env)
         if signer is None:
             raise ValueError(f"signed by key {kid}, which is not enrolled")
-        payload = dsse_verify(env, WITHDRAWAL_TYPE, p256_key(signer.get("public_key")), kid)
-        w = strict_json(payload, "withdrawal")
+        w = strict_json(dsse_verify(env, WITHDRAWAL_TYPE, p256_key(signer.get("public_key"))), "withdrawal")
         version_of(w, "signet.withdrawal", 1, "withdrawal")
-        shape(w, "withdrawal", {"schema": "str", "release": "rid", "request_sha256": "str", "signer_id": "id", "role": "id",
-                                "withdrawn": "obj", "reason": "str", "withdrawn_at": "str"})
-        gone = shape(w["withdrawn"], "withdrawal.withdrawn", {"file": "str", "sha256": "str"})
-        if w["signer_id"] != signer["id"]:
-            raise ValueError(f"names signer `{w['signer_id']}`, but is signed by the key of `{signer['id']}`")
-        if w["release"] != self.request["release"] or w["request_sha256"] != self.request_sha:
-            raise ValueError(f"withdraws from release {w['release']} request {w['request_sha256']}, not this one")
-        if gone["file"] not in (f"{w['role']}--{w['signer_id']}.dsse.json", f"{w['role']}--{w['signer_id']}.sigstore.json"):
-            raise ValueError(f"withdraws {gone['file']}, which is not `{w['signer_id']}`'s signature as {w['role']}")
-        expected = gone["sha256"].removeprefix("sha256:") + ".dsse.json"
-        if file != expected:
-            raise ValueError(f"the file name does not match what it withdraws (expected {expected})")
-        at = parse_time(w["withdrawn_at"])
-        if at is None:
-            raise ValueError(f"`withdrawn_at` {w['withdrawn_at']!r} is not a time")
-        if w["role"] not in signer["roles"]:
-            raise ValueError(f"`{signer['id']}` is not enrolled for role {w['role']}")
-        if signer["kind"] != "human":
-            raise ValueError(f"`{signer['id']}` is not a person")
+        shape(w, "withdrawal", "withdrawal")
+        gone, sid, role, at = w["withdrawn"], w["signer_id"], w["role"], parse_time(w["withdrawn_at"])
         created = parse_time(self.request["created_at"])
-        if created is None or at < created or at > self.now:
-            raise ValueError(f"`withdrawn_at` {w['withdrawn_at']} is not between the request's creation and now")
-        if standing(self.reg, signer, at) or standing(self.reg, signer, self.now):
-            raise ValueError(f"the key of `{signer['id']}` is not in good standing (revoked or expired)")
-        if any(f <= at < u for f, u in lockout_windows(self.rec, w["signer_id"])):
-            raise ValueError(f"made at {w['withdrawn_at']}, inside a lockout of `{w['signer_id']}` the record holds")
-        if not self.logs_signature_of(gone, w["signer_id"], w["role"]):
-            raise ValueError(f"withdraws {gone['file']} ({gone['sha256']}), which the record does not log as `{w['signer_id']}`'s signature as {w['role']}")
+        for failed, why in (
+                (sid != signer["id"], f"names signer `{sid}`, but is signed by the key of `{signer['id']}`"),
+                (w["release"] != self.request["release"] or w["request_sha256"] != self.request_sha, "withdraws from another release or request"),
+                (gone["file"] not in (f"{role}--{sid}.dsse.json", f"{role}--{sid}.sigstore.json"), f"withdraws {gone['file']}, not `{sid}`'s signature as {role}"),
+                (file != gone["sha256"].removeprefix("sha256:") + ".dsse.json", "the file name is not the digest of what it withdraws"),
+                (at is None, f"`withdrawn_at` {w['withdrawn_at']!r} is not a time"),
+                (role not in signer["roles"], f"`{signer['id']}` is not enrolled for role {role}"),
+                (signer["kind"] != "human", f"`{signer['id']}` is not a person"),
+                (lambda: created is None or at < created or at > self.now, f"`withdrawn_at` {w['withdrawn_at']} is not between the request's creation and now"),
+                (lambda: standing(self.reg, signer, at) or standing(self.reg, signer, self.now), f"the key of `{signer['id']}` is not in good standing"),
+                (lambda: any(f <= at < u for f, u in lockout_windows(self.rec, sid)), f"made inside a lockout of `{sid}` the record holds"),
+                (lambda: not self.logs_signature_of(gone, sid, role), f"withdraws {gone['file']} ({gone['sha256']}), which the record does not log as `{sid}`'s signature as {role}")):
+            if failed() if callable(failed) else failed:
+                raise ValueError(why)
         return {"file": file, "key_id": kid, "withdrawal": w}
 
     def logs_signature_of(self, gone, signer, role):
+        """§2.9 logged: a signature-created event naming exactly that file and digest, or the first
+        v1 chain line logging that digest."""
         for _, t in self.rec["events"]:
             e = lenient_event(t)
             if e and e["event"] == "signature-created" and e.get("signer") == signer and e.get("role") == role and e.get("envelope") == gone:
                 return True
-        for e in chain_lines(self.rec["chain"]):   # the first line logging the digest says whose it is
+        for e in chain_lines(self.rec["chain"]):
             if e["event"] == "signature-created" and envelope_digest(e.get("detail")) == gone["sha256"]:
                 return e.get("signer") == signer and e.get("role") == role
         return False
@@ -955,13 +926,12 @@ class Gate:
             d = s["delegation"]
             if d is None:
                 continue
-            at = parse_time(s["record"]["signed_at"])
-            party = self.one_of([d["delegator"], d["delegate"]])
-            got, needed = self.approvals(entry_sha256(d, "delegation"), d["recorded_at"], party)
+            got, needed = self.approvals(entry_sha256(d, "delegation"), d["recorded_at"], self.one_of([d["delegator"], d["delegate"]]))
             if got < needed:
-                self.problem("Anchor", s["file"], f"the delegation of {d['role']} from `{d['delegator']}` to `{d['delegate']}` is approved by {got} of the organisation's administrators, and needs {needed}")
+                self.problem("Anchor", s["file"], f"the delegation of {d['role']} from `{d['delegator']}` to `{d['delegate']}` is approved by {got} administrators, and needs {needed}")
                 continue
-            entry = delegator_entry(self.reg, d, at if at is not None else 2**63 - 1)
+            at = parse_time(s["record"]["signed_at"])
+            entry = delegator_entry(self.reg, d, at if at is not None else FAR_FUTURE)
             why = self.entry_anchored(entry) if entry else f"the delegator `{d['delegator']}` was not enrolled for {d['role']} in good standing"
             if why:
                 self.problem("Anchor", s["file"], why)
@@ -970,29 +940,24 @@ class Gate:
             if not any(digest in v["root"]["sigstore_roots"] for v in chain["versions"]):
                 self.problem("Anchor", None, f"the Sigstore trusted root {digest} is not one the organisation's trust file accepts")
 
-    def in_force(self, at):
-        """The trust version in force at `at`: the latest issued by then (the first, for earlier times)."""
-        vs = self.rec["chain_of_trust"]["versions"]
-        return next((v["root"] for v in reversed(vs) if parse_time(v["root"]["issued_at"]) is not None and parse_time(v["root"]["issued_at"]) <= at), vs[0]["root"])
-
     def approvals(self, digest, recorded_at, party):
-        """(distinct valid approving administrators in force when each signed, not a party; threshold in force at the entry's time)."""
+        """(distinct valid approving administrators, in force when each signed and not a party;
+        the threshold in force at the entry's time)."""
         who = set()
         for a in self.reg["approval"]:
             if a["entry_sha256"] != digest:
                 continue
-            t = parse_time(a["signed_at"])
-            admin = next((x for x in self.in_force(t if t is not None else 2**63 - 1)["admins"] if x["key_id"] == a["admin_key_id"]), None)
+            admin = next((x for x in in_force(self.rec["chain_of_trust"], parse_time(a["signed_at"]))["admins"] if x["key_id"] == a["admin_key_id"]), None)
             if admin is None or party(admin) or admin["id"] in who:
                 continue
             payload = pae(APPROVAL_TYPE, canonical({k: v for k, v in a.items() if k != "sig"}))
-            if a["admin"] == admin["id"] and a["meaning"] == APPROVAL_MEANING and _admin_ok(admin, payload, a["sig"]):
+            if a["admin"] == admin["id"] and a["meaning"] == "identity verified" and ecdsa_ok(admin["public_key"], payload, a["sig"]):
                 who.add(admin["id"])
-        t = parse_time(recorded_at)
-        return len(who), self.in_force(t if t is not None else 2**63 - 1)["threshold"]
+        return len(who), in_force(self.rec["chain_of_trust"], parse_time(recorded_at))["threshold"]
 
     def one_of(self, ids):
-        return lambda admin: any(fold(admin["id"]) == fold(i) or same_person(self.reg, admin["id"], i)
+        """§2.10 parties to a delegation or revocation: who folds to, is the same person as, or holds a key of those ids."""
+        return lambda admin: any(same_person(self.reg, admin["id"], i)
                                  or any(s["id"] == i and s["key_id"] == admin["key_id"] for s in self.reg["signer"]) for i in ids)
 
     def entry_anchored(self, entry):
@@ -1002,7 +967,7 @@ class Gate:
             return None
         got, needed = self.approvals(digest, entry["enrolled_at"], lambda a: a["key_id"] == entry["key_id"] or fold(a["id"]) == fold(entry["id"]))
         if got < needed:
-            return f"the enrolment of `{entry['id']}` (key {entry['key_id']}) is approved by {got} of the organisation's administrators, and needs {needed}: it does not chain to the trust file"
+            return f"the enrolment of `{entry['id']}` (key {entry['key_id']}) is approved by {got} administrators, and needs {needed}: it does not chain to the trust file"
         return None
 
     def revocation_anchored(self, r):
@@ -1033,22 +998,18 @@ class Gate:
                 logged.append({"at": f"events/{file}", "file": e["envelope"]["file"], "sha256": e["envelope"]["sha256"],
                                "signer": e.get("signer"), "role": e.get("role")})
         if not opened:
-            self.problem("Audit", None, "the record does not hold the creation of this request (request replaced, or its event deleted?)")
+            self.problem("Audit", None, "the record does not hold the creation of this request")
         for s in self.signatures:
             if not any(l["sha256"] == s["sha256"] and l["file"] in (None, s["file"]) for l in logged):
                 self.problem("Audit", s["file"], "no signature-created event in the record for this signature")
         for l in logged:
             present = next((t for f, t in self.rec["envelopes"] if (f == l["file"] if l["file"] else sha(t) == l["sha256"])), None)
-            if present is None:
-                if any(w["withdrawal"]["withdrawn"]["sha256"] == l["sha256"] and l["file"] in (None, w["withdrawal"]["withdrawn"]["file"])
-                       and l["signer"] == w["withdrawal"]["signer_id"] and l["role"] == w["withdrawal"]["role"] for w in self.withdrawn):
-                    continue
-                why = "is missing"
-            elif sha(present) != l["sha256"]:
-                why = "was replaced by another text"
-            else:
+            if present is None and any(w["withdrawal"]["withdrawn"]["sha256"] == l["sha256"] and l["file"] in (None, w["withdrawal"]["withdrawn"]["file"])
+                                       and l["signer"] == w["withdrawal"]["signer_id"] and l["role"] == w["withdrawal"]["role"] for w in self.withdrawn):
                 continue
-            self.problem("Deleted", l["file"] or "(a signature file)", f"{l['at']} records this signature by {l['signer']} as {l['role']} ({l['sha256']}), but the file {why}: only a signed withdrawal removes one")
+            if present is None or sha(present) != l["sha256"]:
+                why = "is missing" if present is None else "was replaced by another text"
+                self.problem("Deleted", l["file"] or "(a signature file)", f"{l['at']} records this signature by {l['signer']} as {l['role']} ({l['sha256']}), but the file {why}")
         for s in self.signatures:
             at = parse_time(s["record"]["signed_at"])
             for f, u in lockout_windows(self.rec, s["record"]["signer_id"]) if at is not None else []:
@@ -1061,124 +1022,24 @@ class Gate:
         return [{"role": q["role"], "meaning": q["meaning"], "needs": [a for a in q["after"] if a not in signed]}
                 for q in self.request["required"] if q["role"] not in signed]
 
-
 def people(s):
-    """A delegated signature stands for the delegate and the delegator (§2.8)."""
+    """§2.8: a delegated signature stands for the delegate and the delegator."""
     o = s["record"].get("on_behalf_of")
     return [s["record"]["signer_id"]] + ([o["signer_id"]] if o else [])
 
-
-def policy_invalid(p):
-    """§2.2: at least one required role, roles unique, meanings defined, `after` naming required roles, no cycle, tsa a URL."""
-    if not p["required"]:
-        return "no [[signing.required]] roles"
-    roles = []
-    for r in p["required"]:
-        if r["role"] in roles:
-            return f"role `{r['role']}` is required twice"
-        roles.append(r["role"])
-        if not meaning_text(p, r["meaning"]) and r["meaning"] not in [m["code"] for m in p["meanings"]]:
-            return f"role `{r['role']}` has meaning `{r['meaning']}`, which is neither built in nor declared"
-    tsa = p.get("tsa")
-    if tsa is not None and (not tsa.startswith(("https://", "http://")) or any(c.isspace() or unicodedata.category(c) == "Cc" for c in tsa)):
-        return f"tsa: {tsa!r} is not an http:// or https:// URL"
-    for r in p["required"]:
-        missing = next((a for a in r["after"] if a not in roles), None)
-        if missing:
-            return f"role `{r['role']}` must sign after `{missing}`, which is not a required role"
-    after = {r["role"]: r["after"] for r in p["required"]}
-    for start in after:
-        stack, seen = [start], set()
-        while stack:
-            for nxt in after.get(stack.pop(), []):
-                if nxt == start:
-                    return f"signing order has a cycle through `{start}`"
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-    return None
-
-
-def parse_envelope(text):
-    env = strict_json(text, "envelope")
-    shape(env, "envelope", {"payloadType": "str", "payload": "str", "signatures": "list", **{k: "any?" for k in env if k not in ("payloadType", "payload", "signatures")}} if isinstance(env, dict) else {})
-    for s in env["signatures"]:
-        shape(s, "signature", {"sig": "str", "keyid": "str=", **{k: "any?" for k in s if k not in ("sig", "keyid")}} if isinstance(s, dict) else {})
-        s.setdefault("keyid", "")
-    return env
-
-
-def read_record(r):
-    """The Part 11 predicate (schemas/part11-statement.schema.json), unknown fields refused."""
-    shape(r, "predicate", {"signer_id": "id", "printed_name": "str", "email": "str", "key_id": "str", "role": "id", "meaning": "str",
-                           "meaning_text": "str", "reason": "str?", "signed_at": "str", "time_source": "str", "release": "rid",
-                           "commits": "[str]", "request_sha256": "str", "prerequisites": "list", "tool": "str",
-                           "failed_attempts": "int?", "department": "str?", "title": "str?", "shown_sha256": "str?",
-                           "supersedes": "list=", "on_behalf_of": "obj?"})
-    if r["time_source"] not in ("signer-clock", "transparency-log", "timestamp-authority"):
-        raise ValueError(f"time_source {r['time_source']!r}")
-    if r.get("failed_attempts") is not None and r["failed_attempts"] > 0xFFFFFFFF:
-        raise ValueError("failed_attempts out of range")
-    for p in r["prerequisites"]:
-        shape(p, "prerequisite", {"role": "id", "signer_id": "id", "envelope_sha256": "str"})
-    for s in r.get("supersedes", []):
-        shape(s, "supersedes", {"file": "str", "envelope_sha256": "str", "reason": "str"})
-    if r.get("on_behalf_of") is not None:
-        shape(r["on_behalf_of"], "on_behalf_of", {"signer_id": "id", "printed_name": "str", "delegation_sha256": "str"})
-    return r
-
-
-def predicate_type(r):
-    """§2.6: v3 when any v3 field is set, v2 with `failed_attempts`, else v1."""
-    if any(r.get(k) is not None for k in ("shown_sha256", "department", "title", "on_behalf_of")) or r.get("supersedes"):
-        return PREDICATE % 3
-    return PREDICATE % (2 if r.get("failed_attempts") is not None else 1)
-
-
-def check_delegation(reg, signer, r, at):
-    """§2.6 Role with `on_behalf_of`: the named [[delegation]] (by entry digest) names this delegate,
-    delegator and role; `at` within from..until (both ends included); the delegator enrolled for the
-    role in good standing then, under the printed name the record gives; not the delegate themselves."""
-    o = r["on_behalf_of"]
-    d = next((d for d in reg["delegation"] if entry_sha256(d, "delegation") == o["delegation_sha256"]), None)
-    if d is None:
-        raise ValueError(f"signs on behalf of `{o['signer_id']}` under a delegation the registry does not hold")
-    if d["delegate"] != signer["id"] or d["delegator"] != o["signer_id"] or d["role"] != r["role"]:
-        raise ValueError(f"the delegation names {d['role']} from `{d['delegator']}` to `{d['delegate']}`, not {r['role']} from `{o['signer_id']}` to `{signer['id']}`")
-    f, u = parse_time(d["from"]), parse_time(d["until"])
-    if f is None or u is None or not f <= at <= u:
-        raise ValueError(f"signed at {show_time(at)}, outside the delegation's window {d['from']} to {d['until']}")
-    entry = delegator_entry(reg, d, at)
-    if entry is None:
-        raise ValueError(f"the delegator `{d['delegator']}` was not enrolled for {d['role']} in good standing at {show_time(at)}")
-    if entry["name"] != o["printed_name"]:
-        raise ValueError(f"names the delegator as {o['printed_name']!r}, but `{entry['id']}` is enrolled as {entry['name']!r}")
-    if same_person(reg, d["delegator"], signer["id"]):
-        raise ValueError(f"`{d['delegator']}` and `{signer['id']}` are one person")
-    return d
-
-
-def delegator_entry(reg, d, at):
-    return next((s for s in reg["signer"] if s["id"] == d["delegator"] and s["kind"] == "human" and d["role"] in s["roles"]
-                 and standing(reg, s, at) is None), None)
-
+def in_force(chain, at):
+    """§0 the trust version in force at `at`: the latest issued by then (the first, for earlier
+    times); an unreadable time (None) counts as the far future."""
+    at = FAR_FUTURE if at is None else at
+    vs = chain["versions"]
+    return next((v["root"] for v in reversed(vs) if parse_time(v["root"]["issued_at"]) is not None and parse_time(v["root"]["issued_at"]) <= at), vs[0]["root"])
 
 # ---------------------------------------------------------------- events (§2.11)
-
-def event_file_name(at, data):
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(at)) + "-" + hashlib.sha256(data).hexdigest() + ".json"
-
 
 def read_event(text):
     e = strict_json(text, "event")
     version_of(e, "signet.event", 1, "event")
-    shape(e, "event", EVENT)
-    if e["event"] not in EVENT_KINDS:
-        raise ValueError(f"unknown event kind {e['event']!r}")
-    if e.get("envelope") is not None:
-        shape(e["envelope"], "event.envelope", {"file": "str", "sha256": "str"})
-    return e
-
+    return shape(e, "event", "event")
 
 def lenient_event(text):
     try:
@@ -1186,10 +1047,8 @@ def lenient_event(text):
     except ValueError:
         return None
 
-
 def check_event(file, text, release, request_sha):
-    """An event file: a signet.event/v1 in canonical form, named `<TIME>-<sha256 of its bytes>.json`,
-    of this release and request."""
+    """§2.11: a signet.event/v1 in canonical form, named `<TIME>-<sha256 of its bytes>.json`, of this release and request."""
     try:
         e = read_event(text)
     except ValueError as err:
@@ -1199,14 +1058,12 @@ def check_event(file, text, release, request_sha):
     at = parse_time(e["at"])
     if at is None:
         raise ValueError(f"`at` {e['at']!r} is not a time")
-    if file != event_file_name(at, text.encode()):
-        raise ValueError(f"the file name does not match its content (expected {event_file_name(at, text.encode())})")
-    if e["release"] != release:
-        raise ValueError(f"belongs to release {e['release']}, not {release}")
-    if e["request_sha256"] != request_sha:
-        raise ValueError(f"belongs to request {e['request_sha256']}, not this release's request {request_sha}")
+    expected = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(at)) + "-" + hashlib.sha256(text.encode()).hexdigest() + ".json"
+    if file != expected:
+        raise ValueError(f"the file name does not match its content (expected {expected})")
+    if e["release"] != release or e["request_sha256"] != request_sha:
+        raise ValueError(f"belongs to release {e['release']} request {e['request_sha256']}, not this one")
     return e
-
 
 def split_lines(text):
     """Lines as Rust's str::lines splits them: on \\n, a trailing \\r dropped, no final empty line."""
@@ -1215,57 +1072,44 @@ def split_lines(text):
         lines.pop()
     return [l[:-1] if l.endswith("\r") else l for l in lines]
 
-
-def read_chain_event(line):
-    e = shape(strict_json(line, "audit line"), "audit line", CHAIN_EVENT)
-    return e
-
-
 def chain_lines(chain):
     out = []
     for line in split_lines(chain or ""):
         try:
-            out.append(read_chain_event(line))
+            out.append(shape(strict_json(line, "audit line"), "audit line", "chain_event"))
         except ValueError:
             pass
     return out
 
-
 def verify_chain(text, release):
-    """A v1 `audit.jsonl`: canonical lines, `seq` 1.., each `prev` the sha256 of the line before
-    (the first: sha256: and 64 zeros), all of this release; not empty."""
+    """§2.11 a v1 `audit.jsonl`: canonical lines, `seq` 1.., each `prev` the sha256 of the line
+    before (the first: sha256: and 64 zeros), all of this release; not empty."""
     problems, events, prev = [], [], "sha256:" + "0" * 64
     for n, line in enumerate(split_lines(text), 1):
         try:
-            e = read_chain_event(line)
+            e = shape(strict_json(line, "audit line"), "audit line", "chain_event")
         except ValueError as err:
             problems.append(f"audit.jsonl:{n}: not an audit event ({err})")
         else:
-            if e["prev"] != prev:
-                problems.append(f"audit.jsonl:{n}: chain broken — `prev` does not match line {n - 1}")
-            if e["seq"] != n:
-                problems.append(f"audit.jsonl:{n}: sequence number {e['seq']} where {n} was expected")
-            if e["release"] != release:
-                problems.append(f"audit.jsonl:{n}: event belongs to release `{e['release']}`")
-            if canonical({k: v for k, v in e.items() if v is not None}) != line.encode():
-                problems.append(f"audit.jsonl:{n}: line is not in canonical form")
+            for bad, why in ((e["prev"] != prev, f"chain broken — `prev` does not match line {n - 1}"),
+                             (e["seq"] != n, f"sequence number {e['seq']} where {n} was expected"),
+                             (e["release"] != release, f"event belongs to release `{e['release']}`"),
+                             (canonical({k: v for k, v in e.items() if v is not None}) != line.encode(), "line is not in canonical form")):
+                if bad:
+                    problems.append(f"audit.jsonl:{n}: {why}")
             events.append(e)
         prev = sha(line)
     if text == "":
         problems.append("audit.jsonl is empty")
     return events, problems
 
-
 def envelope_digest(detail):
     """`envelope sha256:<hex> …` in a v1 chain line's detail."""
-    if not detail or not detail.startswith("envelope "):
-        return None
-    rest = detail[len("envelope "):].split()
+    rest = detail[len("envelope "):].split() if detail and detail.startswith("envelope ") else []
     return rest[0] if rest else None
 
-
 def lockout_windows(rec, signer):
-    """`lockout` events: from `at` to `locked_until`; a v1 chain's `lockout` line: 15 minutes."""
+    """§2.11 `lockout` events: from `at` to `locked_until`; a v1 chain's `lockout` line: 15 minutes."""
     out = []
     for _, text in rec["events"]:
         e = lenient_event(text)
@@ -1279,11 +1123,10 @@ def lockout_windows(rec, signer):
             out.append((f, f + LOCKOUT_MINUTES * 60))
     return out
 
-
 # ---------------------------------------------------------------- RFC 3161 tokens (§2.6 TrustedTime)
 
 def der(data, pos=0):
-    """One DER element at `pos`: (tag, content start, content end, element end)."""
+    """One DER element at `pos`: (tag, content start, content end)."""
     if pos + 2 > len(data):
         raise ValueError("truncated")
     tag, n = data[pos], data[pos + 1]
@@ -1297,30 +1140,23 @@ def der(data, pos=0):
         n, pos = int.from_bytes(data[pos:pos + k], "big"), pos + k
     if pos + n > len(data):
         raise ValueError("truncated")
-    return tag, pos, pos + n, pos + n
+    return tag, pos, pos + n
 
-
-def children(data, start, end):
+def children(data, start, end, depth=None):
+    """The elements in data[start:end] as (tag, content start, content end, element start); with
+    `depth`, first checks the shape: at most 16 levels deep, 64 elements per structure."""
     out, pos = [], start
     while pos < end:
-        t, s, e, nxt = der(data, pos)
+        t, s, e = der(data, pos)
         out.append((t, s, e, pos))
-        pos = nxt
+        pos = e
+    if depth is not None:
+        if depth > 16 or len(out) > 64:
+            raise ValueError("nested more than 16 levels deep, or more than 64 elements in one structure")
+        for t, s, e, _ in out:
+            if t & 0x20:
+                children(data, s, e, depth + 1)
     return out
-
-
-def check_shape(data, start=0, end=None, depth=0):
-    """Before decoding: at most 16 levels deep, 64 elements per structure."""
-    end = len(data) if end is None else end
-    if depth > 16:
-        raise ValueError("nested more than 16 levels deep")
-    kids = children(data, start, end)
-    if len(kids) > 64:
-        raise ValueError("more than 64 elements in one structure")
-    for t, s, e, _ in kids:
-        if t & 0x20:
-            check_shape(data, s, e, depth + 1)
-
 
 def oid(data, s, e):
     b = data[s:e]
@@ -1332,16 +1168,14 @@ def oid(data, s, e):
             v = 0
     return ".".join(map(str, parts))
 
-
 HASHES = {"2.16.840.1.101.3.4.2.1": hashes.SHA256(), "2.16.840.1.101.3.4.2.2": hashes.SHA384(),
           "2.16.840.1.101.3.4.2.3": hashes.SHA512(), "1.3.14.3.2.26": hashes.SHA1()}
-
+ECDSA_HASHES = {"1.2.840.10045.4.3.2": hashes.SHA256(), "1.2.840.10045.4.3.3": hashes.SHA384(), "1.2.840.10045.4.3.4": hashes.SHA512()}
 
 def digest_with(alg, data):
     h = hashes.Hash(alg)
     h.update(data)
     return h.finalize()
-
 
 def verify_token(token, signature, trust):
     """An RFC 3161 TimeStampToken (CMS SignedData): its TSTInfo's messageImprint is the hash of the
@@ -1350,102 +1184,82 @@ def verify_token(token, signature, trust):
     verifies up to its root and covers genTime; that authority is in the version in force at genTime.
     Returns (genTime, authority name)."""
     authorities = []
-    for v in trust["versions"]:
-        for a in v["root"]["timestamp_authorities"]:
-            if a not in authorities:
-                authorities.append(a)
+    for a in (a for v in trust["versions"] for a in v["root"]["timestamp_authorities"]):
+        if a not in authorities:
+            authorities.append(a)
     if not authorities:
         raise ValueError("has a timestamp token, but the trust file accepts no timestamp authority")
+    first = lambda data, el: children(data, el[1], el[2])[0]   # an element's first child
     try:
         if len(token) > 64 << 10:
             raise ValueError("larger than 64 KiB")
-        check_shape(token)
-        _, s, e, end = der(token)
-        if end != len(token):
+        children(token, 0, len(token), depth=0)
+        _, s, e = der(token)
+        if e != len(token):
             raise ValueError("trailing bytes")
         ci = children(token, s, e)
-        if oid(token, ci[0][1], ci[0][2]) != "1.2.840.113549.1.7.2":
+        if oid(token, *ci[0][1:3]) != "1.2.840.113549.1.7.2":
             raise ValueError("not CMS SignedData")
-        sd = children(token, *children(token, ci[1][1], ci[1][2])[0][1:3])
-        encap = children(token, sd[2][1], sd[2][2])
-        if oid(token, encap[0][1], encap[0][2]) != "1.2.840.113549.1.9.16.1.4":
+        sd = children(token, *first(token, ci[1])[1:3])
+        encap = children(token, *sd[2][1:3])
+        if oid(token, *encap[0][1:3]) != "1.2.840.113549.1.9.16.1.4":
             raise ValueError("content is not a TSTInfo")
-        octets = children(token, encap[1][1], encap[1][2])[0]
+        octets = first(token, encap[1])
         tst = token[octets[1]:octets[2]]
         info = children(tst, *der(tst)[1:3])
-        imprint = children(tst, info[2][1], info[2][2])
-        alg = oid(tst, *children(tst, imprint[0][1], imprint[0][2])[0][1:3])
-        hashed = tst[imprint[1][1]:imprint[1][2]]
-        gen = tst[info[4][1]:info[4][2]].decode()
-        m = re.fullmatch(r"(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z", gen)
+        imprint = children(tst, *info[2][1:3])
+        alg, hashed = oid(tst, *first(tst, imprint[0])[1:3]), tst[imprint[1][1]:imprint[1][2]]
+        m = re.fullmatch(r"(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z", tst[info[4][1]:info[4][2]].decode())
         if not m:
-            raise ValueError(f"genTime {gen!r} is not YYYYMMDDHHMMSSZ")
+            raise ValueError("genTime is not YYYYMMDDHHMMSSZ")
         at = parse_time("%s-%s-%sT%s:%s:%sZ" % m.groups())
-        signer_infos = [c for c in sd[3:] if c[0] == 0x31]
-        si = children(token, *children(token, signer_infos[-1][1], signer_infos[-1][2])[0][1:3])
+        si = children(token, *first(token, [c for c in sd[3:] if c[0] == 0x31][-1])[1:3])
         attrs = next(c for c in si if c[0] == 0xA0)
-        sig_alg = oid(token, *children(token, si[-2][1], si[-2][2])[0][1:3])
-        sig_value = token[si[-1][1]:si[-1][2]]
-        digest_alg = HASHES[oid(token, *children(token, si[2][1], si[2][2])[0][1:3])]
+        sig_alg, sig_value = oid(token, *first(token, si[-2])[1:3]), token[si[-1][1]:si[-1][2]]
+        digest_alg = HASHES[oid(token, *first(token, si[2])[1:3])]
         message_digest = None
         for a in children(token, attrs[1], attrs[2]):
             parts = children(token, a[1], a[2])
-            if oid(token, parts[0][1], parts[0][2]) == "1.2.840.113549.1.9.4":
-                v = children(token, parts[1][1], parts[1][2])[0]
+            if oid(token, *parts[0][1:3]) == "1.2.840.113549.1.9.4":
+                v = first(token, parts[1])
                 message_digest = token[v[1]:v[2]]
         signed_attrs = b"\x31" + token[attrs[3] + 1:attrs[2]]
     except (ValueError, IndexError, KeyError, StopIteration, UnicodeDecodeError) as err:
         raise ValueError(f"its timestamp token is unreadable ({err}): edited or not a token")
     if alg not in HASHES or digest_with(HASHES[alg], signature) != hashed:
-        raise ValueError("its timestamp token is over another signature: the token's message imprint is not the hash of this envelope's signature")
+        raise ValueError("its timestamp token is over another signature: the message imprint is not the hash of this envelope's signature")
     if message_digest != digest_with(digest_alg, tst):
         raise ValueError("its timestamp token does not verify (its signed messageDigest is not the TSTInfo's): edited")
     why = []
     for a in authorities:
         certs = [x509.load_pem_x509_certificate(m.encode()) for m in re.findall(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", a["chain_pem"], re.S)]
-        if len(certs) < 2:
-            why.append(f"the trust file's authority `{a['name']}` is unusable: fewer than 2 certificates")
-            continue
-        sig_hash = {"1.2.840.10045.4.3.2": hashes.SHA256(), "1.2.840.10045.4.3.3": hashes.SHA384(),
-                    "1.2.840.10045.4.3.4": hashes.SHA512()}.get(sig_alg, digest_alg)
         try:
+            if len(certs) < 2:
+                raise ValueError("the trust file's authority has fewer than 2 certificates")
             key = certs[0].public_key()
             if not isinstance(key, ec.EllipticCurvePublicKey):
                 raise ValueError("the TSA's key is not an ECDSA key")
             eku = certs[0].extensions.get_extension_for_class(x509.ExtendedKeyUsage)
             if not eku.critical or list(eku.value) != [x509.ExtendedKeyUsageOID.TIME_STAMPING]:
                 raise ValueError("the signing certificate's extended key usage must be timeStamping only, and critical")
-            key.verify(sig_value, signed_attrs, ec.ECDSA(sig_hash))
-        except (InvalidSignature, ValueError, x509.ExtensionNotFound) as err:
-            why.append(f"its timestamp token was not signed by `{a['name']}` ({err or 'signature does not verify'})")
-            continue
-        try:
-            for child, parent in zip(certs, certs[1:]):
+            key.verify(sig_value, signed_attrs, ec.ECDSA(ECDSA_HASHES.get(sig_alg, digest_alg)))
+            for child, parent in zip(certs, certs[1:] + certs[-1:]):   # up to the last, self-signed
                 child.verify_directly_issued_by(parent)
-            certs[-1].verify_directly_issued_by(certs[-1])
-            for c in certs:
-                if not c.not_valid_before_utc.timestamp() <= at <= c.not_valid_after_utc.timestamp():
-                    raise ValueError("a certificate of the chain is not valid at the token's time")
-        except (InvalidSignature, ValueError, TypeError) as err:
-            why.append(f"its timestamp token does not verify ({err or 'the chain does not verify'})")
+            if not all(c.not_valid_before_utc.timestamp() <= at <= c.not_valid_after_utc.timestamp() for c in certs):
+                raise ValueError("a certificate of the chain is not valid at the token's time")
+        except (InvalidSignature, ValueError, TypeError, x509.ExtensionNotFound) as err:
+            why.append(f"its timestamp token does not verify under `{a['name']}` ({err or 'signature does not verify'})")
             continue
-        vs = trust["versions"]
-        in_force = next((v["root"] for v in reversed(vs) if parse_time(v["root"]["issued_at"]) <= at), vs[0]["root"])
-        if a in in_force["timestamp_authorities"]:
+        if a in in_force(trust, at)["timestamp_authorities"]:
             return at, a["name"]
         why.append(f"its timestamp token is from `{a['name']}`, which the trust file did not accept at the token's time {show_time(at)}")
     raise ValueError("; ".join(why))
 
-
 # ---------------------------------------------------------------- §2.13 Drift (folder only)
-
-ORDER = {"signer": list(SIGNER), "revocation": list(REVOCATION), "approval": list(APPROVAL), "delegation": list(DELEGATION)}
-
 
 def ordered(entry, kind):
     """A registry entry as the manifest writes it: field order of the schema, unset optionals left out."""
-    return {k: entry[k] for k in ORDER[kind] if entry.get(k) is not None and not (k == "public_key" and entry[k] == "")}
-
+    return {k: entry[k] for k in SPECS[kind] if entry.get(k) is not None and not (k == "public_key" and entry[k] == "")}
 
 def assemble_manifest(gate):
     """The `signet.manifest/v5` a passing folder assembles: the exact request, envelope, event
@@ -1454,58 +1268,48 @@ def assemble_manifest(gate):
     the delegations exercised and the approvals of all these; the policy; the trust chain in force.
     `generated_by` is taken to be the request's `tool`."""
     rec, reg = gate.rec, gate.reg
-    delegators = {d["delegator"] for d in (s["delegation"] for s in gate.signatures) if d}
+    delegators = {s["delegation"]["delegator"] for s in gate.signatures if s["delegation"]}
     used = ({s["record"]["key_id"] for s in gate.signatures} | {w["key_id"] for w in gate.withdrawn}
             | {r["key_id"] for r, _, _ in gate.superseded} | {e["key_id"] for e in reg["signer"] if e["id"] in delegators})
     signers = [e for e in reg["signer"] if e["key_id"] in used]
     revocations = [r for r in reg["revocation"] if r["key_id"] in used]
     exercised = {s["record"]["on_behalf_of"]["delegation_sha256"] for s in gate.signatures if s["record"].get("on_behalf_of")}
-    delegations = [d for d in reg["delegation"] if entry_sha256(d, "delegation") in exercised]
     digests = {entry_sha256(e, "signer") for e in signers} | {entry_sha256(r, "revocation") for r in revocations} | exercised
     p = rec["policy"]
-    policy = {"required": [{"role": r["role"], "meaning": r["meaning"], "after": r["after"]} for r in p["required"]],
-              "meanings": [{"code": m["code"], "text": m["text"]} for m in p["meanings"]], "separation_of_duties": p["separation_of_duties"]}
-    if p["tsa"] is not None:
-        policy["tsa"] = p["tsa"]
-    if p["require_trusted_time"]:
-        policy["require_trusted_time"] = True
+    policy = {"required": p["required"], "meanings": [{"code": m["code"], "text": m["text"]} for m in p["meanings"]],
+              "separation_of_duties": p["separation_of_duties"], "tsa": p["tsa"], "require_trusted_time": p["require_trusted_time"] or None}
     chain = rec["chain_of_trust"]
     m = {"schema": f"signet.manifest/v{MANIFEST_MAX}", "release": gate.request["release"], "request_sha256": gate.request_sha,
          "request": rec["request_text"], "envelopes": [{"file": f, "sha256": sha(t), "envelope": t} for f, t in rec["envelopes"]],
          "signers": [ordered(e, "signer") for e in signers], "revocations": [ordered(r, "revocation") for r in revocations],
-         "policy": policy, "audit": rec["chain"] or "", "bundle_sha256": gate.bundle_sha, "generated_by": gate.request["tool"],
-         "trusted_root_sha256": sha(rec["trusted_root"]) if rec["trusted_root"] is not None else None,
-         "trusted_root": rec["trusted_root"],
-         "approvals": [ordered(a, "approval") for a in reg["approval"] if a["entry_sha256"] in digests],
+         "policy": {k: v for k, v in policy.items() if v is not None}, "audit": rec["chain"] or "", "bundle_sha256": gate.bundle_sha,
+         "generated_by": gate.request["tool"], "trusted_root_sha256": sha(rec["trusted_root"]) if rec["trusted_root"] is not None else None,
+         "trusted_root": rec["trusted_root"], "approvals": [ordered(a, "approval") for a in reg["approval"] if a["entry_sha256"] in digests],
          "trust": chain and {"schema": chain["schema"], "versions": [
-             {"root": {k: v["root"][k] for k in ("version", "organisation", "issued_at", "admins", "threshold", "sigstore_roots",
-                                                 "timestamp_authorities", "vouched_entries")},
-              "signatures": v["signatures"]} for v in chain["versions"]]},
+             {"root": {k: v["root"][k] for k in SPECS["trust_root"]}, "signatures": v["signatures"]} for v in chain["versions"]]},
          "events": [{"file": f, "text": t} for f, t in rec["events"] if (lenient_event(t) or {}).get("event") != "manifest-assembled"],
          "withdrawals": [{"file": f, "text": t} for f, t in rec["withdrawals"]],
          "timestamps": [{"file": f, "token_base64": base64.b64encode(b).decode()} for f, b in sorted(rec["timestamps"].items())],
-         "delegations": [ordered(d, "delegation") for d in delegations]}
+         "delegations": [ordered(d, "delegation") for d in reg["delegation"] if entry_sha256(d, "delegation") in exercised]}
     optional = ("audit", "trusted_root_sha256", "trusted_root", "approvals", "trust", "events", "withdrawals", "timestamps", "delegations")
     return {k: v for k, v in m.items() if k not in optional or v not in (None, "", [])}
 
-
 def check_drift(gate, awaiting, path):
-    """A committed `release-<ID>.json` beside a failing folder does not stand for it; beside a passing
-    one it must be, byte for byte, what the record assembles, except that its trust chain may since
-    have been extended. (The reference verifier never writes a manifest.)"""
+    """§2.13: a committed `release-<ID>.json` beside a failing folder does not stand for it; beside a
+    passing one it must be, byte for byte, what the record assembles, except that its trust chain
+    may since have been extended. (The reference verifier never writes a manifest.)"""
     name = os.path.basename(path)
     if not os.path.lexists(path):
         return
     if gate.problems or awaiting:
         return gate.problem("Drift", name, "an archival manifest is committed, but the record it must be assembled from fails")
     new = assemble_manifest(gate)
-    text = json.dumps(new, indent=2, ensure_ascii=False) + "\n"
     try:
         with open(path, "rb") as f:
             old_bytes = f.read()
     except OSError as e:
         raise Unreadable(f"{path}: {e}")
-    if old_bytes == text.encode():
+    if old_bytes == (json.dumps(new, indent=2, ensure_ascii=False) + "\n").encode():
         return
     try:
         old = json.loads(old_bytes)
@@ -1513,15 +1317,12 @@ def check_drift(gate, awaiting, path):
         old = None
     if not isinstance(old, dict):
         return gate.problem("Drift", name, "the committed manifest is not a JSON object")
-    def extended(k):
-        versions = lambda m: (m.get(k) if isinstance(m.get(k), dict) else {}).get("versions") or []
-        o, n = versions(old), versions(new)
-        return k == "trust" and o and n[:len(o)] == o
+    versions = lambda m: (m.get("trust") if isinstance(m.get("trust"), dict) else {}).get("versions") or []
+    extended = lambda k: k == "trust" and versions(old) and versions(new)[:len(versions(old))] == versions(old)
     differ = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k) and not extended(k)]
     if differ or old == new:
         gate.problem("Drift", name, f"an archival manifest is already committed and differs from what this record assembles "
                      f"({'fields ' + ', '.join(differ) + ' differ' if differ else 'the same fields, spelled differently'})")
-
 
 # ---------------------------------------------------------------- output (§3)
 
@@ -1532,27 +1333,26 @@ def report(release, gate, awaiting, fmt):
         print(json.dumps({"verdict": "PASS" if passed else "FAIL", "release": release,
                           "signatures": sorted(s["file"] for s in sigs), "awaiting": sorted(a["role"] for a in awaiting),
                           "problems": problems}, indent=2, ensure_ascii=False))
-    else:
-        for s in sigs:
-            r = s["record"]
-            post = ", ".join(x for x in (r.get("title"), r.get("department")) if x)
-            who = f"{r['printed_name']} <{r['email']}>" + (f" ({post})" if post else "")
-            if r.get("on_behalf_of"):
-                who += f" on behalf of {r['on_behalf_of']['printed_name']} ({r['on_behalf_of']['signer_id']})"
-            src = f" [time source: timestamp authority ({s['authority']})]" if s["authority"] else ""
-            print(f"signed   {r['role']} ({r['meaning']}) by {who} at {r['signed_at']}{src}")
-        for w in gate.withdrawn:
-            w = w["withdrawal"]
-            print(f"withdrawn {w['role']} ({w['withdrawn']['file']}) by {w['signer_id']} at {w['withdrawn_at']}: {w['reason']}")
-        for r, by, reason in gate.superseded:
-            print(f"superseded {r['role']} ({r['file']}) by {r['signer_id']}; replaced by {by['file']} ({by['record']['signer_id']}): {reason}")
-        for a in awaiting:
-            print(f"awaiting {a['role']} ({a['meaning']})" + (f" — needs {', '.join(a['needs'])} first" if a["needs"] else ""))
-        for p in problems:
-            print(f"problem  [{p['check']}] " + (f"{p['file']}: " if p["file"] else "") + p["message"])
-        print(f"{'PASS' if passed else 'FAIL'}: release {release} — {len(sigs)} signature(s) valid, {len(awaiting)} awaiting, {len(problems)} problem(s)")
+        return 0 if passed else 1
+    for s in sigs:
+        r = s["record"]
+        post = ", ".join(x for x in (r.get("title"), r.get("department")) if x)
+        who = f"{r['printed_name']} <{r['email']}>" + (f" ({post})" if post else "")
+        if r.get("on_behalf_of"):
+            who += f" on behalf of {r['on_behalf_of']['printed_name']} ({r['on_behalf_of']['signer_id']})"
+        src = f" [time source: timestamp authority ({s['authority']})]" if s["authority"] else ""
+        print(f"signed   {r['role']} ({r['meaning']}) by {who} at {r['signed_at']}{src}")
+    for w in gate.withdrawn:
+        w = w["withdrawal"]
+        print(f"withdrawn {w['role']} ({w['withdrawn']['file']}) by {w['signer_id']} at {w['withdrawn_at']}: {w['reason']}")
+    for r, by, reason in gate.superseded:
+        print(f"superseded {r['role']} ({r['file']}) by {r['signer_id']}; replaced by {by['file']} ({by['record']['signer_id']}): {reason}")
+    for a in awaiting:
+        print(f"awaiting {a['role']} ({a['meaning']})" + (f" — needs {', '.join(a['needs'])} first" if a["needs"] else ""))
+    for p in problems:
+        print(f"problem  [{p['check']}] " + (f"{p['file']}: " if p["file"] else "") + p["message"])
+    print(f"{'PASS' if passed else 'FAIL'}: release {release} — {len(sigs)} signature(s) valid, {len(awaiting)} awaiting, {len(problems)} problem(s)")
     return 0 if passed else 1
-
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Reference verifier for Signet releases (docs/verification.md)")
@@ -1574,10 +1374,7 @@ def main(argv=None):
         except OSError as e:
             raise Unreadable(f"{a.bundle}: {e}")
         record = path(a.manifest)
-        if os.path.isdir(record):
-            rec = load_folder(a.root, record, path(a.trust))
-        else:
-            rec = load_manifest(record, path(a.trust))
+        rec = load_folder(a.root, record, path(a.trust)) if os.path.isdir(record) else load_manifest(record, path(a.trust))
         gate = Gate(rec, bundle_sha, now)
         awaiting = gate.run()
         release = gate.request["release"]
@@ -1587,7 +1384,6 @@ def main(argv=None):
         print(f"error: {e}", file=sys.stderr)
         return 2
     return report(release, gate, awaiting, a.format)
-
 
 if __name__ == "__main__":
     try:

@@ -789,6 +789,22 @@ runs:
     assert!(String::from_utf8_lossy(&out.stderr).contains("inside run:"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// GitHub's API played by a stand-in `gh` (no network here): `cases` is the body of a bash `case`
+/// on the arguments; every call is logged to `tmp/gh.log`. Returns PATH with it first (then the
+/// built signet) and the log's path.
+fn fake_gh(tmp: &Path, on: &str, cases: &str) -> (String, PathBuf) {
+    let bin = tmp.join("fake-bin");
+    fs::create_dir_all(&bin).expect("mkdir");
+    let log = tmp.join("gh.log");
+    let script = format!(
+        "#!/usr/bin/env bash\necho \"gh $*\" >> '{}'\ncase {on} in\n{cases}\n  *) echo \"unexpected: gh $*\" >&2; exit 1 ;;\nesac\n",
+        log.display()
+    );
+    fs::write(bin.join("gh"), script).expect("write gh");
+    sh(&bin, "chmod +x gh");
+    (format!("{}:{}", bin.display(), path_with_signet()), log)
+}
+
 // ---------------------------------------------------------------- the workflows' jobs, run
 
 /// The parts of a checkout of this repository the workflows use, in `tmp/ws`.
@@ -961,24 +977,10 @@ fn open_request_job_commits_the_request_and_opens_its_pull_request(
     sh(tmp, "git init -q --bare origin.git");
     let commit = "git -c user.name=t -c user.email=t@example.com commit -qm tag";
     sh(ws, &format!("git init -q -b main && git remote add origin ../origin.git && git add -A && {commit}"));
-    let bin = tmp.join("fake-bin");
-    fs::create_dir_all(&bin).expect("mkdir");
-    let log = tmp.join("gh.log");
-    let gh = format!(
-        r#"#!/usr/bin/env bash
-echo "gh $*" >> '{}'
-case "$*" in
-  "api repos/example/infusion-pump --jq .default_branch") echo main ;;
+    let cases = r#"  "api repos/example/infusion-pump --jq .default_branch") echo main ;;
   "auth setup-git") ;;
-  "pr create "*) echo https://github.com/example/infusion-pump/pull/20 ;;
-  *) echo "unexpected: gh $*" >&2; exit 1 ;;
-esac
-"#,
-        log.display()
-    );
-    fs::write(bin.join("gh"), gh).expect("write gh");
-    sh(&bin, "chmod +x gh");
-    let path = format!("{}:{}", bin.display(), path_with_signet());
+  "pr create "*) echo https://github.com/example/infusion-pump/pull/20 ;;"#;
+    let (path, log) = fake_gh(tmp, r#""$*""#, cases);
     let mut extra = artefacts.to_vec();
     extra.extend(["--needs".to_string(), r#"{"evidence": {"outputs": {"requested": "true"}}}"#.to_string()]);
     let ran = run_job_with(python, ("release.yml", "open-request"), ws, &[("ref_name", "v1.4.0")], &path, &extra);
@@ -1025,47 +1027,22 @@ fn signatures_workflow_runs_the_final_gate_on_the_pull_requests_release() {
 
     // GitHub's API, played by a stand-in `gh` (no network here): the pull request's files, the
     // release run, and the artefact download into --dir.
-    let bin = tmp.path().join("fake-bin");
-    fs::create_dir_all(&bin).expect("mkdir");
-    let gh = r#"#!/usr/bin/env bash
-echo "gh $*" >> "$FAKE_GH_LOG"
-case "$1 $2" in
-  "api "*) printf '%s\n' $FAKE_GH_FILES ;;
+    let files = tmp.path().join("pr-files.txt");
+    let cases = format!(
+        r#"  "api "*) cat '{files}' ;;
   "run list") echo 4242 ;;
   "run download")
-    while [ $# -gt 0 ]; do
-      case "$1" in --dir) dir="$2" ;; --name) name="$2" ;; esac
-      shift
-    done
-    mkdir -p "$dir" && cp -r "$FAKE_GH_ARTEFACT/$name"/. "$dir"/ ;;
-  *) exit 1 ;;
-esac
-"#;
-    fs::write(bin.join("gh"), gh).expect("write gh");
-    sh(&bin, "chmod +x gh");
-    let log = tmp.path().join("gh.log");
-    let path = format!("{}:{}", bin.display(), path_with_signet());
-    let event = r#"event={"pull_request":{"number":7}}"#;
-    let run = |files: &str| {
-        let out = Command::new(&python)
-            .arg(repo().join("tests/actions/run_composite.py"))
-            .args(["job", ws.join(".github/workflows/signatures.yml").to_str().expect("utf-8"), "final-gate"])
-            .args([
-                "--workspace",
-                ws.to_str().expect("utf-8"),
-                "--result",
-                tmp.path().join("sig.json").to_str().expect("utf-8"),
-            ])
-            .args(["--github", event, "--github", "event_name=pull_request", "--github", "ref_name=7/merge"])
-            .env("PATH", &path)
-            .env("FAKE_GH_FILES", files)
-            .env("FAKE_GH_LOG", &log)
-            .env("FAKE_GH_ARTEFACT", ws.join("artefact"))
-            .output()
-            .expect("run the harness");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let text = fs::read_to_string(tmp.path().join("sig.json")).expect("result");
-        Ran { result: serde_json::from_str(&text).expect("JSON"), dir: ws.clone() }
+    while [ $# -gt 0 ]; do case "$1" in --dir) dir="$2" ;; --name) name="$2" ;; esac; shift; done
+    mkdir -p "$dir" && cp -r '{store}'/"$name"/. "$dir"/ ;;"#,
+        files = files.display(),
+        store = ws.join("artefact").display()
+    );
+    let (path, log) = fake_gh(tmp.path(), r#""$1 $2""#, &cases);
+    let github =
+        [("event", r#"{"pull_request":{"number":7}}"#), ("event_name", "pull_request"), ("ref_name", "7/merge")];
+    let run = |changed: &str| {
+        fs::write(&files, changed.replace(' ', "\n") + "\n").expect("pull request files");
+        run_job(&python, "signatures.yml", "final-gate", &ws, &github, &path)
     };
 
     let ran = run("examples/infusion-pump/signatures/v1.4.0/QA--dana.dsse.json");
@@ -1180,27 +1157,15 @@ fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
     .expect("pulls");
     let review = |login: &str, state: &str, commit: &str, at: &str| serde_json::json!({"user": {"login": login}, "state": state, "commit_id": commit, "submitted_at": at});
     let reviews = tmp.path().join("reviews.json");
-    let bin = tmp.path().join("fake-bin");
-    fs::create_dir_all(&bin).expect("mkdir");
-    let log = tmp.path().join("gh.log");
-    let gh = format!(
-        r#"#!/usr/bin/env bash
-echo "gh $*" >> '{log}'
-case "$*" in
-  "api repos/example/infusion-pump/commits/"*"/pulls") cat '{pulls}' ;;
+    let cases = format!(
+        r#"  "api repos/example/infusion-pump/commits/"*"/pulls") cat '{pulls}' ;;
   "api --paginate repos/example/infusion-pump/pulls/12/reviews") cat '{reviews}' ;;
   "auth setup-git") ;;
-  "pr create "*) echo https://github.com/example/infusion-pump/pull/13 ;;
-  *) echo "unexpected: gh $*" >&2; exit 1 ;;
-esac
-"#,
-        log = log.display(),
+  "pr create "*) echo https://github.com/example/infusion-pump/pull/13 ;;"#,
         pulls = pulls.display(),
         reviews = reviews.display()
     );
-    fs::write(bin.join("gh"), gh).expect("write gh");
-    sh(&bin, "chmod +x gh");
-    let path = format!("{}:{}", bin.display(), path_with_signet());
+    let (path, log) = fake_gh(tmp.path(), r#""$*""#, &cases);
     let stamp = |page_1: Value, page_2: Value| {
         // `gh api --paginate` prints one array per page.
         fs::write(&reviews, format!("{page_1}\n{page_2}\n")).expect("reviews");
@@ -1313,28 +1278,19 @@ fn signatures_by_pull_request_then_the_archive_verifies_alone(
     sh(ws, &format!("rm -rf examples/infusion-pump/dist && git add -A && {commit} 'Sign v1.4.0'"));
     let published = tmp.join("published");
     fs::create_dir_all(&published).expect("mkdir");
-    let bin = tmp.join("fake-bin");
-    let gh = format!(
-        r#"#!/usr/bin/env bash
-echo "gh $*" >> '{log}'
-case "$1 $2" in
-  "api --paginate") git -C '{ws}' diff --name-only main HEAD ;;
+    let cases = format!(
+        r#"  "api --paginate") git -C '{ws}' diff --name-only main HEAD ;;
   "run list") echo 4242 ;;
   "run download")
     while [ $# -gt 0 ]; do case "$1" in --dir) dir="$2" ;; --name) name="$2" ;; esac; shift; done
     mkdir -p "$dir" && cp -r '{store}'/"$name"/. "$dir"/ ;;
   "release view") exit 1 ;;
-  "release create") for a in "$@"; do [ -f "$a" ] && cp "$a" '{published}'/; done; true ;;
-  *) echo "unexpected: gh $*" >&2; exit 1 ;;
-esac
-"#,
-        log = tmp.join("gh.log").display(),
+  "release create") for a in "$@"; do [ -f "$a" ] && cp "$a" '{published}'/; done; true ;;"#,
         ws = ws.display(),
         store = store.display(),
         published = published.display()
     );
-    fs::write(bin.join("gh"), gh).expect("write gh");
-    let path = format!("{}:{}", bin.display(), path_with_signet());
+    let (path, _) = fake_gh(tmp, r#""$1 $2""#, &cases);
     let pin = sha256_hex(&fs::read(pump.join("signatures/trust.json")).expect("trust"));
     let mut extra = artefacts.to_vec();
     extra.extend(["--vars".to_string(), serde_json::json!({"SIGNET_TRUST_SHA256": pin}).to_string()]);

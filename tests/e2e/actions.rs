@@ -32,7 +32,7 @@ pub(crate) fn tool(name: &str, test: &str) -> Option<PathBuf> {
             Some(path)
         }
         None => {
-            eprintln!("note: {test} skipped: SIGNET_ACTION_TOOLS is unset (scripts/install-action-tools)");
+            signet_dev::missing_prerequisite(&format!("{test}: SIGNET_ACTION_TOOLS is unset (scripts/install-action-tools)"));
             None
         }
     }
@@ -50,7 +50,7 @@ fn harness_python(test: &str) -> Option<PathBuf> {
     match found {
         Ok(o) if o.status.success() => Some(PathBuf::from(String::from_utf8_lossy(&o.stdout).trim())),
         _ => {
-            eprintln!("note: {test} skipped: no SIGNET_ACTION_TOOLS and no python3 with PyYAML");
+            signet_dev::missing_prerequisite(&format!("{test}: no SIGNET_ACTION_TOOLS and no python3 with PyYAML"));
             None
         }
     }

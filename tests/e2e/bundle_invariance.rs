@@ -77,7 +77,7 @@ fn same_bytes_on_another_filesystem() {
     // /dev/shm is tmpfs: a different filesystem, directory order and inode numbering.
     let shm = Path::new("/dev/shm");
     if !shm.is_dir() {
-        eprintln!("skipped: no /dev/shm");
+        signet_dev::missing_prerequisite("no /dev/shm");
         return;
     }
     let disk = tempfile::tempdir().unwrap();

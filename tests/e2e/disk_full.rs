@@ -25,7 +25,8 @@ impl SmallDisk {
             .output()
             .expect("run mount");
         if !out.status.success() {
-            eprintln!("SKIPPED: cannot mount a tmpfs (needs root): {}", String::from_utf8_lossy(&out.stderr).trim());
+            let why = String::from_utf8_lossy(&out.stderr);
+            signet_dev::missing_prerequisite(&format!("cannot mount a tmpfs (needs root): {}", why.trim()));
             return None;
         }
         Some(SmallDisk { _dir: dir, mount })

@@ -131,16 +131,11 @@ fn script() -> PathBuf {
 /// The test venv's interpreter (it has `cryptography`); `scripts/test` sets it, and under
 /// `CI=true` its absence fails rather than skips.
 fn python() -> Option<PathBuf> {
-    match std::env::var_os("SIGNET_INTOTO_PYTHON") {
-        Some(p) => Some(PathBuf::from(p)),
-        None if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("SIGNET_INTOTO_PYTHON is not set: run the suite with scripts/test")
-        }
-        None => {
-            eprintln!("skipped the reference verifier: SIGNET_INTOTO_PYTHON is not set (scripts/test sets it)");
-            None
-        }
+    let python = std::env::var_os("SIGNET_INTOTO_PYTHON").map(PathBuf::from);
+    if python.is_none() {
+        signet_dev::missing_prerequisite("the reference verifier: SIGNET_INTOTO_PYTHON is not set");
     }
+    python
 }
 
 fn keep_case(dir: &Path, args: &[&str], rust_exit: i32, rust: &Value) {

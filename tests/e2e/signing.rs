@@ -291,7 +291,7 @@ fn an_auditor_checks_a_signature_with_stock_openssl() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("Verified OK"));
     // And with PyPI's in-toto / securesystemslib, when scripts/test has set up their venv.
     let Some(python) = std::env::var_os("SIGNET_INTOTO_PYTHON") else {
-        eprintln!("skipped the in-toto check: SIGNET_INTOTO_PYTHON is not set (scripts/test sets it)");
+        signet_dev::missing_prerequisite("the in-toto check: SIGNET_INTOTO_PYTHON is not set");
         return;
     };
     let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/interop/verify_dsse.py");
@@ -690,7 +690,7 @@ fn verify_writes_a_slsa_verification_summary_that_in_toto_reads() {
     assert!(out.contains("(signed SLSA verification summary: PASSED)"), "{out}");
 
     let Some(python) = std::env::var_os("SIGNET_INTOTO_PYTHON") else {
-        eprintln!("skipped the in-toto check: SIGNET_INTOTO_PYTHON is not set (scripts/test sets it)");
+        signet_dev::missing_prerequisite("the in-toto check: SIGNET_INTOTO_PYTHON is not set");
         return;
     };
     let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/interop/verify_vsa.py");

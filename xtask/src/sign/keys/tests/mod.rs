@@ -37,11 +37,11 @@ impl Drop for TempDir {
     }
 }
 
-/// Whether the `openssl` CLI can run; tests that need it print a note and pass without it.
+/// Whether the `openssl` CLI can run; without it a test is skipped (and fails under CI).
 pub(super) fn have_openssl() -> bool {
     let found = Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success());
     if !found {
-        eprintln!("NOTE: openssl not found; skipping this OpenSSL check");
+        signet_dev::missing_prerequisite("openssl is not installed");
     }
     found
 }

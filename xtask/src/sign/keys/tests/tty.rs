@@ -65,7 +65,7 @@ const CHILD_DONE: &str = "PTY-CHILD-DONE";
 #[test]
 fn password_is_not_echoed_and_the_terminal_is_restored() {
     if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("NOTE: `script` (util-linux) not found; skipping the pseudo-terminal test");
+        signet_dev::missing_prerequisite("`script` (util-linux) is not installed");
         return;
     }
     let exe = std::env::current_exe().unwrap();
@@ -126,7 +126,7 @@ fn password_is_not_echoed_and_the_terminal_is_restored() {
     let mut errors = String::new();
     let _ = child.stderr.take().map(|mut e| e.read_to_string(&mut errors));
     if !ok && !seen.contains(SCRIPT[0].0) && errors.contains("pseudo-terminal") {
-        eprintln!("NOTE: `script` cannot allocate a pseudo-terminal here; skipping: {errors}");
+        signet_dev::missing_prerequisite(&format!("`script` cannot allocate a pseudo-terminal here: {errors}"));
         return;
     }
     assert!(ok && status.success(), "pty child failed ({status}); output:\n{seen}\n{errors}");

@@ -9,7 +9,8 @@ schemas/*.json. Python 3.11 standard library + PyPI `cryptography` only.
 Exit 0 PASS, 1 FAIL (problems or awaited roles), 2 input that cannot be read at all.
 Keyless (Sigstore) signatures are not verified: each is reported as a `Keyless` problem.
 """
-import argparse, base64, calendar, datetime, hashlib, json, os, re, sys, time, tomllib, unicodedata
+import argparse, base64, calendar, datetime, graphlib, hashlib, json, os, re, sys, time, tomllib, unicodedata
+from pathlib import Path
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -59,8 +60,7 @@ def parse_time(s):
     """§0 Time: `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` -> Unix seconds, else None."""
     m = isinstance(s, str) and re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})"
                                             r"(?:\.[0-9]+)?(?:([Zz])|([+-])([0-9]{2}):([0-9]{2})))?", s.strip())
-    if not m:
-        return None
+    if not m: return None
     y, mo, d, hh, mi, ss = (int(g) if g else 0 for g in m.groups()[:6])
     leap = 1 if ss == 60 else 0   # second 60 is the next second
     try:
@@ -68,8 +68,7 @@ def parse_time(s):
     except ValueError:
         return None
     t = calendar.timegm((y, mo, d, hh, mi, ss - leap, 0, 0, 0)) + leap
-    if m.group(8):
-        t -= (1 if m.group(8) == "+" else -1) * (int(m.group(9)) * 3600 + int(m.group(10)) * 60)
+    if m.group(8): t -= (1 if m.group(8) == "+" else -1) * (int(m.group(9)) * 3600 + int(m.group(10)) * 60)
     return t
 
 def show_time(t):
@@ -86,14 +85,12 @@ def b64_canonical(s):
 def p256_key(pem):
     """An SPKI `PUBLIC KEY` PEM holding a P-256 key, or raise ValueError."""
     text = (pem or "").strip()
-    if not text.startswith("-----BEGIN PUBLIC KEY-----"):
-        raise ValueError("not a -----BEGIN PUBLIC KEY----- PEM block")
+    if not text.startswith("-----BEGIN PUBLIC KEY-----"): raise ValueError("not a -----BEGIN PUBLIC KEY----- PEM block")
     try:
         key = serialization.load_pem_public_key(text.encode())
     except Exception as e:
         raise ValueError(f"not a readable public key ({e})") from None
-    if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
-        raise ValueError("not an ECDSA P-256 key")
+    if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1): raise ValueError("not an ECDSA P-256 key")
     return key
 
 def key_id(key):
@@ -111,10 +108,8 @@ def ecdsa_ok(pem_or_key, message, sig_b64):
 
 def dsse_verify(env, ptype, key):
     """§0: the envelope's one signature by `key` over the PAE; returns the payload or raises ValueError."""
-    if env["payloadType"] != ptype:
-        raise ValueError(f"payloadType is {env['payloadType']!r}, expected {ptype!r}")
-    if len(env["signatures"]) != 1:
-        raise ValueError(f"has {len(env['signatures'])} signatures, expected exactly 1")
+    if env["payloadType"] != ptype: raise ValueError(f"payloadType is {env['payloadType']!r}, expected {ptype!r}")
+    if len(env["signatures"]) != 1: raise ValueError(f"has {len(env['signatures'])} signatures, expected exactly 1")
     payload = b64_canonical(env["payload"])
     if payload is None or not ecdsa_ok(key, pae(ptype, payload), env["signatures"][0]["sig"]):
         raise ValueError("signature does not verify (payload, payloadType or sig altered, or wrong key)")
@@ -153,8 +148,7 @@ def fold(s):
 
 def same_person(reg, a, b):
     """Ids are one person when they fold alike, or their entries share a folded printed name or email."""
-    if fold(a) == fold(b):
-        return True
+    if fold(a) == fold(b): return True
     keys = lambda i: {k for s in reg["signer"] if fold(s["id"]) == fold(i) for k in (fold(s["name"]), fold(s["email"]))}
     return any(keys(a) & keys(b))
 
@@ -171,100 +165,91 @@ SCALARS = {
     "event_kind": lambda v: v in ("request-created", "signature-created", "failed-attempt", "lockout", "manifest-assembled"),
     "digest": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
 }
-SPECS = {
+def spec(text):
+    """`field` is a str; `field:kind` another kind; a suffix `?` or `=` marks it optional (see above)."""
+    fields = {}
+    for tok in text.split():
+        name, _, kind = tok.partition(":")
+        if not kind: name, kind = name.rstrip("?="), "str" + name[len(name.rstrip("?=")):]
+        fields[name] = "any" if name == "*" else kind
+    return fields
+
+SPECS = {k: spec(v) for k, v in {
     # the registry (signers.toml, or a manifest's lists); the field order is the manifest's (§2.13)
-    "signer": {"id": "id", "name": "str", "email": "str", "department": "str?", "title": "str?", "roles": "[id]",
-               "kind": "kind", "key_id": "str", "public_key": "str=", "identity": "str?", "issuer": "str?",
-               "enrolled_at": "str", "enrolled_by": "str", "valid_until": "str?"},
-    "revocation": {"signer": "id", "key_id": "str", "at": "str", "reason": "str", "recorded_at": "str"},
-    "delegation": {"delegator": "id", "delegate": "id", "role": "id", "from": "str", "until": "str", "reason": "str",
-                   "recorded_at": "str"},
-    "approval": {"entry_sha256": "str", "admin": "id", "admin_key_id": "str", "meaning": "str", "signed_at": "str", "sig": "str"},
-    "registry": {"signer": "[signer]=", "revocation": "[revocation]=", "approval": "[approval]=", "delegation": "[delegation]="},
-    "policy": {"required": "[policy_role]=", "meanings": "[meaning]=", "separation_of_duties": "bool=", "tsa": "str?",
-               "require_trusted_time": "bool="},
-    "policy_role": {"role": "id", "meaning": "str", "after": "[id]="},
-    "meaning": {"code": "str", "text": "str"},
+    "signer": "id:id name email department? title? roles:[id] kind:kind key_id public_key= identity? issuer? enrolled_at "
+              "enrolled_by valid_until?",
+    "revocation": "signer:id key_id at reason recorded_at",
+    "delegation": "delegator:id delegate:id role:id from until reason recorded_at",
+    "approval": "entry_sha256 admin:id admin_key_id meaning signed_at sig",
+    "registry": "signer:[signer]= revocation:[revocation]= approval:[approval]= delegation:[delegation]=",
+    "policy": "required:[policy_role]= meanings:[meaning]= separation_of_duties:bool= tsa? require_trusted_time:bool=",
+    "policy_role": "role:id meaning after:[id]=",
+    "meaning": "code text",
     # the trust file (formats::trust)
-    "trust": {"schema": "str", "versions": "[trust_version]"},
-    "trust_version": {"root": "trust_root", "signatures": "[trust_sig]="},
-    "trust_sig": {"key_id": "str", "sig": "str"},
-    "trust_root": {"version": "int", "organisation": "str", "issued_at": "str", "admins": "[admin]", "threshold": "int",
-                   "sigstore_roots": "[str]=", "timestamp_authorities": "[tsa]=", "vouched_entries": "[vouched]="},
-    "admin": {"id": "id", "key_id": "str", "public_key": "str"},
-    "tsa": {"name": "str", "chain_pem": "str"},
-    "vouched": {"signer": "id", "key_id": "str", "entry_sha256": "str"},
+    "trust": "schema versions:[trust_version]",
+    "trust_version": "root:trust_root signatures:[trust_sig]=",
+    "trust_sig": "key_id sig",
+    "trust_root": "version:int organisation issued_at admins:[admin] threshold:int sigstore_roots:[str]= "
+                  "timestamp_authorities:[tsa]= vouched_entries:[vouched]=",
+    "admin": "id:id key_id public_key",
+    "tsa": "name chain_pem",
+    "vouched": "signer:id key_id entry_sha256",
     # the archival manifest
-    "manifest": {"schema": "str", "release": "rid", "request_sha256": "str", "request": "str", "envelopes": "[m_envelope]",
-                 "signers": "[signer]", "revocations": "[revocation]", "policy": "obj", "audit": "str=", "bundle_sha256": "str",
-                 "generated_by": "str", "trusted_root_sha256": "str?", "trusted_root": "str?", "approvals": "[approval]=",
-                 "trust": "obj?", "events": "[m_text]=", "withdrawals": "[m_text]=", "timestamps": "[m_token]=",
-                 "delegations": "[delegation]="},
-    "m_envelope": {"file": "str", "sha256": "str", "envelope": "str"},
-    "m_text": {"file": "str", "text": "str"},
-    "m_token": {"file": "str", "token_base64": "str"},
+    "manifest": "schema release:rid request_sha256 request envelopes:[m_envelope] signers:[signer] revocations:[revocation] "
+                "policy:obj audit= bundle_sha256 generated_by trusted_root_sha256? trusted_root? approvals:[approval]= "
+                "trust:obj? events:[m_text]= withdrawals:[m_text]= timestamps:[m_token]= delegations:[delegation]=",
+    "m_envelope": "file sha256 envelope",
+    "m_text": "file text",
+    "m_token": "file token_base64",
     # the request
-    "request": {"schema": "str", "release": "rid", "commits": "[str]", "bundle": "bundle", "sha256sums_sha256": "str?",
-                "index_json_sha256": "str?", "policy_sha256": "str", "registry_sha256": "str", "created_at": "str",
-                "separation_of_duties": "bool", "required": "[request_role]", "tool": "str", "trusted_root_sha256": "str?",
-                "require_trusted_time": "bool="},
-    "bundle": {"name": "str", "size": "int", "sha256": "str"},
-    "request_role": {"role": "id", "meaning": "str", "meaning_text": "str", "after": "[id]"},
+    "request": "schema release:rid commits:[str] bundle:bundle sha256sums_sha256? index_json_sha256? policy_sha256 "
+               "registry_sha256 created_at separation_of_duties:bool required:[request_role] tool trusted_root_sha256? "
+               "require_trusted_time:bool=",
+    "bundle": "name size:int sha256",
+    "request_role": "role:id meaning meaning_text after:[id]",
     # signatures: a DSSE envelope, its in-toto Statement and the Part 11 predicate (schemas/part11-statement)
-    "dsse": {"payloadType": "str", "payload": "str", "signatures": "[dsse_sig]", "*": "any"},
-    "dsse_sig": {"sig": "str", "keyid": "str=", "*": "any"},
-    "statement": {"_type": "str", "subject": "[subject]", "predicateType": "str", "predicate": "predicate", "*": "any"},
-    "subject": {"name": "str", "digest": "digest", "*": "any"},
-    "predicate": {"signer_id": "id", "printed_name": "str", "email": "str", "key_id": "str", "role": "id", "meaning": "str",
-                  "meaning_text": "str", "reason": "str?", "signed_at": "str", "time_source": "tsrc", "release": "rid",
-                  "commits": "[str]", "request_sha256": "str", "prerequisites": "[prerequisite]", "tool": "str",
-                  "failed_attempts": "u32?", "department": "str?", "title": "str?", "shown_sha256": "str?",
-                  "supersedes": "[supersedes]=", "on_behalf_of": "on_behalf_of?"},
-    "prerequisite": {"role": "id", "signer_id": "id", "envelope_sha256": "str"},
-    "supersedes": {"file": "str", "envelope_sha256": "str", "reason": "str"},
-    "on_behalf_of": {"signer_id": "id", "printed_name": "str", "delegation_sha256": "str"},
-    "withdrawal": {"schema": "str", "release": "rid", "request_sha256": "str", "signer_id": "id", "role": "id",
-                   "withdrawn": "withdrawn", "reason": "str", "withdrawn_at": "str"},
-    "withdrawn": {"file": "str", "sha256": "str"},
+    "dsse": "payloadType payload signatures:[dsse_sig] *",
+    "dsse_sig": "sig keyid= *",
+    "statement": "_type subject:[subject] predicateType predicate:predicate *",
+    "subject": "name digest:digest *",
+    "predicate": "signer_id:id printed_name email key_id role:id meaning meaning_text reason? signed_at time_source:tsrc "
+                 "release:rid commits:[str] request_sha256 prerequisites:[prerequisite] tool failed_attempts:u32? department? "
+                 "title? shown_sha256? supersedes:[supersedes]= on_behalf_of:on_behalf_of?",
+    "prerequisite": "role:id signer_id:id envelope_sha256",
+    "supersedes": "file envelope_sha256 reason",
+    "on_behalf_of": "signer_id:id printed_name delegation_sha256",
+    "withdrawal": "schema release:rid request_sha256 signer_id:id role:id withdrawn:withdrawn reason withdrawn_at",
+    "withdrawn": "file sha256",
     # the record: events and a v1 audit chain's lines
-    "event": {"schema": "str", "at": "str", "event": "event_kind", "release": "rid", "request_sha256": "str", "signer": "id?",
-              "role": "id?", "envelope": "withdrawn?", "locked_until": "str?", "detail": "str?"},
-    "chain_event": {"seq": "int", "at": "str", "event": "str", "release": "str", "signer": "str?", "role": "str?",
-                    "detail": "str?", "prev": "str"},
-}
+    "event": "schema at event:event_kind release:rid request_sha256 signer:id? role:id? envelope:withdrawn? locked_until? "
+             "detail?",
+    "chain_event": "seq:int at event release signer? role? detail? prev",
+}.items()}
 
 def shape(obj, what, spec):
     """Checks `obj` against SPECS[spec] (see above), setting absent optional lists to []."""
     fields = SPECS[spec]
-    if not isinstance(obj, dict):
-        raise ValueError(f"{what}: not an object")
+    if not isinstance(obj, dict): raise ValueError(f"{what}: not an object")
     unknown = next((k for k in obj if k not in fields), None) if "*" not in fields else None
-    if unknown is not None:
-        raise ValueError(f"{what}: unknown field `{unknown}`")
+    if unknown is not None: raise ValueError(f"{what}: unknown field `{unknown}`")
     for k, kind in fields.items():
         base = kind.rstrip("?=")
         if k == "*" or (kind[-1] in "?=" and (k not in obj or (obj[k] is None and kind.endswith("?")))):
-            if k not in obj and kind.endswith("=") and base.startswith("["):
-                obj[k] = []
+            if k not in obj and kind.endswith("=") and base.startswith("["): obj[k] = []
             continue
-        if k not in obj:
-            raise ValueError(f"{what}: missing field `{k}`")
-        if not valid(obj[k], base, f"{what}.{k}"):
-            raise ValueError(f"{what}: field `{k}` is not a valid {base}")
+        if k not in obj: raise ValueError(f"{what}: missing field `{k}`")
+        if not valid(obj[k], base, f"{what}.{k}"): raise ValueError(f"{what}: field `{k}` is not a valid {base}")
     return obj
 
 def valid(v, kind, what):
-    if kind.startswith("["):
-        return isinstance(v, list) and all(valid(x, kind[1:-1], what) for x in v)
-    if kind in SPECS:
-        return bool(shape(v, what, kind))
+    if kind.startswith("["): return isinstance(v, list) and all(valid(x, kind[1:-1], what) for x in v)
+    if kind in SPECS: return bool(shape(v, what, kind))
     return SCALARS[kind](v)
 
 def strict_json(text, what):
     """JSON with no duplicate field and no NaN/Infinity."""
     def no_dupes(pairs):
-        if len({k for k, _ in pairs}) != len(pairs):
-            raise ValueError("a field appears twice")
+        if len({k for k, _ in pairs}) != len(pairs): raise ValueError("a field appears twice")
         return dict(pairs)
     def no_constant(c):
         raise ValueError(f"{c} is not JSON")
@@ -277,8 +262,7 @@ def version_of(obj, family, current, what):
     """docs/formats.md rule 3: `<family>/v<N>`, N canonical; a newer version refused by name."""
     schema = obj.get("schema") if isinstance(obj, dict) else None
     m = re.fullmatch(re.escape(family) + r"/v([1-9][0-9]*)", schema or "")
-    if not m:
-        raise ValueError(f"{what}: schema `{schema}` is not {family}/v{current}")
+    if not m: raise ValueError(f"{what}: schema `{schema}` is not {family}/v{current}")
     if int(m.group(1)) > current:
         raise ValueError(f"{what}: written in {schema}, a newer format than this verifier reads (up to {family}/v{current})")
     return int(m.group(1))
@@ -292,56 +276,44 @@ def read_policy(p):
 def check_chain(trust):
     """§1 Anchoring: versions numbered 1.. without gaps, each well formed; every later version
     signed by a threshold of the previous version's administrators and of its own."""
-    if trust["schema"] != "signet.trust/v1":
-        return f"is `{trust['schema']}`, not `signet.trust/v1`"
+    if trust["schema"] != "signet.trust/v1": return f"is `{trust['schema']}`, not `signet.trust/v1`"
     vs = trust["versions"]
-    if not vs:
-        return "holds no trust root version"
+    if not vs: return "holds no trust root version"
     for i, v in enumerate(vs):
         r = v["root"]
         n = f"version {r['version']}"
-        if r["version"] != i + 1:
-            return f"{n} is at position {i + 1}: the chain has a gap or is out of order"
+        if r["version"] != i + 1: return f"{n} is at position {i + 1}: the chain has a gap or is out of order"
         if not r["admins"] or not 1 <= r["threshold"] <= len(r["admins"]):
             return f"{n}: threshold {r['threshold']} is not between 1 and the number of administrators ({len(r['admins'])})"
-        if parse_time(r["issued_at"]) is None:
-            return f"{n}: issued_at is not an RFC 3339 UTC time"
+        if parse_time(r["issued_at"]) is None: return f"{n}: issued_at is not an RFC 3339 UTC time"
         seen = []
         for a in r["admins"]:
             try:
-                if key_id(p256_key(a["public_key"])) != a["key_id"]:
-                    return f"{n}: administrator `{a['id']}`: key_id is not the SHA-256 of their key"
+                if key_id(p256_key(a["public_key"])) != a["key_id"]: return f"{n}: administrator `{a['id']}`: key_id is not the SHA-256 of their key"
             except ValueError as e:
                 return f"{n}: administrator `{a['id']}`: {e}"
-            if any(f == fold(a["id"]) or k == a["key_id"] for f, k in seen):
-                return f"{n}: administrator `{a['id']}` is listed twice"
+            if any(f == fold(a["id"]) or k == a["key_id"] for f, k in seen): return f"{n}: administrator `{a['id']}` is listed twice"
             seen.append((fold(a["id"]), a["key_id"]))
-        if any(not re.fullmatch(r"sha256:[0-9a-f]{64}", d) for d in r["sigstore_roots"]):
-            return f"{n}: a sigstore_roots entry is not sha256:<64 hex>"
-        if i == 0:
-            continue
+        if any(not re.fullmatch(r"sha256:[0-9a-f]{64}", d) for d in r["sigstore_roots"]): return f"{n}: a sigstore_roots entry is not sha256:<64 hex>"
+        if i == 0: continue
         prev = vs[i - 1]["root"]
-        if parse_time(r["issued_at"]) < parse_time(prev["issued_at"]):
-            return f"{n} is issued before version {prev['version']}"
+        if parse_time(r["issued_at"]) < parse_time(prev["issued_at"]): return f"{n} is issued before version {prev['version']}"
         payload = pae(ROOT_TYPE, canonical(r))
         for who, signers in (("previous", prev), ("its own", r)):
             got = sum(1 for a in signers["admins"] if any(s["key_id"] == a["key_id"] and ecdsa_ok(a["public_key"], payload, s["sig"])
                                                           for s in v["signatures"]))
-            if got < signers["threshold"]:
-                return f"{n} is signed by {got} of {who} administrators, and needs {signers['threshold']}"
+            if got < signers["threshold"]: return f"{n} is signed by {got} of {who} administrators, and needs {signers['threshold']}"
     return None
 
 def load_trust_file(path):
     try:
-        with open(path, "rb") as f:
-            t = strict_json(f.read(), path)
+        t = strict_json(Path(path).read_bytes(), path)
         version_of(t, "signet.trust", 1, path)
         shape(t, path, "trust")
     except (OSError, ValueError) as e:
         raise Unreadable(f"{path}: {e}")
     why = check_chain(t)
-    if why:
-        raise Unreadable(f"{path}: {why}")
+    if why: raise Unreadable(f"{path}: {why}")
     return t
 
 NO_TRUST = "nothing anchors the signers: no trust file was given (pass --trust FILE, the organisation's trust file)"
@@ -350,14 +322,11 @@ def anchoring(trust_path, newer):
     """§1 Anchoring: (chain of trust, why not anchored). The trust file, continued by a newer chain
     (a manifest's `trust`, or the repository's trust.json when --trust names another) that starts
     with exactly its versions."""
-    if trust_path is None:
-        return None, NO_TRUST
+    if trust_path is None: return None, NO_TRUST
     file_trust = load_trust_file(trust_path)
-    if newer is None:
-        return file_trust, None
+    if newer is None: return file_trust, None
     why = check_chain(newer)
-    if why:
-        return None, f"the record's trust chain is not valid ({why})"
+    if why: return None, f"the record's trust chain is not valid ({why})"
     n = len(file_trust["versions"])
     if newer["versions"][:n] != file_trust["versions"]:
         return None, "the record's trust chain does not continue the trust file (another organisation, or administrators replaced without the current ones signing)"
@@ -366,8 +335,7 @@ def anchoring(trust_path, newer):
 def load_manifest(path, trust_path):
     """§1 From a manifest: everything embedded; fields a later version added are refused."""
     try:
-        with open(path, "rb") as f:
-            m = strict_json(f.read(), path)
+        m = strict_json(Path(path).read_bytes(), path)
         n = version_of(m, "signet.manifest", MANIFEST_MAX, path)
         shape(m, path, "manifest")
         for since, fields in ((2, ("approvals", "trust")), (3, ("events", "withdrawals")), (4, ("timestamps",)), (5, ("delegations",))):
@@ -377,10 +345,8 @@ def load_manifest(path, trust_path):
         for t in m["timestamps"]:
             if not (t["file"].endswith(".tst") and any(e["file"] == t["file"][:-4] + ".dsse.json" for e in m["envelopes"])):
                 raise ValueError(f"timestamp {t['file']!r} names no key-file signature of this manifest")
-            if t["file"] in tokens:
-                raise ValueError(f"timestamp {t['file']!r} appears twice")
-            if len(t["token_base64"]) > (64 << 10) * 4 // 3 + 4:
-                raise ValueError(f"timestamp {t['file']!r} is larger than a token can be")
+            if t["file"] in tokens: raise ValueError(f"timestamp {t['file']!r} appears twice")
+            if len(t["token_base64"]) > (64 << 10) * 4 // 3 + 4: raise ValueError(f"timestamp {t['file']!r} is larger than a token can be")
             try:
                 tokens[t["file"]] = base64.b64decode(t["token_base64"], validate=True)
             except Exception:
@@ -405,20 +371,16 @@ def load_manifest(path, trust_path):
 
 def read_text_file(path):
     try:
-        with open(path, "rb") as f:
-            return f.read().decode("utf-8")
+        return Path(path).read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise Unreadable(f"{path}: {e}")
 
 def read_small_files(folder):
-    if not os.path.lexists(folder):
-        return []
-    if not os.path.isdir(folder) or os.path.islink(folder):
-        raise Unreadable(f"{folder}: is not a folder")
+    if not os.path.lexists(folder): return []
+    if not os.path.isdir(folder) or os.path.islink(folder): raise Unreadable(f"{folder}: is not a folder")
     out = []
     for name in os.listdir(folder):
-        if name.startswith(".signet-tmp-"):
-            continue
+        if name.startswith(".signet-tmp-"): continue
         if name in (".", "..") or "\\" in name or any(unicodedata.category(c) == "Cc" for c in name):
             raise Unreadable(f"{folder}/{name!r}: is no record file name")
         out.append((name, read_text_file(os.path.join(folder, name))))
@@ -431,14 +393,11 @@ def load_folder(root, folder, trust_path):
     if os.path.islink(folder.rstrip("/")) or os.path.dirname(os.path.realpath(folder)) != os.path.realpath(sigdir):
         raise Unreadable(f"{folder}: a release folder is a real folder directly under {sigdir}/")
     try:
-        with open(os.path.join(root, "signet.toml"), "rb") as f:
-            policy = read_policy(tomllib.load(f).get("signing", {}))
+        policy = read_policy(tomllib.loads(Path(root, "signet.toml").read_bytes().decode()).get("signing", {}))
         reg_path, registry = os.path.join(sigdir, "signers.toml"), {}
         if os.path.exists(reg_path):
-            if os.path.islink(reg_path):
-                raise ValueError("signers.toml is a symbolic link")
-            with open(reg_path, "rb") as f:
-                registry = tomllib.load(f)
+            if os.path.islink(reg_path): raise ValueError("signers.toml is a symbolic link")
+            registry = tomllib.loads(Path(reg_path).read_bytes().decode())
         shape(registry, "registry", "registry")
     except (OSError, ValueError) as e:   # tomllib.TOMLDecodeError is a ValueError
         raise Unreadable(str(e))
@@ -446,9 +405,7 @@ def load_folder(root, folder, trust_path):
                  if n.endswith(".dsse.json") or n.endswith(".sigstore.json")]
     tokens = {}
     for name in os.listdir(folder):   # a token belongs to the key-file signature beside it
-        if name.endswith(".tst") and any(f == name[:-4] + ".dsse.json" for f, _ in envelopes):
-            with open(os.path.join(folder, name), "rb") as f:
-                tokens[name] = f.read()
+        if name.endswith(".tst") and any(f == name[:-4] + ".dsse.json" for f, _ in envelopes): tokens[name] = Path(folder, name).read_bytes()
     chain_path = os.path.join(folder, "audit.jsonl")
     keyless = any(f.endswith(".sigstore.json") for f, _ in envelopes)
     rec = {"request_text": read_text_file(os.path.join(folder, "request.json")), "envelopes": envelopes,
@@ -468,8 +425,7 @@ def read_request(text):
         r = strict_json(text, "request.json")
         n = version_of(r, "signet.request", 2, "request.json")
         shape(r, "request.json", "request")
-        if n < 2 and r.get("require_trusted_time"):
-            raise ValueError(f"{r['schema']} has `require_trusted_time`, which only v2 has")
+        if n < 2 and r.get("require_trusted_time"): raise ValueError(f"{r['schema']} has `require_trusted_time`, which only v2 has")
     except ValueError as e:
         raise Unreadable(f"request: {e}")
     return r
@@ -498,11 +454,9 @@ def revocation_of(reg, kid):
 def standing(reg, signer, at):
     """§2.6 Standing: None when in good standing at `at`, else why not."""
     enrolled = parse_time(signer["enrolled_at"])
-    if enrolled is None or at < enrolled:
-        return f"key of `{signer['id']}` was enrolled only at {signer['enrolled_at']}, after this signature"
+    if enrolled is None or at < enrolled: return f"key of `{signer['id']}` was enrolled only at {signer['enrolled_at']}, after this signature"
     until = parse_time(signer.get("valid_until"))
-    if until is not None and at > until:
-        return f"key of `{signer['id']}` expired at {signer['valid_until']}, before this signature"
+    if until is not None and at > until: return f"key of `{signer['id']}` expired at {signer['valid_until']}, before this signature"
     r = revocation_of(reg, signer["key_id"])
     if r and (parse_time(r["at"]) is None or at >= parse_time(r["at"])):
         return f"key of `{signer['id']}` was revoked at {r['at']} ({r['reason']}), before this signature"
@@ -510,8 +464,7 @@ def standing(reg, signer, at):
 
 def entry_sha256(entry, kind):
     """§0 Entry digest; a [[signer]] leaves out unset optional fields and an empty public_key."""
-    if kind == "signer":
-        entry = {k: v for k, v in entry.items() if v is not None and not (k == "public_key" and v == "")}
+    if kind == "signer": entry = {k: v for k, v in entry.items() if v is not None and not (k == "public_key" and v == "")}
     return sha(canonical(entry))
 
 def meaning_text(policy, code):
@@ -529,54 +482,41 @@ def check_delegation(reg, signer, r, at):
     role in good standing then, under the printed name the record gives; not the delegate themselves."""
     o = r["on_behalf_of"]
     d = next((d for d in reg["delegation"] if entry_sha256(d, "delegation") == o["delegation_sha256"]), None)
-    if d is None:
-        raise ValueError(f"signs on behalf of `{o['signer_id']}` under a delegation the registry does not hold")
+    if d is None: raise ValueError(f"signs on behalf of `{o['signer_id']}` under a delegation the registry does not hold")
     if d["delegate"] != signer["id"] or d["delegator"] != o["signer_id"] or d["role"] != r["role"]:
         raise ValueError(f"the delegation names {d['role']} from `{d['delegator']}` to `{d['delegate']}`, not {r['role']} from `{o['signer_id']}` to `{signer['id']}`")
     f, u = parse_time(d["from"]), parse_time(d["until"])
     if f is None or u is None or not f <= at <= u:
         raise ValueError(f"signed at {show_time(at)}, outside the delegation's window {d['from']} to {d['until']}")
     entry = delegator_entry(reg, d, at)
-    if entry is None:
-        raise ValueError(f"the delegator `{d['delegator']}` was not enrolled for {d['role']} in good standing at {show_time(at)}")
+    if entry is None: raise ValueError(f"the delegator `{d['delegator']}` was not enrolled for {d['role']} in good standing at {show_time(at)}")
     if entry["name"] != o["printed_name"]:
         raise ValueError(f"names the delegator as {o['printed_name']!r}, but `{entry['id']}` is enrolled as {entry['name']!r}")
-    if same_person(reg, d["delegator"], signer["id"]):
-        raise ValueError(f"`{d['delegator']}` and `{signer['id']}` are one person")
+    if same_person(reg, d["delegator"], signer["id"]): raise ValueError(f"`{d['delegator']}` and `{signer['id']}` are one person")
     return d
 
 def predicate_type(r):
     """§2.6: v3 when any v3 field is set, v2 with `failed_attempts`, else v1."""
-    if any(r.get(k) is not None for k in ("shown_sha256", "department", "title", "on_behalf_of")) or r.get("supersedes"):
-        return PREDICATE % 3
+    if any(r.get(k) is not None for k in ("shown_sha256", "department", "title", "on_behalf_of")) or r.get("supersedes"): return PREDICATE % 3
     return PREDICATE % (2 if r.get("failed_attempts") is not None else 1)
 
 def policy_invalid(p):
     """§2.2: at least one required role, roles unique, meanings defined, tsa a URL, `after` naming required roles, no cycle."""
-    if not p["required"]:
-        return "no [[signing.required]] roles"
+    if not p["required"]: return "no [[signing.required]] roles"
     roles = [r["role"] for r in p["required"]]
     for i, r in enumerate(p["required"]):
-        if r["role"] in roles[:i]:
-            return f"role `{r['role']}` is required twice"
+        if r["role"] in roles[:i]: return f"role `{r['role']}` is required twice"
         if not meaning_text(p, r["meaning"]) and r["meaning"] not in [m["code"] for m in p["meanings"]]:
             return f"role `{r['role']}` has meaning `{r['meaning']}`, which is neither built in nor declared"
     tsa = p.get("tsa")
     if tsa is not None and (not tsa.startswith(("https://", "http://")) or any(c.isspace() or unicodedata.category(c) == "Cc" for c in tsa)):
         return f"tsa: {tsa!r} is not an http:// or https:// URL"
     missing = next(((r["role"], a) for r in p["required"] for a in r["after"] if a not in roles), None)
-    if missing:
-        return f"role `{missing[0]}` must sign after `{missing[1]}`, which is not a required role"
-    after = {r["role"]: r["after"] for r in p["required"]}
-    for start in after:
-        stack, seen = [start], set()
-        while stack:
-            for nxt in after.get(stack.pop(), []):
-                if nxt == start:
-                    return f"signing order has a cycle through `{start}`"
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
+    if missing: return f"role `{missing[0]}` must sign after `{missing[1]}`, which is not a required role"
+    try:
+        graphlib.TopologicalSorter({r["role"]: r["after"] for r in p["required"]}).prepare()
+    except graphlib.CycleError as e:
+        return f"signing order has a cycle ({' -> '.join(e.args[1])})"
     return None
 
 # ---------------------------------------------------------------- the gate (§2)
@@ -622,8 +562,7 @@ class Gate:
     def check_policy(self):
         p = self.rec["policy"]
         why = policy_invalid(p)
-        if why:
-            self.problem("Policy", None, f"the signing policy is invalid: {why}")
+        if why: self.problem("Policy", None, f"the signing policy is invalid: {why}")
         roles = lambda rs: [(r["role"], r["meaning"], r["after"]) for r in rs]
         if roles(p["required"]) != roles(self.request["required"]) or p["separation_of_duties"] != self.request["separation_of_duties"]:
             self.problem("Policy", None, "the signing policy differs from the one the request was made under")
@@ -637,8 +576,7 @@ class Gate:
             return
         for field, recorded, actual in (("release", o["release"], req["release"]), ("request_sha256", o["request_sha256"], self.request_sha),
                                         ("bundle_sha256", o["bundle_sha256"], req["bundle"]["sha256"])):
-            if recorded != actual:
-                self.problem("Manifest", None, f"the manifest records {field} {recorded}, but its content says {actual}")
+            if recorded != actual: self.problem("Manifest", None, f"the manifest records {field} {recorded}, but its content says {actual}")
         for (file, recorded), (_, text) in zip(o["envelopes"], self.rec["envelopes"]):
             if recorded != sha(text):
                 self.problem("Manifest", file, f"the manifest records sha256 {recorded} for this signature, but its text hashes to {sha(text)}")
@@ -660,8 +598,7 @@ class Gate:
 
     # §2.5 TrustedRoot: True when there is no keyless signature or the root is the pinned one
     def check_trusted_root(self):
-        if not any(f.endswith(".sigstore.json") for f, _ in self.rec["envelopes"]):
-            return True
+        if not any(f.endswith(".sigstore.json") for f, _ in self.rec["envelopes"]): return True
         root = self.rec["trusted_root"]
         if root is None:
             self.problem("TrustedRoot", None, "keyless signatures are present, but there is no trusted root")
@@ -676,8 +613,7 @@ class Gate:
 
     # §2.6 Keyless: not implemented by the reference verifier
     def check_keyless(self, root_ok, bad):
-        if not root_ok:
-            return bad("TrustedRoot", "not verified: the trusted root is not the one this release pinned")
+        if not root_ok: return bad("TrustedRoot", "not verified: the trusted root is not the one this release pinned")
         bad("Keyless", "the reference verifier does not check keyless (Sigstore) signatures; verify this one with `signet verify`")
 
     # §2.6 Signature, then every per-signature check; returns the signature (valid when nothing was found)
@@ -687,10 +623,8 @@ class Gate:
         except ValueError as e:
             return bad("Signature", f"not a DSSE envelope ({e})")
         kid, signer = envelope_signer(self.reg, env)
-        if signer is None:
-            return bad("Signature", f"signed by key {kid}, which is not enrolled")
-        if not signer.get("public_key"):
-            return bad("Signature", f"names {kid}, but `{signer['id']}` is enrolled there for keyless signing only")
+        if signer is None: return bad("Signature", f"signed by key {kid}, which is not enrolled")
+        if not signer.get("public_key"): return bad("Signature", f"names {kid}, but `{signer['id']}` is enrolled there for keyless signing only")
         try:
             st = shape(strict_json(dsse_verify(env, IN_TOTO, p256_key(signer["public_key"])), "payload"), "statement", "statement")
         except ValueError as e:
@@ -701,8 +635,7 @@ class Gate:
         if r["time_source"] != "signer-clock":
             bad("Time", f"a key-file signature's time is the signer's own clock (`signer-clock`), but it claims `{r['time_source']}`")
         trusted = self.check_trusted_time(file, env, r, bad)
-        if trusted:
-            r = dict(r, signed_at=show_time(trusted[0]), time_source="timestamp-authority")
+        if trusted: r = dict(r, signed_at=show_time(trusted[0]), time_source="timestamp-authority")
         self.check_signed(file, signer, kid, st["subject"], r, bad)
         return {"file": file, "sha256": sha(text), "record": r, "signer": signer,
                 "authority": trusted[1] if trusted else None, "delegation": self.delegation_of(signer, r)}
@@ -717,8 +650,7 @@ class Gate:
         if self.rec["chain_of_trust"] is None:
             return bad("TrustedTime", "its timestamp token cannot be checked: no trust file names the accepted timestamp authorities")
         sig = b64_canonical(env["signatures"][0]["sig"]) if env["signatures"] else None
-        if sig is None:
-            return bad("TrustedTime", "has no signature bytes for its timestamp token to cover")
+        if sig is None: return bad("TrustedTime", "has no signature bytes for its timestamp token to cover")
         try:
             at, name = verify_token(token, sig, self.rec["chain_of_trust"])
         except ValueError as e:
@@ -737,8 +669,7 @@ class Gate:
         if (r["signer_id"] != signer["id"] or r["printed_name"] != signer["name"] or r["email"] != signer["email"] or r["key_id"] != kid
                 or (v3 and (r.get("department") != signer.get("department") or r.get("title") != signer.get("title")))):
             bad("Signer", f"signer identity in the record does not match the registry entry of key {kid} (`{signer['id']}`)")
-        if signer["kind"] != "human":
-            bad("Person", f"`{signer['id']}` is a {signer['kind']} key: only a person can sign a release")
+        if signer["kind"] != "human": bad("Person", f"`{signer['id']}` is a {signer['kind']} key: only a person can sign a release")
         if r["release"] != req["release"] or r["request_sha256"] != self.request_sha or r["commits"] != req["commits"]:
             bad("Request", "signed a different request (release, request digest or commits differ)")
         if file != f"{r['role']}--{r['signer_id']}.dsse.json":
@@ -758,8 +689,7 @@ class Gate:
             bad(f"the meaning text shown to the signer is not the definition of {r['meaning']}")
         at = parse_time(r["signed_at"])
         if r.get("on_behalf_of") is None:
-            if r["role"] not in signer["roles"]:
-                bad(f"`{signer['id']}` is not enrolled for role {r['role']}")
+            if r["role"] not in signer["roles"]: bad(f"`{signer['id']}` is not enrolled for role {r['role']}")
         elif at is not None:
             try:
                 check_delegation(self.reg, signer, r, at)
@@ -775,22 +705,18 @@ class Gate:
     # §2.6 Time, Standing
     def check_time(self, signer, r, bad):
         at, created = parse_time(r["signed_at"]), parse_time(self.request["created_at"])
-        if at is None:
-            return bad("Time", f"signed_at `{r['signed_at']}` is not an RFC 3339 UTC time")
+        if at is None: return bad("Time", f"signed_at `{r['signed_at']}` is not an RFC 3339 UTC time")
         if created is None or at < created:
             bad("Time", f"signed at {r['signed_at']}, not after the request's creation ({self.request['created_at']})")
-        if at > self.now + TOLERANCE:
-            bad("Time", f"signed at {r['signed_at']}, which is in the future")
+        if at > self.now + TOLERANCE: bad("Time", f"signed at {r['signed_at']}, which is in the future")
         why = standing(self.reg, signer, at)
-        if why:
-            bad("Standing", why)
+        if why: bad("Standing", why)
 
     # §2.6 Order
     def check_order(self, r, bad):
         after = next((q["after"] for q in self.request["required"] if q["role"] == r["role"]), [])
         named = sorted(p["role"] for p in r["prerequisites"])
-        if named != sorted(after):
-            bad(f"names prerequisites [{', '.join(named)}] where the policy requires [{', '.join(sorted(after))}]")
+        if named != sorted(after): bad(f"names prerequisites [{', '.join(named)}] where the policy requires [{', '.join(sorted(after))}]")
         for p in r["prerequisites"]:
             files = (f"{p['role']}--{p['signer_id']}.dsse.json", f"{p['role']}--{p['signer_id']}.sigstore.json")
             present = [t for f, t in self.rec["envelopes"] if f in files]
@@ -816,25 +742,20 @@ class Gate:
         for s in self.signatures:
             for p in s["record"]["prerequisites"]:
                 r = next((r for r, _, _ in self.superseded if r["sha256"] == p["envelope_sha256"]), None)
-                if r:
-                    self.problem("Order", s["file"], f"signed after {r['file']}, which is superseded: withdraw this signature and sign again")
+                if r: self.problem("Order", s["file"], f"signed after {r['file']}, which is superseded: withdraw this signature and sign again")
         for _, found in revoked.values():
             self.problems.extend(found)
 
     def revoked_only(self, file, text, found):
-        if not file.endswith(".dsse.json") or any(p["check"] != "Standing" for p in found):
-            return None
+        if not file.endswith(".dsse.json") or any(p["check"] != "Standing" for p in found): return None
         try:
             kid, signer = envelope_signer(self.reg, parse_envelope(text))
         except ValueError:
             return None
-        if signer is None or "was revoked" not in (standing(self.reg, signer, self.now) or ""):
-            return None
-        if self.revocation_anchored(revocation_of(self.reg, kid)) is not None:
-            return None
+        if signer is None or "was revoked" not in (standing(self.reg, signer, self.now) or ""): return None
+        if self.revocation_anchored(revocation_of(self.reg, kid)) is not None: return None
         role = file.split("--", 1)[0]
-        if "--" not in file or not id_ok(role):
-            return None
+        if "--" not in file or not id_ok(role): return None
         return {"file": file, "sha256": sha(text), "role": role, "signer_id": signer["id"], "key_id": kid}
 
     # §2.8 OnePerRole, SeparationOfDuties, Rejected
@@ -875,37 +796,37 @@ class Gate:
     def withdrawal(self, file, text):
         env = parse_envelope(text)
         kid, signer = envelope_signer(self.reg, env)
-        if signer is None:
-            raise ValueError(f"signed by key {kid}, which is not enrolled")
+        if signer is None: raise ValueError(f"signed by key {kid}, which is not enrolled")
         w = strict_json(dsse_verify(env, WITHDRAWAL_TYPE, p256_key(signer.get("public_key"))), "withdrawal")
         version_of(w, "signet.withdrawal", 1, "withdrawal")
         shape(w, "withdrawal", "withdrawal")
         gone, sid, role, at = w["withdrawn"], w["signer_id"], w["role"], parse_time(w["withdrawn_at"])
         created = parse_time(self.request["created_at"])
-        for failed, why in (
-                (sid != signer["id"], f"names signer `{sid}`, but is signed by the key of `{signer['id']}`"),
-                (w["release"] != self.request["release"] or w["request_sha256"] != self.request_sha, "withdraws from another release or request"),
-                (gone["file"] not in (f"{role}--{sid}.dsse.json", f"{role}--{sid}.sigstore.json"), f"withdraws {gone['file']}, not `{sid}`'s signature as {role}"),
-                (file != gone["sha256"].removeprefix("sha256:") + ".dsse.json", "the file name is not the digest of what it withdraws"),
-                (at is None, f"`withdrawn_at` {w['withdrawn_at']!r} is not a time"),
-                (role not in signer["roles"], f"`{signer['id']}` is not enrolled for role {role}"),
-                (signer["kind"] != "human", f"`{signer['id']}` is not a person"),
-                (lambda: created is None or at < created or at > self.now, f"`withdrawn_at` {w['withdrawn_at']} is not between the request's creation and now"),
-                (lambda: standing(self.reg, signer, at) or standing(self.reg, signer, self.now), f"the key of `{signer['id']}` is not in good standing"),
-                (lambda: any(f <= at < u for f, u in lockout_windows(self.rec, sid)), f"made inside a lockout of `{sid}` the record holds"),
-                (lambda: not self.logs_signature_of(gone, sid, role), f"withdraws {gone['file']} ({gone['sha256']}), which the record does not log as `{sid}`'s signature as {role}")):
-            if failed() if callable(failed) else failed:
-                raise ValueError(why)
+        if sid != signer["id"]: raise ValueError(f"names signer `{sid}`, but is signed by the key of `{signer['id']}`")
+        if w["release"] != self.request["release"] or w["request_sha256"] != self.request_sha:
+            raise ValueError("withdraws from another release or request")
+        if gone["file"] not in (f"{role}--{sid}.dsse.json", f"{role}--{sid}.sigstore.json"):
+            raise ValueError(f"withdraws {gone['file']}, not `{sid}`'s signature as {role}")
+        if file != gone["sha256"].removeprefix("sha256:") + ".dsse.json": raise ValueError("its file name is not the digest of what it withdraws")
+        if at is None: raise ValueError(f"`withdrawn_at` {w['withdrawn_at']!r} is not a time")
+        if role not in signer["roles"]: raise ValueError(f"`{signer['id']}` is not enrolled for role {role}")
+        if signer["kind"] != "human": raise ValueError(f"`{signer['id']}` is not a person")
+        if created is None or not created <= at <= self.now: raise ValueError("`withdrawn_at` is not between the request's creation and now")
+        if standing(self.reg, signer, at) or standing(self.reg, signer, self.now):
+            raise ValueError(f"the key of `{signer['id']}` is not in good standing")
+        if any(f <= at < u for f, u in lockout_windows(self.rec, sid)): raise ValueError(f"made inside a lockout of `{sid}` the record holds")
+        if not self.logs_signature_of(gone, sid, role):
+            raise ValueError(f"withdraws {gone['file']}, which the record does not log as `{sid}`'s signature as {role}")
         return {"file": file, "key_id": kid, "withdrawal": w}
 
     def logs_signature_of(self, gone, signer, role):
         """§2.9 logged: a signature-created event naming exactly that file and digest, or the first
         v1 chain line logging that digest."""
         for _, t in self.rec["events"]:
-            e = lenient_event(t)
+            e = read_event(t, lenient=True)
             if e and e["event"] == "signature-created" and e.get("signer") == signer and e.get("role") == role and e.get("envelope") == gone:
                 return True
-        for e in chain_lines(self.rec["chain"]):
+        for e in verify_chain(self.rec["chain"] or "", "")[0]:   # the first line logging the digest says whose it is
             if e["event"] == "signature-created" and envelope_digest(e.get("detail")) == gone["sha256"]:
                 return e.get("signer") == signer and e.get("role") == role
         return False
@@ -914,18 +835,15 @@ class Gate:
     def check_anchors(self):
         chain = self.rec["chain_of_trust"]
         if chain is None:
-            if self.rec["envelopes"]:
-                self.problem("Anchor", None, self.rec["why_not_anchored"])
+            if self.rec["envelopes"]: self.problem("Anchor", None, self.rec["why_not_anchored"])
             return
         for file, kid in [(s["file"], s["record"]["key_id"]) for s in self.signatures] + [(w["file"], w["key_id"]) for w in self.withdrawn]:
             entry = by_key(self.reg, kid)
             why = entry and self.entry_anchored(entry)
-            if why:
-                self.problem("Anchor", file, why)
+            if why: self.problem("Anchor", file, why)
         for s in self.signatures:
             d = s["delegation"]
-            if d is None:
-                continue
+            if d is None: continue
             got, needed = self.approvals(entry_sha256(d, "delegation"), d["recorded_at"], self.one_of([d["delegator"], d["delegate"]]))
             if got < needed:
                 self.problem("Anchor", s["file"], f"the delegation of {d['role']} from `{d['delegator']}` to `{d['delegate']}` is approved by {got} administrators, and needs {needed}")
@@ -933,8 +851,7 @@ class Gate:
             at = parse_time(s["record"]["signed_at"])
             entry = delegator_entry(self.reg, d, at if at is not None else FAR_FUTURE)
             why = self.entry_anchored(entry) if entry else f"the delegator `{d['delegator']}` was not enrolled for {d['role']} in good standing"
-            if why:
-                self.problem("Anchor", s["file"], why)
+            if why: self.problem("Anchor", s["file"], why)
         if any(f.endswith(".sigstore.json") for f, _ in self.rec["envelopes"]) and self.rec["trusted_root"] is not None:
             digest = sha(self.rec["trusted_root"])
             if not any(digest in v["root"]["sigstore_roots"] for v in chain["versions"]):
@@ -945,11 +862,9 @@ class Gate:
         the threshold in force at the entry's time)."""
         who = set()
         for a in self.reg["approval"]:
-            if a["entry_sha256"] != digest:
-                continue
+            if a["entry_sha256"] != digest: continue
             admin = next((x for x in in_force(self.rec["chain_of_trust"], parse_time(a["signed_at"]))["admins"] if x["key_id"] == a["admin_key_id"]), None)
-            if admin is None or party(admin) or admin["id"] in who:
-                continue
+            if admin is None or party(admin) or admin["id"] in who: continue
             payload = pae(APPROVAL_TYPE, canonical({k: v for k, v in a.items() if k != "sig"}))
             if a["admin"] == admin["id"] and a["meaning"] == "identity verified" and ecdsa_ok(admin["public_key"], payload, a["sig"]):
                 who.add(admin["id"])
@@ -971,8 +886,7 @@ class Gate:
         return None
 
     def revocation_anchored(self, r):
-        if self.rec["chain_of_trust"] is None:
-            return "nothing anchors the record"
+        if self.rec["chain_of_trust"] is None: return "nothing anchors the record"
         got, needed = self.approvals(entry_sha256(r, "revocation"), r["recorded_at"], self.one_of([r["signer"]]))
         return None if got >= needed else f"the revocation of `{r['signer']}` is approved by {got}, and needs {needed}"
 
@@ -997,8 +911,7 @@ class Gate:
             if e["event"] == "signature-created" and e.get("envelope") is not None:
                 logged.append({"at": f"events/{file}", "file": e["envelope"]["file"], "sha256": e["envelope"]["sha256"],
                                "signer": e.get("signer"), "role": e.get("role")})
-        if not opened:
-            self.problem("Audit", None, "the record does not hold the creation of this request")
+        if not opened: self.problem("Audit", None, "the record does not hold the creation of this request")
         for s in self.signatures:
             if not any(l["sha256"] == s["sha256"] and l["file"] in (None, s["file"]) for l in logged):
                 self.problem("Audit", s["file"], "no signature-created event in the record for this signature")
@@ -1036,16 +949,13 @@ def in_force(chain, at):
 
 # ---------------------------------------------------------------- events (§2.11)
 
-def read_event(text):
-    e = strict_json(text, "event")
-    version_of(e, "signet.event", 1, "event")
-    return shape(e, "event", "event")
-
-def lenient_event(text):
+def read_event(text, lenient=False):
+    """A signet.event/v1 (None if unreadable and `lenient`)."""
     try:
-        return read_event(text)
+        version_of(e := strict_json(text, "event"), "signet.event", 1, "event")
+        return shape(e, "event", "event")
     except ValueError:
-        return None
+        if not lenient: raise
 
 def check_event(file, text, release, request_sha):
     """§2.11: a signet.event/v1 in canonical form, named `<TIME>-<sha256 of its bytes>.json`, of this release and request."""
@@ -1056,11 +966,9 @@ def check_event(file, text, release, request_sha):
     if canonical({k: v for k, v in e.items() if v is not None}) != text.encode():
         raise ValueError("not in canonical form: an event file is written once and never edited")
     at = parse_time(e["at"])
-    if at is None:
-        raise ValueError(f"`at` {e['at']!r} is not a time")
+    if at is None: raise ValueError(f"`at` {e['at']!r} is not a time")
     expected = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(at)) + "-" + hashlib.sha256(text.encode()).hexdigest() + ".json"
-    if file != expected:
-        raise ValueError(f"the file name does not match its content (expected {expected})")
+    if file != expected: raise ValueError(f"the file name does not match its content (expected {expected})")
     if e["release"] != release or e["request_sha256"] != request_sha:
         raise ValueError(f"belongs to release {e['release']} request {e['request_sha256']}, not this one")
     return e
@@ -1068,18 +976,8 @@ def check_event(file, text, release, request_sha):
 def split_lines(text):
     """Lines as Rust's str::lines splits them: on \\n, a trailing \\r dropped, no final empty line."""
     lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
+    if lines and lines[-1] == "": lines.pop()
     return [l[:-1] if l.endswith("\r") else l for l in lines]
-
-def chain_lines(chain):
-    out = []
-    for line in split_lines(chain or ""):
-        try:
-            out.append(shape(strict_json(line, "audit line"), "audit line", "chain_event"))
-        except ValueError:
-            pass
-    return out
 
 def verify_chain(text, release):
     """§2.11 a v1 `audit.jsonl`: canonical lines, `seq` 1.., each `prev` the sha256 of the line
@@ -1095,12 +993,10 @@ def verify_chain(text, release):
                              (e["seq"] != n, f"sequence number {e['seq']} where {n} was expected"),
                              (e["release"] != release, f"event belongs to release `{e['release']}`"),
                              (canonical({k: v for k, v in e.items() if v is not None}) != line.encode(), "line is not in canonical form")):
-                if bad:
-                    problems.append(f"audit.jsonl:{n}: {why}")
+                if bad: problems.append(f"audit.jsonl:{n}: {why}")
             events.append(e)
         prev = sha(line)
-    if text == "":
-        problems.append("audit.jsonl is empty")
+    if text == "": problems.append("audit.jsonl is empty")
     return events, problems
 
 def envelope_digest(detail):
@@ -1112,34 +1008,28 @@ def lockout_windows(rec, signer):
     """§2.11 `lockout` events: from `at` to `locked_until`; a v1 chain's `lockout` line: 15 minutes."""
     out = []
     for _, text in rec["events"]:
-        e = lenient_event(text)
+        e = read_event(text, lenient=True)
         if e and e["event"] == "lockout" and e.get("signer") == signer:
             f, u = parse_time(e["at"]), parse_time(e.get("locked_until"))
-            if f is not None and u is not None:
-                out.append((f, u))
-    for e in chain_lines(rec["chain"]):
+            if f is not None and u is not None: out.append((f, u))
+    for e in verify_chain(rec["chain"] or "", "")[0]:
         f = parse_time(e["at"])
-        if e["event"] == "lockout" and e.get("signer") == signer and f is not None:
-            out.append((f, f + LOCKOUT_MINUTES * 60))
+        if e["event"] == "lockout" and e.get("signer") == signer and f is not None: out.append((f, f + LOCKOUT_MINUTES * 60))
     return out
 
 # ---------------------------------------------------------------- RFC 3161 tokens (§2.6 TrustedTime)
 
 def der(data, pos=0):
     """One DER element at `pos`: (tag, content start, content end)."""
-    if pos + 2 > len(data):
-        raise ValueError("truncated")
+    if pos + 2 > len(data): raise ValueError("truncated")
     tag, n = data[pos], data[pos + 1]
     pos += 2
-    if tag & 0x1F == 0x1F:
-        raise ValueError("high tag numbers are not used in tokens")
+    if tag & 0x1F == 0x1F: raise ValueError("high tag numbers are not used in tokens")
     if n & 0x80:
         k = n & 0x7F
-        if k == 0 or k > 4 or pos + k > len(data):
-            raise ValueError("bad length")
+        if k == 0 or k > 4 or pos + k > len(data): raise ValueError("bad length")
         n, pos = int.from_bytes(data[pos:pos + k], "big"), pos + k
-    if pos + n > len(data):
-        raise ValueError("truncated")
+    if pos + n > len(data): raise ValueError("truncated")
     return tag, pos, pos + n
 
 def children(data, start, end, depth=None):
@@ -1151,11 +1041,9 @@ def children(data, start, end, depth=None):
         out.append((t, s, e, pos))
         pos = e
     if depth is not None:
-        if depth > 16 or len(out) > 64:
-            raise ValueError("nested more than 16 levels deep, or more than 64 elements in one structure")
+        if depth > 16 or len(out) > 64: raise ValueError("nested more than 16 levels deep, or more than 64 elements in one structure")
         for t, s, e, _ in out:
-            if t & 0x20:
-                children(data, s, e, depth + 1)
+            if t & 0x20: children(data, s, e, depth + 1)
     return out
 
 def oid(data, s, e):
@@ -1173,9 +1061,7 @@ HASHES = {"2.16.840.1.101.3.4.2.1": hashes.SHA256(), "2.16.840.1.101.3.4.2.2": h
 ECDSA_HASHES = {"1.2.840.10045.4.3.2": hashes.SHA256(), "1.2.840.10045.4.3.3": hashes.SHA384(), "1.2.840.10045.4.3.4": hashes.SHA512()}
 
 def digest_with(alg, data):
-    h = hashes.Hash(alg)
-    h.update(data)
-    return h.finalize()
+    return hashlib.new(alg.name, data).digest()
 
 def verify_token(token, signature, trust):
     """An RFC 3161 TimeStampToken (CMS SignedData): its TSTInfo's messageImprint is the hash of the
@@ -1185,33 +1071,26 @@ def verify_token(token, signature, trust):
     Returns (genTime, authority name)."""
     authorities = []
     for a in (a for v in trust["versions"] for a in v["root"]["timestamp_authorities"]):
-        if a not in authorities:
-            authorities.append(a)
-    if not authorities:
-        raise ValueError("has a timestamp token, but the trust file accepts no timestamp authority")
+        if a not in authorities: authorities.append(a)
+    if not authorities: raise ValueError("has a timestamp token, but the trust file accepts no timestamp authority")
     first = lambda data, el: children(data, el[1], el[2])[0]   # an element's first child
     try:
-        if len(token) > 64 << 10:
-            raise ValueError("larger than 64 KiB")
+        if len(token) > 64 << 10: raise ValueError("larger than 64 KiB")
         children(token, 0, len(token), depth=0)
         _, s, e = der(token)
-        if e != len(token):
-            raise ValueError("trailing bytes")
+        if e != len(token): raise ValueError("trailing bytes")
         ci = children(token, s, e)
-        if oid(token, *ci[0][1:3]) != "1.2.840.113549.1.7.2":
-            raise ValueError("not CMS SignedData")
+        if oid(token, *ci[0][1:3]) != "1.2.840.113549.1.7.2": raise ValueError("not CMS SignedData")
         sd = children(token, *first(token, ci[1])[1:3])
         encap = children(token, *sd[2][1:3])
-        if oid(token, *encap[0][1:3]) != "1.2.840.113549.1.9.16.1.4":
-            raise ValueError("content is not a TSTInfo")
+        if oid(token, *encap[0][1:3]) != "1.2.840.113549.1.9.16.1.4": raise ValueError("content is not a TSTInfo")
         octets = first(token, encap[1])
         tst = token[octets[1]:octets[2]]
         info = children(tst, *der(tst)[1:3])
         imprint = children(tst, *info[2][1:3])
         alg, hashed = oid(tst, *first(tst, imprint[0])[1:3]), tst[imprint[1][1]:imprint[1][2]]
         m = re.fullmatch(r"(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z", tst[info[4][1]:info[4][2]].decode())
-        if not m:
-            raise ValueError("genTime is not YYYYMMDDHHMMSSZ")
+        if not m: raise ValueError("genTime is not YYYYMMDDHHMMSSZ")
         at = parse_time("%s-%s-%sT%s:%s:%sZ" % m.groups())
         si = children(token, *first(token, [c for c in sd[3:] if c[0] == 0x31][-1])[1:3])
         attrs = next(c for c in si if c[0] == 0xA0)
@@ -1234,11 +1113,9 @@ def verify_token(token, signature, trust):
     for a in authorities:
         certs = [x509.load_pem_x509_certificate(m.encode()) for m in re.findall(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", a["chain_pem"], re.S)]
         try:
-            if len(certs) < 2:
-                raise ValueError("the trust file's authority has fewer than 2 certificates")
+            if len(certs) < 2: raise ValueError("the trust file's authority has fewer than 2 certificates")
             key = certs[0].public_key()
-            if not isinstance(key, ec.EllipticCurvePublicKey):
-                raise ValueError("the TSA's key is not an ECDSA key")
+            if not isinstance(key, ec.EllipticCurvePublicKey): raise ValueError("the TSA's key is not an ECDSA key")
             eku = certs[0].extensions.get_extension_for_class(x509.ExtendedKeyUsage)
             if not eku.critical or list(eku.value) != [x509.ExtendedKeyUsageOID.TIME_STAMPING]:
                 raise ValueError("the signing certificate's extended key usage must be timeStamping only, and critical")
@@ -1250,8 +1127,7 @@ def verify_token(token, signature, trust):
         except (InvalidSignature, ValueError, TypeError, x509.ExtensionNotFound) as err:
             why.append(f"its timestamp token does not verify under `{a['name']}` ({err or 'signature does not verify'})")
             continue
-        if a in in_force(trust, at)["timestamp_authorities"]:
-            return at, a["name"]
+        if a in in_force(trust, at)["timestamp_authorities"]: return at, a["name"]
         why.append(f"its timestamp token is from `{a['name']}`, which the trust file did not accept at the token's time {show_time(at)}")
     raise ValueError("; ".join(why))
 
@@ -1287,7 +1163,7 @@ def assemble_manifest(gate):
          "trusted_root": rec["trusted_root"], "approvals": [ordered(a, "approval") for a in reg["approval"] if a["entry_sha256"] in digests],
          "trust": chain and {"schema": chain["schema"], "versions": [
              {"root": {k: v["root"][k] for k in SPECS["trust_root"]}, "signatures": v["signatures"]} for v in chain["versions"]]},
-         "events": [{"file": f, "text": t} for f, t in rec["events"] if (lenient_event(t) or {}).get("event") != "manifest-assembled"],
+         "events": [{"file": f, "text": t} for f, t in rec["events"] if (read_event(t, lenient=True) or {}).get("event") != "manifest-assembled"],
          "withdrawals": [{"file": f, "text": t} for f, t in rec["withdrawals"]],
          "timestamps": [{"file": f, "token_base64": base64.b64encode(b).decode()} for f, b in sorted(rec["timestamps"].items())],
          "delegations": [ordered(d, "delegation") for d in reg["delegation"] if entry_sha256(d, "delegation") in exercised]}
@@ -1299,24 +1175,20 @@ def check_drift(gate, awaiting, path):
     passing one it must be, byte for byte, what the record assembles, except that its trust chain
     may since have been extended. (The reference verifier never writes a manifest.)"""
     name = os.path.basename(path)
-    if not os.path.lexists(path):
-        return
+    if not os.path.lexists(path): return
     if gate.problems or awaiting:
         return gate.problem("Drift", name, "an archival manifest is committed, but the record it must be assembled from fails")
     new = assemble_manifest(gate)
     try:
-        with open(path, "rb") as f:
-            old_bytes = f.read()
+        old_bytes = Path(path).read_bytes()
     except OSError as e:
         raise Unreadable(f"{path}: {e}")
-    if old_bytes == (json.dumps(new, indent=2, ensure_ascii=False) + "\n").encode():
-        return
+    if old_bytes == (json.dumps(new, indent=2, ensure_ascii=False) + "\n").encode(): return
     try:
         old = json.loads(old_bytes)
     except ValueError:
         old = None
-    if not isinstance(old, dict):
-        return gate.problem("Drift", name, "the committed manifest is not a JSON object")
+    if not isinstance(old, dict): return gate.problem("Drift", name, "the committed manifest is not a JSON object")
     versions = lambda m: (m.get("trust") if isinstance(m.get("trust"), dict) else {}).get("versions") or []
     extended = lambda k: k == "trust" and versions(old) and versions(new)[:len(versions(old))] == versions(old)
     differ = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k) and not extended(k)]
@@ -1338,8 +1210,7 @@ def report(release, gate, awaiting, fmt):
         r = s["record"]
         post = ", ".join(x for x in (r.get("title"), r.get("department")) if x)
         who = f"{r['printed_name']} <{r['email']}>" + (f" ({post})" if post else "")
-        if r.get("on_behalf_of"):
-            who += f" on behalf of {r['on_behalf_of']['printed_name']} ({r['on_behalf_of']['signer_id']})"
+        if r.get("on_behalf_of"): who += f" on behalf of {r['on_behalf_of']['printed_name']} ({r['on_behalf_of']['signer_id']})"
         src = f" [time source: timestamp authority ({s['authority']})]" if s["authority"] else ""
         print(f"signed   {r['role']} ({r['meaning']}) by {who} at {r['signed_at']}{src}")
     for w in gate.withdrawn:
@@ -1366,11 +1237,9 @@ def main(argv=None):
     path = lambda p: p if p is None or os.path.isabs(p) else os.path.join(a.root, p)
     try:
         now = parse_time(a.now) if a.now else int(time.time())
-        if now is None:
-            raise Unreadable(f"--now {a.now!r} is not an RFC 3339 time")
+        if now is None: raise Unreadable(f"--now {a.now!r} is not an RFC 3339 time")
         try:
-            with open(path(a.bundle), "rb") as f:
-                bundle_sha = hashlib.file_digest(f, "sha256").hexdigest()
+            bundle_sha = hashlib.sha256(Path(path(a.bundle)).read_bytes()).hexdigest()
         except OSError as e:
             raise Unreadable(f"{a.bundle}: {e}")
         record = path(a.manifest)
@@ -1378,8 +1247,7 @@ def main(argv=None):
         gate = Gate(rec, bundle_sha, now)
         awaiting = gate.run()
         release = gate.request["release"]
-        if rec["origin"]["kind"] == "folder":
-            check_drift(gate, awaiting, os.path.join(a.root, "signatures", f"release-{release}.json"))
+        if rec["origin"]["kind"] == "folder": check_drift(gate, awaiting, os.path.join(a.root, "signatures", f"release-{release}.json"))
     except Unreadable as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -32,7 +32,9 @@ pub(crate) fn tool(name: &str, test: &str) -> Option<PathBuf> {
             Some(path)
         }
         None => {
-            signet_dev::missing_prerequisite(&format!("{test}: SIGNET_ACTION_TOOLS is unset (scripts/install-action-tools)"));
+            signet_dev::missing_prerequisite(&format!(
+                "{test}: SIGNET_ACTION_TOOLS is unset (scripts/install-action-tools)"
+            ));
             None
         }
     }

@@ -3,11 +3,20 @@
 # (set from `inputs.*` in each action's `env:`), results leave through $GITHUB_OUTPUT and
 # $GITHUB_STEP_SUMMARY. Nothing here interpolates an input into code.
 
+# A failure inside $(…) fails the caller too: without this, `url="$(open_pull_request …)"` would
+# go on to open a pull request after a failed commit or push.
+shopt -s inherit_errexit
+
 actions_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-# Runs the binary the setup step resolved ($SIGNET), or resolves one (local use).
+# Runs the binary the setup step resolved ($SIGNET), or resolves one (local use). The API token
+# is for `gh` only: signet never sees it.
 signet() {
-  if [ -n "${SIGNET:-}" ]; then "$SIGNET" "$@"; else bash "$actions_dir/signet.sh" "$@"; fi
+  if [ -n "${SIGNET:-}" ]; then
+    env -u GH_TOKEN -u GITHUB_TOKEN "$SIGNET" "$@"
+  else
+    env -u GH_TOKEN -u GITHUB_TOKEN bash "$actions_dir/signet.sh" "$@"
+  fi
 }
 
 # Exit 2 with an annotation: bad input to the action.
@@ -68,16 +77,27 @@ cell() {
 
 # Commits the workspace-relative PATHS on a new branch BRANCH of the checkout at WORKSPACE, pushes
 # it to origin with the workflow's token (through `gh auth setup-git`: the checkout keeps no
-# credentials) and opens a pull request into BASE; prints its URL.
+# credentials) and opens a pull request into BASE; sets `pr_url` to its URL (not printed for a
+# caller's $(…): `die` must reach the log as an annotation). The branch must not exist yet:
+# a branch someone pushed beforehand is never reused, and the pull request opened must carry
+# exactly the commit made here.
 # Usage: open_pull_request WORKSPACE BRANCH BASE TITLE BODY PATH…
 open_pull_request() {
-  local workspace="$1" branch="$2" base="$3" title="$4" body="$5"
+  local workspace="$1" branch="$2" base="$3" title="$4" body="$5" head opened
   shift 5
   gh auth setup-git >/dev/null
   git -C "$workspace" switch --quiet -c "$branch"
   git -C "$workspace" add -- "$@"
+  if git -C "$workspace" diff --cached --quiet; then
+    die "nothing to commit on $branch: $* unchanged"
+  fi
   git -C "$workspace" -c user.name="github-actions[bot]" \
     -c user.email="41898282+github-actions[bot]@users.noreply.github.com" commit --quiet -m "$title" -m "$body"
-  git -C "$workspace" push --quiet origin "HEAD:refs/heads/$branch"
-  gh pr create --base "$base" --head "$branch" --title "$title" --body "$body"
+  head="$(git -C "$workspace" rev-parse HEAD)"
+  git -C "$workspace" push --quiet --force-with-lease="refs/heads/$branch:" origin "HEAD:refs/heads/$branch" ||
+    die "could not push $branch: if it exists already, delete it after checking who made it, then re-run"
+  pr_url="$(gh pr create --base "$base" --head "$branch" --title "$title" --body "$body")"
+  opened="$(gh pr view "$pr_url" --json headRefOid --jq .headRefOid)"
+  [ "$opened" = "$head" ] ||
+    die "the pull request $pr_url carries commit $opened, not the $head made here: close it and check who pushed to $branch"
 }

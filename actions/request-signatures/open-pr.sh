@@ -14,8 +14,9 @@ folder="$root/signatures/$RELEASE"
 workspace="$(git -C "$root" rev-parse --show-toplevel)"
 base="$(gh api "repos/$REPO" --jq .default_branch)"
 body="The release workflow's signature request for $RELEASE (signatures/$RELEASE/request.md says what to sign, by which roles, with which meaning, in which order). Signers add their signatures to this folder by pull request; the Signatures workflow runs the final gate on each."
-url="$(open_pull_request "$workspace" "signet/request-$RELEASE" "$base" "Signature request for $RELEASE" "$body" \
-  "$(realpath --relative-to="$workspace" "$folder")")"
+open_pull_request "$workspace" "signet/request-$RELEASE" "$base" "Signature request for $RELEASE" "$body" \
+  "$(realpath --relative-to="$workspace" "$folder")"
+url="$pr_url"
 output request-pull-request "$url"
 echo "opened $url"
 printf '### Signature request\n\nOpened %s for %s.\n' "$url" "$RELEASE" | summary

@@ -981,7 +981,9 @@ fn open_request_job_commits_the_request_and_opens_its_pull_request(
     sh(ws, &format!("git init -q -b main && git remote add origin ../origin.git && git add -A && {commit}"));
     let cases = r#"  "api repos/example/infusion-pump --jq .default_branch") echo main ;;
   "auth setup-git") ;;
-  "pr create "*) echo https://github.com/example/infusion-pump/pull/20 ;;"#;
+  "pr create "*) echo https://github.com/example/infusion-pump/pull/20 ;;
+  "pr view https://github.com/example/infusion-pump/pull/20 --json headRefOid --jq .headRefOid")
+    git -C ../origin.git rev-parse refs/heads/signet/request-v1.4.0 ;;"#;
     let (path, log) = fake_gh(tmp, r#""$*""#, cases);
     let mut extra = artefacts.to_vec();
     extra.extend(["--needs".to_string(), r#"{"evidence": {"outputs": {"requested": "true"}}}"#.to_string()]);
@@ -1141,6 +1143,7 @@ fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
     let sys3 = text.find("UID: SYS-3").expect("SYS-3");
     let at3 = sys3 + text[sys3..].find("STATEMENT: >>>\n").expect("statement") + "STATEMENT: >>>\n".len();
     let edited = format!("{}Reworded. {}Edited. {}", &text[..at], &text[at..at3], &text[at3..]);
+    let base = git("rev-parse HEAD");
     fs::write(&docs, edited).expect("edit");
     git("-c user.name=t -c user.email=t@example.com commit -qam 'Merge pull request #12'");
     let merged = git("rev-parse HEAD");
@@ -1159,28 +1162,43 @@ fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
     .expect("pulls");
     let review = |login: &str, state: &str, commit: &str, at: &str| serde_json::json!({"user": {"login": login}, "state": state, "commit_id": commit, "submitted_at": at});
     let reviews = tmp.path().join("reviews.json");
+    // frank pushed a commit to the pull request; gina can only read the repository.
+    let commits = serde_json::json!([
+        {"author": {"login": "mallory-dev"}, "committer": {"login": "mallory-dev"}},
+        {"author": {"login": "frank"}, "committer": {"login": "web-flow"}},
+    ]);
     let cases = format!(
         r#"  "api repos/example/infusion-pump/commits/"*"/pulls") cat '{pulls}' ;;
   "api --paginate repos/example/infusion-pump/pulls/12/reviews") cat '{reviews}' ;;
+  "api --paginate repos/example/infusion-pump/pulls/12/commits") echo '{commits}' ;;
+  "api repos/example/infusion-pump/collaborators/gina/permission --jq .permission") echo read ;;
+  "api repos/example/infusion-pump/collaborators/"*"/permission --jq .permission") echo write ;;
   "auth setup-git") ;;
-  "pr create "*) echo https://github.com/example/infusion-pump/pull/13 ;;"#,
+  "pr create "*) echo https://github.com/example/infusion-pump/pull/13 ;;
+  "pr view https://github.com/example/infusion-pump/pull/13 --json headRefOid --jq .headRefOid")
+    git -C ../origin.git rev-parse refs/heads/signet/stamp-pr-12 ;;"#,
         pulls = pulls.display(),
         reviews = reviews.display()
     );
     let (path, log) = fake_gh(tmp.path(), r#""$*""#, &cases);
+    let event = serde_json::json!({"before": base}).to_string();
     let stamp = |page_1: Value, page_2: Value| {
         // `gh api --paginate` prints one array per page.
         fs::write(&reviews, format!("{page_1}\n{page_2}\n")).expect("reviews");
-        run_job(&python, "stamp.yml", "stamp", &ws, &[("sha", merged.as_str()), ("ref_name", "main")], &path)
+        let github = [("sha", merged.as_str()), ("ref_name", "main"), ("event", event.as_str())];
+        run_job(&python, "stamp.yml", "stamp", &ws, &github, &path)
     };
 
     // No approval of the merged commit: bob approved an earlier push, carol approved and then
-    // requested changes, dave only commented, and the author cannot approve their own.
+    // requested changes, dave only commented, the author cannot approve their own, frank
+    // committed to it, and gina has no write access.
     let ran = stamp(
         serde_json::json!([
             review("bob", "APPROVED", "0000000000000000000000000000000000000000", "2026-12-05T08:00:00Z"),
             review("carol", "APPROVED", head, "2026-12-05T08:30:00Z"),
             review("dave", "COMMENTED", head, "2026-12-05T09:00:00Z"),
+            review("frank", "APPROVED", head, "2026-12-05T09:01:00Z"),
+            review("gina", "APPROVED", head, "2026-12-05T09:02:00Z"),
         ]),
         serde_json::json!([
             review("carol", "CHANGES_REQUESTED", head, "2026-12-05T09:10:00Z"),
@@ -1192,15 +1210,30 @@ fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
     assert!(ran.has_annotation("warning", "without an approving review of its last commit"), "{:?}", ran.annotations());
     assert_eq!(git("status --porcelain"), "", "nothing stamped");
 
+    // A branch of that name pushed beforehand is never reused: the job fails, and opens nothing.
+    let approved = || {
+        (
+            serde_json::json!([
+                review("alice", "APPROVED", head, "2026-12-05T09:30:00Z"),
+                review("bob", "APPROVED", "0000000000000000000000000000000000000000", "2026-12-05T08:00:00Z"),
+            ]),
+            serde_json::json!([review("erin", "APPROVED", head, "2026-12-05T09:40:00Z")]),
+        )
+    };
+    git("push -q origin HEAD:refs/heads/signet/stamp-pr-12");
+    let (p1, p2) = approved();
+    let ran = stamp(p1, p2);
+    assert_eq!(ran.conclusion(), "failure", "{}", ran.dump());
+    assert!(ran.has_annotation("error", "could not push signet/stamp-pr-12"), "{:?}", ran.annotations());
+    assert!(!fs::read_to_string(&log).unwrap_or_default().contains("pr create"), "no pull request");
+    git(
+        "push -q origin --delete signet/stamp-pr-12 && git checkout -q -- . && git switch -q main && git branch -q -D signet/stamp-pr-12",
+    );
+
     // Alice and Erin approved the merged commit: SYS-2 and SW-3 are stamped with their names;
     // SYS-3 and the requirements unreviewed before the merge are left, each with a warning.
-    let ran = stamp(
-        serde_json::json!([
-            review("alice", "APPROVED", head, "2026-12-05T09:30:00Z"),
-            review("bob", "APPROVED", "0000000000000000000000000000000000000000", "2026-12-05T08:00:00Z"),
-        ]),
-        serde_json::json!([review("erin", "APPROVED", head, "2026-12-05T09:40:00Z")]),
-    );
+    let (p1, p2) = approved();
+    let ran = stamp(p1, p2);
     assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
     let outputs = &ran.step("stamp")["outputs"];
     assert_eq!(outputs["pull-request"], "12");
@@ -1209,7 +1242,11 @@ fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
     assert_eq!(outputs["stamp-pull-request"], "https://github.com/example/infusion-pump/pull/13");
     for left in ["SYS-3", "SW-4", "SW-6"] {
         assert!(outputs["left"].as_str().expect("left").split(' ').any(|u| u == left), "{outputs}");
-        assert!(ran.has_annotation("warning", &format!("{left} was already")), "{:?}", ran.annotations());
+        assert!(
+            ran.has_annotation("warning", &format!("{left} is left unreviewed: it was already")),
+            "{:?}",
+            ran.annotations()
+        );
     }
     let calls = fs::read_to_string(&log).expect("gh log");
     assert!(calls.contains("pr create --base main --head signet/stamp-pr-12"), "{calls}");
@@ -1241,9 +1278,26 @@ fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
         "only the documents of SW-3 and SYS-2"
     );
 
+    // A pull request that edits review fields itself stamps nothing: a warning, or a notice when
+    // it is the stamp's own pull request, merged.
+    git("switch -q main && git merge -q --ff-only signet/stamp-pr-12");
+    let stamp_merged = git("rev-parse HEAD");
+    let after_stamp = serde_json::json!({"before": merged}).to_string();
+    for (branch, level) in [("signet/stamp-pr-12", "notice"), ("stamp-it-myself", "warning")] {
+        let pull = serde_json::json!([{
+            "number": 13, "state": "closed", "merged_at": "2026-12-05T11:00:00Z", "merge_commit_sha": stamp_merged,
+            "user": {"login": "someone"}, "head": {"ref": branch, "sha": stamp_merged}, "base": {"ref": "main"},
+        }]);
+        fs::write(&pulls, pull.to_string()).expect("pulls");
+        let github = [("sha", stamp_merged.as_str()), ("ref_name", "main"), ("event", after_stamp.as_str())];
+        let ran = run_job(&python, "stamp.yml", "stamp", &ws, &github, &path);
+        assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+        assert!(ran.has_annotation(level, "edits review fields itself"), "{:?}", ran.annotations());
+        assert_eq!(ran.step("stamp")["outputs"]["stamp-pull-request"], "", "{}", ran.dump());
+    }
+
     // A push that no pull request merged stamps nothing.
     fs::write(&pulls, "[]").expect("pulls");
-    git("switch -q main");
     let ran = stamp(serde_json::json!([]), serde_json::json!([]));
     assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
     assert!(ran.has_annotation("notice", "is not the merge of a pull request"), "{:?}", ran.annotations());

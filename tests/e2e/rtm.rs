@@ -136,6 +136,50 @@ fn an_unreviewed_ancestor_makes_descendants_suspect() {
     assert_eq!(s[2].1, "unreviewed");
 }
 
+/// The auto-stamp's selection: what a change made unreviewed is stamped, but never a requirement
+/// whose text the change's diff may not have shown — one unreviewed before, one that may be an
+/// unreviewed requirement renamed, or a new one when the caller says files moved.
+#[test]
+fn stamp_changed_since_stamps_only_what_the_change_showed() {
+    let t = three_levels();
+    let d = t.path();
+    stamp(d, &["--uid", "SYS-1", "SW-1"]);
+    let base = d.join("base-rtm");
+    gate(d, &["--out", base.to_str().unwrap()], 0);
+    let changed_since = |extra: &[&str]| {
+        let mut args = vec!["--root", d.to_str().unwrap(), "--format", "json", "stamp", "--by", "Pat"];
+        args.extend(["--changed-since", "base-rtm/index.json"]);
+        args.extend(extra);
+        Test::new().args(args).run().json()
+    };
+    let uids = |v: &serde_json::Value| {
+        v.as_array().unwrap().iter().map(|l| l["uid"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    let original = fs::read_to_string(d.join("regulatory-docs/sw.sdoc")).unwrap();
+
+    // SW-2, unreviewed, renamed SW-9: not stamped, though the base had no SW-9.
+    edit(d, "regulatory-docs/sw.sdoc", "UID: SW-2", "UID: SW-9");
+    let out = changed_since(&[]);
+    assert_eq!(out["stamped"], serde_json::json!([]), "{out}");
+    assert_eq!(
+        out["left"][0],
+        serde_json::json!({"uid": "SW-9", "why": "new-while-unreviewed-gone", "gone": ["SW-2"]})
+    );
+
+    // A new requirement, with nothing gone, is stamped; SW-2 is left as it was.
+    fs::write(d.join("regulatory-docs/sw.sdoc"), &original).unwrap();
+    let added = "\n[REQUIREMENT]\nUID: SW-3\nTITLE: SW-3 title\nSTATEMENT: >>>\nLog it.\n<<<\n";
+    fs::write(d.join("regulatory-docs/sw.sdoc"), format!("{original}{added}")).unwrap();
+    let out = changed_since(&["--leave-new"]);
+    assert_eq!(out["stamped"], serde_json::json!([]), "{out}");
+    assert_eq!(uids(&out["left"]), ["SW-2", "SW-3"]);
+    assert_eq!(out["left"][1]["why"], "new-not-shown");
+    assert_eq!(out["left"][0], serde_json::json!({"uid": "SW-2", "why": "already-unreviewed", "was": "unreviewed"}));
+    let out = changed_since(&[]);
+    assert_eq!(out["stamped"], serde_json::json!(["SW-3"]), "{out}");
+    assert_eq!(uids(&out["left"]), ["SW-2"]);
+}
+
 #[test]
 fn stamp_changes_nothing_but_review_fields_and_is_idempotent() {
     let t = three_levels();

@@ -6,7 +6,7 @@ use crate::error::Exit;
 use crate::formats::index::{self, Index};
 use crate::fsx::read::{MAX_RECORD_BYTES, read_bytes};
 use crate::rtm::RtmError;
-use crate::rtm::stamp::{self, StampOptions};
+use crate::rtm::stamp::{self, StampOptions, Why};
 
 use super::{CmdResult, Ctx, Outcome, boxed};
 
@@ -23,6 +23,11 @@ pub struct Args {
     /// reviewed (or absent) in this index.json of the change's base (the auto-stamp Action).
     #[arg(long, value_name = "INDEX")]
     pub changed_since: Option<PathBuf>,
+    /// With --changed-since: leave requirements the base did not have (the Action passes it
+    /// when the change moved or deleted a file holding requirements, or changed signet.toml, so
+    /// that its diff may not have shown them whole).
+    #[arg(long, requires = "changed_since")]
+    pub leave_new: bool,
     /// Who reviewed them (written as REVIEWED_BY).
     #[arg(long, value_name = "NAME")]
     pub by: String,
@@ -46,6 +51,7 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
         uids: args.uid,
         all: args.all,
         changed_since: args.changed_since.map(|p| base_index(&ctx.root.join(p))).transpose()?,
+        leave_new: args.leave_new,
         by: args.by,
     };
     let report = stamp::stamp(&opts).map_err(boxed)?;
@@ -57,12 +63,26 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
     for l in &report.left {
         let _ = writeln!(
             text,
-            "left {}: it was already {} before this change, which did not review it; review it on its own \
-             (signet stamp --uid {} --by NAME)",
+            "left {}: {}; review it on its own (signet stamp --uid {} --by NAME)",
             l.uid,
-            l.was.as_str(),
+            why(&l.why),
             l.uid
         );
     }
     Ok(Outcome { exit: Exit::Pass, text, json: serde_json::to_value(&report).expect("report serialises") })
+}
+
+fn why(why: &Why) -> String {
+    match why {
+        Why::AlreadyUnreviewed { was } => {
+            format!("it was already {} before this change, which did not review it", was.as_str())
+        }
+        Why::NewWhileUnreviewedGone { gone } => format!(
+            "it is new while {} (unreviewed before) disappeared, so it may be one of them renamed",
+            gone.join(", ")
+        ),
+        Why::NewNotShown => "it is new, and this change moved or deleted requirement files or changed signet.toml, \
+                              so its diff may not show it whole"
+            .to_owned(),
+    }
 }

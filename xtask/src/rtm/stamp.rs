@@ -28,6 +28,10 @@ pub struct StampOptions {
     /// are not reviewed now but were reviewed there (or did not exist), i.e. exactly what the
     /// change altered or made suspect, which its approving review covered.
     pub changed_since: Option<Index>,
+    /// With `changed_since`: leave requirements the base did not have, because the caller
+    /// cannot tell that the change showed them whole (it moved or deleted a file holding
+    /// requirements, or changed which files are requirements).
+    pub leave_new: bool,
     pub by: String,
 }
 
@@ -44,8 +48,22 @@ pub struct StampReport {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Left {
     pub uid: String,
-    /// Its state in the base.
-    pub was: ReviewState,
+    #[serde(flatten)]
+    pub why: Why,
+}
+
+/// Why a requirement is left: each is a way an approval of one change could otherwise vouch for
+/// text its reviewers were never shown.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "why", rename_all = "kebab-case")]
+pub enum Why {
+    /// It was unreviewed before the change too, which did not review that earlier change.
+    AlreadyUnreviewed { was: ReviewState },
+    /// It is new, while requirements that were unreviewed in the base are gone: it may be one of
+    /// them renamed, whose unreviewed text the change's diff did not show.
+    NewWhileUnreviewedGone { gone: Vec<String> },
+    /// It is new, and the caller asked to leave new requirements (`leave_new`).
+    NewNotShown,
 }
 
 /// One replacement in one file: bytes `start..end` become `text`.
@@ -99,7 +117,7 @@ pub fn stamp(opts: &StampOptions) -> Result<StampReport, RtmError> {
 
 fn targets(graph: &Graph, opts: &StampOptions) -> Result<(Vec<usize>, Vec<Left>), RtmError> {
     if let Some(base) = &opts.changed_since {
-        return Ok(changed_since(graph, base));
+        return Ok(changed_since(graph, base, opts.leave_new));
     }
     if opts.all {
         return Ok(((0..graph.reqs.len()).collect(), Vec::new()));
@@ -114,18 +132,32 @@ fn targets(graph: &Graph, opts: &StampOptions) -> Result<(Vec<usize>, Vec<Left>)
 
 /// The requirements a change made unreviewed: not reviewed now, and reviewed (or absent) in
 /// `base`. Those already unreviewed in the base are left: approving this change did not
-/// review what changed before it.
-fn changed_since(graph: &Graph, base: &Index) -> (Vec<usize>, Vec<Left>) {
+/// review what changed before it. A requirement absent from the base is new only if no
+/// unreviewed base requirement disappeared (a renamed UID would otherwise launder its text).
+fn changed_since(graph: &Graph, base: &Index, leave_new: bool) -> (Vec<usize>, Vec<Left>) {
     let before: HashMap<&str, ReviewState> = base.requirements.iter().map(|e| (e.uid.as_str(), e.state)).collect();
+    let gone: Vec<String> = base
+        .requirements
+        .iter()
+        .filter(|e| e.state != ReviewState::Reviewed && !graph.index.contains_key(&e.uid))
+        .map(|e| e.uid.clone())
+        .collect();
     let (mut targets, mut left) = (Vec::new(), Vec::new());
     for (i, review) in assess(graph).iter().enumerate() {
         if review.state == ReviewState::Reviewed {
             continue;
         }
         let uid = &graph.reqs[i].uid;
-        match before.get(uid.as_str()) {
-            None | Some(ReviewState::Reviewed) => targets.push(i),
-            Some(&was) => left.push(Left { uid: uid.clone(), was }),
+        let why = match before.get(uid.as_str()) {
+            Some(ReviewState::Reviewed) => None,
+            Some(&was) => Some(Why::AlreadyUnreviewed { was }),
+            None if leave_new => Some(Why::NewNotShown),
+            None if !gone.is_empty() => Some(Why::NewWhileUnreviewedGone { gone: gone.clone() }),
+            None => None,
+        };
+        match why {
+            None => targets.push(i),
+            Some(why) => left.push(Left { uid: uid.clone(), why }),
         }
     }
     (targets, left)

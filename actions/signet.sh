@@ -10,9 +10,12 @@
 # The binary, in this order:
 #   1. SIGNET_BINARY_URL with SIGNET_BINARY_SHA256: downloaded with curl (https, or file for local
 #      mirrors) and used only if its SHA-256 equals the pinned one — a mismatch is refused;
-#   2. a `signet` already on PATH (a job that installed one, e.g. `cargo install --locked`), only
+#   2. by default, the release binary of this checkout's version for the runner's platform, as
+#      actions/release-binaries.txt pins it (URL and SHA-256, written by release-signet.yml and
+#      reviewed by pull request): downloaded and checked the same way;
+#   3. a `signet` already on PATH (a job that installed one, e.g. `cargo install --locked`), only
 #      when its version is this checkout's; another version is named in a warning and not used;
-#   3. built from this action's own checkout: `cargo build --release --locked` in the folder above
+#   4. built from this action's own checkout: `cargo build --release --locked` in the folder above
 #      this script (`$GITHUB_ACTION_PATH/..`), i.e. exactly the Signet commit the workflow pinned.
 # Whichever is used, its path, version and SHA-256 are printed to the log for the audit trail.
 set -euo pipefail
@@ -21,6 +24,8 @@ src="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 built="$src/target/release/signet"
 url="${SIGNET_BINARY_URL:-}"
 pinned="${SIGNET_BINARY_SHA256:-}"
+pins="$src/actions/release-binaries.txt"
+exe=""
 
 exec 3>&1 # the step's stdout: annotations must reach the runner even from inside $(…)
 
@@ -44,7 +49,7 @@ download() { # → prints the path of the verified binary
   pinned="$(printf '%s' "$pinned" | tr 'A-F' 'a-f')"
   [[ "$pinned" =~ ^[0-9a-f]{64}$ ]] || fail "signet-binary-sha256 must be 64 hex digits, got '$pinned'"
   local dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/signet-$pinned"
-  local bin="$dir/signet"
+  local bin="$dir/signet$exe"
   if [ -x "$bin" ] && [ "$(sha256sum "$bin" | cut -d' ' -f1)" = "$pinned" ]; then
     printf '%s\n' "$bin"
     return
@@ -84,6 +89,35 @@ on_path() { # → prints the signet on PATH when it is this checkout's version; 
   return 1
 }
 
+platform_target() { # → the release target of this machine (release-signet.yml's matrix)
+  local arch
+  case "$(uname -m)" in
+    x86_64 | amd64) arch=x86_64 ;;
+    aarch64 | arm64) arch=aarch64 ;;
+    *) return 1 ;;
+  esac
+  case "$(uname -s)" in
+    Linux) printf '%s-unknown-linux-musl\n' "$arch" ;;
+    Darwin) printf '%s-apple-darwin\n' "$arch" ;;
+    MINGW* | MSYS* | CYGWIN*) printf '%s-pc-windows-msvc\n' "$arch" ;;
+    *) return 1 ;;
+  esac
+}
+
+release_pin() { # sets url and pinned from release-binaries.txt, for this version and platform
+  [ -z "$url" ] && [ -f "$pins" ] && [ -f "$src/Cargo.toml" ] || return 1
+  local version target line
+  version="$(pinned_version)"
+  version="${version#signet }"
+  target="$(platform_target)" || return 1
+  line="$(awk -v v="$version" -v t="$target" '$1 == v && $2 == t { print $3, $4; exit }' "$pins")"
+  [ -n "$line" ] || return 1
+  pinned="${line%% *}"
+  url="${line#* }"
+  case "$target" in *windows*) exe=".exe" ;; esac
+  echo "signet: the release binary $version for $target, as pinned in actions/release-binaries.txt" >&2
+}
+
 resolve() { # → prints the path of the binary to run
   if [ -n "$url" ]; then
     download
@@ -97,6 +131,8 @@ resolve() { # → prints the path of the binary to run
     printf '%s\n' "$built"
   fi
 }
+
+release_pin || true
 
 case "${1:-}" in
   --cache-key)

@@ -7,9 +7,13 @@
 # - only an approval of the exact commit that was merged counts, by a reviewer with write access
 #   who is neither the author nor a committer of the pull request; a later "changes requested" or
 #   dismissal withdraws it;
+# - the push must be exactly the pull request's merge (merge, squash or rebase), and its base must
+#   never have been changed after review;
 # - the requirements stamped are those the push made unreviewed (`stamp --changed-since` the
-#   index of BEFORE_SHA): one already unreviewed before is left, and so is a new one that may be an
-#   unreviewed one renamed, or that came from a moved or deleted file or a changed signet.toml;
+#   index of BEFORE_SHA): one already unreviewed before is left; nothing is stamped when the push
+#   altered or removed an unreviewed requirement (its text may now be under another UID), changed
+#   signet.toml, or when a stamped requirement's file is not a tracked regular file that was
+#   already a document or is added whole; a new UID is left when files holding requirements moved;
 # - a pull request that edits review fields itself stamps nothing.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/../lib.sh
@@ -22,8 +26,16 @@ sha="${MERGED_SHA:?the merged commit (github.sha)}"
 before="${BEFORE_SHA:?the commit the push replaced (github.event.before)}"
 note() { printf '### Auto-stamp\n\n%s\n' "$1" | summary; }
 
+# Ends the job without a stamp: LEVEL (notice or warning) annotation and the summary say why.
+skip() {
+  echo "::$1 title=Signet auto-stamp::$(escape "$2")"
+  note "$2"
+  exit 0
+}
+
 # The logins whose latest review of pull request NUMBER approves its HEAD commit, comma-separated:
-# not the AUTHOR, not a committer or co-author of its commits, and each with write access.
+# not the AUTHOR, not the GitHub user of any author or committer of its commits, and each with
+# write access (now). Co-authors named only in commit trailers are not matched to logins.
 approvers() {
   local number="$1" head="$2" author="$3" committers login permission out=()
   committers="$(gh api --paginate "repos/$REPO/pulls/$number/commits" |
@@ -56,38 +68,44 @@ output stamp-pull-request ""
 
 pr="$(gh api "repos/$REPO/commits/$sha/pulls" |
   jq -c --arg sha "$sha" 'first(.[] | select(.merged_at != null and .merge_commit_sha == $sha)) // empty')"
-if [ -z "$pr" ]; then
-  echo "::notice title=Signet auto-stamp::commit $sha is not the merge of a pull request: nothing is stamped (the RTM gate reports what it left unreviewed)"
-  note "Commit \`$sha\` is not the merge of a pull request: nothing is stamped."
-  exit 0
-fi
+[ -n "$pr" ] ||
+  skip notice "Commit $sha is not the merge of a pull request: nothing is stamped (the RTM gate reports what it left unreviewed)."
 number="$(jq -r .number <<<"$pr")"
 head="$(jq -r .head.sha <<<"$pr")"
 head_ref="$(jq -r .head.ref <<<"$pr")"
 author="$(jq -r .user.login <<<"$pr")"
 base_ref="$(jq -r .base.ref <<<"$pr")"
+commits="$(jq -r '.commits // 0' <<<"$pr")"
 output pull-request "$number"
 
 [[ "$before" =~ ^[0-9a-f]{40}$ && "$before" != 0000000000000000000000000000000000000000 ]] ||
   die "the push has no previous commit ('$before'): stamp the first requirements by hand (signet stamp --all --by NAME)"
 git -C "$workspace" merge-base --is-ancestor "$before" "$sha" 2>/dev/null ||
   die "$before is not an ancestor of $sha in the checkout: check out with fetch-depth: 0 (a force-push is never stamped)"
+# Exactly this pull request: a merge or squash commit on top of BEFORE, or its rebased commits.
+if [ "$(git -C "$workspace" rev-parse "$sha^1")" != "$before" ] &&
+  [ "$(git -C "$workspace" rev-list --count --first-parent "$before..$sha")" != "$commits" ]; then
+  skip warning "The push $before..$sha carries more than pull request #$number (a merge queue group or other commits): nothing is stamped; stamp by hand what its reviewers reviewed."
+fi
+[ "$commits" -le 250 ] ||
+  skip warning "Pull request #$number has $commits commits, more than GitHub lists (250): its committers cannot all be known, so nothing is stamped."
+if gh api --paginate "repos/$REPO/issues/$number/timeline" | jq -es 'add // [] | any(.event == "base_ref_changed")' >/dev/null; then
+  skip warning "The base branch of pull request #$number was changed after it was opened: its approvals may cover another diff, so nothing is stamped."
+fi
 
-if git -C "$workspace" diff "$before" "$sha" -- '*.sdoc' | grep -qE '^[-+][[:space:]]*(REVIEWED_HASH|REVIEWED_BY|REVIEWED_UPSTREAM):'; then
+if git -C "$workspace" diff --text --no-ext-diff --no-textconv "$before" "$sha" -- '*.sdoc' |
+  grep -qE '^[-+][[:space:]]*(REVIEWED_HASH|REVIEWED_BY|REVIEWED_UPSTREAM):'; then
   level=warning
   [[ "$head_ref" == signet/stamp-pr-* ]] && level=notice
-  echo "::$level title=Signet auto-stamp::pull request #$number edits review fields itself: nothing is stamped (a stamp is recorded only by this job or by hand with signet stamp)"
-  note "Pull request #$number edits review fields itself: nothing is stamped."
-  exit 0
+  skip "$level" "Pull request #$number edits review fields itself: nothing is stamped (a stamp is recorded only by this job or by hand with signet stamp)."
 fi
+git -C "$workspace" diff --quiet "$before" "$sha" -- "$rel/signet.toml" ||
+  skip warning "Pull request #$number changes $rel/signet.toml, which decides what the requirements are: nothing is stamped; stamp by hand what its reviewers reviewed."
 
 reviewers="$(approvers "$number" "$head" "$author")"
 output reviewers "$reviewers"
-if [ -z "$reviewers" ]; then
-  echo "::warning title=Signet auto-stamp::pull request #$number was merged without an approving review of its last commit ($head) by a reviewer with write access who did not author or commit to it: nothing is stamped; the requirements it changed stay unreviewed and block the release until reviewed"
-  note "Pull request #$number was merged without a qualifying approval of its last commit: nothing is stamped."
-  exit 0
-fi
+[ -n "$reviewers" ] ||
+  skip warning "Pull request #$number was merged without an approving review of its last commit ($head) by a reviewer with write access who did not author or commit to it: nothing is stamped; the requirements it changed stay unreviewed and block the release until reviewed."
 
 tmp="$(mktemp -d)"
 trap 'git -C "$workspace" worktree remove --force "$tmp/base" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
@@ -103,22 +121,22 @@ status=0
 [ "$status" -le 1 ] || { cat "$tmp/base.log"; die "the RTM gate cannot read the base of #$number (above)"; }
 
 leave_new=()
-if moved_requirements "$before" "$sha" || ! git -C "$workspace" diff --quiet "$before" "$sha" -- "$rel/signet.toml"; then
+if moved_requirements "$before" "$sha"; then
   leave_new=(--leave-new)
 fi
 status=0
 signet --root "$root" --format json stamp --changed-since "$tmp/base-rtm/index.json" "${leave_new[@]}" \
   --by "$reviewers" >"$tmp/stamp.json" 2>"$tmp/stamp.log" || status=$?
-[ "$status" -eq 0 ] || { cat "$tmp/stamp.log" >&2; die "signet stamp failed (above): nothing is stamped"; }
+[ "$status" -eq 0 ] || { cat "$tmp/stamp.json" "$tmp/stamp.log"; die "signet stamp failed (above): nothing is stamped"; }
 stamped="$(jq -r '.stamped | join(" ")' "$tmp/stamp.json")"
 output stamped "$stamped"
 output left "$(jq -r '[.left[].uid] | join(" ")' "$tmp/stamp.json")"
-jq -r '.left[] | [.uid, .why, (.was // ""), ((.gone // []) | join(", "))] | @tsv' "$tmp/stamp.json" |
-  while IFS=$'\t' read -r uid why was gone; do
+jq -r '.left[] | [.uid, .why, (.was // ""), ((.touched // []) | join(", "))] | @tsv' "$tmp/stamp.json" |
+  while IFS=$'\t' read -r uid why was touched; do
     case "$why" in
       already-unreviewed) reason="it was already $was before #$number, which did not review that earlier change" ;;
-      new-while-unreviewed-gone) reason="it is new in #$number while $gone (unreviewed before) disappeared: it may be one of them renamed" ;;
-      *) reason="it is new in #$number, which moved or deleted requirement files or changed signet.toml, so its diff may not show it whole" ;;
+      unreviewed-touched) reason="#$number altered or removed $touched, unreviewed before it, whose earlier text its diff did not show, so nothing is stamped" ;;
+      *) reason="it is new in #$number, which moved or deleted files holding requirements, so its diff may not show it whole" ;;
     esac
     echo "::warning title=Signet auto-stamp::$(escape "$uid is left unreviewed: $reason; review it on its own (signet stamp --uid $uid --by NAME)")"
   done
@@ -128,12 +146,25 @@ if [ -z "$stamped" ]; then
   exit 0
 fi
 
+# Each document stamped must be a tracked regular file at that very path (not reached through a
+# symlink, an include from elsewhere or a widened glob) that was a document already or is added
+# whole: otherwise its text may never have been in the diff.
+known="$(jq -r '.documents[], .requirements[].file' "$tmp/base-rtm/index.json" | sort -u |
+  while IFS= read -r f; do realpath -ms --relative-to="$tmp/base/$rel" "$tmp/base/$rel/$f"; done)"
 files=()
 while IFS= read -r file; do
-  case "$(realpath -m "$file")/" in
-    "$(realpath "$root")"/*) files+=("$(realpath --relative-to="$workspace" "$file")") ;;
-    *) die "signet stamp changed $file, outside $rel: [requirements] docs must stay inside the project" ;;
+  in_root="$(realpath -ms --relative-to="$root" "$file")"
+  in_ws="$(realpath -ms --relative-to="$workspace" "$file")"
+  case "$in_root" in
+    ../* | ..) die "signet stamp changed $file, outside $rel: [requirements] docs must stay inside the project" ;;
   esac
+  mode="$(git -C "$workspace" ls-tree "$sha" -- "$in_ws" | cut -d' ' -f1)"
+  [[ "$mode" == 100644 || "$mode" == 100755 ]] ||
+    skip warning "$in_ws is not a file tracked at that path in $sha (a symbolic link, or reached through one): nothing is stamped."
+  if git -C "$workspace" cat-file -e "$before:$in_ws" 2>/dev/null && ! grep -qxF -- "$in_root" <<<"$known"; then
+    skip warning "$in_ws existed before #$number but was not one of the documents: its requirements now count without their text being in the diff, so nothing is stamped."
+  fi
+  files+=("$in_ws")
 done < <(jq -r '.files[]' "$tmp/stamp.json")
 
 body="Pull request #$number was merged with the approval of $reviewers on its last commit ($head). This records that review in the documents: REVIEWED_HASH / REVIEWED_BY for $stamped."

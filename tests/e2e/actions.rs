@@ -1118,6 +1118,64 @@ fn a_signet_of_another_version_on_path_is_not_used() {
     assert!(fs::read_to_string(&outputs).expect("outputs").contains("build=false"));
 }
 
+/// By default the Action steps run the release binary that actions/release-binaries.txt pins for
+/// the checkout's version and the runner's platform: downloaded (here from a file:// mirror) and
+/// run only if its SHA-256 is the pinned one. Without a pin for the version, they build.
+#[test]
+fn the_pinned_release_binary_is_downloaded_and_checked_by_default() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let src = tmp.path().join("signet");
+    fs::create_dir_all(src.join("actions")).expect("mkdir");
+    let repo = repo();
+    fs::copy(repo.join("actions/signet.sh"), src.join("actions/signet.sh")).expect("signet.sh");
+    fs::copy(repo.join("Cargo.toml"), src.join("Cargo.toml")).expect("Cargo.toml");
+    let arch = String::from_utf8_lossy(&sh(tmp.path(), "uname -m").stdout).trim().to_owned();
+    let target = format!("{arch}-unknown-linux-musl");
+    let published = tmp.path().join(format!("signet-{target}"));
+    fs::write(&published, "#!/bin/sh\necho 'signet 0.1.0'\n").expect("binary");
+    sh(tmp.path(), &format!("chmod 0755 signet-{target}"));
+    let digest = sha256_hex(&fs::read(&published).expect("binary"));
+    let outputs = tmp.path().join("outputs");
+    let run = |mode: &str, pins: &str| {
+        fs::write(src.join("actions/release-binaries.txt"), format!("# version target sha256 url\n{pins}"))
+            .expect("pins");
+        let _ = fs::remove_file(&outputs);
+        let out = Command::new("bash")
+            .arg(src.join("actions/signet.sh"))
+            .arg(mode)
+            .env("PATH", "/usr/bin:/bin")
+            .env("GITHUB_OUTPUT", &outputs)
+            .env("RUNNER_TEMP", tmp.path().join("runner"))
+            .env_remove("SIGNET_BINARY_URL")
+            .output()
+            .expect("signet.sh");
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.code(), text, fs::read_to_string(&outputs).unwrap_or_default())
+    };
+    let pin = format!("0.1.0 {target} {digest} file://{}\n", published.display());
+
+    let (code, text, written) = run("--cache-key", &pin);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(written.contains("build=false"), "nothing is built: {written}");
+    let (code, text, written) = run("--resolve", &pin);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(written.contains(&format!("sha256={digest}")), "{written}");
+    assert!(written.contains("version=signet 0.1.0"), "{written}");
+    assert!(text.contains("as pinned in actions/release-binaries.txt"), "{text}");
+
+    // Another binary at the URL than the one pinned: refused, and never run.
+    let other = format!("0.1.0 {target} {} file://{}\n", "ab".repeat(32), published.display());
+    let (code, text, _) = run("--resolve", &other);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("SHA-256 mismatch"), "{text}");
+
+    // No pin for this version (a development commit): the checkout is built.
+    let (code, text, written) =
+        run("--cache-key", &format!("0.0.9 {target} {digest} file://{}\n", published.display()));
+    assert_eq!(code, Some(0), "{text}");
+    assert!(written.contains("build=true"), "{written}");
+}
+
 /// Seed 001's auto-stamp: when a pull request that changed the requirements is merged, the stamp
 /// job records the approving review of the merged commit on exactly the requirements the merge
 /// made unreviewed, pushes that on a branch and opens a pull request; an approval of an earlier
@@ -1136,13 +1194,11 @@ fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
         "-c user.name=t -c user.email=t@example.com commit -qm base --allow-empty && git add -A && git -c user.name=t -c user.email=t@example.com commit -qm base",
     );
     // The pull request: SYS-2 reworded (so SYS-2 and its child SW-3, both reviewed, become
-    // unreviewed) and SYS-3, unreviewed already, edited too.
+    // unreviewed). An edit of SYS-3, unreviewed already, would stamp nothing at all (rtm.rs).
     let text = fs::read_to_string(&docs).expect("system.sdoc");
     let sys2 = text.find("UID: SYS-2").expect("SYS-2");
     let at = sys2 + text[sys2..].find("STATEMENT: >>>\n").expect("statement") + "STATEMENT: >>>\n".len();
-    let sys3 = text.find("UID: SYS-3").expect("SYS-3");
-    let at3 = sys3 + text[sys3..].find("STATEMENT: >>>\n").expect("statement") + "STATEMENT: >>>\n".len();
-    let edited = format!("{}Reworded. {}Edited. {}", &text[..at], &text[at..at3], &text[at3..]);
+    let edited = format!("{}Reworded. {}", &text[..at], &text[at..]);
     let base = git("rev-parse HEAD");
     fs::write(&docs, edited).expect("edit");
     git("-c user.name=t -c user.email=t@example.com commit -qam 'Merge pull request #12'");
@@ -1154,7 +1210,7 @@ fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
         &pulls,
         serde_json::json!([{
             "number": 12, "state": "closed", "merged_at": "2026-12-05T10:00:00Z", "merge_commit_sha": merged,
-            "user": {"login": "mallory-dev"}, "head": {"ref": "reword-sys-2", "sha": head},
+            "commits": 2, "user": {"login": "mallory-dev"}, "head": {"ref": "reword-sys-2", "sha": head},
             "base": {"ref": "main", "sha": git("rev-parse HEAD^1")},
         }])
         .to_string(),
@@ -1162,6 +1218,8 @@ fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
     .expect("pulls");
     let review = |login: &str, state: &str, commit: &str, at: &str| serde_json::json!({"user": {"login": login}, "state": state, "commit_id": commit, "submitted_at": at});
     let reviews = tmp.path().join("reviews.json");
+    let timeline = tmp.path().join("timeline.json");
+    fs::write(&timeline, r#"[{"event": "commented"}]"#).expect("timeline");
     // frank pushed a commit to the pull request; gina can only read the repository.
     let commits = serde_json::json!([
         {"author": {"login": "mallory-dev"}, "committer": {"login": "mallory-dev"}},
@@ -1171,6 +1229,7 @@ fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
         r#"  "api repos/example/infusion-pump/commits/"*"/pulls") cat '{pulls}' ;;
   "api --paginate repos/example/infusion-pump/pulls/12/reviews") cat '{reviews}' ;;
   "api --paginate repos/example/infusion-pump/pulls/12/commits") echo '{commits}' ;;
+  "api --paginate repos/example/infusion-pump/issues/"*"/timeline") cat '{timeline}' ;;
   "api repos/example/infusion-pump/collaborators/gina/permission --jq .permission") echo read ;;
   "api repos/example/infusion-pump/collaborators/"*"/permission --jq .permission") echo write ;;
   "auth setup-git") ;;
@@ -1178,7 +1237,8 @@ fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
   "pr view https://github.com/example/infusion-pump/pull/13 --json headRefOid --jq .headRefOid")
     git -C ../origin.git rev-parse refs/heads/signet/stamp-pr-12 ;;"#,
         pulls = pulls.display(),
-        reviews = reviews.display()
+        reviews = reviews.display(),
+        timeline = timeline.display()
     );
     let (path, log) = fake_gh(tmp.path(), r#""$*""#, &cases);
     let event = serde_json::json!({"before": base}).to_string();
@@ -1210,7 +1270,6 @@ fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
     assert!(ran.has_annotation("warning", "without an approving review of its last commit"), "{:?}", ran.annotations());
     assert_eq!(git("status --porcelain"), "", "nothing stamped");
 
-    // A branch of that name pushed beforehand is never reused: the job fails, and opens nothing.
     let approved = || {
         (
             serde_json::json!([
@@ -1220,6 +1279,21 @@ fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
             serde_json::json!([review("erin", "APPROVED", head, "2026-12-05T09:40:00Z")]),
         )
     };
+    // Approvals of a pull request whose base branch was changed after it was opened stamp nothing.
+    fs::write(
+        &timeline,
+        r#"[{"event": "commented"}]
+[{"event": "base_ref_changed"}]"#,
+    )
+    .expect("timeline");
+    let (p1, p2) = approved();
+    let ran = stamp(p1, p2);
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    assert!(ran.has_annotation("warning", "base branch of pull request #12 was changed"), "{:?}", ran.annotations());
+    assert_eq!(git("status --porcelain"), "", "nothing stamped");
+    fs::write(&timeline, "[]").expect("timeline");
+
+    // A branch of that name pushed beforehand is never reused: the job fails, and opens nothing.
     git("push -q origin HEAD:refs/heads/signet/stamp-pr-12");
     let (p1, p2) = approved();
     let ran = stamp(p1, p2);
@@ -1301,6 +1375,65 @@ fn stamp_workflow_records_the_approving_review_of_a_merged_pull_request() {
     let ran = stamp(serde_json::json!([]), serde_json::json!([]));
     assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
     assert!(ran.has_annotation("notice", "is not the merge of a pull request"), "{:?}", ran.annotations());
+}
+
+/// The auto-stamp stamps nothing from a document whose text the pull request's diff never showed:
+/// draft notes merged earlier outside the documents, brought in by a one-line symbolic link to
+/// their folder, or by a two-line include.
+#[test]
+fn the_auto_stamp_refuses_documents_the_diff_never_showed() {
+    let Some(python) = harness_python("stamp.yml") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = checkout(tmp.path());
+    let pump = ws.join("examples/infusion-pump");
+    let git = |args: &str| String::from_utf8_lossy(&sh(&ws, &format!("git {args}")).stdout).trim().to_owned();
+    let commit = "-c user.name=t -c user.email=t@example.com commit -q";
+    fs::create_dir_all(pump.join("drafts")).expect("mkdir");
+    let system = fs::read_to_string(pump.join("regulatory-docs/system.sdoc")).expect("system.sdoc");
+    let header = &system[..system.find("[REQUIREMENT]").expect("a requirement")];
+    let draft = format!(
+        "{}[REQUIREMENT]\nUID: DRAFT-1\nSTATUS: Draft\nTITLE: Fast infusion\nSTATEMENT: >>>\nThe pump may infuse at 1000 mL/h.\n<<<\n",
+        header.replace("UID: DOC-SYS", "UID: DOC-DRAFT")
+    );
+    fs::write(pump.join("drafts/notes.sdoc"), draft).expect("draft");
+    sh(tmp.path(), "git init -q --bare origin.git");
+    git(&format!("init -q -b main && git remote add origin ../origin.git && git add -A && git {commit} -m base"));
+    let base = git("rev-parse HEAD");
+    let pulls = tmp.path().join("pulls.json");
+    let cases = format!(
+        r#"  "api repos/example/infusion-pump/commits/"*"/pulls") cat '{pulls}' ;;
+  "api --paginate repos/example/infusion-pump/pulls/30/reviews") echo '[{{"user": {{"login": "alice"}}, "state": "APPROVED", "commit_id": "{head}", "submitted_at": "2026-12-05T09:30:00Z"}}]' ;;
+  "api --paginate repos/example/infusion-pump/pulls/30/commits") echo '[{{"author": {{"login": "mallory-dev"}}}}]' ;;
+  "api --paginate repos/example/infusion-pump/issues/30/timeline") echo '[]' ;;
+  "api repos/example/infusion-pump/collaborators/alice/permission --jq .permission") echo write ;;
+  "auth setup-git") ;;"#,
+        pulls = pulls.display(),
+        head = "2".repeat(40)
+    );
+    let (path, log) = fake_gh(tmp.path(), r#""$*""#, &cases);
+    let event = serde_json::json!({"before": base}).to_string();
+    let merge = |change: &str, expect: &str| {
+        git(&format!("checkout -q -f main && git reset -q --hard {base} && git clean -qfd"));
+        sh(&pump, change);
+        git(&format!("add -A && git {commit} -m 'Merge pull request #30'"));
+        let merged = git("rev-parse HEAD");
+        let pull = serde_json::json!([{
+            "number": 30, "merged_at": "2026-12-05T10:00:00Z", "merge_commit_sha": merged, "commits": 1,
+            "user": {"login": "mallory-dev"}, "head": {"ref": "notes", "sha": "2".repeat(40)}, "base": {"ref": "main"},
+        }]);
+        fs::write(&pulls, pull.to_string()).expect("pulls");
+        let github = [("sha", merged.as_str()), ("ref_name", "main"), ("event", event.as_str())];
+        let ran = run_job(&python, "stamp.yml", "stamp", &ws, &github, &path);
+        assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+        assert!(ran.has_annotation("warning", expect), "{:?}", ran.annotations());
+        assert_eq!(ran.step("stamp")["outputs"]["stamp-pull-request"], "", "{}", ran.dump());
+    };
+    merge("ln -s ../drafts regulatory-docs/sub", "is not a file tracked at that path");
+    merge(
+        "printf '\n[DOCUMENT_FROM_FILE]\nFILE: ../drafts/notes.sdoc\n' >> regulatory-docs/system.sdoc",
+        "was not one of the documents",
+    );
+    assert!(!fs::read_to_string(&log).expect("gh log").contains("pr create"), "no pull request opened");
 }
 
 /// The rest of seed 001's loop, after the request's pull request: three people enrol and sign,

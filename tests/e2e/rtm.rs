@@ -137,8 +137,9 @@ fn an_unreviewed_ancestor_makes_descendants_suspect() {
 }
 
 /// The auto-stamp's selection: what a change made unreviewed is stamped, but never a requirement
-/// whose text the change's diff may not have shown — one unreviewed before, one that may be an
-/// unreviewed requirement renamed, or a new one when the caller says files moved.
+/// whose text the change's diff may not have shown — one unreviewed before, anything at all when
+/// the change altered or removed an unreviewed requirement (its text may now be under another
+/// UID), or a new one when the caller says files moved.
 #[test]
 fn stamp_changed_since_stamps_only_what_the_change_showed() {
     let t = three_levels();
@@ -161,12 +162,19 @@ fn stamp_changed_since_stamps_only_what_the_change_showed() {
     edit(d, "regulatory-docs/sw.sdoc", "UID: SW-2", "UID: SW-9");
     let out = changed_since(&[]);
     assert_eq!(out["stamped"], serde_json::json!([]), "{out}");
-    assert_eq!(
-        out["left"][0],
-        serde_json::json!({"uid": "SW-9", "why": "new-while-unreviewed-gone", "gone": ["SW-2"]})
-    );
+    assert_eq!(out["left"][0], serde_json::json!({"uid": "SW-9", "why": "unreviewed-touched", "touched": ["SW-2"]}));
 
-    // A new requirement, with nothing gone, is stamped; SW-2 is left as it was.
+    // The texts of SW-1 (reviewed) and SW-2 (unreviewed) swapped: the diff shows two changed
+    // lines, but SW-1 would be stamped with SW-2's never-reviewed text. Nothing is stamped.
+    fs::write(d.join("regulatory-docs/sw.sdoc"), &original).unwrap();
+    edit(d, "regulatory-docs/sw.sdoc", "Detect occlusion.", "SWAP");
+    edit(d, "regulatory-docs/sw.sdoc", "Latch the alarm.", "Detect occlusion.");
+    edit(d, "regulatory-docs/sw.sdoc", "SWAP", "Latch the alarm.");
+    let out = changed_since(&[]);
+    assert_eq!(out["stamped"], serde_json::json!([]), "{out}");
+    assert_eq!(out["left"][0], serde_json::json!({"uid": "SW-1", "why": "unreviewed-touched", "touched": ["SW-2"]}));
+
+    // A new requirement, with no unreviewed one touched, is stamped; SW-2 is left as it was.
     fs::write(d.join("regulatory-docs/sw.sdoc"), &original).unwrap();
     let added = "\n[REQUIREMENT]\nUID: SW-3\nTITLE: SW-3 title\nSTATEMENT: >>>\nLog it.\n<<<\n";
     fs::write(d.join("regulatory-docs/sw.sdoc"), format!("{original}{added}")).unwrap();

@@ -3,17 +3,15 @@
 //! sees every chunk through a shared reference. Chunks return to a fixed pool, so memory stays
 //! bounded (pool × 1 MiB) whatever the size of the tree.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use rustix::fs::OFlags;
 use sha2::{Digest as _, Sha256};
 
 use crate::digest::Digest;
-use crate::fsx::AtomicFile;
+use crate::fsx::{AtomicFile, os};
 
 /// 1 MiB chunks: O_DIRECT writes of that size run at the disk's speed (128 KiB writes were
 /// latency-bound, 3.5 s for 2 GiB). A multiple of 4096, so full chunks can bypass the page cache.
@@ -279,11 +277,7 @@ pub struct FileWriter {
 
 impl FileWriter {
     pub fn boxed(file: AtomicFile) -> Box<dyn Sink> {
-        let direct = OpenOptions::new()
-            .write(true)
-            .custom_flags((OFlags::DIRECT | OFlags::CLOEXEC).bits() as i32)
-            .open(file.temp_path())
-            .ok();
+        let direct = os::open_direct(file.temp_path());
         Box::new(FileWriter { file: Box::new(file), direct, offset: 0 })
     }
 }
@@ -294,17 +288,17 @@ impl Sink for FileWriter {
         if let Some(direct) = &self.direct
             && bytes.len() == CHUNK
         {
-            match direct.write_all_at(bytes, self.offset) {
+            match os::write_all_at(direct, bytes, self.offset) {
                 Ok(()) => {
                     self.offset += bytes.len() as u64;
                     return Ok(());
                 }
                 // Some filesystems accept O_DIRECT at open and refuse it at write.
-                Err(e) if e.raw_os_error() == Some(rustix::io::Errno::INVAL.raw_os_error()) => self.direct = None,
+                Err(e) if os::is_invalid_argument(&e) => self.direct = None,
                 Err(e) => return Err(e),
             }
         }
-        self.file.file().write_all_at(bytes, self.offset)?;
+        os::write_all_at(self.file.file(), bytes, self.offset)?;
         self.offset += bytes.len() as u64;
         Ok(())
     }

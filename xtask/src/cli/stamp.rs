@@ -77,9 +77,10 @@ fn why(why: &Why) -> String {
         Why::AlreadyUnreviewed { was } => {
             format!("it was already {} before this change, which did not review it", was.as_str())
         }
-        Why::NewWhileUnreviewedGone { gone } => format!(
-            "it is new while {} (unreviewed before) disappeared, so it may be one of them renamed",
-            gone.join(", ")
+        Why::UnreviewedTouched { touched } => format!(
+            "this change altered or removed {}, unreviewed before it, whose earlier text it did not show; \
+             nothing is stamped",
+            touched.join(", ")
         ),
         Why::NewNotShown => "it is new, and this change moved or deleted requirement files or changed signet.toml, \
                               so its diff may not show it whole"

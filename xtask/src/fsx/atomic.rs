@@ -1,10 +1,11 @@
 //! Outputs appear at their final path complete or not at all: a temp file in the same folder,
 //! fsync, then rename. A killed process leaves only a `.signet-tmp-*` file beside the target.
 
-use std::fs::{self, File, Permissions};
+use std::fs::{self, File};
 use std::io::{self, Write};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+
+use super::os;
 
 use tempfile::NamedTempFile;
 
@@ -55,7 +56,7 @@ impl AtomicFile {
 
     pub fn commit_as(self, durability: Durability) -> io::Result<PathBuf> {
         let AtomicFile { tmp, dest } = self;
-        tmp.as_file().set_permissions(Permissions::from_mode(0o644))?;
+        os::set_mode(tmp.as_file(), 0o644)?;
         if durability == Durability::Synced {
             tmp.as_file().sync_all()?;
         }
@@ -63,8 +64,7 @@ impl AtomicFile {
         refuse_special(&dest)?;
         tmp.persist(&dest).map_err(|e| e.error)?;
         if durability == Durability::Synced {
-            // The rename is durable only once the directory entry is on disk too.
-            File::open(parent_dir(&dest))?.sync_all()?;
+            sync_dir(parent_dir(&dest))?;
         }
         Ok(dest)
     }
@@ -99,7 +99,6 @@ pub fn write_with(
 /// folder would turn `/dev/null` into a file when run as root, or write where a link points;
 /// the path is examined with `lstat`, never followed or opened.
 pub fn refuse_special(dest: &Path) -> io::Result<()> {
-    use std::os::unix::fs::FileTypeExt;
     let kind = match fs::symlink_metadata(dest) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e),
@@ -110,14 +109,8 @@ pub fn refuse_special(dest: &Path) -> io::Result<()> {
                 "a symbolic link"
             } else if t.is_dir() {
                 "a folder"
-            } else if t.is_fifo() {
-                "a FIFO"
-            } else if t.is_socket() {
-                "a socket"
-            } else if t.is_char_device() || t.is_block_device() {
-                "a device"
             } else {
-                "not a regular file"
+                os::special(&t).map_or("not a regular file", os::Special::describe)
             }
         }
     };
@@ -128,6 +121,12 @@ pub fn refuse_special(dest: &Path) -> io::Result<()> {
              it untouched; choose another output path"
         ),
     ))
+}
+
+/// A rename is durable only once the directory entry is on disk too. Windows cannot open a
+/// folder as a file; NTFS journals the rename itself.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    if cfg!(unix) { File::open(dir)?.sync_all() } else { Ok(()) }
 }
 
 fn parent_dir(path: &Path) -> &Path {

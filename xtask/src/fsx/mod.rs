@@ -4,6 +4,7 @@
 
 pub mod atomic;
 pub mod open;
+pub mod os;
 pub mod path_safety;
 pub mod read;
 pub mod tree;

@@ -2,19 +2,13 @@
 //! A file swapped for a symlink or a FIFO between the walk and the open is refused, and a FIFO
 //! is never waited on (O_NONBLOCK).
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
-use rustix::fs::OFlags;
+use super::os;
 
-/// Identity of a file as seen by the directory walk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FileId {
-    pub dev: u64,
-    pub ino: u64,
-}
+pub use super::os::FileId;
 
 #[derive(Debug)]
 pub enum OpenError {
@@ -39,26 +33,26 @@ impl std::fmt::Display for OpenError {
 
 /// Opens `path` for reading; returns the file and its size at open time.
 pub fn open_regular(path: &Path, expect: Option<FileId>) -> Result<(File, u64), OpenError> {
-    let flags = OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-    let file = OpenOptions::new().read(true).custom_flags(flags.bits() as i32).open(path).map_err(|e| {
-        match e.raw_os_error() {
-            Some(code) if code == rustix::io::Errno::LOOP.raw_os_error() => OpenError::Symlink,
-            _ => OpenError::Io(e),
-        }
+    let file = os::read_options(true).open(path).map_err(|e| match os::is_symlink_refusal(&e) {
+        true => OpenError::Symlink,
+        false => OpenError::Io(e),
     })?;
     let meta = file.metadata().map_err(OpenError::Io)?;
+    if meta.file_type().is_symlink() {
+        return Err(OpenError::Symlink);
+    }
     if !meta.file_type().is_file() {
         return Err(OpenError::NotRegular);
     }
     if let Some(id) = expect
-        && (meta.dev() != id.dev || meta.ino() != id.ino)
+        && os::file_id(&meta) != id
     {
         return Err(OpenError::Replaced);
     }
     Ok((file, meta.len()))
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use std::fs;
     use std::os::unix::fs::symlink;

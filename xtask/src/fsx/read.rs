@@ -4,12 +4,10 @@
 //! `/dev/zero` (git stores symlinks) would grow it until memory runs out; both are refused,
 //! and a file over the limit is refused before it is read.
 
-use std::fs::OpenOptions;
 use std::io::{self, Read};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-use rustix::fs::OFlags;
+use super::os;
 
 /// Largest signature record, request, audit trail, manifest, registry or `signet.toml` read.
 /// A release with a hundred signatures assembles to about 1 MiB.
@@ -39,8 +37,7 @@ pub fn read_bytes(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 /// is an `InvalidInput` error at once, never a read that waits forever or never ends.
 pub fn open_file(path: &Path) -> io::Result<(std::fs::File, std::fs::Metadata)> {
     // O_NONBLOCK: opening a FIFO must not wait for a writer before we can see what it is.
-    let flags = OFlags::NONBLOCK | OFlags::CLOEXEC;
-    let file = OpenOptions::new().read(true).custom_flags(flags.bits() as i32).open(path)?;
+    let file = os::read_options(false).open(path)?;
     let meta = file.metadata()?;
     if !meta.file_type().is_file() {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file (a FIFO, device or folder)"));

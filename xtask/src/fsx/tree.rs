@@ -5,11 +5,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::fs;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use super::open::FileId;
+use super::os::{self, FileId, Special};
 use super::path_safety::{self, PathProblem};
 
 #[derive(Debug, Clone)]
@@ -150,7 +148,7 @@ impl Walker {
     /// Checks one entry's name; returns a sub-folder to descend into, or queues a candidate.
     fn entry(&mut self, entry: &fs::DirEntry, prefix: &str) -> Option<(PathBuf, String)> {
         let os_name = entry.file_name();
-        let rel = format!("{prefix}{}", String::from_utf8_lossy(os_name.as_bytes()));
+        let rel = format!("{prefix}{}", os::name_lossy(&os_name));
         let name_ok = match os_name.to_str() {
             None => Err(PathProblem::NotUtf8),
             Some(name) => path_safety::check_name(name),
@@ -195,25 +193,25 @@ fn classify(c: &Candidate) -> Result<TreeFile, Refusal> {
     let meta = fs::symlink_metadata(&c.path).map_err(|e| Refusal::Unreadable(e.to_string()))?;
     let ft = meta.file_type();
     if ft.is_file() {
-        rustix::fs::access(&c.path, rustix::fs::Access::READ_OK)
-            .map_err(|e| Refusal::Unreadable(io::Error::from(e).to_string()))?;
+        os::check_readable(&c.path).map_err(|e| Refusal::Unreadable(e.to_string()))?;
+        let id: FileId = os::file_id(&meta);
         return Ok(TreeFile {
             rel: c.rel.clone(),
             path: c.path.clone(),
-            id: FileId { dev: meta.dev(), ino: meta.ino() },
+            id,
             size: meta.len(),
-            executable: meta.permissions().mode() & 0o111 != 0,
+            executable: os::is_executable(&meta),
         });
     }
     Err(if ft.is_symlink() {
         let target = fs::read_link(&c.path).map(|t| t.display().to_string()).unwrap_or_default();
         Refusal::Symlink { target, dangling: fs::metadata(&c.path).is_err() }
-    } else if ft.is_fifo() {
-        Refusal::Fifo
-    } else if ft.is_socket() {
-        Refusal::Socket
-    } else if ft.is_block_device() || ft.is_char_device() {
-        Refusal::Device
+    } else if let Some(special) = os::special(&ft) {
+        match special {
+            Special::Fifo => Refusal::Fifo,
+            Special::Socket => Refusal::Socket,
+            Special::Device => Refusal::Device,
+        }
     } else if ft.is_dir() {
         // Became a folder since the directory read.
         Refusal::Unreadable("changed type during the walk".into())

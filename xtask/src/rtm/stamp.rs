@@ -59,9 +59,10 @@ pub struct Left {
 pub enum Why {
     /// It was unreviewed before the change too, which did not review that earlier change.
     AlreadyUnreviewed { was: ReviewState },
-    /// It is new, while requirements that were unreviewed in the base are gone: it may be one of
-    /// them renamed, whose unreviewed text the change's diff did not show.
-    NewWhileUnreviewedGone { gone: Vec<String> },
+    /// The change altered or removed requirements that were unreviewed in the base (`touched`).
+    /// Their earlier text was never reviewed, and the diff showed only what changed in it: moved
+    /// to another UID by a rename or a swap, it would be stamped unseen. So nothing is stamped.
+    UnreviewedTouched { touched: Vec<String> },
     /// It is new, and the caller asked to leave new requirements (`leave_new`).
     NewNotShown,
 }
@@ -132,14 +133,16 @@ fn targets(graph: &Graph, opts: &StampOptions) -> Result<(Vec<usize>, Vec<Left>)
 
 /// The requirements a change made unreviewed: not reviewed now, and reviewed (or absent) in
 /// `base`. Those already unreviewed in the base are left: approving this change did not
-/// review what changed before it. A requirement absent from the base is new only if no
-/// unreviewed base requirement disappeared (a renamed UID would otherwise launder its text).
+/// review what changed before it. If the change altered or removed any requirement that was
+/// unreviewed in the base, nothing is stamped: its unreviewed text may now sit under another UID.
 fn changed_since(graph: &Graph, base: &Index, leave_new: bool) -> (Vec<usize>, Vec<Left>) {
     let before: HashMap<&str, ReviewState> = base.requirements.iter().map(|e| (e.uid.as_str(), e.state)).collect();
-    let gone: Vec<String> = base
+    let fps = fingerprints(graph);
+    let touched: Vec<String> = base
         .requirements
         .iter()
-        .filter(|e| e.state != ReviewState::Reviewed && !graph.index.contains_key(&e.uid))
+        .filter(|e| e.state != ReviewState::Reviewed)
+        .filter(|e| graph.index.get(&e.uid).is_none_or(|&i| fps[i] != e.fingerprint))
         .map(|e| e.uid.clone())
         .collect();
     let (mut targets, mut left) = (Vec::new(), Vec::new());
@@ -149,11 +152,10 @@ fn changed_since(graph: &Graph, base: &Index, leave_new: bool) -> (Vec<usize>, V
         }
         let uid = &graph.reqs[i].uid;
         let why = match before.get(uid.as_str()) {
-            Some(ReviewState::Reviewed) => None,
-            Some(&was) => Some(Why::AlreadyUnreviewed { was }),
+            Some(&was) if was != ReviewState::Reviewed => Some(Why::AlreadyUnreviewed { was }),
+            _ if !touched.is_empty() => Some(Why::UnreviewedTouched { touched: touched.clone() }),
             None if leave_new => Some(Why::NewNotShown),
-            None if !gone.is_empty() => Some(Why::NewWhileUnreviewedGone { gone: gone.clone() }),
-            None => None,
+            _ => None,
         };
         match why {
             None => targets.push(i),

@@ -20,9 +20,8 @@ impl Terminal {
         if !keys::is_interactive() {
             return Err(refuse());
         }
-        let f = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(|_| refuse())?;
-        let input = BufReader::new(f.try_clone().map_err(|_| refuse())?);
-        Ok(Terminal { out: f, input })
+        let console = keys::open_console().map_err(|_| refuse())?;
+        Ok(Terminal { out: console.output, input: BufReader::new(console.input) })
     }
 
     pub fn say(&mut self, text: &str) {

@@ -1,8 +1,7 @@
 //! Key files on disk: created owner-only and never overwritten, read with a size cap.
 
-use std::fs::{self, File, OpenOptions, Permissions};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -10,6 +9,7 @@ use p256::ecdsa::{SigningKey, VerifyingKey};
 use zeroize::Zeroizing;
 
 use super::{KeyError, decrypt_pem, parse_public_pem};
+use crate::fsx::{atomic, os};
 
 /// A P-256 key PEM is under 1 KiB; anything far larger is not a key and is not read into memory.
 const MAX_KEY_FILE: u64 = 64 << 10;
@@ -28,8 +28,7 @@ pub fn write_key_file(path: &Path, pem: &str) -> io::Result<()> {
     tmp.file.sync_all()?;
     tmp.publish(path)?;
     drop(tmp);
-    // The new name is durable only once the directory entry is on disk too.
-    File::open(dir)?.sync_all()
+    atomic::sync_dir(dir)
 }
 
 /// Reads a key file's PEM text (at most 64 KiB), kept in memory that is wiped on drop.
@@ -85,11 +84,11 @@ impl TempKey {
         let mut last = None;
         for attempt in 0..16u32 {
             let path = dir.join(format!(".signet-key-tmp-{}-{nanos:09}-{attempt}", std::process::id()));
-            match OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path) {
+            match os::create_private(OpenOptions::new().write(true).create_new(true)).open(&path) {
                 Ok(file) => {
                     let temp = TempKey { file, path, renamed: false };
                     // A umask can only take bits away; this makes the owner's read-write exact.
-                    temp.file.set_permissions(Permissions::from_mode(0o600))?;
+                    os::set_mode(&temp.file, 0o600)?;
                     return Ok(temp);
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),

@@ -20,7 +20,7 @@ pub use p256::ecdsa::{SigningKey, VerifyingKey};
 pub use password::{PolicyViolation, check_policy, read_new_password};
 pub use private::{SCRYPT_LOG_N, SCRYPT_P, SCRYPT_R, decrypt_pem, encrypt_pem, generate};
 pub use public::{key_id, parse_public_pem, public_pem};
-pub use tty::{is_interactive, read_password};
+pub use tty::{Console, is_interactive, open_console, read_password};
 
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,7 @@ use std::io::Write;
 use zeroize::Zeroizing;
 
 use super::KeyError;
-use super::tty::{open_tty, read_hidden_line};
+use super::tty::open_console;
 
 pub use super::tty::{is_interactive, read_password};
 
@@ -134,13 +134,13 @@ fn signer_id_parts(signer_id: &str) -> impl Iterator<Item = String> {
 /// Asks on the terminal for a new password twice; re-asks (saying why) when the two differ or
 /// the policy refuses it, and gives up after [`NEW_PASSWORD_ATTEMPTS`] tries.
 pub fn read_new_password(signer_id: &str, details: &[&str]) -> Result<Zeroizing<String>, KeyError> {
-    let tty = open_tty().map_err(KeyError::NoTerminal)?;
+    let tty = open_console().map_err(KeyError::NoTerminal)?;
     let mut last = String::new();
     for attempt in 1..=NEW_PASSWORD_ATTEMPTS {
-        let first = read_hidden_line(&tty, "New key password: ").map_err(KeyError::Terminal)?;
+        let first = tty.read_hidden_line("New key password: ").map_err(KeyError::Terminal)?;
         last = match check_policy(&first, signer_id, details) {
             Ok(()) => {
-                let again = read_hidden_line(&tty, "Repeat the password: ").map_err(KeyError::Terminal)?;
+                let again = tty.read_hidden_line("Repeat the password: ").map_err(KeyError::Terminal)?;
                 if *again == *first {
                     return Ok(first);
                 }
@@ -151,7 +151,7 @@ pub fn read_new_password(signer_id: &str, details: &[&str]) -> Result<Zeroizing<
         let left = NEW_PASSWORD_ATTEMPTS - attempt;
         // Best effort: if the terminal cannot take the reason, the next prompt fails anyway.
         let _ = writeln!(
-            &tty,
+            &tty.output,
             "Refused: {last}.{}",
             if left > 0 { format!(" {left} attempt(s) left.") } else { String::new() }
         );

@@ -1,34 +1,91 @@
 //! Passwords come only from the controlling terminal: never stdin, the environment or an
-//! argument, where a script or a CI log could supply or keep them.
+//! argument, where a script or a CI log could supply or keep them. On Unix that is `/dev/tty`,
+//! put in no-echo mode here; on Windows it is the console (`CONIN$` / `CONOUT$`), whose echo
+//! `rpassword` turns off.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal};
+#[cfg(unix)]
+use std::io::{Read, Write};
+#[cfg(unix)]
 use std::os::fd::{AsFd, BorrowedFd};
 
+#[cfg(unix)]
 use rustix::termios::{LocalModes, OptionalActions, SpecialCodeIndex, Termios, tcgetattr, tcsetattr};
-use zeroize::{Zeroize, Zeroizing};
+#[cfg(unix)]
+use zeroize::Zeroize;
+use zeroize::Zeroizing;
 
 /// Longer input is refused rather than grown: reallocating would leave copies we cannot wipe.
 const MAX_PASSWORD_BYTES: usize = 1024;
 
+#[cfg(unix)]
 const CTRL_C: u8 = 0x03;
+#[cfg(unix)]
 const CTRL_D: u8 = 0x04;
+#[cfg(unix)]
 const CTRL_U: u8 = 0x15;
+#[cfg(unix)]
 const BACKSPACE: u8 = 0x08;
+#[cfg(unix)]
 const DELETE: u8 = 0x7f;
 
-/// True only when a person can be asked: `/dev/tty` opens and stdin is a terminal.
+/// True only when a person can be asked: the terminal opens and stdin is a terminal.
 pub fn is_interactive() -> bool {
-    io::stdin().is_terminal() && open_tty().is_ok()
+    io::stdin().is_terminal() && open_console().is_ok()
 }
 
 /// Shows `prompt` on the controlling terminal and reads one line from it without echo.
 /// Ctrl-C cancels with `ErrorKind::Interrupted`. The terminal's mode is restored on every return
 /// path (a guard), though not if the process is killed by a signal meanwhile.
 pub fn read_password(prompt: &str) -> io::Result<Zeroizing<String>> {
-    read_hidden_line(&open_tty()?, prompt)
+    open_console()?.read_hidden_line(prompt)
 }
 
+/// The terminal a person types at, never stdin/stdout (which a script could drive).
+pub struct Console {
+    pub input: File,
+    pub output: File,
+}
+
+#[cfg(unix)]
+pub fn open_console() -> io::Result<Console> {
+    let tty = open_tty()?;
+    Ok(Console { output: tty.try_clone()?, input: tty })
+}
+
+#[cfg(windows)]
+pub fn open_console() -> io::Result<Console> {
+    let open = |name: &str| {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(name)
+            .map_err(|e| io::Error::new(e.kind(), format!("no console ({name}: {e})")))
+    };
+    Ok(Console { input: open("CONIN$")?, output: open("CONOUT$")? })
+}
+
+impl Console {
+    #[cfg(unix)]
+    pub fn read_hidden_line(&self, prompt: &str) -> io::Result<Zeroizing<String>> {
+        read_hidden_line(&self.input, prompt)
+    }
+
+    #[cfg(windows)]
+    pub fn read_hidden_line(&self, prompt: &str) -> io::Result<Zeroizing<String>> {
+        let line = Zeroizing::new(rpassword::prompt_password(prompt)?);
+        if line.len() > MAX_PASSWORD_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("password longer than {MAX_PASSWORD_BYTES} bytes"),
+            ));
+        }
+        Ok(line)
+    }
+}
+
+#[cfg(unix)]
 pub(super) fn open_tty() -> io::Result<File> {
     OpenOptions::new()
         .read(true)
@@ -37,6 +94,7 @@ pub(super) fn open_tty() -> io::Result<File> {
         .map_err(|e| io::Error::new(e.kind(), format!("no controlling terminal (/dev/tty: {e})")))
 }
 
+#[cfg(unix)]
 pub(super) fn read_hidden_line(tty: &File, prompt: &str) -> io::Result<Zeroizing<String>> {
     let line = {
         // Echo goes off before the prompt shows, so nothing typed after it is ever echoed.
@@ -52,6 +110,7 @@ pub(super) fn read_hidden_line(tty: &File, prompt: &str) -> io::Result<Zeroizing
     into_string(line?)
 }
 
+#[cfg(unix)]
 /// The terminal in a no-echo, key-at-a-time mode until dropped, then exactly as it was.
 /// Signals are off too (ISIG): Ctrl-C arrives as a byte we turn into an error, so the guard
 /// still runs, where a SIGINT would kill the process and leave the user's terminal mute.
@@ -60,6 +119,7 @@ pub(super) struct Quiet<'fd> {
     saved: Termios,
 }
 
+#[cfg(unix)]
 impl<'fd> Quiet<'fd> {
     pub(super) fn new(fd: BorrowedFd<'fd>) -> io::Result<Quiet<'fd>> {
         let saved = tcgetattr(fd)?;
@@ -80,12 +140,14 @@ impl<'fd> Quiet<'fd> {
     }
 }
 
+#[cfg(unix)]
 impl Drop for Quiet<'_> {
     fn drop(&mut self) {
         let _ = tcsetattr(self.fd, OptionalActions::Now, &self.saved);
     }
 }
 
+#[cfg(unix)]
 /// One line, with the editing keys a canonical-mode terminal would have handled for us.
 fn read_line(input: &mut impl Read) -> io::Result<Zeroizing<Vec<u8>>> {
     let mut line = Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES));
@@ -125,6 +187,7 @@ fn read_line(input: &mut impl Read) -> io::Result<Zeroizing<Vec<u8>>> {
     }
 }
 
+#[cfg(unix)]
 fn into_string(mut bytes: Zeroizing<Vec<u8>>) -> io::Result<Zeroizing<String>> {
     match String::from_utf8(std::mem::take(&mut *bytes)) {
         Ok(text) => Ok(Zeroizing::new(text)),

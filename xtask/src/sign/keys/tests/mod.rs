@@ -1,10 +1,12 @@
 //! Tests for keys: crypto round trips, OpenSSL interop (real `openssl` runs), password policy,
 //! key files and the terminal reader (driven through a pseudo-terminal from `script`).
 
+#[cfg(unix)]
 mod file;
 mod openssl;
 mod policy;
 mod private;
+#[cfg(unix)]
 mod tty;
 
 use std::path::{Path, PathBuf};

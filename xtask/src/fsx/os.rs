@@ -1,0 +1,188 @@
+//! The file-system calls that differ between Unix and Windows, in one place. Every stage runs on
+//! both, so that signers and auditors on Windows can sign and verify; a few guarantees are
+//! Unix's alone and are documented as such (README, "Install"): a file swapped between the walk
+//! and the open is caught by its inode, executable bits are recorded, FIFOs and devices are named,
+//! and key files are created mode 0600 (on Windows they take the folder's ACL).
+
+use std::ffi::OsStr;
+use std::fs::{File, FileType, Metadata, OpenOptions};
+use std::io;
+
+/// Identity of a file as seen by the directory walk (device and inode on Unix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId {
+    pub dev: u64,
+    pub ino: u64,
+}
+
+/// A file that is neither regular, a folder nor a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Special {
+    Fifo,
+    Socket,
+    Device,
+}
+
+impl Special {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Special::Fifo => "a FIFO",
+            Special::Socket => "a socket",
+            Special::Device => "a device",
+        }
+    }
+}
+
+#[cfg(unix)]
+mod imp {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::{FileExt, FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+
+    use rustix::fs::OFlags;
+
+    use super::*;
+
+    /// Read-only, never waiting on a FIFO (O_NONBLOCK); with `nofollow`, a final symlink fails.
+    pub fn read_options(nofollow: bool) -> OpenOptions {
+        let mut flags = OFlags::NONBLOCK | OFlags::CLOEXEC;
+        if nofollow {
+            flags |= OFlags::NOFOLLOW;
+        }
+        let mut options = OpenOptions::new();
+        options.read(true).custom_flags(flags.bits() as i32);
+        options
+    }
+
+    /// The error `read_options(true)` gives for a symlink.
+    pub fn is_symlink_refusal(e: &io::Error) -> bool {
+        e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+    }
+
+    pub fn file_id(meta: &Metadata) -> FileId {
+        FileId { dev: meta.dev(), ino: meta.ino() }
+    }
+
+    pub fn is_executable(meta: &Metadata) -> bool {
+        meta.permissions().mode() & 0o111 != 0
+    }
+
+    pub fn special(ft: &FileType) -> Option<Special> {
+        if ft.is_fifo() {
+            Some(Special::Fifo)
+        } else if ft.is_socket() {
+            Some(Special::Socket)
+        } else if ft.is_block_device() || ft.is_char_device() {
+            Some(Special::Device)
+        } else {
+            None
+        }
+    }
+
+    pub fn check_readable(path: &std::path::Path) -> io::Result<()> {
+        rustix::fs::access(path, rustix::fs::Access::READ_OK).map_err(io::Error::from)
+    }
+
+    /// A directory entry's name as shown in messages (lossy for names that are not UTF-8).
+    pub fn name_lossy(name: &OsStr) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(name.as_bytes())
+    }
+
+    /// Sets the permission bits exactly, whatever the umask took away.
+    pub fn set_mode(file: &File, mode: u32) -> io::Result<()> {
+        file.set_permissions(std::fs::Permissions::from_mode(mode))
+    }
+
+    /// A new file only its owner can read (0600 from the first byte).
+    pub fn create_private(options: &mut OpenOptions) -> &mut OpenOptions {
+        options.mode(0o600)
+    }
+
+    /// A second descriptor that bypasses the page cache (O_DIRECT), where the filesystem has it.
+    pub fn open_direct(path: &std::path::Path) -> Option<File> {
+        OpenOptions::new().write(true).custom_flags((OFlags::DIRECT | OFlags::CLOEXEC).bits() as i32).open(path).ok()
+    }
+
+    /// The error a filesystem that refuses O_DIRECT writes gives.
+    pub fn is_invalid_argument(e: &io::Error) -> bool {
+        e.raw_os_error() == Some(rustix::io::Errno::INVAL.raw_os_error())
+    }
+
+    pub fn write_all_at(file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
+        file.write_all_at(bytes, offset)
+    }
+}
+
+#[cfg(windows)]
+mod imp {
+    use std::os::windows::fs::{FileExt, OpenOptionsExt};
+
+    use super::*;
+
+    /// FILE_FLAG_OPEN_REPARSE_POINT: open a symlink itself, so that it can be seen and refused.
+    const OPEN_REPARSE_POINT: u32 = 0x0020_0000;
+
+    pub fn read_options(nofollow: bool) -> OpenOptions {
+        let mut options = OpenOptions::new();
+        options.read(true);
+        if nofollow {
+            options.custom_flags(OPEN_REPARSE_POINT);
+        }
+        options
+    }
+
+    /// Windows opens the link itself (see `read_options`); `open_regular` then sees it.
+    pub fn is_symlink_refusal(_: &io::Error) -> bool {
+        false
+    }
+
+    /// No stable file index in std on Windows: the swap check is Unix's (module docs).
+    pub fn file_id(_: &Metadata) -> FileId {
+        FileId { dev: 0, ino: 0 }
+    }
+
+    pub fn is_executable(_: &Metadata) -> bool {
+        false
+    }
+
+    pub fn special(_: &FileType) -> Option<Special> {
+        None
+    }
+
+    pub fn check_readable(path: &std::path::Path) -> io::Result<()> {
+        File::open(path).map(drop)
+    }
+
+    pub fn name_lossy(name: &OsStr) -> std::borrow::Cow<'_, str> {
+        name.to_string_lossy()
+    }
+
+    pub fn set_mode(_: &File, _: u32) -> io::Result<()> {
+        Ok(())
+    }
+
+    pub fn create_private(options: &mut OpenOptions) -> &mut OpenOptions {
+        options
+    }
+
+    pub fn open_direct(_: &std::path::Path) -> Option<File> {
+        None
+    }
+
+    pub fn is_invalid_argument(_: &io::Error) -> bool {
+        false
+    }
+
+    pub fn write_all_at(file: &File, mut bytes: &[u8], mut offset: u64) -> io::Result<()> {
+        while !bytes.is_empty() {
+            let n = file.seek_write(bytes, offset)?;
+            if n == 0 {
+                return Err(io::Error::from(io::ErrorKind::WriteZero));
+            }
+            bytes = &bytes[n..];
+            offset += n as u64;
+        }
+        Ok(())
+    }
+}
+
+pub use imp::*;

@@ -41,6 +41,7 @@ makes upload-artifact / download-artifact copy to and from DIR/<name>/ (the arte
 `retention-days` and `if-no-files-found: error`.
 """
 
+import fnmatch
 import json
 import os
 import re
@@ -624,10 +625,19 @@ def artefact_store(uses, with_, workspace, ctx):
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 shutil.copy2(p, target)
     elif uses.startswith("actions/download-artifact@"):
+        dest = at(with_.get("path") or ".")
+        if with_.get("pattern"):
+            # As download-artifact: each match into path/<name>/, or all into path with merge-multiple.
+            names = sorted(n for n in os.listdir(store) if fnmatch.fnmatchcase(n, with_["pattern"]))
+            merge = str(with_.get("merge-multiple", "false")).lower() == "true"
+            for n in names:
+                target = dest if merge else os.path.join(dest, n)
+                shutil.copytree(os.path.join(store, n), target, dirs_exist_ok=True)
+            return
         source = os.path.join(store, name)
         if not os.path.isdir(source):
             raise ActionError(f"download-artifact: no artefact {name!r} in {store}")
-        shutil.copytree(source, at(with_.get("path") or "."), dirs_exist_ok=True)
+        shutil.copytree(source, dest, dirs_exist_ok=True)
 
 
 def run_job(workflow_path, job_id, workspace, github_extra, needs=None, artifacts=None, vars_=None):

@@ -809,6 +809,16 @@ fn fake_gh(tmp: &Path, on: &str, cases: &str) -> (String, PathBuf) {
 
 // ---------------------------------------------------------------- the workflows' jobs, run
 
+/// The names of the files in `dir`, sorted.
+fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .expect("read folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// The parts of a checkout of this repository the workflows use, in `tmp/ws`.
 fn checkout(tmp: &Path) -> PathBuf {
     let ws = tmp.join("ws");
@@ -1176,6 +1186,88 @@ fn the_pinned_release_binary_is_downloaded_and_checked_by_default() {
     assert!(written.contains("build=true"), "{written}");
 }
 
+/// release-signet.yml's publish job, after the build jobs: the binaries and their .sha256 files
+/// from the artefact store are checked, published with a SHA256SUMS as release assets, and their
+/// SHA-256 pinned in actions/release-binaries.txt by pull request; a binary that does not match
+/// its .sha256 publishes nothing.
+#[test]
+fn release_signet_workflow_publishes_checked_binaries_and_pins_them() {
+    let Some(python) = harness_python("release-signet.yml") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = checkout(tmp.path());
+    sh(tmp.path(), &format!("cp -r '{r}/scripts' '{r}/Cargo.toml' ws/", r = repo().display()));
+    sh(tmp.path(), "git init -q --bare origin.git");
+    let commit = "git -c user.name=t -c user.email=t@example.com commit -qm release";
+    sh(&ws, &format!("git init -q -b main && git remote add origin ../origin.git && git add -A && {commit}"));
+    let store = tmp.path().join("artefacts");
+    for name in ["signet-x86_64-unknown-linux-musl", "signet-x86_64-pc-windows-msvc.exe"] {
+        let target = name.trim_end_matches(".exe");
+        fs::create_dir_all(store.join(target)).expect("mkdir");
+        fs::write(store.join(target).join(name), format!("binary {name}")).expect("binary");
+        sh(&store.join(target), &format!("sha256sum {name} > {name}.sha256"));
+    }
+    let published = tmp.path().join("published");
+    fs::create_dir_all(&published).expect("mkdir");
+    let cases = format!(
+        r#"  "release view "*) exit 1 ;;
+  "release create "*) for a in "$@"; do [ -f "$a" ] && cp "$a" '{published}'/; done; true ;;
+  "api repos/example/infusion-pump --jq .default_branch") echo main ;;
+  "auth setup-git") ;;
+  "pr create "*) echo https://github.com/example/infusion-pump/pull/40 ;;
+  "pr view https://github.com/example/infusion-pump/pull/40 --json headRefOid --jq .headRefOid")
+    git -C '{origin}' rev-parse refs/heads/signet/pin-binaries-signet-v0.1.0 ;;"#,
+        published = published.display(),
+        origin = tmp.path().join("origin.git").display()
+    );
+    let (path, log) = fake_gh(tmp.path(), r#""$*""#, &cases);
+    let artefacts = ["--artifacts".to_string(), store.display().to_string()];
+    let publish = || {
+        run_job_with(
+            &python,
+            ("release-signet.yml", "publish"),
+            &ws,
+            &[("ref_name", "signet-v0.1.0")],
+            &path,
+            &artefacts,
+        )
+    };
+    let ran = publish();
+    assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
+    let out = sh(&published, "sha256sum -c --strict SHA256SUMS");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        file_names(&published),
+        [
+            "SHA256SUMS",
+            "signet-x86_64-pc-windows-msvc.exe",
+            "signet-x86_64-pc-windows-msvc.exe.sha256",
+            "signet-x86_64-unknown-linux-musl",
+            "signet-x86_64-unknown-linux-musl.sha256"
+        ]
+    );
+    let branch = tmp.path().join("branch");
+    sh(tmp.path(), &format!("git clone -q -b signet/pin-binaries-signet-v0.1.0 origin.git '{}'", branch.display()));
+    let pins = fs::read_to_string(branch.join("actions/release-binaries.txt")).expect("pins");
+    let musl = sha256_hex(&fs::read(published.join("signet-x86_64-unknown-linux-musl")).expect("binary"));
+    let line = format!(
+        "0.1.0 x86_64-unknown-linux-musl {musl} https://github.com/example/infusion-pump/releases/download/signet-v0.1.0/signet-x86_64-unknown-linux-musl"
+    );
+    assert!(pins.lines().any(|l| l == line), "{pins}");
+    assert!(pins.lines().any(|l| l.starts_with("0.1.0 x86_64-pc-windows-msvc ")), "{pins}");
+
+    // A binary changed after its digest was taken: nothing is published.
+    fs::write(store.join("signet-x86_64-unknown-linux-musl/signet-x86_64-unknown-linux-musl"), "tampered")
+        .expect("tamper");
+    fs::remove_dir_all(&published).expect("reset");
+    fs::create_dir_all(&published).expect("mkdir");
+    sh(&ws, "git checkout -q -f main && rm -rf dist-out");
+    let before = fs::read_to_string(&log).expect("gh log").matches("release create").count();
+    let ran = publish();
+    assert_eq!(ran.conclusion(), "failure", "{}", ran.dump());
+    assert!(ran.has_annotation("error", "does not match its .sha256"), "{:?}", ran.annotations());
+    assert_eq!(fs::read_to_string(&log).expect("gh log").matches("release create").count(), before);
+}
+
 /// Seed 001's auto-stamp: when a pull request that changed the requirements is merged, the stamp
 /// job records the approving review of the merged commit on exactly the requirements the merge
 /// made unreviewed, pushes that on a branch and opens a pull request; an approval of an earlier
@@ -1501,13 +1593,8 @@ fn signatures_by_pull_request_then_the_archive_verifies_alone(
     assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
     assert_eq!(ran.step("release")["outputs"]["release"], "v1.4.0", "{}", ran.dump());
     assert_eq!(ran.step("verify")["outputs"]["verify-status"], "pass", "{}", ran.dump());
-    let mut assets: Vec<String> = fs::read_dir(&published)
-        .expect("published")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    assets.sort();
     assert_eq!(
-        assets,
+        file_names(&published),
         [
             "bundle-v1.4.0.tar",
             "bundle-v1.4.0.tar.sha256",

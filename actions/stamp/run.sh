@@ -9,12 +9,11 @@
 #   dismissal withdraws it;
 # - the push must be exactly the pull request's merge (merge, squash or rebase), and its base must
 #   never have been changed after review;
-# - the requirements stamped are those the push made unreviewed (`stamp --changed-since` the
-#   index of BEFORE_SHA): one already unreviewed before is left; nothing is stamped when the push
-#   altered or removed an unreviewed requirement (its text may now be under another UID), changed
-#   signet.toml, or when a stamped requirement's file is not a tracked regular file that was
-#   already a document or is added whole; a new UID is left when files holding requirements moved;
-# - a pull request that edits review fields itself stamps nothing.
+# - the requirements stamped are those the push made unreviewed and showed whole
+#   (`stamp --changed-since` a checkout of BEFORE_SHA `--diff` the push's diff): every line of a
+#   stamped requirement was added by the diff, or is an unchanged line of that requirement's own
+#   reviewed form. One already unreviewed before is left; nothing is stamped when the push altered
+#   or removed an unreviewed requirement, wrote review fields, or changed signet.toml.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -37,32 +36,25 @@ skip() {
 # not the AUTHOR, not the GitHub user of any author or committer of its commits, and each with
 # write access (now). Co-authors named only in commit trailers are not matched to logins.
 approvers() {
-  local number="$1" head="$2" author="$3" committers login permission out=()
+  local number="$1" head="$2" author="$3" committers reviews login permission out=()
   committers="$(gh api --paginate "repos/$REPO/pulls/$number/commits" |
     jq -rs 'add // [] | map(.author.login // empty, .committer.login // empty) | unique | .[]')"
+  # Read whole first: a failed page must fail the job, not drop a later "changes requested".
+  reviews="$(gh api --paginate "repos/$REPO/pulls/$number/reviews")"
   while IFS= read -r login; do
     [[ "$login" =~ ^[A-Za-z0-9][A-Za-z0-9-]{0,38}$ ]] || continue
     grep -qxF -- "$login" <<<"$committers" && continue
     permission="$(gh api "repos/$REPO/collaborators/$login/permission" --jq .permission)"
     case "$permission" in admin | maintain | write) out+=("$login") ;; esac
-  done < <(gh api --paginate "repos/$REPO/pulls/$number/reviews" | jq -rs --arg head "$head" --arg author "$author" '
+  done < <(jq -rs --arg head "$head" --arg author "$author" '
     add // [] | map(select(.user != null and .state != "COMMENTED" and .state != "PENDING"))
     | group_by(.user.login) | map(max_by(.submitted_at))
     | map(select(.state == "APPROVED" and .commit_id == $head and .user.login != $author) | .user.login)
-    | sort | .[]')
+    | sort | .[]' <<<"$reviews")
   local IFS=,
   printf '%s' "${out[*]}" | sed 's/,/, /g'
 }
 
-# Whether the push from BEFORE to SHA deleted or moved away a file that held requirements: a
-# requirement it brings into the documents would then show in the diff as a rename, not as text.
-moved_requirements() {
-  local path
-  while IFS= read -r path; do
-    grep -qE '^[[:space:]]*UID:' < <(git -C "$workspace" show "$1:$path" 2>/dev/null) && return 0
-  done < <(git -C "$workspace" diff --no-renames --name-only --diff-filter=D "$1" "$2")
-  return 1
-}
 output pull-request ""
 output stamp-pull-request ""
 
@@ -89,7 +81,8 @@ if [ "$(git -C "$workspace" rev-parse "$sha^1")" != "$before" ] &&
 fi
 [ "$commits" -le 250 ] ||
   skip warning "Pull request #$number has $commits commits, more than GitHub lists (250): its committers cannot all be known, so nothing is stamped."
-if gh api --paginate "repos/$REPO/issues/$number/timeline" | jq -es 'add // [] | any(.event == "base_ref_changed")' >/dev/null; then
+timeline="$(gh api --paginate "repos/$REPO/issues/$number/timeline")"
+if jq -es 'add // [] | any(.event == "base_ref_changed" or .event == "automatic_base_change_succeeded")' <<<"$timeline" >/dev/null; then
   skip warning "The base branch of pull request #$number was changed after it was opened: its approvals may cover another diff, so nothing is stamped."
 fi
 
@@ -112,31 +105,25 @@ trap 'git -C "$workspace" worktree remove --force "$tmp/base" >/dev/null 2>&1 ||
 git -C "$workspace" worktree add --quiet --detach "$tmp/base" "$before"
 [ -f "$tmp/base/$rel/signet.toml" ] ||
   die "the base of #$number has no $rel/signet.toml: stamp the first requirements by hand (signet stamp --all --by NAME)"
+# What the approvers were shown: the change line by line (renames detected, as GitHub shows them).
+git -C "$root" -c core.quotePath=false diff -U0 -M --text --no-ext-diff --no-textconv --no-color --relative \
+  "$before" "$sha" >"$tmp/change.diff"
 status=0
-# The base's gate is only read here: its annotations, outputs and summary are not this run's.
-(
-  unset GITHUB_ACTIONS GITHUB_OUTPUT GITHUB_STEP_SUMMARY
-  signet --root "$tmp/base/$rel" rtm-gate --out "$tmp/base-rtm"
-) >"$tmp/base.log" 2>&1 || status=$?
-[ "$status" -le 1 ] || { cat "$tmp/base.log"; die "the RTM gate cannot read the base of #$number (above)"; }
-
-leave_new=()
-if moved_requirements "$before" "$sha"; then
-  leave_new=(--leave-new)
-fi
-status=0
-signet --root "$root" --format json stamp --changed-since "$tmp/base-rtm/index.json" "${leave_new[@]}" \
+signet --root "$root" --format json stamp --changed-since "$tmp/base/$rel" --diff "$tmp/change.diff" \
   --by "$reviewers" >"$tmp/stamp.json" 2>"$tmp/stamp.log" || status=$?
 [ "$status" -eq 0 ] || { cat "$tmp/stamp.json" "$tmp/stamp.log"; die "signet stamp failed (above): nothing is stamped"; }
 stamped="$(jq -r '.stamped | join(" ")' "$tmp/stamp.json")"
 output stamped "$stamped"
 output left "$(jq -r '[.left[].uid] | join(" ")' "$tmp/stamp.json")"
-jq -r '.left[] | [.uid, .why, (.was // ""), ((.touched // []) | join(", "))] | @tsv' "$tmp/stamp.json" |
-  while IFS=$'\t' read -r uid why was touched; do
+# Fields joined by US (0x1f), not tabs: `read` would merge empty tab-separated fields.
+jq -r '.left[] | [.uid, .why, (.was // ""), ((.touched // .edited // []) | join(", ")), (.file // ""),
+  (.line // "" | tostring)] | join("\u001f")' "$tmp/stamp.json" |
+  while IFS=$'\x1f' read -r uid why was uids file line; do
     case "$why" in
       already-unreviewed) reason="it was already $was before #$number, which did not review that earlier change" ;;
-      unreviewed-touched) reason="#$number altered or removed $touched, unreviewed before it, whose earlier text its diff did not show, so nothing is stamped" ;;
-      *) reason="it is new in #$number, which moved or deleted files holding requirements, so its diff may not show it whole" ;;
+      unreviewed-touched) reason="#$number altered or removed $uids, unreviewed before it, whose earlier text its diff did not show, so nothing is stamped" ;;
+      review-fields-edited) reason="#$number writes review fields itself ($uids), so nothing is stamped" ;;
+      *) reason="$file:$line was not shown in the diff of #$number, as added or as its own reviewed text" ;;
     esac
     echo "::warning title=Signet auto-stamp::$(escape "$uid is left unreviewed: $reason; review it on its own (signet stamp --uid $uid --by NAME)")"
   done
@@ -146,11 +133,8 @@ if [ -z "$stamped" ]; then
   exit 0
 fi
 
-# Each document stamped must be a tracked regular file at that very path (not reached through a
-# symlink, an include from elsewhere or a widened glob) that was a document already or is added
-# whole: otherwise its text may never have been in the diff.
-known="$(jq -r '.documents[], .requirements[].file' "$tmp/base-rtm/index.json" | sort -u |
-  while IFS= read -r f; do realpath -ms --relative-to="$tmp/base/$rel" "$tmp/base/$rel/$f"; done)"
+# Commit exactly the documents stamp changed: tracked regular files at those very paths, inside
+# the project (stamp chose only requirements the diff showed at them).
 files=()
 while IFS= read -r file; do
   in_root="$(realpath -ms --relative-to="$root" "$file")"
@@ -161,9 +145,6 @@ while IFS= read -r file; do
   mode="$(git -C "$workspace" ls-tree "$sha" -- "$in_ws" | cut -d' ' -f1)"
   [[ "$mode" == 100644 || "$mode" == 100755 ]] ||
     skip warning "$in_ws is not a file tracked at that path in $sha (a symbolic link, or reached through one): nothing is stamped."
-  if git -C "$workspace" cat-file -e "$before:$in_ws" 2>/dev/null && ! grep -qxF -- "$in_root" <<<"$known"; then
-    skip warning "$in_ws existed before #$number but was not one of the documents: its requirements now count without their text being in the diff, so nothing is stamped."
-  fi
   files+=("$in_ws")
 done < <(jq -r '.files[]' "$tmp/stamp.json")
 

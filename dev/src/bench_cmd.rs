@@ -245,7 +245,6 @@ fn prepare_review_state(root: &std::path::Path) -> Result<(), Box<dyn StageError
         uids: Vec::new(),
         all: true,
         changed_since: None,
-        leave_new: false,
         by: "bench".into(),
     };
     signet::rtm::stamp::stamp(&opts).map_err(|e| Box::new(e) as Box<dyn StageError>)?;

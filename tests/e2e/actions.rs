@@ -1520,10 +1520,13 @@ fn the_auto_stamp_refuses_documents_the_diff_never_showed() {
         assert!(ran.has_annotation("warning", expect), "{:?}", ran.annotations());
         assert_eq!(ran.step("stamp")["outputs"]["stamp-pull-request"], "", "{}", ran.dump());
     };
-    merge("ln -s ../drafts regulatory-docs/sub", "is not a file tracked at that path");
+    merge(
+        "ln -s ../drafts regulatory-docs/sub",
+        "DRAFT-1 is left unreviewed: regulatory-docs/sub/notes.sdoc:39 was not shown",
+    );
     merge(
         "printf '\n[DOCUMENT_FROM_FILE]\nFILE: ../drafts/notes.sdoc\n' >> regulatory-docs/system.sdoc",
-        "was not one of the documents",
+        "DRAFT-1 is left unreviewed: regulatory-docs/../drafts/notes.sdoc:39 was not shown",
     );
     assert!(!fs::read_to_string(&log).expect("gh log").contains("pr create"), "no pull request opened");
 }

@@ -206,7 +206,6 @@ fn apply(root: &Path, model: &mut Model, step: &Step) {
                 uids: chosen.iter().map(|&i| uid(i)).collect(),
                 all: false,
                 changed_since: None,
-                leave_new: false,
                 by: "Rita Reviewer".into(),
             };
             stamp::stamp(&opts).unwrap_or_else(|e| panic!("stamp: {e}"));

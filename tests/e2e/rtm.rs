@@ -136,56 +136,76 @@ fn an_unreviewed_ancestor_makes_descendants_suspect() {
     assert_eq!(s[2].1, "unreviewed");
 }
 
-/// The auto-stamp's selection: what a change made unreviewed is stamped, but never a requirement
-/// whose text the change's diff may not have shown — one unreviewed before, anything at all when
-/// the change altered or removed an unreviewed requirement (its text may now be under another
-/// UID), or a new one when the caller says files moved.
+/// The auto-stamp's selection (`stamp --changed-since BASE --diff DIFF`): what a change made
+/// unreviewed is stamped only if its diff showed every line of it — added, or an unchanged line of
+/// the same requirement's reviewed form. Never one unreviewed before; nothing at all when the
+/// change renamed, swapped or edited an unreviewed requirement, or wrote review fields; never text
+/// that became a requirement without being shown.
 #[test]
 fn stamp_changed_since_stamps_only_what_the_change_showed() {
     let t = three_levels();
     let d = t.path();
+    let base_text = "\n[TEXT]\nSTATEMENT: >>>\nThe alarm may be silenced for ten minutes.\n<<<\n";
+    let sys = fs::read_to_string(d.join("regulatory-docs/sys.sdoc")).unwrap();
+    fs::write(d.join("regulatory-docs/sys.sdoc"), format!("{sys}{base_text}")).unwrap();
     stamp(d, &["--uid", "SYS-1", "SW-1"]);
-    let base = d.join("base-rtm");
-    gate(d, &["--out", base.to_str().unwrap()], 0);
+    sh(d, "git init -q && git add -A && git -c user.name=t -c user.email=t@example.com commit -qm base");
+    let base = tempfile::tempdir().unwrap();
+    sh(d, &format!("cp -r regulatory-docs '{}'/", base.path().display()));
+    let diff = base.path().join("change.diff");
     let changed_since = |extra: &[&str]| {
+        let made = sh(d, "git -c core.quotePath=false diff -U0 -M --text --no-ext-diff --no-textconv --relative HEAD");
+        fs::write(&diff, made.stdout).unwrap();
         let mut args = vec!["--root", d.to_str().unwrap(), "--format", "json", "stamp", "--by", "Pat"];
-        args.extend(["--changed-since", "base-rtm/index.json"]);
+        args.extend(["--changed-since", base.path().to_str().unwrap(), "--diff", diff.to_str().unwrap()]);
         args.extend(extra);
-        Test::new().args(args).run().json()
+        let out = Test::new().args(args).run().json();
+        sh(d, "git checkout -q -- . && git clean -qfd");
+        out
     };
-    let uids = |v: &serde_json::Value| {
-        v.as_array().unwrap().iter().map(|l| l["uid"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
-    };
-    let original = fs::read_to_string(d.join("regulatory-docs/sw.sdoc")).unwrap();
+    let left = |out: &serde_json::Value| out["left"].as_array().unwrap().clone();
+
+    // SYS-1 reworded: it and SW-1, made suspect through it, are stamped; SW-2 was unreviewed before.
+    edit(d, "regulatory-docs/sys.sdoc", "The pump shall alarm.", "The pump shall alarm loudly.");
+    let out = changed_since(&[]);
+    assert_eq!(out["stamped"], serde_json::json!(["SW-1", "SYS-1"]), "{out}");
+    assert_eq!(left(&out), [serde_json::json!({"uid": "SW-2", "why": "already-unreviewed", "was": "unreviewed"})]);
+
+    // A new requirement, added whole, is stamped.
+    let sw = fs::read_to_string(d.join("regulatory-docs/sw.sdoc")).unwrap();
+    let added = "\n[REQUIREMENT]\nUID: SW-3\nTITLE: SW-3 title\nSTATEMENT: >>>\nLog it.\n<<<\n";
+    fs::write(d.join("regulatory-docs/sw.sdoc"), format!("{sw}{added}")).unwrap();
+    assert_eq!(changed_since(&[])["stamped"], serde_json::json!(["SW-3"]));
 
     // SW-2, unreviewed, renamed SW-9: not stamped, though the base had no SW-9.
     edit(d, "regulatory-docs/sw.sdoc", "UID: SW-2", "UID: SW-9");
     let out = changed_since(&[]);
     assert_eq!(out["stamped"], serde_json::json!([]), "{out}");
-    assert_eq!(out["left"][0], serde_json::json!({"uid": "SW-9", "why": "unreviewed-touched", "touched": ["SW-2"]}));
+    assert_eq!(left(&out)[0], serde_json::json!({"uid": "SW-9", "why": "unreviewed-touched", "touched": ["SW-2"]}));
 
-    // The texts of SW-1 (reviewed) and SW-2 (unreviewed) swapped: the diff shows two changed
-    // lines, but SW-1 would be stamped with SW-2's never-reviewed text. Nothing is stamped.
-    fs::write(d.join("regulatory-docs/sw.sdoc"), &original).unwrap();
+    // The texts of SW-1 (reviewed) and SW-2 (unreviewed) swapped: two changed lines in the diff,
+    // but SW-1 would be stamped with SW-2's never-reviewed text. Nothing is stamped.
     edit(d, "regulatory-docs/sw.sdoc", "Detect occlusion.", "SWAP");
     edit(d, "regulatory-docs/sw.sdoc", "Latch the alarm.", "Detect occlusion.");
     edit(d, "regulatory-docs/sw.sdoc", "SWAP", "Latch the alarm.");
     let out = changed_since(&[]);
     assert_eq!(out["stamped"], serde_json::json!([]), "{out}");
-    assert_eq!(out["left"][0], serde_json::json!({"uid": "SW-1", "why": "unreviewed-touched", "touched": ["SW-2"]}));
+    assert_eq!(left(&out)[0], serde_json::json!({"uid": "SW-1", "why": "unreviewed-touched", "touched": ["SW-2"]}));
 
-    // A new requirement, with no unreviewed one touched, is stamped; SW-2 is left as it was.
-    fs::write(d.join("regulatory-docs/sw.sdoc"), &original).unwrap();
-    let added = "\n[REQUIREMENT]\nUID: SW-3\nTITLE: SW-3 title\nSTATEMENT: >>>\nLog it.\n<<<\n";
-    fs::write(d.join("regulatory-docs/sw.sdoc"), format!("{original}{added}")).unwrap();
-    let out = changed_since(&["--leave-new"]);
-    assert_eq!(out["stamped"], serde_json::json!([]), "{out}");
-    assert_eq!(uids(&out["left"]), ["SW-2", "SW-3"]);
-    assert_eq!(out["left"][1]["why"], "new-not-shown");
-    assert_eq!(out["left"][0], serde_json::json!({"uid": "SW-2", "why": "already-unreviewed", "was": "unreviewed"}));
+    // A note turned into a requirement by a two-line change: its statement was never shown.
+    edit(d, "regulatory-docs/sys.sdoc", "[TEXT]\n", "[REQUIREMENT]\nUID: SYS-7\nTITLE: Silence\n");
     let out = changed_since(&[]);
-    assert_eq!(out["stamped"], serde_json::json!(["SW-3"]), "{out}");
-    assert_eq!(uids(&out["left"]), ["SW-2"]);
+    assert_eq!(out["stamped"], serde_json::json!([]), "{out}");
+    let not_shown = left(&out).into_iter().find(|l| l["uid"] == "SYS-7").expect("SYS-7 left");
+    assert_eq!(not_shown["why"], "not-shown", "{out}");
+    assert_eq!(not_shown["file"], "regulatory-docs/sys.sdoc");
+
+    // Review fields written by the change itself: nothing is stamped.
+    edit(d, "regulatory-docs/sys.sdoc", "The pump shall alarm.", "The pump shall alarm loudly.");
+    edit(d, "regulatory-docs/sys.sdoc", "REVIEWED_BY: Rita Reviewer", "REVIEWED_BY: Someone Else");
+    let out = changed_since(&[]);
+    assert_eq!(out["stamped"], serde_json::json!([]), "{out}");
+    assert_eq!(left(&out)[0]["why"], "review-fields-edited", "{out}");
 }
 
 #[test]

@@ -3,10 +3,10 @@ use std::path::{Path, PathBuf};
 
 use crate::config;
 use crate::error::Exit;
-use crate::formats::index::{self, Index};
-use crate::fsx::read::{MAX_RECORD_BYTES, read_bytes};
+use crate::fsx::read::{MAX_RECORD_BYTES, read_text};
 use crate::rtm::RtmError;
-use crate::rtm::stamp::{self, StampOptions, Why};
+use crate::rtm::shown::Diff;
+use crate::rtm::stamp::{self, Change, StampOptions, Why};
 
 use super::{CmdResult, Ctx, Outcome, boxed};
 
@@ -19,15 +19,14 @@ pub struct Args {
     /// Stamp every requirement.
     #[arg(long)]
     pub all: bool,
-    /// Stamp what a merged change made unreviewed: requirements not reviewed now that were
-    /// reviewed (or absent) in this index.json of the change's base (the auto-stamp Action).
-    #[arg(long, value_name = "INDEX")]
+    /// Stamp what a merged change made unreviewed and its diff showed whole (the auto-stamp):
+    /// BASE is a checkout of the project as it was before the change.
+    #[arg(long, value_name = "BASE", requires = "diff")]
     pub changed_since: Option<PathBuf>,
-    /// With --changed-since: leave requirements the base did not have (the Action passes it
-    /// when the change moved or deleted a file holding requirements, or changed signet.toml, so
-    /// that its diff may not have shown them whole).
-    #[arg(long, requires = "changed_since")]
-    pub leave_new: bool,
+    /// With --changed-since: the change's diff, as `git -c core.quotePath=false diff -U0 -M
+    /// --text --no-ext-diff --no-textconv --relative BASE_COMMIT HEAD` in the project prints it.
+    #[arg(long, value_name = "FILE", requires = "changed_since")]
+    pub diff: Option<PathBuf>,
     /// Who reviewed them (written as REVIEWED_BY).
     #[arg(long, value_name = "NAME")]
     pub by: String,
@@ -36,11 +35,12 @@ pub struct Args {
     pub docs: Vec<String>,
 }
 
-fn base_index(path: &Path) -> Result<Index, Box<dyn crate::error::StageError>> {
-    let input = |message: String| boxed(RtmError::Input { path: path.to_path_buf(), message });
-    let bytes = read_bytes(path, MAX_RECORD_BYTES)
-        .map_err(|e| input(format!("{e}; pass the index.json the RTM gate wrote on the change's base")))?;
-    index::VERSION.read(&bytes).map_err(|e| input(e.to_string()))
+fn change(base: PathBuf, diff: &Path) -> Result<Change, Box<dyn crate::error::StageError>> {
+    let input = |message: String| boxed(RtmError::Input { path: diff.to_path_buf(), message });
+    let text =
+        read_text(diff, MAX_RECORD_BYTES).map_err(|e| input(format!("{e}; pass the change's `git diff -U0`")))?;
+    let diff = Diff::parse(&text).map_err(|e| input(format!("{e}: the change cannot be attributed line by line")))?;
+    Ok(Change { base_root: base, diff })
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
@@ -50,8 +50,10 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
         docs: if args.docs.is_empty() { cfg.docs } else { args.docs },
         uids: args.uid,
         all: args.all,
-        changed_since: args.changed_since.map(|p| base_index(&ctx.root.join(p))).transpose()?,
-        leave_new: args.leave_new,
+        changed_since: match (args.changed_since, &args.diff) {
+            (Some(base), Some(diff)) => Some(change(ctx.root.join(base), &ctx.root.join(diff))?),
+            _ => None,
+        },
         by: args.by,
     };
     let report = stamp::stamp(&opts).map_err(boxed)?;
@@ -82,8 +84,12 @@ fn why(why: &Why) -> String {
              nothing is stamped",
             touched.join(", ")
         ),
-        Why::NewNotShown => "it is new, and this change moved or deleted requirement files or changed signet.toml, \
-                              so its diff may not show it whole"
-            .to_owned(),
+        Why::ReviewFieldsEdited { edited } => {
+            format!("this change writes review fields itself ({}); nothing is stamped", edited.join(", "))
+        }
+        Why::NotShown { file, line } => format!(
+            "{file}:{line} is not in the change's diff, as added or as its own reviewed text, so its reviewers were \
+             not shown it"
+        ),
     }
 }

@@ -1,6 +1,7 @@
 //! Stage 1: the RTM gate — StrictDoc requirements, review fingerprints, transitive suspicion,
 //! test verification, and `stamp`.
 
+pub mod changed;
 mod error;
 pub mod fingerprint;
 pub mod gate;
@@ -9,6 +10,7 @@ pub mod model;
 pub mod outputs;
 pub mod review;
 pub mod sdoc;
+pub mod shown;
 pub mod stamp;
 pub mod verification;
 

@@ -9,13 +9,13 @@ use std::path::{Path, PathBuf};
 
 use super::gate::load_documents;
 use super::model::Graph;
-use super::review::{ReviewState, assess, fingerprints, upstream_record};
+use super::review::{fingerprints, upstream_record};
 use super::sdoc::{Document, Node};
 use super::{RtmError, sdoc};
-use crate::formats::index::Index;
 use crate::fsx::atomic;
 
-pub const REVIEW_FIELDS: [&str; 3] = ["REVIEWED_HASH", "REVIEWED_BY", "REVIEWED_UPSTREAM"];
+use super::changed::nodes_by_uid;
+pub use super::changed::{Change, Left, REVIEW_FIELDS, Why};
 
 #[derive(Debug, Clone)]
 pub struct StampOptions {
@@ -24,14 +24,9 @@ pub struct StampOptions {
     /// Requirements to stamp; empty with `all` stamps every one.
     pub uids: Vec<String>,
     pub all: bool,
-    /// The index.json of the base a merged change was made on: selects the requirements that
-    /// are not reviewed now but were reviewed there (or did not exist), i.e. exactly what the
-    /// change altered or made suspect, which its approving review covered.
-    pub changed_since: Option<Index>,
-    /// With `changed_since`: leave requirements the base did not have, because the caller
-    /// cannot tell that the change showed them whole (it moved or deleted a file holding
-    /// requirements, or changed which files are requirements).
-    pub leave_new: bool,
+    /// A merged change (its base's checkout and its diff): selects the requirements it made
+    /// unreviewed and showed whole, which its approving review covered (the auto-stamp).
+    pub changed_since: Option<Change>,
     pub by: String,
 }
 
@@ -42,29 +37,6 @@ pub struct StampReport {
     /// With `changed_since`: requirements not reviewed now that were not reviewed in the base
     /// either. The change's review did not cover their earlier change, so they are left alone.
     pub left: Vec<Left>,
-}
-
-/// A requirement `stamp --changed-since` leaves for a review of its own.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Left {
-    pub uid: String,
-    #[serde(flatten)]
-    pub why: Why,
-}
-
-/// Why a requirement is left: each is a way an approval of one change could otherwise vouch for
-/// text its reviewers were never shown.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "why", rename_all = "kebab-case")]
-pub enum Why {
-    /// It was unreviewed before the change too, which did not review that earlier change.
-    AlreadyUnreviewed { was: ReviewState },
-    /// The change altered or removed requirements that were unreviewed in the base (`touched`).
-    /// Their earlier text was never reviewed, and the diff showed only what changed in it: moved
-    /// to another UID by a rename or a swap, it would be stamped unseen. So nothing is stamped.
-    UnreviewedTouched { touched: Vec<String> },
-    /// It is new, and the caller asked to leave new requirements (`leave_new`).
-    NewNotShown,
 }
 
 /// One replacement in one file: bytes `start..end` become `text`.
@@ -79,7 +51,7 @@ pub fn stamp(opts: &StampOptions) -> Result<StampReport, RtmError> {
     let (docs, _) = load_documents(&opts.root, &opts.docs)?;
     let graph = Graph::build(&docs, &opts.root)?;
     let fps = fingerprints(&graph);
-    let (targets, left) = targets(&graph, opts)?;
+    let (targets, left) = targets(&graph, &docs, opts)?;
     let nodes = nodes_by_uid(&docs);
     let mut edits: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
     let mut grammar_needs: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
@@ -116,9 +88,9 @@ pub fn stamp(opts: &StampOptions) -> Result<StampReport, RtmError> {
     Ok(StampReport { stamped: targets.iter().map(|&i| graph.reqs[i].uid.clone()).collect(), files, left })
 }
 
-fn targets(graph: &Graph, opts: &StampOptions) -> Result<(Vec<usize>, Vec<Left>), RtmError> {
-    if let Some(base) = &opts.changed_since {
-        return Ok(changed_since(graph, base, opts.leave_new));
+fn targets(graph: &Graph, docs: &[Document], opts: &StampOptions) -> Result<(Vec<usize>, Vec<Left>), RtmError> {
+    if let Some(change) = &opts.changed_since {
+        return super::changed::select(graph, docs, &opts.root, change);
     }
     if opts.all {
         return Ok(((0..graph.reqs.len()).collect(), Vec::new()));
@@ -129,54 +101,6 @@ fn targets(graph: &Graph, opts: &StampOptions) -> Result<(Vec<usize>, Vec<Left>)
         .map(|u| graph.index.get(u).copied().ok_or_else(|| RtmError::UnknownUid { uid: u.clone() }))
         .collect::<Result<_, _>>()?;
     Ok((uids, Vec::new()))
-}
-
-/// The requirements a change made unreviewed: not reviewed now, and reviewed (or absent) in
-/// `base`. Those already unreviewed in the base are left: approving this change did not
-/// review what changed before it. If the change altered or removed any requirement that was
-/// unreviewed in the base, nothing is stamped: its unreviewed text may now sit under another UID.
-fn changed_since(graph: &Graph, base: &Index, leave_new: bool) -> (Vec<usize>, Vec<Left>) {
-    let before: HashMap<&str, ReviewState> = base.requirements.iter().map(|e| (e.uid.as_str(), e.state)).collect();
-    let fps = fingerprints(graph);
-    let touched: Vec<String> = base
-        .requirements
-        .iter()
-        .filter(|e| e.state != ReviewState::Reviewed)
-        .filter(|e| graph.index.get(&e.uid).is_none_or(|&i| fps[i] != e.fingerprint))
-        .map(|e| e.uid.clone())
-        .collect();
-    let (mut targets, mut left) = (Vec::new(), Vec::new());
-    for (i, review) in assess(graph).iter().enumerate() {
-        if review.state == ReviewState::Reviewed {
-            continue;
-        }
-        let uid = &graph.reqs[i].uid;
-        let why = match before.get(uid.as_str()) {
-            Some(&was) if was != ReviewState::Reviewed => Some(Why::AlreadyUnreviewed { was }),
-            _ if !touched.is_empty() => Some(Why::UnreviewedTouched { touched: touched.clone() }),
-            None if leave_new => Some(Why::NewNotShown),
-            _ => None,
-        };
-        match why {
-            None => targets.push(i),
-            Some(why) => left.push(Left { uid: uid.clone(), why }),
-        }
-    }
-    (targets, left)
-}
-
-fn nodes_by_uid(docs: &[Document]) -> HashMap<&str, (usize, &Node)> {
-    let mut out = HashMap::new();
-    for (d, doc) in docs.iter().enumerate() {
-        let mut stack: Vec<&Node> = doc.nodes.iter().collect();
-        while let Some(node) = stack.pop() {
-            stack.extend(node.children.iter());
-            if let Some(uid) = node.uid() {
-                out.entry(uid.trim()).or_insert((d, node));
-            }
-        }
-    }
-    out
 }
 
 fn read(path: &Path) -> Result<String, RtmError> {

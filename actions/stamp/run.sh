@@ -92,6 +92,14 @@ if git -C "$workspace" diff --text --no-ext-diff --no-textconv "$before" "$sha" 
   [[ "$head_ref" == signet/stamp-pr-* ]] && level=notice
   skip "$level" "Pull request #$number edits review fields itself: nothing is stamped (a stamp is recorded only by this job or by hand with signet stamp)."
 fi
+# GitHub hides what .gitattributes marks binary, undiffable or generated: a change to them, or a
+# document so marked, means the approvers may not have seen the text.
+attrs="$(git -C "$workspace" ls-files -z -- "$rel" |
+  xargs -0 -r git -C "$workspace" check-attr diff binary linguist-generated --)"
+if ! git -C "$workspace" diff --quiet "$before" "$sha" -- ':(glob)**/.gitattributes' ||
+  grep -qE '\.sdoc: (diff: unset|binary: set|linguist-generated: (set|true))$' <<<"$attrs"; then
+  skip warning "Pull request #$number changes .gitattributes, or documents are marked binary, undiffable or generated, which GitHub does not show in full: nothing is stamped."
+fi
 git -C "$workspace" diff --quiet "$before" "$sha" -- "$rel/signet.toml" ||
   skip warning "Pull request #$number changes $rel/signet.toml, which decides what the requirements are: nothing is stamped; stamp by hand what its reviewers reviewed."
 
@@ -107,7 +115,7 @@ git -C "$workspace" worktree add --quiet --detach "$tmp/base" "$before"
   die "the base of #$number has no $rel/signet.toml: stamp the first requirements by hand (signet stamp --all --by NAME)"
 # What the approvers were shown: the change line by line (renames detected, as GitHub shows them).
 git -C "$root" -c core.quotePath=false diff -U0 -M --text --no-ext-diff --no-textconv --no-color --relative \
-  "$before" "$sha" >"$tmp/change.diff"
+  --src-prefix=a/ --dst-prefix=b/ "$before" "$sha" >"$tmp/change.diff"
 status=0
 signet --root "$root" --format json stamp --changed-since "$tmp/base/$rel" --diff "$tmp/change.diff" \
   --by "$reviewers" >"$tmp/stamp.json" 2>"$tmp/stamp.log" || status=$?
@@ -123,6 +131,7 @@ jq -r '.left[] | [.uid, .why, (.was // ""), ((.touched // .edited // []) | join(
       already-unreviewed) reason="it was already $was before #$number, which did not review that earlier change" ;;
       unreviewed-touched) reason="#$number altered or removed $uids, unreviewed before it, whose earlier text its diff did not show, so nothing is stamped" ;;
       review-fields-edited) reason="#$number writes review fields itself ($uids), so nothing is stamped" ;;
+      change-not-shown) reason="$file:$line, of another requirement #$number altered, was not shown in its diff, so nothing is stamped" ;;
       *) reason="$file:$line was not shown in the diff of #$number, as added or as its own reviewed text" ;;
     esac
     echo "::warning title=Signet auto-stamp::$(escape "$uid is left unreviewed: $reason; review it on its own (signet stamp --uid $uid --by NAME)")"

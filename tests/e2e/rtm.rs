@@ -200,12 +200,49 @@ fn stamp_changed_since_stamps_only_what_the_change_showed() {
     assert_eq!(not_shown["why"], "not-shown", "{out}");
     assert_eq!(not_shown["file"], "regulatory-docs/sys.sdoc");
 
+    // The note joined into SYS-1 (its grammar entry for VERIFIES moved last, then the note's two
+    // opening lines made a VERIFIES field): its text is unchanged, but was never part of SYS-1's
+    // reviewed form; SW-1, suspect only through it, is left too.
+    let entry = "  - TITLE: VERIFIES\n    TYPE: String\n    REQUIRED: False\n";
+    let text = fs::read_to_string(d.join("regulatory-docs/sys.sdoc")).unwrap().replacen(entry, "", 1);
+    let at = text.find("  RELATIONS:").expect("the grammar's relations");
+    fs::write(d.join("regulatory-docs/sys.sdoc"), format!("{}{entry}{}", &text[..at], &text[at..])).unwrap();
+    edit(d, "regulatory-docs/sys.sdoc", "\n[TEXT]\nSTATEMENT: >>>\n", "VERIFIES: >>>\n");
+    let out = changed_since(&[]);
+    assert_eq!(out["stamped"], serde_json::json!([]), "{out}");
+    let joined = left(&out).into_iter().find(|l| l["uid"] == "SYS-1").expect("SYS-1 left");
+    assert_eq!(joined["why"], "not-shown", "{out}");
+    let child = left(&out).into_iter().find(|l| l["uid"] == "SW-1").expect("SW-1 left");
+    assert_eq!(child["why"], "change-not-shown", "{out}");
+
     // Review fields written by the change itself: nothing is stamped.
     edit(d, "regulatory-docs/sys.sdoc", "The pump shall alarm.", "The pump shall alarm loudly.");
     edit(d, "regulatory-docs/sys.sdoc", "REVIEWED_BY: Rita Reviewer", "REVIEWED_BY: Someone Else");
     let out = changed_since(&[]);
     assert_eq!(out["stamped"], serde_json::json!([]), "{out}");
     assert_eq!(left(&out)[0]["why"], "review-fields-edited", "{out}");
+}
+
+/// Signet's own requirements (regulatory-docs/, issue #18) are all reviewed in their current form,
+/// and a change to one's text without a new stamp fails the gate that `scripts/test` runs.
+#[test]
+fn signets_own_requirements_are_reviewed_and_an_unstamped_edit_fails_the_gate() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let copy = tempfile::tempdir().unwrap();
+    sh(copy.path(), &format!("cp -r '{r}/regulatory-docs' '{r}/signet.toml' .", r = repo.display()));
+    let idx = gate(copy.path(), &["--fail-on-suspect"], 0);
+    let count = idx["requirements"].as_array().unwrap().len();
+    assert!(count >= 100, "Signet's own requirements: {count}");
+    assert!(states(&idx).iter().all(|(_, s, _)| s == "reviewed"), "every one reviewed");
+    let sw = fs::read_to_string(copy.path().join("regulatory-docs/software.sdoc")).unwrap();
+    let first = sw.find("Signet shall").unwrap();
+    fs::write(
+        copy.path().join("regulatory-docs/software.sdoc"),
+        format!("{}Signet must{}", &sw[..first], &sw[first + 12..]),
+    )
+    .unwrap();
+    let idx = gate(copy.path(), &["--fail-on-suspect"], 1);
+    assert!(states(&idx).iter().any(|(_, s, _)| s == "suspect-native"), "the edit is caught");
 }
 
 #[test]

@@ -87,6 +87,9 @@ fn why(why: &Why) -> String {
         Why::ReviewFieldsEdited { edited } => {
             format!("this change writes review fields itself ({}); nothing is stamped", edited.join(", "))
         }
+        Why::ChangeNotShown { file, line } => {
+            format!("{file}:{line}, of another requirement this change altered, was not shown; nothing is stamped")
+        }
         Why::NotShown { file, line } => format!(
             "{file}:{line} is not in the change's diff, as added or as its own reviewed text, so its reviewers were \
              not shown it"

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use super::RtmError;
 use super::gate::load_documents;
-use super::model::Graph;
+use super::model::{Graph, NOT_REQUIREMENTS};
 use super::review::{ReviewState, assess, fingerprints};
-use super::sdoc::{Document, Node};
+use super::sdoc::{Document, Node, Span};
 use super::shown::{Diff, Origin};
 
 /// The review fields `stamp` writes; a change must not write them itself.
@@ -47,6 +47,9 @@ pub enum Why {
     /// Line `line` of `file` was not in the diff as added, nor an unchanged line of this
     /// requirement's reviewed form (text brought in by a rename, an include, a link or a glob).
     NotShown { file: String, line: usize },
+    /// Another requirement of the change has a line that was not shown (`file`:`line`): this one
+    /// may be suspect only through that unseen text, so nothing is stamped.
+    ChangeNotShown { file: String, line: usize },
 }
 
 /// The requirements of `graph` (loaded from `docs` under `root`) that `change` made unreviewed
@@ -87,6 +90,14 @@ pub fn select(
             Some(why) => left.push(Left { uid: uid.to_owned(), why }),
         }
     }
+    let unseen = left.iter().find_map(|l| match &l.why {
+        Why::NotShown { file, line } => Some((file.clone(), *line)),
+        _ => None,
+    });
+    if let Some((file, line)) = unseen {
+        let why = Why::ChangeNotShown { file, line };
+        left.extend(targets.drain(..).map(|i| Left { uid: graph.reqs[i].uid.clone(), why: why.clone() }));
+    }
     Ok((targets, left))
 }
 
@@ -125,21 +136,39 @@ fn not_shown(
     before: Option<(&Node, &Path)>,
     diff: &Diff,
 ) -> Result<Option<Why>, RtmError> {
-    let (file, first, last) = texts.lines(node, root)?;
+    let now = texts.lines(node, root)?;
     let old = before.map(|(n, r)| texts.lines(n, r)).transpose()?;
-    for line in first..=last {
-        let shown = match (diff.origin(&file, line), &old) {
+    for line in (now.first..=now.last).filter(|&l| !now.skipped(l)) {
+        let shown = match (diff.origin(&now.file, line), &old) {
             (Origin::Added, _) => true,
-            (Origin::Old { file: f, line: l }, Some((old_file, old_first, old_last))) => {
-                f == *old_file && (*old_first..=*old_last).contains(&l)
-            }
+            (Origin::Old { file, line: l }, Some(old)) => *file == old.file && old.covers(l),
             _ => false,
         };
         if !shown {
-            return Ok(Some(Why::NotShown { file, line }));
+            return Ok(Some(Why::NotShown { file: now.file, line }));
         }
     }
     Ok(None)
+}
+
+/// The lines of a node's own text: its opening tag through its last field or relation (not its
+/// children, nor a composite's closing tag), less the fields outside the fingerprint (`MID` and
+/// the review fields), which no review covers.
+struct Lines {
+    file: String,
+    first: usize,
+    last: usize,
+    skip: Vec<(usize, usize)>,
+}
+
+impl Lines {
+    fn skipped(&self, line: usize) -> bool {
+        self.skip.iter().any(|&(a, b)| (a..=b).contains(&line))
+    }
+
+    fn covers(&self, line: usize) -> bool {
+        (self.first..=self.last).contains(&line) && !self.skipped(line)
+    }
 }
 
 /// Each document's text, read once.
@@ -147,9 +176,9 @@ fn not_shown(
 struct Texts(HashMap<PathBuf, String>);
 
 impl Texts {
-    /// `node`'s file as written relative to `root` (`/`-separated; not resolved, so a node reached
-    /// through a symlink or from outside the project matches no path in the diff) and its lines.
-    fn lines(&mut self, node: &Node, root: &Path) -> Result<(String, usize, usize), RtmError> {
+    /// `node`'s own lines; its file as written relative to `root` (`/`-separated; not resolved, so
+    /// a node reached through a symlink or from outside the project matches no path in the diff).
+    fn lines(&mut self, node: &Node, root: &Path) -> Result<Lines, RtmError> {
         let text = match self.0.get(&node.file) {
             Some(text) => text,
             None => {
@@ -158,24 +187,36 @@ impl Texts {
                 self.0.entry(node.file.clone()).or_insert(text)
             }
         };
-        let body = text.get(node.span.start..node.span.end).unwrap_or("");
-        let last = node.line + body.trim_end_matches(['\n', '\r']).matches('\n').count();
+        let count = |span: Span| {
+            text.get(span.start..span.end).unwrap_or("").trim_end_matches(['\n', '\r']).matches('\n').count()
+        };
+        let last = match node.children.first() {
+            Some(child) => child.line.saturating_sub(1),
+            None => node.line + count(node.span),
+        };
+        let skip = node
+            .fields
+            .iter()
+            .filter(|f| f.name == "MID" || REVIEW_FIELDS.contains(&f.name.as_str()))
+            .map(|f| (f.line, f.line + count(f.span)))
+            .collect();
         let file = match node.file.strip_prefix(root) {
             Ok(rel) => rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"),
             Err(_) => format!("(outside the project) {}", node.file.display()),
         };
-        Ok((file, node.line, last))
+        Ok(Lines { file, first: node.line, last, skip })
     }
 }
 
-/// Every node with a UID, by UID (the first one, as the graph keeps it), with its document.
+/// Every requirement node, by UID (the nodes the graph holds: not a TEXT or SECTION that
+/// carries a UID too), with its document.
 pub fn nodes_by_uid(docs: &[Document]) -> HashMap<&str, (usize, &Node)> {
     let mut out = HashMap::new();
     for (d, doc) in docs.iter().enumerate() {
         let mut stack: Vec<&Node> = doc.nodes.iter().collect();
         while let Some(node) = stack.pop() {
             stack.extend(node.children.iter());
-            if let Some(uid) = node.uid() {
+            if let Some(uid) = node.uid().filter(|_| !NOT_REQUIREMENTS.contains(&node.tag.as_str())) {
                 out.entry(uid.trim()).or_insert((d, node));
             }
         }

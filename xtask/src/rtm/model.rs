@@ -8,7 +8,7 @@ use super::RtmError;
 use super::sdoc::{Document, Node, Relation, RelationKind};
 
 /// Node tags that structure a document rather than state a requirement.
-const NOT_REQUIREMENTS: [&str; 3] = ["SECTION", "TEXT", "DOCUMENT_FROM_FILE"];
+pub const NOT_REQUIREMENTS: [&str; 3] = ["SECTION", "TEXT", "DOCUMENT_FROM_FILE"];
 
 #[derive(Debug, Clone)]
 pub struct Requirement {

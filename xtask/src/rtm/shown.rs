@@ -50,8 +50,23 @@ impl Diff {
     pub fn parse(text: &str) -> Result<Diff, String> {
         let mut diff = Diff::default();
         let mut entry: Option<(Option<String>, Option<String>, FileDiff)> = None;
+        // Lines of the current hunk still to come: a body line is never read as a header, so an
+        // added line `++ b/x` (shown as `+++ b/x`) cannot pose as another file's header.
+        let (mut old_left, mut new_left) = (0usize, 0usize);
         for (n, line) in text.lines().enumerate() {
             let at = || format!("line {}", n + 1);
+            if old_left + new_left > 0 {
+                match line.as_bytes().first() {
+                    Some(b'-') if old_left > 0 => old_left -= 1,
+                    Some(b'+') if new_left > 0 => new_left -= 1,
+                    Some(b'\\') => {}
+                    _ => return Err(format!("{}: not a line of the hunk above", at())),
+                }
+                continue;
+            }
+            if line.starts_with('\\') {
+                continue;
+            }
             if let Some(rest) = line.strip_prefix("diff --git ") {
                 diff.finish(entry.take())?;
                 if rest.starts_with('"') {
@@ -60,8 +75,16 @@ impl Diff {
                 entry = Some((None, None, FileDiff::default()));
                 continue;
             }
-            let Some((old, new, file)) = entry.as_mut() else { continue };
-            if let Some(path) = line.strip_prefix("rename from ") {
+            let Some((old, new, file)) = entry.as_mut() else {
+                return Err(format!("{}: not a git diff", at()));
+            };
+            if let Some(header) = line.strip_prefix("@@ -") {
+                let h = hunk(header).ok_or_else(|| format!("{}: not a hunk header", at()))?;
+                (old_left, new_left) = (h.old_len, h.new_len);
+                file.hunks.push(h);
+            } else if !file.hunks.is_empty() {
+                return Err(format!("{}: a header line after the hunks", at()));
+            } else if let Some(path) = line.strip_prefix("rename from ") {
                 *old = Some(unquoted(path).ok_or_else(at)?);
                 file.old = old.clone();
             } else if let Some(path) = line.strip_prefix("rename to ") {
@@ -73,9 +96,10 @@ impl Diff {
                 *new = side(path, "b/").ok_or_else(at)?;
             } else if line.starts_with("Binary files ") || line.starts_with("GIT binary patch") {
                 return Err(format!("{}: a binary change", at()));
-            } else if let Some(header) = line.strip_prefix("@@ -") {
-                file.hunks.push(hunk(header).ok_or_else(|| format!("{}: not a hunk header", at()))?);
             }
+        }
+        if old_left + new_left > 0 {
+            return Err("the last hunk ends early".into());
         }
         diff.finish(entry.take())?;
         Ok(diff)
@@ -84,8 +108,10 @@ impl Diff {
     fn finish(&mut self, entry: Option<(Option<String>, Option<String>, FileDiff)>) -> Result<(), String> {
         let Some((old, new, file)) = entry else { return Ok(()) };
         // A change of mode only, or a deletion: no lines of it exist after the change.
-        if let Some(new) = new.or(if file.hunks.is_empty() { None } else { old }) {
-            self.files.insert(new, file);
+        if let Some(new) = new.or(if file.hunks.is_empty() { None } else { old })
+            && self.files.insert(new.clone(), file).is_some()
+        {
+            return Err(format!("{new} appears twice"));
         }
         Ok(())
     }
@@ -162,5 +188,14 @@ mod tests {
         assert_eq!(d.origin("other.sdoc", 5), old("other.sdoc", 5));
         assert!(Diff::parse("diff --git \"a/\\303\\274.sdoc\" \"b/\\303\\274.sdoc\"\n").is_err(), "quoted paths");
         assert!(Diff::parse("diff --git a/x b/x\nBinary files a/x and b/x differ\n").is_err());
+        // Body lines that look like headers stay body lines (`++ b/a` added shows as `+++ b/a`).
+        let posing =
+            "diff --git a/n.md b/n.md\n--- a/n.md\n+++ b/n.md\n@@ -1 +1,2 @@\n-x\n+++ b/a.sdoc\n+--- a/a.sdoc\n";
+        let d = Diff::parse(posing).expect("parses");
+        assert_eq!(d.origin("n.md", 1), Origin::Added);
+        assert_eq!(d.origin("a.sdoc", 1), Origin::Old { file: "a.sdoc".into(), line: 1 });
+        assert!(Diff::parse("diff --git a/n b/n\n--- a/n\n+++ b/n\n@@ -1 +1,2 @@\n-x\n+y\n").is_err(), "short hunk");
+        let twice = "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n";
+        assert!(Diff::parse(&format!("{twice}{twice}")).is_err(), "a path twice");
     }
 }

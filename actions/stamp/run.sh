@@ -96,8 +96,10 @@ fi
 # document so marked, means the approvers may not have seen the text.
 attrs="$(git -C "$workspace" ls-files -z -- "$rel" |
   xargs -0 -r git -C "$workspace" check-attr diff binary linguist-generated --)"
-if ! git -C "$workspace" diff --quiet "$before" "$sha" -- ':(glob)**/.gitattributes' ||
-  grep -qE '\.sdoc: (diff: unset|binary: set|linguist-generated: (set|true))$' <<<"$attrs"; then
+# Linguist counts any linguist-generated value but false as set.
+hidden="$(grep -E '\.sdoc: (diff: unset|binary: set|linguist-generated: .*)$' <<<"$attrs" |
+  grep -vE 'linguist-generated: (unspecified|unset|false)$' || true)"
+if ! git -C "$workspace" diff --quiet "$before" "$sha" -- ':(glob)**/.gitattributes' || [ -n "$hidden" ]; then
   skip warning "Pull request #$number changes .gitattributes, or documents are marked binary, undiffable or generated, which GitHub does not show in full: nothing is stamped."
 fi
 git -C "$workspace" diff --quiet "$before" "$sha" -- "$rel/signet.toml" ||
@@ -114,11 +116,18 @@ git -C "$workspace" worktree add --quiet --detach "$tmp/base" "$before"
 [ -f "$tmp/base/$rel/signet.toml" ] ||
   die "the base of #$number has no $rel/signet.toml: stamp the first requirements by hand (signet stamp --all --by NAME)"
 # What the approvers were shown: the change line by line (renames detected, as GitHub shows them).
-git -C "$root" -c core.quotePath=false diff -U0 -M --text --no-ext-diff --no-textconv --no-color --relative \
+# The whole repository's diff (not --relative, which would show a file renamed in from outside the
+# project as added whole, where GitHub shows a rename).
+git -C "$workspace" -c core.quotePath=false diff -U0 -M --text --no-ext-diff --no-textconv --no-color \
   --src-prefix=a/ --dst-prefix=b/ "$before" "$sha" >"$tmp/change.diff"
+# GitHub does not render very large diffs in full; an approval then covers what nobody displayed.
+[ "$(wc -l <"$tmp/change.diff")" -le 20000 ] ||
+  skip warning "The diff of #$number has more than 20,000 lines, more than GitHub shows in full: nothing is stamped."
+prefix="$rel/"
+[ "$rel" = . ] && prefix=""
 status=0
 signet --root "$root" --format json stamp --changed-since "$tmp/base/$rel" --diff "$tmp/change.diff" \
-  --by "$reviewers" >"$tmp/stamp.json" 2>"$tmp/stamp.log" || status=$?
+  --diff-prefix "$prefix" --by "$reviewers" >"$tmp/stamp.json" 2>"$tmp/stamp.log" || status=$?
 [ "$status" -eq 0 ] || { cat "$tmp/stamp.json" "$tmp/stamp.log"; die "signet stamp failed (above): nothing is stamped"; }
 stamped="$(jq -r '.stamped | join(" ")' "$tmp/stamp.json")"
 output stamped "$stamped"

@@ -1487,7 +1487,9 @@ fn the_auto_stamp_refuses_documents_the_diff_never_showed() {
         "{}[REQUIREMENT]\nUID: DRAFT-1\nSTATUS: Draft\nTITLE: Fast infusion\nSTATEMENT: >>>\nThe pump may infuse at 1000 mL/h.\n<<<\n",
         header.replace("UID: DOC-SYS", "UID: DOC-DRAFT")
     );
-    fs::write(pump.join("drafts/notes.sdoc"), draft).expect("draft");
+    fs::write(pump.join("drafts/notes.sdoc"), &draft).expect("draft");
+    let outside = draft.replace("UID: DOC-DRAFT", "UID: DOC-OUT").replace("UID: DRAFT-1", "UID: DRAFT-2");
+    fs::write(ws.join("outside.sdoc"), outside).expect("outside the project");
     sh(tmp.path(), "git init -q --bare origin.git");
     git(&format!("init -q -b main && git remote add origin ../origin.git && git add -A && git {commit} -m base"));
     let base = git("rev-parse HEAD");
@@ -1527,6 +1529,11 @@ fn the_auto_stamp_refuses_documents_the_diff_never_showed() {
     merge(
         "printf '\n[DOCUMENT_FROM_FILE]\nFILE: ../drafts/notes.sdoc\n' >> regulatory-docs/system.sdoc",
         "DRAFT-1 is left unreviewed: regulatory-docs/../drafts/notes.sdoc:39 was not shown",
+    );
+    // Renamed in from outside the project with a one-line edit: GitHub shows a rename, not text.
+    merge(
+        "git mv ../../outside.sdoc regulatory-docs/moved.sdoc && sed -i 's/UID: DOC-OUT/UID: DOC-MOVED/' regulatory-docs/moved.sdoc",
+        "DRAFT-2 is left unreviewed: regulatory-docs/moved.sdoc:39 was not shown",
     );
     assert!(!fs::read_to_string(&log).expect("gh log").contains("pr create"), "no pull request opened");
 }

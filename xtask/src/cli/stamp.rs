@@ -24,9 +24,13 @@ pub struct Args {
     #[arg(long, value_name = "BASE", requires = "diff")]
     pub changed_since: Option<PathBuf>,
     /// With --changed-since: the change's diff, as `git -c core.quotePath=false diff -U0 -M
-    /// --text --no-ext-diff --no-textconv --relative BASE_COMMIT HEAD` in the project prints it.
+    /// --text --no-ext-diff --no-textconv BASE_COMMIT HEAD` in the repository prints it.
     #[arg(long, value_name = "FILE", requires = "changed_since")]
     pub diff: Option<PathBuf>,
+    /// With --diff: DIFF is of the whole repository (no `--relative`), and the project is its
+    /// folder DIR (`dir/`), so that a file renamed in from outside the project keeps its history.
+    #[arg(long, value_name = "DIR/", requires = "diff", default_value = "")]
+    pub diff_prefix: String,
     /// Who reviewed them (written as REVIEWED_BY).
     #[arg(long, value_name = "NAME")]
     pub by: String,
@@ -35,11 +39,12 @@ pub struct Args {
     pub docs: Vec<String>,
 }
 
-fn change(base: PathBuf, diff: &Path) -> Result<Change, Box<dyn crate::error::StageError>> {
+fn change(base: PathBuf, diff: &Path, prefix: &str) -> Result<Change, Box<dyn crate::error::StageError>> {
     let input = |message: String| boxed(RtmError::Input { path: diff.to_path_buf(), message });
     let text =
         read_text(diff, MAX_RECORD_BYTES).map_err(|e| input(format!("{e}; pass the change's `git diff -U0`")))?;
-    let diff = Diff::parse(&text).map_err(|e| input(format!("{e}: the change cannot be attributed line by line")))?;
+    let diff = Diff::parse_in(&text, prefix)
+        .map_err(|e| input(format!("{e}: the change cannot be attributed line by line")))?;
     Ok(Change { base_root: base, diff })
 }
 
@@ -51,7 +56,7 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
         uids: args.uid,
         all: args.all,
         changed_since: match (args.changed_since, &args.diff) {
-            (Some(base), Some(diff)) => Some(change(ctx.root.join(base), &ctx.root.join(diff))?),
+            (Some(base), Some(diff)) => Some(change(ctx.root.join(base), &ctx.root.join(diff), &args.diff_prefix)?),
             _ => None,
         },
         by: args.by,

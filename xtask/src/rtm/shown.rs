@@ -20,6 +20,7 @@ pub enum Origin {
 pub struct Diff {
     /// By the path after the change.
     files: HashMap<String, FileDiff>,
+    prefix: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -48,7 +49,15 @@ impl Diff {
     /// --relative`. A path git had to quote, or a binary change, cannot be attributed to lines, so
     /// the whole diff is refused: the caller then stamps nothing.
     pub fn parse(text: &str) -> Result<Diff, String> {
-        let mut diff = Diff::default();
+        Self::parse_in(text, "")
+    }
+
+    /// As [`parse`](Diff::parse), for a diff of the whole repository (no `--relative`) of a project
+    /// in its folder `prefix` (`dir/`): paths under it lose the prefix, and any other path is kept
+    /// as `../path`, which no file of the project matches. So a file renamed into the project from
+    /// outside keeps its history (GitHub shows a rename, not added text).
+    pub fn parse_in(text: &str, prefix: &str) -> Result<Diff, String> {
+        let mut diff = Diff { prefix: prefix.to_owned(), ..Diff::default() };
         let mut entry: Option<(Option<String>, Option<String>, FileDiff)> = None;
         // Lines of the current hunk still to come: a body line is never read as a header, so an
         // added line `++ b/x` (shown as `+++ b/x`) cannot pose as another file's header.
@@ -108,12 +117,21 @@ impl Diff {
     fn finish(&mut self, entry: Option<(Option<String>, Option<String>, FileDiff)>) -> Result<(), String> {
         let Some((old, new, file)) = entry else { return Ok(()) };
         // A change of mode only, or a deletion: no lines of it exist after the change.
-        if let Some(new) = new.or(if file.hunks.is_empty() { None } else { old })
+        let mut file = file;
+        file.old = file.old.map(|p| self.local(p));
+        if let Some(new) = new.or(if file.hunks.is_empty() { None } else { old }).map(|p| self.local(p))
             && self.files.insert(new.clone(), file).is_some()
         {
             return Err(format!("{new} appears twice"));
         }
         Ok(())
+    }
+
+    fn local(&self, path: String) -> String {
+        match path.strip_prefix(&self.prefix) {
+            Some(inside) => inside.to_owned(),
+            None => format!("../{path}"),
+        }
     }
 
     /// Where line `line` (1-based) of `file` after the change came from.
@@ -195,6 +213,12 @@ mod tests {
         assert_eq!(d.origin("n.md", 1), Origin::Added);
         assert_eq!(d.origin("a.sdoc", 1), Origin::Old { file: "a.sdoc".into(), line: 1 });
         assert!(Diff::parse("diff --git a/n b/n\n--- a/n\n+++ b/n\n@@ -1 +1,2 @@\n-x\n+y\n").is_err(), "short hunk");
+        // A file renamed into the project from outside it keeps its history.
+        let moved = "diff --git a/drafts/n.sdoc b/proj/n.sdoc\nsimilarity index 96%\nrename from drafts/n.sdoc\n\
+                     rename to proj/n.sdoc\n--- a/drafts/n.sdoc\n+++ b/proj/n.sdoc\n@@ -2 +2 @@\n-TITLE: a\n+TITLE: b\n";
+        let d = Diff::parse_in(moved, "proj/").expect("parses");
+        assert_eq!(d.origin("n.sdoc", 2), Origin::Added);
+        assert_eq!(d.origin("n.sdoc", 5), Origin::Old { file: "../drafts/n.sdoc".into(), line: 5 });
         let twice = "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n";
         assert!(Diff::parse(&format!("{twice}{twice}")).is_err(), "a path twice");
     }

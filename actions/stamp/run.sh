@@ -87,7 +87,7 @@ if jq -es 'add // [] | any(.event == "base_ref_changed" or .event == "automatic_
 fi
 
 if git -C "$workspace" diff --text --no-ext-diff --no-textconv "$before" "$sha" -- '*.sdoc' |
-  grep -qE '^[-+][[:space:]]*(REVIEWED_HASH|REVIEWED_BY|REVIEWED_UPSTREAM):'; then
+  grep -E '^[-+][[:space:]]*(REVIEWED_HASH|REVIEWED_BY|REVIEWED_UPSTREAM):' >/dev/null; then # not -q: an early exit is a SIGPIPE that pipefail reads as "no match"
   level=warning
   [[ "$head_ref" == signet/stamp-pr-* ]] && level=notice
   skip "$level" "Pull request #$number edits review fields itself: nothing is stamped (a stamp is recorded only by this job or by hand with signet stamp)."

@@ -182,8 +182,8 @@ impl Texts {
         let text = match self.0.get(&node.file) {
             Some(text) => text,
             None => {
-                let text = std::fs::read_to_string(&node.file)
-                    .map_err(|source| RtmError::Write { path: node.file.clone(), source })?;
+                let text = crate::fsx::read::read_text(&node.file, super::sdoc::MAX_FILE_BYTES as u64)
+                    .map_err(|e| RtmError::Input { path: node.file.clone(), message: e.to_string() })?;
                 self.0.entry(node.file.clone()).or_insert(text)
             }
         };

@@ -917,7 +917,7 @@ class Gate:
                 self.problem("Audit", s["file"], "no signature-created event in the record for this signature")
         for l in logged:
             present = next((t for f, t in self.rec["envelopes"] if (f == l["file"] if l["file"] else sha(t) == l["sha256"])), None)
-            if present is None and any(w["withdrawal"]["withdrawn"]["sha256"] == l["sha256"] and l["file"] in (None, w["withdrawal"]["withdrawn"]["file"])
+            if any(w["withdrawal"]["withdrawn"]["sha256"] == l["sha256"] and l["file"] in (None, w["withdrawal"]["withdrawn"]["file"])
                                        and l["signer"] == w["withdrawal"]["signer_id"] and l["role"] == w["withdrawal"]["role"] for w in self.withdrawn):
                 continue
             if present is None or sha(present) != l["sha256"]:

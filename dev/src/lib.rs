@@ -8,6 +8,7 @@ pub mod bench;
 pub mod bench_cmd;
 pub mod conformance;
 pub mod fixtures;
+pub mod soup;
 
 /// A test's prerequisite (a tool, a venv, a mount) is missing. Under `CI=true` that fails the
 /// test: CI runs every test, and `scripts/test` installs what they need. Elsewhere the test is

@@ -23,6 +23,8 @@ enum DevCommand {
     Bench(signet_dev::bench_cmd::Args),
     /// Sigstore conformance-suite client: verify a bundle offline (exit 0 = verified).
     Conformance(signet_dev::conformance::Args),
+    /// Signet's SOUP register entry for this release (validation/, issue #18).
+    Soup(signet_dev::soup::Args),
     #[command(flatten)]
     Product(cli::Command),
 }
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         DevCommand::Bench(args) => signet_dev::bench_cmd::run(args, &ctx),
         DevCommand::Conformance(args) => signet_dev::conformance::run(args, &ctx),
+        DevCommand::Soup(args) => signet_dev::soup::run(args, &ctx),
         DevCommand::Product(command) => cli::run(command, &ctx),
     };
     cli::finish(result, &ctx)

@@ -31,5 +31,7 @@ mod schemas;
 mod signer_view;
 mod signing;
 mod sums;
+mod supersede_record;
 mod timestamps;
 mod tsa;
+mod validation;

@@ -18,7 +18,7 @@ fn git(dir: &Path, args: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn signs(dir: &Path, id: &str, role: &str) {
+pub(crate) fn signs(dir: &Path, id: &str, role: &str) {
     let (code, out) = sign(dir, id, role);
     assert_eq!(code, 0, "{id} signs {role}: {out}");
 }
@@ -54,7 +54,7 @@ fn two_signers_on_two_branches_merge_in_either_order() {
     }
 }
 
-fn reject(dir: &Path, id: &str, role: &str) {
+pub(crate) fn reject(dir: &Path, id: &str, role: &str) {
     let key = format!("keys/{id}.key");
     let (code, out) = at_terminal(
         dir,

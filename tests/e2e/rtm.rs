@@ -225,11 +225,47 @@ fn stamp_changed_since_stamps_only_what_the_change_showed() {
 
 /// Signet's own requirements (regulatory-docs/, issue #18) are all reviewed in their current form,
 /// and a change to one's text without a new stamp fails the gate that `scripts/test` runs.
-#[test]
-fn signets_own_requirements_are_reviewed_and_an_unstamped_edit_fails_the_gate() {
+/// A copy of Signet's own requirements with a JUnit file, where nextest writes it, in which every
+/// test a VERIFIES field names ran with `outcome` ("" passed, or a `<failure/>` element).
+fn signets_own_requirements(failing: &[&str]) -> tempfile::TempDir {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let copy = tempfile::tempdir().unwrap();
     sh(copy.path(), &format!("cp -r '{r}/regulatory-docs' '{r}/signet.toml' .", r = repo.display()));
+    let mut names = std::collections::BTreeSet::new();
+    for doc in ["system.sdoc", "software.sdoc"] {
+        let text = fs::read_to_string(copy.path().join("regulatory-docs").join(doc)).unwrap();
+        for block in text.split("VERIFIES: >>>\n").skip(1) {
+            let body = &block[..block.find("<<<").unwrap()];
+            names.extend(body.split([',', '\n']).map(str::trim).filter(|n| !n.is_empty()).map(String::from));
+        }
+    }
+    let cases: String = names
+        .iter()
+        .map(|n| {
+            let result = if failing.contains(&n.as_str()) { "<failure message=\"assertion failed\"/>" } else { "" };
+            format!("<testcase classname=\"xtask::e2e\" name=\"m::{n}\">{result}</testcase>\n")
+        })
+        .collect();
+    let junit = copy.path().join("target/nextest/ci");
+    fs::create_dir_all(&junit).unwrap();
+    fs::write(
+        junit.join("junit.xml"),
+        format!("<testsuites><testsuite name=\"e2e\">\n{cases}</testsuite></testsuites>\n"),
+    )
+    .unwrap();
+    copy
+}
+
+fn verification_of<'a>(index: &'a serde_json::Value, uid: &str) -> &'a str {
+    let reqs = index["requirements"].as_array().unwrap();
+    reqs.iter().find(|r| r["uid"] == uid).unwrap_or_else(|| panic!("{uid} not in the index"))["verification"]
+        .as_str()
+        .unwrap()
+}
+
+#[test]
+fn signets_own_requirements_are_reviewed_and_an_unstamped_edit_fails_the_gate() {
+    let copy = signets_own_requirements(&[]);
     let idx = gate(copy.path(), &["--fail-on-suspect"], 0);
     let count = idx["requirements"].as_array().unwrap().len();
     assert!(count >= 100, "Signet's own requirements: {count}");
@@ -243,6 +279,52 @@ fn signets_own_requirements_are_reviewed_and_an_unstamped_edit_fails_the_gate() 
     .unwrap();
     let idx = gate(copy.path(), &["--fail-on-suspect"], 1);
     assert!(states(&idx).iter().any(|(_, s, _)| s == "suspect-native"), "the edit is caught");
+}
+
+/// Issue #18: the self-gate (signet.toml: require_verification) passes only while every Approved
+/// requirement has a passing linked test; a reviewed but unlinked requirement, or a failing
+/// linked test, fails it with the gate's own finding. Draft ones (benchmark objectives) are shown
+/// unverified without blocking.
+#[test]
+fn signets_own_gate_fails_on_an_unlinked_requirement_or_a_failing_linked_test() {
+    let copy = signets_own_requirements(&[]);
+    let d = copy.path();
+    let idx = gate(d, &["--fail-on-suspect"], 0);
+    let reqs = idx["requirements"].as_array().unwrap();
+    let drafts: Vec<&str> =
+        reqs.iter().filter(|r| r["verification"] == "unverified").map(|r| r["uid"].as_str().unwrap()).collect();
+    assert!(
+        drafts
+            .iter()
+            .all(|u| ["132", "133", "134", "135", "137", "138", "139"].iter().any(|n| *u == format!("SIG-SW-{n}"))),
+        "{drafts:?}"
+    );
+    assert_eq!(verification_of(&idx, "SIG-SW-1"), "passed");
+
+    let sw = d.join("regulatory-docs/software.sdoc");
+    let mut text = fs::read_to_string(&sw).unwrap();
+    text.push_str("\n[REQUIREMENT]\nUID: SIG-SW-999\nSTATUS: Approved\nTITLE: Unlinked\nSTATEMENT: >>>\nSignet shall do something no test checks.\n<<<\nRELATIONS:\n- TYPE: Parent\n  VALUE: SIG-SYS-1\n");
+    fs::write(&sw, text).unwrap();
+    stamp(d, &["--uid", "SIG-SW-999"]);
+    let ran = Test::in_dir(tempfile::TempDir::new_in(d).unwrap())
+        .args(["--root".into(), d.as_os_str().to_owned()])
+        .args(["rtm-gate", "--fail-on-suspect"])
+        .status(1)
+        .stdout_contains("error: regulatory-docs/software.sdoc:")
+        .stdout_contains("SIG-SW-999: unverified (no passing linked test)")
+        .run();
+    assert!(
+        ran.stdout.contains(
+            "SIG-SW-139: unverified (no passing linked test) (Draft: no test is required until it is Approved)"
+        ),
+        "{}",
+        ran.stdout
+    );
+
+    let copy = signets_own_requirements(&["bad_usage_exits_2"]);
+    let idx = gate(copy.path(), &["--fail-on-suspect"], 1);
+    assert_eq!(verification_of(&idx, "SIG-SW-1"), "failed");
+    assert_eq!(verification_of(&idx, "SIG-SYS-1"), "failed", "a failure shows on the parent too");
 }
 
 #[test]

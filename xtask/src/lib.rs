@@ -18,6 +18,7 @@ pub mod output;
 pub mod par;
 pub mod sums;
 pub mod templates;
+pub mod validation;
 
 pub mod release_check;
 pub mod report;

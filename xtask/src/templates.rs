@@ -18,6 +18,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("inspect-index.html", include_str!("../../templates/inspect-index.html")),
     ("inspect-trail.html", include_str!("../../templates/inspect-trail.html")),
     ("compliance.html", include_str!("../../templates/compliance.html")),
+    ("csa-record.html", include_str!("../../templates/csa-record.html")),
 ];
 
 fn environment() -> &'static Environment<'static> {

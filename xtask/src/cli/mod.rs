@@ -11,6 +11,7 @@ pub mod signing;
 pub mod stamp;
 pub mod sums;
 pub mod trust;
+pub mod validation;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -91,6 +92,8 @@ pub enum Command {
     Verify(signing::VerifyArgs),
     /// Run every stage locally, in order, into target/release-check/.
     ReleaseCheck(release_check::Args),
+    /// Signet's own CSA record and SOUP entry, rendered to HTML and PDF/A (issue #18).
+    Validation(validation::Args),
 }
 
 /// Runs one command: the dispatch both `signet` and `cargo xtask` (signet-dev) use.
@@ -117,6 +120,7 @@ pub fn run(command: Command, ctx: &Ctx) -> CmdResult {
         Command::Bundle(args) => bundle::run(args, ctx),
         Command::Sums(args) => sums::run(args, ctx),
         Command::ReleaseCheck(args) => release_check::run(args, ctx),
+        Command::Validation(args) => validation::run(args, ctx),
     }
 }
 

@@ -21,6 +21,7 @@ pub mod report;
 pub mod request;
 pub mod statement;
 pub mod trust;
+pub mod validation;
 pub mod vsa;
 pub mod withdrawal;
 
@@ -118,6 +119,8 @@ pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("signing-policy.schema.json", schema_for!(policy::SigningConfig)),
         ("trust.schema.json", schema_for!(trust::Trust)),
         ("withdrawal.schema.json", schema_for!(withdrawal::Withdrawal)),
+        ("csa-record.schema.json", schema_for!(validation::CsaRecord)),
+        ("soup-entry.schema.json", schema_for!(validation::SoupEntry)),
         ("vsa-statement.schema.json", schema_for!(statement::Statement<vsa::VerificationSummary>)),
     ]
 }

@@ -44,7 +44,8 @@ pub fn run(opts: &GateOptions) -> Result<GateReport, RtmError> {
     let junit_files = expand(&opts.root, &opts.junit)?;
     let tests = load_junit(&junit_files)?;
     let index = build_index(&graph, &tests, &doc_files, &junit_files, &opts.root);
-    let mut findings = findings(&index, opts);
+    let drafts = drafts(&graph);
+    let mut findings = findings(&index, opts, &drafts);
     findings.extend(drift_findings(&opts.root));
     let exit = if findings.iter().any(|f| f.blocking) { Exit::Fail } else { Exit::Pass };
     let written = match &opts.out {
@@ -170,7 +171,19 @@ fn summarise(reqs: &[Entry], tests: &[TestCase], orphan_links: usize) -> Summary
 }
 
 /// Everything worth telling, ranked; `blocking` follows the gate's flags.
-fn findings(index: &Index, opts: &GateOptions) -> Vec<Finding> {
+/// Requirements whose `STATUS` is `Draft`: not yet approved, so `--require-verification` does
+/// not ask a test of them. Setting it changes the requirement's fingerprint, so under
+/// `--fail-on-suspect` it takes a reviewer's stamp like any other edit.
+fn drafts(graph: &Graph) -> HashSet<String> {
+    graph
+        .reqs
+        .iter()
+        .filter(|r| r.field("STATUS").is_some_and(|s| s.trim().eq_ignore_ascii_case("draft")))
+        .map(|r| r.uid.clone())
+        .collect()
+}
+
+fn findings(index: &Index, opts: &GateOptions, drafts: &HashSet<String>) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in &index.requirements {
         let at = |kind: FindingKind, message: String, rank: u8, blocking: bool| Finding {
@@ -201,7 +214,11 @@ fn findings(index: &Index, opts: &GateOptions) -> Vec<Finding> {
                 message
                     .push_str(&format!("; VERIFIES names tests not in any JUnit file: {}", r.missing_tests.join(", ")));
             }
-            out.push(at(FindingKind::Unverified, message, 4, opts.require_verification));
+            let draft = drafts.contains(&r.uid);
+            if draft {
+                message.push_str(" (Draft: no test is required until it is Approved)");
+            }
+            out.push(at(FindingKind::Unverified, message, 4, opts.require_verification && !draft));
         }
     }
     for o in &index.orphan_links {

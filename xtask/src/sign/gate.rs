@@ -435,8 +435,14 @@ fn check_logged(
                 && l.signer.as_deref() == Some(w.withdrawal.signer_id.as_str())
                 && l.role.as_deref() == Some(w.withdrawal.role.as_str())
         };
+        // A signature its signer withdrew is accounted for, even where a new signature of the same
+        // role now has its file name (withdraw, then sign again: SIG-SW-62). That new signature
+        // is checked against its own event above; a withdrawn file left in place is refused by
+        // the withdrawals' own check.
+        if withdrawn.iter().any(withdrew) {
+            continue;
+        }
         let why = match present {
-            None if withdrawn.iter().any(withdrew) => continue,
             None => "is missing",
             Some((_, text)) if sha(text.as_bytes()) != l.sha256 => "was replaced by another text",
             Some(_) => continue,

@@ -917,8 +917,15 @@ class Gate:
                 self.problem("Audit", s["file"], "no signature-created event in the record for this signature")
         for l in logged:
             present = next((t for f, t in self.rec["envelopes"] if (f == l["file"] if l["file"] else sha(t) == l["sha256"])), None)
-            if any(w["withdrawal"]["withdrawn"]["sha256"] == l["sha256"] and l["file"] in (None, w["withdrawal"]["withdrawn"]["file"])
-                                       and l["signer"] == w["withdrawal"]["signer_id"] and l["role"] == w["withdrawal"]["role"] for w in self.withdrawn):
+            took_back = [w for w in self.withdrawn if w["withdrawal"]["withdrawn"]["sha256"] == l["sha256"]
+                         and l["file"] in (None, w["withdrawal"]["withdrawn"]["file"])
+                         and l["signer"] == w["withdrawal"]["signer_id"] and l["role"] == w["withdrawal"]["role"]]
+            if took_back:
+                if present is not None and sha(present) != l["sha256"]:
+                    last = max((t for t in (parse_time(w["withdrawal"]["withdrawn_at"]) for w in took_back) if t is not None), default=None)
+                    now = next((parse_time(x["record"]["signed_at"]) for x in self.signatures if x["file"] == l["file"]), None)
+                    if last is None or now is None or now < last:
+                        self.problem("Deleted", l["file"], "holds a signature made before the withdrawal of the one this file held")
                 continue
             if present is None or sha(present) != l["sha256"]:
                 why = "is missing" if present is None else "was replaced by another text"

@@ -300,6 +300,23 @@ fn signets_own_gate_fails_on_an_unlinked_requirement_or_a_failing_linked_test() 
         "{drafts:?}"
     );
     assert_eq!(verification_of(&idx, "SIG-SW-1"), "passed");
+    // The exemption holds only where a change to STATUS is itself caught (--fail-on-suspect).
+    let ran = Test::in_dir(tempfile::TempDir::new_in(d).unwrap())
+        .args(["--root".into(), d.as_os_str().to_owned()])
+        .args(["rtm-gate"])
+        .status(1)
+        .stdout_contains("error: regulatory-docs/software.sdoc:")
+        .run();
+    assert!(ran.stdout.contains("SIG-SW-139: unverified (no passing linked test)\n"), "{}", ran.stdout);
+    let junit = fs::read_to_string(d.join("target/self-rtm/rtm-junit.xml")).unwrap();
+    assert!(junit.contains("name=\"SIG-SW-139\""), "{junit}");
+    gate(d, &["--fail-on-suspect"], 0);
+    let junit = fs::read_to_string(d.join("target/self-rtm/rtm-junit.xml")).unwrap();
+    let case = &junit[junit.find("name=\"SIG-SW-139\"").unwrap()..];
+    assert!(
+        case[..case.find("</testcase>").unwrap()].contains("<skipped"),
+        "a Draft exemption shows as skipped: {case}"
+    );
 
     let sw = d.join("regulatory-docs/software.sdoc");
     let mut text = fs::read_to_string(&sw).unwrap();

@@ -314,3 +314,47 @@ fn a_revoked_signer_cannot_re_sign_the_role_under_the_same_id() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("Supersedes:     QA--sam.dsse.json"), "{out}");
 }
+
+/// Withdraw, then sign again, takes a signature made after the withdrawal. An approval Sam made
+/// earlier and never published (a closed pull request's branch), put back with its event where
+/// his withdrawn rejection was, would otherwise undo his signed rejection.
+#[test]
+fn an_earlier_signature_cannot_take_the_file_name_of_a_withdrawn_one() {
+    let repo = release_repo();
+    let d = repo.path();
+    let folder = d.join("signatures/v1.4.0");
+    let events = |dir: &Path| -> Vec<std::path::PathBuf> {
+        fs::read_dir(dir.join("signatures/v1.4.0/events")).unwrap().map(|e| e.unwrap().path()).collect()
+    };
+    let before = events(d);
+    signs(d, "sam", "QA");
+    let approval = fs::read(folder.join("QA--sam.dsse.json")).unwrap();
+    let kept: Vec<(std::path::PathBuf, Vec<u8>)> =
+        events(d).into_iter().filter(|p| !before.contains(p)).map(|p| (p.clone(), fs::read(&p).unwrap())).collect();
+    assert!(!kept.is_empty(), "the approval's event");
+    for (path, _) in &kept {
+        fs::remove_file(path).unwrap();
+    }
+    fs::remove_file(folder.join("QA--sam.dsse.json")).unwrap();
+    // Times are signed to the second; the rejection's withdrawal comes a second after the approval.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+
+    reject(d, "sam", "QA");
+    let rejection = sha_of(d, "QA--sam.dsse.json");
+    signed_withdrawal(d, ("sam", "QA"), ("QA--sam.dsse.json", &rejection));
+    fs::remove_file(folder.join("QA--sam.dsse.json")).unwrap();
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("awaiting QA") && !out.contains("problem  "), "withdrawn, QA is awaited again: {out}");
+
+    fs::write(folder.join("QA--sam.dsse.json"), approval).unwrap();
+    for (path, bytes) in kept {
+        fs::write(path, bytes).unwrap();
+    }
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("QA--sam.dsse.json: holds a signature made before the withdrawal of the one this file held"),
+        "{out}"
+    );
+}

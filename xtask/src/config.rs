@@ -30,6 +30,10 @@ pub struct RequirementsConfig {
     /// Requirements without a passing linked test, and tests naming undefined UIDs, block the
     /// gate and release-check (as `rtm-gate --require-verification` does).
     pub require_verification: bool,
+    /// Draft requirements need a passing test too (default). `false` exempts a requirement whose
+    /// STATUS is Draft from `require_verification`, only where `--fail-on-suspect` also holds
+    /// (release-check always), so that making one Draft takes a reviewer's stamp.
+    pub verify_drafts: bool,
 }
 
 impl Default for RequirementsConfig {
@@ -39,6 +43,7 @@ impl Default for RequirementsConfig {
             junit: Vec::new(),
             out: PathBuf::from("target/rtm"),
             require_verification: false,
+            verify_drafts: true,
         }
     }
 }

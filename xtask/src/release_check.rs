@@ -187,6 +187,7 @@ fn rtm_stage(root: &Path, config: &Config, out_dir: &Path) -> StageResult {
         out: Some(out_dir.join("rtm")),
         fail_on_suspect: true,
         require_verification: config.requirements.require_verification,
+        exempt_drafts: !config.requirements.verify_drafts,
     };
     let report = match gate::run(&opts) {
         Ok(report) => report,

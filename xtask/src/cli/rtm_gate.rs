@@ -38,6 +38,7 @@ pub fn options(args: &Args, ctx: &Ctx) -> Result<GateOptions, RtmError> {
         out: Some(ctx.root.join(args.out.clone().unwrap_or(cfg.out))),
         fail_on_suspect: args.fail_on_suspect,
         require_verification: args.require_verification || cfg.require_verification,
+        exempt_drafts: !cfg.verify_drafts,
     })
 }
 

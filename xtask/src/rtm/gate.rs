@@ -22,6 +22,9 @@ pub struct GateOptions {
     pub out: Option<PathBuf>,
     pub fail_on_suspect: bool,
     pub require_verification: bool,
+    /// Unverified Draft requirements do not block (`verify_drafts = false` with
+    /// `--fail-on-suspect`).
+    pub exempt_drafts: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -36,6 +39,12 @@ impl GateOptions {
     fn blocking(&self) -> outputs::Blocking {
         outputs::Blocking { suspect: self.fail_on_suspect, unverified: self.require_verification }
     }
+
+    /// Whether a Draft may stay unverified: only when a change to its STATUS is itself caught as
+    /// an unreviewed edit.
+    pub fn drafts_exempt(&self) -> bool {
+        self.exempt_drafts && self.fail_on_suspect
+    }
 }
 
 pub fn run(opts: &GateOptions) -> Result<GateReport, RtmError> {
@@ -44,12 +53,12 @@ pub fn run(opts: &GateOptions) -> Result<GateReport, RtmError> {
     let junit_files = expand(&opts.root, &opts.junit)?;
     let tests = load_junit(&junit_files)?;
     let index = build_index(&graph, &tests, &doc_files, &junit_files, &opts.root);
-    let drafts = drafts(&graph);
+    let drafts = if opts.drafts_exempt() { drafts(&graph) } else { HashSet::new() };
     let mut findings = findings(&index, opts, &drafts);
     findings.extend(drift_findings(&opts.root));
     let exit = if findings.iter().any(|f| f.blocking) { Exit::Fail } else { Exit::Pass };
     let written = match &opts.out {
-        Some(out) => outputs::write_all(out, &index, opts.blocking())?,
+        Some(out) => outputs::write_all(out, &index, opts.blocking(), &drafts)?,
         None => Vec::new(),
     };
     Ok(GateReport { index, findings, exit, written })
@@ -172,8 +181,9 @@ fn summarise(reqs: &[Entry], tests: &[TestCase], orphan_links: usize) -> Summary
 
 /// Everything worth telling, ranked; `blocking` follows the gate's flags.
 /// Requirements whose `STATUS` is `Draft`: not yet approved, so `--require-verification` does
-/// not ask a test of them. Setting it changes the requirement's fingerprint, so under
-/// `--fail-on-suspect` it takes a reviewer's stamp like any other edit.
+/// not ask a test of them where the project says so (`verify_drafts = false`). Setting it
+/// changes the requirement's fingerprint, so under `--fail-on-suspect` it takes a reviewer's
+/// stamp like any other edit.
 fn drafts(graph: &Graph) -> HashSet<String> {
     graph
         .reqs

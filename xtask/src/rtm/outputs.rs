@@ -1,6 +1,7 @@
 //! The gate's three files: `index.json` (machine), `rtm.html` (people), `rtm-junit.xml`
 //! (CI dashboards: one test case per requirement).
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -50,7 +51,13 @@ pub enum FindingKind {
     Drift,
 }
 
-pub fn write_all(out: &Path, index: &Index, opts: Blocking) -> Result<Vec<PathBuf>, RtmError> {
+/// `exempt`: Draft requirements that may stay unverified (`GateOptions::drafts_exempt`).
+pub fn write_all(
+    out: &Path,
+    index: &Index,
+    opts: Blocking,
+    exempt: &HashSet<String>,
+) -> Result<Vec<PathBuf>, RtmError> {
     let write = |name: &str, fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>| {
         let path = out.join(name);
         atomic::ensure_parent(&path)
@@ -61,7 +68,10 @@ pub fn write_all(out: &Path, index: &Index, opts: Blocking) -> Result<Vec<PathBu
     std::thread::scope(|scope| {
         let html_file = scope.spawn(|| {
             let html = write("rtm.html", &mut |w| html_to(w, index))?;
-            Ok::<_, RtmError>((html, write("rtm-junit.xml", &mut |w| w.write_all(junit(index, opts).as_bytes()))?))
+            Ok::<_, RtmError>((
+                html,
+                write("rtm-junit.xml", &mut |w| w.write_all(junit(index, opts, exempt).as_bytes()))?,
+            ))
         });
         let index_json = write("index.json", &mut |w| json::to_writer(w, index));
         let (rtm_html, rtm_junit) = html_file.join().expect("rendering does not panic")?;
@@ -106,13 +116,17 @@ pub fn summary_markdown(index: &Index, findings: &[Finding]) -> String {
     crate::templates::render("rtm-summary.md", serde_json::json!({ "index": index, "findings": findings }))
 }
 
-fn junit(index: &Index, opts: Blocking) -> String {
+fn junit(index: &Index, opts: Blocking, exempt: &HashSet<String>) -> String {
     let mut suite = TestSuite::new("rtm-gate");
     for r in &index.requirements {
         let status = if r.verification == Verification::Failed {
             failure("verification failed", &r.verification_causes, &r.tests)
         } else if r.state != ReviewState::Reviewed && opts.suspect {
             failure(r.state.as_str(), &r.suspect_causes, &[])
+        } else if r.verification == Verification::Unverified && opts.unverified && exempt.contains(&r.uid) {
+            let mut skipped = TestCaseStatus::skipped();
+            skipped.set_message("unverified; Draft: no test is required until it is Approved");
+            skipped
         } else if r.verification == Verification::Unverified && opts.unverified {
             failure("unverified", &r.missing_tests, &[])
         } else {

@@ -394,6 +394,32 @@ fn who(signer: Option<&str>, role: Option<&str>) -> String {
     format!("{} as {}", signer.unwrap_or("?"), role.unwrap_or("?"))
 }
 
+/// The signature now at a withdrawn signature's file name must not be older than any withdrawal
+/// of that file (both times are signed; to the second, as both are written).
+fn signed_after_withdrawal(
+    file: &str,
+    sigs: &[VerifiedSignature],
+    withdrawals: &[&Withdrawn],
+    problems: &mut Vec<Problem>,
+) {
+    let last = withdrawals.iter().filter_map(|w| Timestamp::parse(&w.withdrawal.withdrawn_at)).max();
+    let signed = sigs.iter().find(|s| s.file == file).and_then(|s| Timestamp::parse(&s.record.signed_at));
+    if let (Some(last), Some(signed)) = (last, signed)
+        && signed >= last
+    {
+        return;
+    }
+    let at = withdrawals.iter().map(|w| w.withdrawal.withdrawn_at.as_str()).max().unwrap_or_default();
+    problems.push(Problem::signature(
+        file,
+        Check::Deleted,
+        format!(
+            "holds a signature made before the withdrawal of the one this file held (withdrawn at {at}): \
+             only a signature made after a withdrawal may take its file name"
+        ),
+    ));
+}
+
 /// `envelope sha256:<hex>` in a v1 chain's detail.
 fn envelope_digest(detail: &str) -> Option<String> {
     let rest = detail.strip_prefix("envelope ")?;
@@ -435,11 +461,16 @@ fn check_logged(
                 && l.signer.as_deref() == Some(w.withdrawal.signer_id.as_str())
                 && l.role.as_deref() == Some(w.withdrawal.role.as_str())
         };
-        // A signature its signer withdrew is accounted for, even where a new signature of the same
-        // role now has its file name (withdraw, then sign again: SIG-SW-62). That new signature
-        // is checked against its own event above; a withdrawn file left in place is refused by
-        // the withdrawals' own check.
-        if withdrawn.iter().any(withdrew) {
+        // A signature its signer withdrew is accounted for. Its file name may then hold a new
+        // signature (withdraw, then sign again: SIG-SW-62), checked against its own event above,
+        // but only one signed after the withdrawal: an earlier signature put back in its place
+        // would undo a signed decision. A withdrawn file left in place is refused by the
+        // withdrawals' own check.
+        let withdrawals: Vec<&Withdrawn> = withdrawn.iter().filter(|w| withdrew(w)).collect();
+        if !withdrawals.is_empty() {
+            if let Some((file, _)) = present.filter(|(_, t)| sha(t.as_bytes()) != l.sha256) {
+                signed_after_withdrawal(file, sigs, &withdrawals, problems);
+            }
             continue;
         }
         let why = match present {

@@ -549,6 +549,7 @@ class Gate:
         self.check_supersession(failed)
         self.check_set()
         self.check_withdrawals()
+        self.check_signed_after_withdrawals()
         self.check_anchors()
         self.check_record()
         return self.awaiting()
@@ -634,10 +635,11 @@ class Gate:
             bad("Signature", f"statement type {st['_type']} / predicate type {st['predicateType']} are not the ones its fields require ({predicate_type(r)})")
         if r["time_source"] != "signer-clock":
             bad("Time", f"a key-file signature's time is the signer's own clock (`signer-clock`), but it claims `{r['time_source']}`")
+        claimed_at = r["signed_at"]
         trusted = self.check_trusted_time(file, env, r, bad)
         if trusted: r = dict(r, signed_at=show_time(trusted[0]), time_source="timestamp-authority")
         self.check_signed(file, signer, kid, st["subject"], r, bad)
-        return {"file": file, "sha256": sha(text), "record": r, "signer": signer,
+        return {"file": file, "sha256": sha(text), "record": r, "signer": signer, "claimed_at": claimed_at,
                 "authority": trusted[1] if trusted else None, "delegation": self.delegation_of(signer, r)}
 
     # §2.6 TrustedTime: (token time, authority) of a verified token, else None
@@ -780,6 +782,18 @@ class Gate:
             if r["meaning"] == "REJECTOR":
                 self.problem("Rejected", None, f"REJECTED by {r['printed_name']} ({r['signer_id']}) as {r['role']} at {r['signed_at']}: {r.get('reason') or 'no reason given'}")
 
+    # §2.9 (end): after a withdrawal, only a signature its statement dates at or after it counts
+    # for that signer and role
+    def check_signed_after_withdrawals(self):
+        for s in self.signatures:
+            claimed = parse_time(s.get("claimed_at") or "")
+            for w in self.withdrawn:
+                d = w["withdrawal"]
+                at = parse_time(d["withdrawn_at"])
+                if d["signer_id"] == s["record"]["signer_id"] and d["role"] == s["record"]["role"] and (claimed is None or at is None or claimed < at):
+                    self.problem("Deleted", s["file"], f"signed before its signer withdrew {d['withdrawn']['file']} as {d['role']}")
+                    break
+
     # §2.9 Withdrawn
     def check_withdrawals(self):
         for file, text in self.rec["withdrawals"]:
@@ -917,15 +931,8 @@ class Gate:
                 self.problem("Audit", s["file"], "no signature-created event in the record for this signature")
         for l in logged:
             present = next((t for f, t in self.rec["envelopes"] if (f == l["file"] if l["file"] else sha(t) == l["sha256"])), None)
-            took_back = [w for w in self.withdrawn if w["withdrawal"]["withdrawn"]["sha256"] == l["sha256"]
-                         and l["file"] in (None, w["withdrawal"]["withdrawn"]["file"])
-                         and l["signer"] == w["withdrawal"]["signer_id"] and l["role"] == w["withdrawal"]["role"]]
-            if took_back:
-                if present is not None and sha(present) != l["sha256"]:
-                    last = max((t for t in (parse_time(w["withdrawal"]["withdrawn_at"]) for w in took_back) if t is not None), default=None)
-                    now = next((parse_time(x["record"]["signed_at"]) for x in self.signatures if x["file"] == l["file"]), None)
-                    if last is None or now is None or now < last:
-                        self.problem("Deleted", l["file"], "holds a signature made before the withdrawal of the one this file held")
+            if any(w["withdrawal"]["withdrawn"]["sha256"] == l["sha256"] and l["file"] in (None, w["withdrawal"]["withdrawn"]["file"])
+                   and l["signer"] == w["withdrawal"]["signer_id"] and l["role"] == w["withdrawal"]["role"] for w in self.withdrawn):
                 continue
             if present is None or sha(present) != l["sha256"]:
                 why = "is missing" if present is None else "was replaced by another text"

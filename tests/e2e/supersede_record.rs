@@ -354,7 +354,40 @@ fn an_earlier_signature_cannot_take_the_file_name_of_a_withdrawn_one() {
     let (code, out) = verify(d, "signatures/v1.4.0");
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("QA--sam.dsse.json: holds a signature made before the withdrawal of the one this file held"),
+        out.contains("QA--sam.dsse.json: signed at ")
+            && out.contains("before its signer withdrew QA--sam.dsse.json as QA"),
         "{out}"
     );
+}
+
+/// As above, in the v1 layout, where a chain line logs only a digest: Sam's approval from a branch
+/// that was never merged, put back with a well-chained line after he withdrew his rejection.
+#[test]
+fn an_earlier_signature_cannot_undo_a_withdrawal_in_the_v1_layout() {
+    let repo = release_repo();
+    let d = repo.path();
+    as_v1_layout(d);
+    let branch = tempfile::tempdir().unwrap();
+    crate::support::sh(branch.path(), &format!("cp -r '{}/.' .", d.display()));
+    signs(branch.path(), "sam", "QA");
+    let approval = fs::read(branch.path().join("signatures/v1.4.0/QA--sam.dsse.json")).unwrap();
+    // Times are signed to the second; the withdrawal comes a second after the approval.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+
+    let folder = d.join("signatures/v1.4.0");
+    reject(d, "sam", "QA");
+    let rejection = sha_of(d, "QA--sam.dsse.json");
+    signed_withdrawal(d, ("sam", "QA"), ("QA--sam.dsse.json", &rejection));
+    fs::remove_file(folder.join("QA--sam.dsse.json")).unwrap();
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("awaiting QA") && !out.contains("problem  "), "withdrawn, QA is awaited again: {out}");
+
+    let approval_sha = signet::digest::tagged(&approval);
+    fs::write(folder.join("QA--sam.dsse.json"), approval).unwrap();
+    append_signature_line(d, ("sam", "QA"), &approval_sha);
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("before its signer withdrew QA--sam.dsse.json as QA"), "{out}");
+    assert!(!out.contains("chain broken"), "the forged line is well chained: {out}");
 }

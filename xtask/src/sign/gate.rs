@@ -54,6 +54,7 @@ pub fn verify(rec: &ReleaseRecord, bundle_sha256: &str, now: Timestamp) -> Resul
     let (superseded, revoked) = supersede::resolve(rec, &signatures, failed, now, &mut problems);
     check_set(rec, &request, &signatures, &mut problems);
     let withdrawn = check_withdrawals(rec, &request, &request_sha, now, &mut problems);
+    check_signed_after_withdrawals(&signatures, &withdrawn, &mut problems);
     super::anchored::check(rec, &signatures, &withdrawn, &mut problems);
     check_audit(rec, (&request, &request_sha), &signatures, &withdrawn, &mut problems);
     let awaiting = awaiting(&request, &signatures);
@@ -200,6 +201,7 @@ fn check_envelope(
             ),
         ));
     }
+    let claimed_at = r.signed_at.clone();
     let (trusted, time_problems) = trusted_time::of_envelope(rec, request, (file, &env), r);
     p.extend(time_problems);
     let timed = trusted.as_ref().map(|tt| trusted_time::at_trusted_time(r, tt));
@@ -219,6 +221,7 @@ fn check_envelope(
         record: r.clone(),
         time_authority,
         delegation: delegation.cloned(),
+        claimed_at,
     })
 }
 
@@ -394,30 +397,31 @@ fn who(signer: Option<&str>, role: Option<&str>) -> String {
     format!("{} as {}", signer.unwrap_or("?"), role.unwrap_or("?"))
 }
 
-/// The signature now at a withdrawn signature's file name must not be older than any withdrawal
-/// of that file (both times are signed; to the second, as both are written).
-fn signed_after_withdrawal(
-    file: &str,
-    sigs: &[VerifiedSignature],
-    withdrawals: &[&Withdrawn],
-    problems: &mut Vec<Problem>,
-) {
-    let last = withdrawals.iter().filter_map(|w| Timestamp::parse(&w.withdrawal.withdrawn_at)).max();
-    let signed = sigs.iter().find(|s| s.file == file).and_then(|s| Timestamp::parse(&s.record.signed_at));
-    if let (Some(last), Some(signed)) = (last, signed)
-        && signed >= last
-    {
-        return;
+/// A signer who withdrew a signature of a role may sign that role again, but only after the
+/// withdrawal: a signature of theirs made before it and put in the record afterwards (under either
+/// file name, in either layout, with a forged event or chain line) would undo a signed decision.
+/// Judged on the time each statement claims, which its key signed, to the second.
+fn check_signed_after_withdrawals(sigs: &[VerifiedSignature], withdrawn: &[Withdrawn], problems: &mut Vec<Problem>) {
+    for s in sigs {
+        let claimed = Timestamp::parse(&s.claimed_at);
+        let by_them = withdrawn.iter().filter(|w| {
+            w.withdrawal.signer_id.as_str() == s.record.signer_id.as_str()
+                && w.withdrawal.role.as_str() == s.record.role.as_str()
+        });
+        let earlier =
+            by_them.filter(|w| claimed.zip(Timestamp::parse(&w.withdrawal.withdrawn_at)).is_none_or(|(c, a)| c < a));
+        if let Some(w) = earlier.max_by(|a, b| a.withdrawal.withdrawn_at.cmp(&b.withdrawal.withdrawn_at)) {
+            problems.push(Problem::signature(
+                &s.file,
+                Check::Deleted,
+                format!(
+                    "signed at {} (the statement's own time), before its signer withdrew {} as {} at {}: only a \
+                     signature made after a withdrawal counts for that signer and role",
+                    s.claimed_at, w.withdrawal.withdrawn.file, w.withdrawal.role, w.withdrawal.withdrawn_at
+                ),
+            ));
+        }
     }
-    let at = withdrawals.iter().map(|w| w.withdrawal.withdrawn_at.as_str()).max().unwrap_or_default();
-    problems.push(Problem::signature(
-        file,
-        Check::Deleted,
-        format!(
-            "holds a signature made before the withdrawal of the one this file held (withdrawn at {at}): \
-             only a signature made after a withdrawal may take its file name"
-        ),
-    ));
 }
 
 /// `envelope sha256:<hex>` in a v1 chain's detail.
@@ -462,15 +466,10 @@ fn check_logged(
                 && l.role.as_deref() == Some(w.withdrawal.role.as_str())
         };
         // A signature its signer withdrew is accounted for. Its file name may then hold a new
-        // signature (withdraw, then sign again: SIG-SW-62), checked against its own event above,
-        // but only one signed after the withdrawal: an earlier signature put back in its place
-        // would undo a signed decision. A withdrawn file left in place is refused by the
-        // withdrawals' own check.
-        let withdrawals: Vec<&Withdrawn> = withdrawn.iter().filter(|w| withdrew(w)).collect();
-        if !withdrawals.is_empty() {
-            if let Some((file, _)) = present.filter(|(_, t)| sha(t.as_bytes()) != l.sha256) {
-                signed_after_withdrawal(file, sigs, &withdrawals, problems);
-            }
+        // signature (withdraw, then sign again: SIG-SW-62), checked against its own event above
+        // and by `check_signed_after_withdrawals`. A withdrawn file left in place is refused by
+        // the withdrawals' own check.
+        if withdrawn.iter().any(withdrew) {
             continue;
         }
         let why = match present {

@@ -100,6 +100,7 @@ pub(crate) fn check(
         record: shown,
         time_authority: None,
         delegation: None,
+        claimed_at: r.signed_at.clone(),
     })
 }
 

@@ -19,6 +19,11 @@ pub struct VerifiedSignature {
     /// The delegation a delegated signature exercises, as the registry records it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delegation: Option<crate::formats::registry::Delegation>,
+    /// The time the signed statement itself claims (the signer's clock, as the key signed it),
+    /// before any trusted time replaced it: what "signed after a withdrawal" is judged on, since a
+    /// token only proves that a signature existed by its time.
+    #[serde(skip)]
+    pub claimed_at: String,
 }
 
 impl VerifiedSignature {

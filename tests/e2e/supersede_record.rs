@@ -336,16 +336,7 @@ fn an_earlier_signature_cannot_take_the_file_name_of_a_withdrawn_one() {
         fs::remove_file(path).unwrap();
     }
     fs::remove_file(folder.join("QA--sam.dsse.json")).unwrap();
-    // Times are signed to the second; the rejection's withdrawal comes a second after the approval.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-
-    reject(d, "sam", "QA");
-    let rejection = sha_of(d, "QA--sam.dsse.json");
-    signed_withdrawal(d, ("sam", "QA"), ("QA--sam.dsse.json", &rejection));
-    fs::remove_file(folder.join("QA--sam.dsse.json")).unwrap();
-    let (code, out) = verify(d, "signatures/v1.4.0");
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("awaiting QA") && !out.contains("problem  "), "withdrawn, QA is awaited again: {out}");
+    sam_rejects_a_second_later_and_withdraws_it(d);
 
     fs::write(folder.join("QA--sam.dsse.json"), approval).unwrap();
     for (path, bytes) in kept {
@@ -371,17 +362,8 @@ fn an_earlier_signature_cannot_undo_a_withdrawal_in_the_v1_layout() {
     crate::support::sh(branch.path(), &format!("cp -r '{}/.' .", d.display()));
     signs(branch.path(), "sam", "QA");
     let approval = fs::read(branch.path().join("signatures/v1.4.0/QA--sam.dsse.json")).unwrap();
-    // Times are signed to the second; the withdrawal comes a second after the approval.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-
+    sam_rejects_a_second_later_and_withdraws_it(d);
     let folder = d.join("signatures/v1.4.0");
-    reject(d, "sam", "QA");
-    let rejection = sha_of(d, "QA--sam.dsse.json");
-    signed_withdrawal(d, ("sam", "QA"), ("QA--sam.dsse.json", &rejection));
-    fs::remove_file(folder.join("QA--sam.dsse.json")).unwrap();
-    let (code, out) = verify(d, "signatures/v1.4.0");
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("awaiting QA") && !out.contains("problem  "), "withdrawn, QA is awaited again: {out}");
 
     let approval_sha = signet::digest::tagged(&approval);
     fs::write(folder.join("QA--sam.dsse.json"), approval).unwrap();
@@ -390,4 +372,17 @@ fn an_earlier_signature_cannot_undo_a_withdrawal_in_the_v1_layout() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("before its signer withdrew QA--sam.dsse.json as QA"), "{out}");
     assert!(!out.contains("chain broken"), "the forged line is well chained: {out}");
+}
+
+/// A second after an approval Sam kept aside (times are signed to the second), he rejects QA and
+/// withdraws the rejection: QA is awaited again, with no problem.
+fn sam_rejects_a_second_later_and_withdraws_it(d: &Path) {
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    reject(d, "sam", "QA");
+    let rejection = sha_of(d, "QA--sam.dsse.json");
+    signed_withdrawal(d, ("sam", "QA"), ("QA--sam.dsse.json", &rejection));
+    fs::remove_file(d.join("signatures/v1.4.0/QA--sam.dsse.json")).unwrap();
+    let (code, out) = verify(d, "signatures/v1.4.0");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("awaiting QA") && !out.contains("problem  "), "withdrawn, QA is awaited again: {out}");
 }

@@ -1186,10 +1186,20 @@ fn the_pinned_release_binary_is_downloaded_and_checked_by_default() {
     assert!(written.contains("build=true"), "{written}");
 }
 
-/// release-signet.yml's publish job, after the build jobs: the binaries and their .sha256 files
-/// from the artefact store are checked, published with a SHA256SUMS as release assets, and their
-/// SHA-256 pinned in actions/release-binaries.txt by pull request; a binary that does not match
-/// its .sha256 publishes nothing.
+/// What scripts/release-self leaves for release-signet.yml to publish (with the bundle's .sha256).
+const RELEASE_EVIDENCE: [&str; 5] = [
+    "bundle-signet-v0.1.0.tar",
+    "evidence-report-signet-v0.1.0.pdf",
+    "inspection-signet-v0.1.0.tar.gz",
+    "release-signet-v0.1.0.json",
+    "trust.json",
+];
+
+/// release-signet.yml's publish job, after the build and evidence jobs: the binaries and their
+/// .sha256 files from the artefact store are checked, published with a SHA256SUMS and Signet's
+/// own signed release evidence as release assets, and their SHA-256 pinned in
+/// actions/release-binaries.txt by pull request; a binary that does not match its .sha256
+/// publishes nothing.
 #[test]
 fn release_signet_workflow_publishes_checked_binaries_and_pins_them() {
     let Some(python) = harness_python("release-signet.yml") else { return };
@@ -1206,6 +1216,13 @@ fn release_signet_workflow_publishes_checked_binaries_and_pins_them() {
         fs::write(store.join(target).join(name), format!("binary {name}")).expect("binary");
         sh(&store.join(target), &format!("sha256sum {name} > {name}.sha256"));
     }
+    // The evidence job's assets (scripts/release-self, run for real by scripts/test).
+    let evidence = store.join("release-evidence");
+    fs::create_dir_all(&evidence).expect("mkdir");
+    for name in RELEASE_EVIDENCE {
+        fs::write(evidence.join(name), format!("asset {name}")).expect("asset");
+    }
+    sh(&evidence, "sha256sum bundle-signet-v0.1.0.tar > bundle-signet-v0.1.0.tar.sha256");
     let published = tmp.path().join("published");
     fs::create_dir_all(&published).expect("mkdir");
     let cases = format!(
@@ -1235,16 +1252,17 @@ fn release_signet_workflow_publishes_checked_binaries_and_pins_them() {
     assert_eq!(ran.conclusion(), "success", "{}", ran.dump());
     let out = sh(&published, "sha256sum -c --strict SHA256SUMS");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
-    assert_eq!(
-        file_names(&published),
-        [
-            "SHA256SUMS",
-            "signet-x86_64-pc-windows-msvc.exe",
-            "signet-x86_64-pc-windows-msvc.exe.sha256",
-            "signet-x86_64-unknown-linux-musl",
-            "signet-x86_64-unknown-linux-musl.sha256"
-        ]
-    );
+    let mut expected: Vec<&str> = RELEASE_EVIDENCE.to_vec();
+    expected.extend([
+        "SHA256SUMS",
+        "bundle-signet-v0.1.0.tar.sha256",
+        "signet-x86_64-pc-windows-msvc.exe",
+        "signet-x86_64-pc-windows-msvc.exe.sha256",
+        "signet-x86_64-unknown-linux-musl",
+        "signet-x86_64-unknown-linux-musl.sha256",
+    ]);
+    expected.sort_unstable();
+    assert_eq!(file_names(&published), expected);
     let branch = tmp.path().join("branch");
     sh(tmp.path(), &format!("git clone -q -b signet/pin-binaries-signet-v0.1.0 origin.git '{}'", branch.display()));
     let pins = fs::read_to_string(branch.join("actions/release-binaries.txt")).expect("pins");

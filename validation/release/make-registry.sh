@@ -17,7 +17,7 @@ keygen() {
   at_terminal "[[\"key password: \", \"$password\"], [\"Repeat the password: \", \"$password\"]]" \
     keygen --signer "$1" --name "$2" --email "$1@signet.invalid" --out "keys/$1.key"
 }
-keygen signet-admin "Signet Registry Administrator (test key)"
+keygen signet-admin "Signet registry administrator (TEST KEY, not a person)"
 "$signet" trust init --organisation "Signet project (TEST keys: example registry)" \
   --admin-pubkey signet-admin=keys/signet-admin.key.pub
 while read -r id role name; do
@@ -27,6 +27,6 @@ while read -r id role name; do
     --title "$role (test key)" --department "Signet project" \
     --pubkey "keys/$id.key.pub" --admin-key keys/signet-admin.key
 done <<'LIST'
-signet-qa QA Signet QA Reviewer
-signet-release RELEASE Signet Release Approver
+signet-qa QA Signet QA (TEST KEY, not a person)
+signet-release RELEASE Signet Release (TEST KEY, not a person)
 LIST

@@ -23,12 +23,14 @@ pub struct TreeSpec {
 }
 
 impl TreeSpec {
-    /// Tree A: one 2 GiB file and 5,000 small files. Tree B: 20,000 files of 4 KiB.
-    pub fn standard(quick: bool) -> [TreeSpec; 2] {
+    /// Tree A: one 2 GiB file and 5,000 small files. Tree B: 20,000 files of 4 KiB. Tree C:
+    /// 200,000 files of 1 KiB, so that growth in memory per file shows (issue #19).
+    pub fn standard(quick: bool) -> [TreeSpec; 3] {
         let scale = if quick { 16 } else { 1 };
         [
             TreeSpec { name: "A", big_file: (2 << 30) / scale, small_files: 5_000 / scale as usize, small_size: 0 },
             TreeSpec { name: "B", big_file: 0, small_files: 20_000 / scale as usize, small_size: 4096 },
+            TreeSpec { name: "C", big_file: 0, small_files: 200_000 / scale as usize, small_size: 1024 },
         ]
     }
 }
@@ -262,6 +264,75 @@ pub fn ensure_rtm_corpus(dir: &Path, n: usize, tests: usize) -> io::Result<PathB
         fs::write(root.join(format!("junit/results-{f}.xml")), x)?;
     }
     fs::write(marker, want)?;
+    Ok(root)
+}
+
+/// An adversarial graph shape for the RTM gate (issue #19), every requirement unreviewed, in
+/// one document: each requirement's parents are given by index.
+#[derive(Debug, Clone, Copy)]
+pub enum Shape {
+    /// C-0 ← C-1 ← … ← C-(n-1).
+    Chain(usize),
+    /// `layers` layers of `width`; each requirement has two parents in the layer above.
+    Lattice { layers: usize, width: usize },
+    /// `n` top-level requirements, all parents of one requirement.
+    FanIn(usize),
+}
+
+impl Shape {
+    pub fn name(self) -> String {
+        match self {
+            Shape::Chain(n) => format!("chain {n}"),
+            Shape::Lattice { layers, width } => format!("lattice {layers}x{width}"),
+            Shape::FanIn(n) => format!("fan-in {n}"),
+        }
+    }
+
+    fn len(self) -> usize {
+        match self {
+            Shape::Chain(n) => n,
+            Shape::Lattice { layers, width } => layers * width,
+            Shape::FanIn(n) => n + 1,
+        }
+    }
+
+    fn parents(self, i: usize) -> Vec<usize> {
+        match self {
+            Shape::Chain(_) => i.checked_sub(1).into_iter().collect(),
+            Shape::Lattice { width, .. } if i < width => Vec::new(),
+            Shape::Lattice { width, .. } => {
+                let above = (i / width - 1) * width;
+                vec![above + i % width, above + (i + 1) % width]
+            }
+            Shape::FanIn(n) if i == n => (0..n).collect(),
+            Shape::FanIn(_) => Vec::new(),
+        }
+    }
+}
+
+/// Writes the shape once as `shape-<name>/regulatory-docs/shape.sdoc`; returns its root.
+pub fn ensure_shape(dir: &Path, shape: Shape) -> io::Result<PathBuf> {
+    let root = dir.join(format!("shape-{}", shape.name().replace(' ', "-")));
+    let doc = root.join("regulatory-docs/shape.sdoc");
+    if doc.exists() {
+        return Ok(root);
+    }
+    fs::create_dir_all(root.join("regulatory-docs"))?;
+    let mut text = String::from("[DOCUMENT]\nTITLE: Shape\n\n");
+    for i in 0..shape.len() {
+        let _ = write!(text, "[REQUIREMENT]\nUID: C-{i}\nTITLE: Node {i}\n");
+        let parents = shape.parents(i);
+        if !parents.is_empty() {
+            text.push_str("RELATIONS:\n");
+        }
+        for p in parents {
+            let _ = write!(text, "- TYPE: Parent\n  VALUE: C-{p}\n");
+        }
+        text.push('\n');
+    }
+    let tmp = root.join("regulatory-docs/shape.sdoc.tmp");
+    fs::write(&tmp, text)?;
+    fs::rename(tmp, doc)?;
     Ok(root)
 }
 

@@ -124,11 +124,19 @@ fn bundle_suite(
             ("GNU tar oracle | openssl dgst -sha256", format!("{ORACLE} | openssl dgst -sha256")),
             ("GNU tar oracle | tee FILE | sha256sum", format!("{ORACLE} | tee {o}/gnu.tar | sha256sum")),
             ("bare sha2 pass (SHA-NI limit)", format!("{exe} bench --raw-sha2 .")),
-            ("signet sums", format!("{exe} sums . --out {o}/SHA256SUMS")),
+            ("signet sums (write SHA256SUMS)", format!("{exe} sums . --out {o}/SHA256SUMS")),
             (
                 "find | sort | xargs sha256sum",
                 format!("find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum > {o}/SHA256SUMS.gnu"),
             ),
+            (
+                "find | sort | xargs -P2 sha256sum",
+                format!(
+                    "find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -P2 -n 2000 sha256sum > {o}/SHA256SUMS.gnu2"
+                ),
+            ),
+            ("signet sums --check", format!("{exe} sums --check {o}/SHA256SUMS")),
+            ("sha256sum -c --strict", format!("sha256sum -c --strict --quiet {o}/SHA256SUMS")),
         ];
         for (label, script) in commands {
             eprintln!("bench: tree {}: {label}", spec.name);
@@ -164,7 +172,29 @@ fn rtm_suite(args: &Args, dir: &std::path::Path, exe: &str) -> Result<Vec<Measur
     } else {
         eprintln!("bench: StrictDoc not installed (run scripts/install-bench-deps); skipping the peer");
     }
+    let big = if args.quick { 6_250 } else { 100_000 };
+    let stamp_root = bench::ensure_rtm_corpus(dir, big, 0).map_err(err)?;
+    let stamp = format!("{exe} stamp --all --docs 'regulatory-docs/*.sdoc' --by bench");
+    rows.push(
+        bench::measure(&format!("stamp {big}"), "signet stamp --all", &stamp_root, &stamp, args.runs).map_err(err)?,
+    );
+    for shape in shapes(args.quick) {
+        let root = bench::ensure_shape(dir, shape).map_err(err)?;
+        let gate = format!("{exe} rtm-gate --docs 'regulatory-docs/*.sdoc' --junit none --out out; test $? -le 1");
+        rows.push(bench::measure(&shape.name(), "signet rtm-gate (unreviewed)", &root, &gate, args.runs).map_err(err)?);
+    }
     Ok(rows)
+}
+
+/// Issue #19's adversarial shapes: a 200,000-deep chain (target < 2 s, 300 MiB), a lattice whose
+/// bottom requirements have 9,900 ancestors each, and 100,000 parents of one requirement.
+fn shapes(quick: bool) -> [bench::Shape; 3] {
+    let scale = if quick { 16 } else { 1 };
+    [
+        bench::Shape::Chain(200_000 / scale),
+        bench::Shape::Lattice { layers: 100 / scale.min(4), width: 100 },
+        bench::Shape::FanIn(100_000 / scale),
+    ]
 }
 
 /// The evidence report (a preview: no signatures to verify) for 10,000 requirements and 100,000
@@ -269,7 +299,19 @@ fn prepare_review_state(root: &std::path::Path) -> Result<(), Box<dyn StageError
 
 fn rtm_targets(rows: &[Measurement]) -> String {
     let mut s = String::new();
-    if let Some(g) = rows.iter().find(|r| r.label.starts_with("signet")) {
+    let against = [
+        ("stamp", "signet stamp --all", "was 11.8 s and 650 MiB at 100,000: quadratic"),
+        ("chain", "signet rtm-gate", "target < 2 s and < 300 MiB"),
+        ("lattice", "signet rtm-gate", "linear"),
+        ("fan-in", "signet rtm-gate", "linear"),
+    ];
+    for (shape, what, target) in against {
+        for r in rows.iter().filter(|r| r.tree.starts_with(shape)) {
+            let rss = r.max_rss_kib as f64 / 1024.0;
+            let _ = writeln!(s, "{}: {what} {:.2} s wall, peak RSS {rss:.1} MiB ({target})", r.tree, r.wall_s);
+        }
+    }
+    if let Some(g) = rows.iter().find(|r| r.tree.starts_with("RTM") && r.label.starts_with("signet")) {
         let _ = writeln!(
             s,
             "{}: signet rtm-gate {:.3} s wall (target < 1 s), peak RSS {:.1} MiB (target < 200 MiB)",
@@ -301,9 +343,15 @@ fn targets(rows: &[Measurement]) -> String {
     ratio("A", "signet bundle --hash", "bare sha2", "hash-only vs bare sha2");
     ratio("B", "signet bundle (tar", "GNU tar oracle | sha256sum", "target ≥ 2×");
     ratio("B", "signet bundle (tar", "GNU tar oracle | tee", "both write the tar");
-    ratio("A", "signet sums", "find | sort", "sums vs coreutils");
-    ratio("B", "signet sums", "find | sort", "sums vs coreutils");
-    for r in rows.iter().filter(|r| r.label.starts_with("signet bundle")) {
+    ratio("B", "signet bundle (tar", "GNU tar oracle | openssl", "the fastest stock pipeline");
+    ratio("C", "signet bundle (tar", "GNU tar oracle | sha256sum", "target ≥ 2×");
+    ratio("C", "signet bundle (tar", "GNU tar oracle | openssl", "target > 1×");
+    for tree in ["A", "B", "C"] {
+        ratio(tree, "signet sums (", "find | sort | xargs sha256sum", "sums vs coreutils");
+        ratio(tree, "signet sums (", "find | sort | xargs -P2", "target > 1×");
+        ratio(tree, "signet sums --check", "sha256sum -c --strict", "target > 1×");
+    }
+    for r in rows.iter().filter(|r| r.label.starts_with("signet bundle") || r.label.starts_with("signet sums")) {
         let _ = writeln!(
             s,
             "tree {}: `{}` peak RSS {:.1} MiB (target < 64 MiB)",

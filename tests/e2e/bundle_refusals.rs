@@ -5,7 +5,6 @@ use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::symlink;
-use std::time::{Duration, Instant};
 
 use crate::support::{Test, sh};
 
@@ -63,7 +62,7 @@ fn every_offending_path_is_listed_in_one_message() {
 
 #[test]
 fn a_fifo_never_hangs_the_tool() {
-    let started = Instant::now();
+    // Returning at all is the point: a read of the FIFO would block forever.
     Test::new()
         .file("ev/a.txt", "a")
         .with(|dir| {
@@ -73,7 +72,6 @@ fn a_fifo_never_hangs_the_tool() {
         .status(2)
         .stderr_contains("z-pipe: named pipe (FIFO)")
         .run();
-    assert!(started.elapsed() < Duration::from_secs(30), "returned instead of blocking on the FIFO");
 }
 
 #[test]

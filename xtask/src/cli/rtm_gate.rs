@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use crate::config;
 use crate::output::github;
 use crate::rtm::gate::{self, GateOptions, GateReport, ReviewState};
-use crate::rtm::{RtmError, outputs};
+use crate::rtm::model::Graph;
+use crate::rtm::{RtmError, explain, outputs};
 
 use super::{CmdResult, Ctx, Outcome, boxed};
 
@@ -26,6 +27,10 @@ pub struct Args {
     /// Globs of JUnit XML files, relative to --root (default: `[requirements] junit`).
     #[arg(long, value_name = "GLOB")]
     pub junit: Vec<String>,
+    /// Print every cause of one requirement's review state, with the whole chain to each root
+    /// cause, instead of running the gate (nothing is written).
+    #[arg(long, value_name = "UID")]
+    pub explain: Option<String>,
 }
 
 /// Flags override `signet.toml`, which overrides the defaults.
@@ -44,12 +49,26 @@ pub fn options(args: &Args, ctx: &Ctx) -> Result<GateOptions, RtmError> {
 
 pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
     let opts = options(&args, ctx).map_err(boxed)?;
+    if let Some(uid) = &args.explain {
+        return explain(&opts, uid, ctx);
+    }
     let report = gate::run(&opts).map_err(boxed)?;
     report_to_ci(&report, ctx);
     Ok(Outcome {
         exit: report.exit,
         text: text(&report),
         json: ctx.json(|| serde_json::to_value(&report.index).expect("index serialises")),
+    })
+}
+
+fn explain(opts: &GateOptions, uid: &str, ctx: &Ctx) -> CmdResult {
+    let (docs, _) = gate::load_documents(&opts.root, &opts.docs).map_err(boxed)?;
+    let graph = Graph::build(&docs, &opts.root).map_err(boxed)?;
+    let explanation = explain::explain(&graph, uid).map_err(boxed)?;
+    Ok(Outcome {
+        exit: crate::error::Exit::Pass,
+        text: explanation.text(),
+        json: ctx.json(|| serde_json::to_value(&explanation).expect("explanation serialises")),
     })
 }
 

@@ -56,7 +56,6 @@ pub fn open_regular(path: &Path, expect: Option<FileId>) -> Result<(File, u64), 
 mod tests {
     use std::fs;
     use std::os::unix::fs::symlink;
-    use std::time::{Duration, Instant};
 
     use super::{OpenError, open_regular};
     use crate::fsx::tree;
@@ -87,9 +86,8 @@ mod tests {
         fs::remove_file(ev.join("fifo.txt")).expect("rm");
         let made = std::process::Command::new("mkfifo").arg(ev.join("fifo.txt")).status().expect("run mkfifo");
         assert!(made.success());
-        let started = Instant::now();
+        // Opened non-blocking: without a writer, a blocking open would never return.
         assert!(matches!(open_regular(&ev.join("fifo.txt"), id("fifo.txt")), Err(OpenError::NotRegular)));
-        assert!(started.elapsed() < Duration::from_secs(2), "a FIFO is never waited on");
 
         assert!(open_regular(&ev.join("kept.txt"), id("kept.txt")).is_ok(), "an untouched file opens");
     }

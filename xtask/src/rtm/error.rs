@@ -84,7 +84,9 @@ impl fmt::Display for RtmError {
                     file.display()
                 )
             }
-            RtmError::UnknownUid { uid } => write!(f, "no requirement has UID `{uid}`"),
+            RtmError::UnknownUid { uid } => {
+                write!(f, "no requirement has UID `{uid}`; check its spelling against the .sdoc documents")
+            }
             RtmError::StampChangedContent => write!(
                 f,
                 "stamping would have changed a requirement's content; the files were restored. \

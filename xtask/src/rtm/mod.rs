@@ -3,8 +3,10 @@
 
 pub mod changed;
 mod error;
+pub mod explain;
 pub mod fingerprint;
 pub mod gate;
+mod inherited;
 pub mod junit;
 pub mod model;
 pub mod outputs;

@@ -167,7 +167,16 @@ pub struct Ancestors<'g> {
     from: usize,
     ready: std::collections::VecDeque<usize>,
     expand: std::collections::VecDeque<usize>,
-    via: HashMap<usize, usize>,
+    /// Per ancestor reached: the child it was reached from, its distance in levels, and the
+    /// requirement's parent the shortest path leaves through.
+    via: HashMap<usize, Step>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    child: usize,
+    levels: usize,
+    first: usize,
 }
 
 impl Iterator for Ancestors<'_> {
@@ -179,9 +188,10 @@ impl Iterator for Ancestors<'_> {
                 return Some(a);
             }
             let node = self.expand.pop_front()?;
+            let (levels, first) = self.via.get(&node).map_or((0, None), |s| (s.levels, Some(s.first)));
             for &p in &self.graph.parents[node] {
                 if p != self.from && !self.via.contains_key(&p) {
-                    self.via.insert(p, node);
+                    self.via.insert(p, Step { child: node, levels: levels + 1, first: first.unwrap_or(p) });
                     self.ready.push_back(p);
                     self.expand.push_back(p);
                 }
@@ -197,12 +207,18 @@ impl Ancestors<'_> {
         let mut path = vec![a];
         let mut node = a;
         while node != self.from {
-            let Some(&next) = self.via.get(&node) else { break };
-            path.push(next);
-            node = next;
+            let Some(step) = self.via.get(&node) else { break };
+            path.push(step.child);
+            node = step.child;
         }
         path.reverse();
         path
+    }
+
+    /// How many levels up an ancestor already yielded is, and the requirement's parent its
+    /// shortest path leaves through: in constant time, unlike [`Ancestors::path`].
+    pub fn hop(&self, a: usize) -> (usize, usize) {
+        self.via.get(&a).map_or((0, a), |s| (s.levels, s.first))
     }
 }
 

@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 
 use super::fingerprint::fingerprint;
+pub use super::inherited::MAX_CAUSES;
+use super::inherited::{Hop, Inherited, inherit, starts_suspicion};
 use super::model::Graph;
 pub use crate::formats::index::ReviewState;
 
@@ -37,69 +39,63 @@ pub fn fingerprints(graph: &Graph) -> Vec<String> {
 
 pub fn assess(graph: &Graph) -> Vec<Review> {
     let fps = fingerprints(graph);
-    let own: Vec<ReviewState> = graph
+    let own = own_states(graph, &fps);
+    let inherited = inherit(graph, &own);
+    (0..graph.reqs.len()).map(|i| review_one(graph, &fps, &own, &inherited[i], i)).collect()
+}
+
+/// Each requirement's own review state, before anything is inherited.
+pub fn own_states(graph: &Graph, fps: &[String]) -> Vec<ReviewState> {
+    graph
         .reqs
         .iter()
-        .zip(&fps)
+        .zip(fps)
         .map(|(r, fp)| match r.field("REVIEWED_HASH").map(str::trim) {
             None | Some("") => ReviewState::Unreviewed,
             Some(h) if h != fp => ReviewState::SuspectNative,
             Some(_) => ReviewState::Reviewed,
         })
-        .collect();
-    (0..graph.reqs.len()).map(|i| review_one(graph, &fps, &own, i)).collect()
+        .collect()
 }
 
-/// Most causes listed for one requirement; the rest are counted. Every ancestor still counts
-/// for the state: a 2,000-deep unreviewed chain would otherwise list 2 million causes.
-pub const MAX_CAUSES: usize = 10;
+/// The one hint every capped list ends with.
+pub const MORE: &str = "signet rtm-gate --explain UID lists them all";
 
-/// Hops of a parent chain shown in full; a longer chain shows its ends around the count.
-const MAX_CHAIN: usize = 8;
-
-fn review_one(graph: &Graph, fps: &[String], own: &[ReviewState], i: usize) -> Review {
+/// A requirement's causes: its own, then the upstream ones nearest first, then the root causes
+/// not already named. A reviewed requirement walks its ancestors only until it has
+/// [`MAX_CAUSES`]: every clean ancestor it passes is one line of its own `REVIEWED_UPSTREAM`, so
+/// the walk is bounded by the document's size. An unreviewed one has no upstream record to
+/// compare with, and takes its nearest cause from the topological pass instead.
+fn review_one(graph: &Graph, fps: &[String], own: &[ReviewState], inh: &Inherited, i: usize) -> Review {
     let req = &graph.reqs[i];
     let mut causes = Vec::new();
     match own[i] {
         ReviewState::Unreviewed => causes.push(format!("{} has no REVIEWED_HASH", req.uid)),
         ReviewState::SuspectNative => causes.push(format!("{} changed since its review", req.uid)),
-        _ => {}
+        ReviewState::Reviewed | ReviewState::SuspectInherited => {}
     }
-    let recorded = parse_upstream(req.field("REVIEWED_UPSTREAM").unwrap_or(""));
-    let mut ancestors = graph.ancestors(i);
-    let mut upstream: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut more = false;
-    while let Some(a) = ancestors.next() {
-        let anc = &graph.reqs[a];
-        upstream.insert(anc.uid.as_str());
-        let cause = match (own[a], recorded.get(anc.uid.as_str())) {
-            (ReviewState::Unreviewed, _) => Some("unreviewed".to_string()),
-            (ReviewState::SuspectNative, _) => Some("changed (suspect-native)".to_string()),
-            _ if own[i] == ReviewState::Unreviewed => None,
-            (_, None) => Some(format!("is new upstream since {} was reviewed", req.uid)),
-            (_, Some(fp)) if *fp != fps[a] => Some(format!("changed since {} was reviewed", req.uid)),
-            _ => None,
-        };
-        match cause {
-            // Enough is listed; the walk goes on only while the recorded upstream still has to be
-            // matched against the ancestors (its size is bounded by the document's).
-            Some(_) if causes.len() >= MAX_CAUSES => {
-                more = true;
-                if recorded.is_empty() || own[i] == ReviewState::Unreviewed {
-                    break;
-                }
-            }
-            Some(cause) => causes.push(format!("{} {cause}", chain(graph, &ancestors.path(a)))),
-            None => {}
+    let mut named = Vec::new();
+    if own[i] == ReviewState::Unreviewed {
+        if let Some(h) = inh.nearest {
+            causes.push(format!("{} {}", chain(graph, i, Some(h.via), h.cause, h.levels), what(own[h.cause])));
+            named.push(h.cause);
+        }
+    } else {
+        let walk = Walk::upstream(graph, fps, own, i, MAX_CAUSES);
+        for (h, cause) in &walk.causes {
+            causes.push(format!("{} {cause}", chain(graph, i, Some(h.via), h.cause, h.levels)));
+            named.push(h.cause);
+        }
+        causes.extend(walk.gone.iter().map(|uid| format!("{} ← {uid} is no longer upstream", req.uid)));
+        if walk.more {
+            causes.push(format!("… and more upstream causes, not listed ({MORE})"));
         }
     }
-    if own[i] != ReviewState::Unreviewed && !more {
-        for uid in recorded.keys().filter(|uid| !upstream.contains(**uid)) {
-            causes.push(format!("{} ← {uid} is no longer upstream", req.uid));
-        }
+    for &(root, levels) in inh.roots.iter().filter(|(r, _)| !named.contains(r)) {
+        causes.push(format!("{} {} (root cause)", chain(graph, i, None, root, levels), what(own[root])));
     }
-    if more {
-        causes.push("… and more upstream causes, not listed".into());
+    if inh.more_roots {
+        causes.push(format!("… and more root causes, not listed ({MORE})"));
     }
     let state = match own[i] {
         ReviewState::Reviewed if !causes.is_empty() => ReviewState::SuspectInherited,
@@ -114,18 +110,71 @@ fn review_one(graph: &Graph, fps: &[String], own: &[ReviewState], i: usize) -> R
     }
 }
 
-/// `REQ-7 ← REQ-3 ← SYS-1`; a chain of more than 8 hops shows its first 4 and last 3 around the
-/// number left out.
-fn chain(graph: &Graph, path: &[usize]) -> String {
-    let uid = |n: &usize| graph.reqs[*n].uid.as_str();
-    if path.len() <= MAX_CHAIN {
-        return path.iter().map(uid).collect::<Vec<_>>().join(" ← ");
+/// Why an ancestor whose own review is missing or stale is a cause.
+pub fn what(state: ReviewState) -> &'static str {
+    match state {
+        ReviewState::Unreviewed => "unreviewed",
+        _ => "changed (suspect-native)",
     }
-    let head: Vec<&str> = path[..4].iter().map(uid).collect();
-    let tail: Vec<&str> = path[path.len() - 3..].iter().map(uid).collect();
-    format!("{} ← … {} more … ← {}", head.join(" ← "), path.len() - 7, tail.join(" ← "))
 }
 
-fn parse_upstream(text: &str) -> BTreeMap<&str, &str> {
+/// The upstream causes of a requirement, breadth first.
+pub struct Walk {
+    /// Each cause: the ancestor, its distance and first parent, and what it is.
+    pub causes: Vec<(Hop, String)>,
+    /// Recorded upstream UIDs that are no longer ancestors (only known when the walk finished).
+    pub gone: Vec<String>,
+    /// The walk stopped at `limit` causes.
+    pub more: bool,
+}
+
+impl Walk {
+    /// Stops after `limit` causes. Changes relative to the requirement's own review
+    /// (`REVIEWED_UPSTREAM`) count only when it has one.
+    pub fn upstream(graph: &Graph, fps: &[String], own: &[ReviewState], i: usize, limit: usize) -> Walk {
+        let req = &graph.reqs[i];
+        let relative = own[i] != ReviewState::Unreviewed;
+        let recorded = parse_upstream(req.field("REVIEWED_UPSTREAM").unwrap_or(""));
+        let mut walk = Walk { causes: Vec::new(), gone: Vec::new(), more: false };
+        let mut seen = std::collections::HashSet::new();
+        let mut ancestors = graph.ancestors(i);
+        while let Some(a) = ancestors.next() {
+            let anc = &graph.reqs[a];
+            seen.insert(anc.uid.as_str());
+            let cause = match (own[a], recorded.get(anc.uid.as_str())) {
+                (s, _) if starts_suspicion(s) => what(s).to_string(),
+                _ if !relative => continue,
+                (_, None) => format!("is new upstream since {} was reviewed", req.uid),
+                (_, Some(fp)) if *fp != fps[a] => format!("changed since {} was reviewed", req.uid),
+                _ => continue,
+            };
+            if walk.causes.len() == limit {
+                walk.more = true;
+                return walk;
+            }
+            let (levels, via) = ancestors.hop(a);
+            walk.causes.push((Hop { cause: a, levels, via }, cause));
+        }
+        if relative {
+            walk.gone = recorded.keys().filter(|uid| !seen.contains(**uid)).map(|uid| uid.to_string()).collect();
+        }
+        walk
+    }
+}
+
+/// `SW-5 ← SYS-1`, `SW-5 ← SW-2 ← SYS-1`, or, further up, `SW-5 ← SW-2 ← … (4 levels) ← SYS-1`
+/// (`via` is the first parent on the way, when known): the whole chain is
+/// `rtm-gate --explain UID`'s, never each requirement's.
+fn chain(graph: &Graph, from: usize, via: Option<usize>, to: usize, levels: usize) -> String {
+    let uid = |n: usize| graph.reqs[n].uid.as_str();
+    match (via, levels) {
+        (_, 1) => format!("{} ← {}", uid(from), uid(to)),
+        (Some(v), 2) => format!("{} ← {} ← {}", uid(from), uid(v), uid(to)),
+        (Some(v), _) => format!("{} ← {} ← … ({levels} levels) ← {}", uid(from), uid(v), uid(to)),
+        (None, _) => format!("{} ← … ({levels} levels) ← {}", uid(from), uid(to)),
+    }
+}
+
+pub fn parse_upstream(text: &str) -> BTreeMap<&str, &str> {
     text.lines().filter_map(|l| l.trim().split_once(' ')).map(|(u, h)| (u.trim(), h.trim())).collect()
 }

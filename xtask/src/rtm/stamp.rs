@@ -217,22 +217,34 @@ fn default_grammar_block(tags: &BTreeSet<String>, nl: &str) -> String {
     out
 }
 
-/// Applies every file's edits (back to front, so offsets stay valid) atomically per file;
-/// returns each file's original text.
+/// Applies every file's edits atomically per file; returns each file's original text.
 fn apply(edits: &BTreeMap<PathBuf, Vec<Edit>>) -> Result<Vec<(PathBuf, String)>, RtmError> {
     let mut written = Vec::new();
     for (file, file_edits) in edits {
         let original = read(file)?;
-        let mut text = original.clone();
-        let mut sorted = file_edits.clone();
-        sorted.sort_by_key(|e| std::cmp::Reverse((e.start, e.end)));
-        for e in sorted {
-            text.replace_range(e.start..e.end, &e.text);
-        }
+        let text = splice(&original, file_edits);
         atomic::write(file, text.as_bytes()).map_err(|source| RtmError::Write { path: file.clone(), source })?;
         written.push((file.clone(), original));
     }
     Ok(written)
+}
+
+/// The text with the edits made, in one forward pass: replacing in place shifted the rest of
+/// the file once per edit, quadratic in a 100,000-requirement document (issue #19). Edits at
+/// the same place go in the reverse of their order in `edits`, as back-to-front replacement
+/// put them; edits never overlap (one per review block, one per grammar).
+fn splice(original: &str, edits: &[Edit]) -> String {
+    let mut order: Vec<usize> = (0..edits.len()).collect();
+    order.sort_by_key(|&k| (edits[k].start, edits[k].end, std::cmp::Reverse(k)));
+    let mut out = String::with_capacity(original.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
+    let mut at = 0;
+    for e in order.into_iter().map(|k| &edits[k]) {
+        out.push_str(original.get(at..e.start.max(at)).unwrap_or_default());
+        out.push_str(&e.text);
+        at = at.max(e.end);
+    }
+    out.push_str(original.get(at..).unwrap_or_default());
+    out
 }
 
 /// The stamp changed only review fields: every fingerprint is as before. Otherwise the caller

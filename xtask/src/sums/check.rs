@@ -38,9 +38,9 @@ pub fn check(sums_file: &Path, root: &Path) -> Result<CheckReport, SumsError> {
         WalkError::Root(path, source) => SumsError::Read { path, source },
         WalkError::Refused(problems) => SumsError::Refused { root: root.to_path_buf(), problems },
     })?;
-    let itself = sums_file.canonicalize().ok();
+    let itself = place_in(root, sums_file);
     let present: BTreeSet<&str> =
-        on_disk.iter().filter(|f| f.path.canonicalize().ok() != itself).map(|f| f.rel.as_str()).collect();
+        on_disk.iter().map(|f| f.rel.as_str()).filter(|rel| Some(*rel) != itself.as_deref()).collect();
 
     let mut report = CheckReport::default();
     let listed_set: BTreeSet<&str> = listed.iter().map(|l| l.path.as_str()).collect();
@@ -66,4 +66,15 @@ pub fn check(sums_file: &Path, root: &Path) -> Result<CheckReport, SumsError> {
     }
     report.missing.sort();
     Ok(report)
+}
+
+/// Where the SHA256SUMS sits in the folder it lists, if it does: it is not an extra file. Found
+/// once, from the two real paths; a canonicalize() per listed file cost six readlink calls each
+/// (issue #19). The walk refuses links, so the tree's paths are real under the real root.
+fn place_in(root: &Path, sums_file: &Path) -> Option<String> {
+    let root = root.canonicalize().ok()?;
+    let file = sums_file.canonicalize().ok()?;
+    let rel = file.strip_prefix(&root).ok()?;
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::MAX_MESSAGE_BYTES;
+use super::{MAX_CASE_REQUIREMENTS, MAX_MESSAGE_BYTES};
 
 /// Seconds from a `time` attribute. Surefire groups thousands with commas (`1,204.5`, allowed by
 /// its XSD), so those are accepted; a decimal comma (`1,5`) is ambiguous and yields `None`.
@@ -54,14 +54,15 @@ pub(super) fn is_requirement_key(key: &str) -> bool {
     key.trim().eq_ignore_ascii_case("verifies") || key.trim().eq_ignore_ascii_case("requirement")
 }
 
-/// Requirement ids from the properties, in first-seen order without repeats. The set keeps a
-/// hostile million-id property linear rather than quadratic.
+/// Requirement ids from the properties, in first-seen order without repeats, at most one past
+/// [`MAX_CASE_REQUIREMENTS`] (so a case over the limit is known without keeping all its ids).
 pub(super) fn requirements(properties: &[(String, String)]) -> Vec<String> {
     let mut seen = HashSet::new();
     let values = properties.iter().filter(|(k, _)| is_requirement_key(k)).map(|(_, v)| v.as_str());
     values
         .flat_map(|v| v.split(|c: char| c == ',' || c.is_whitespace()))
         .filter(|id| !id.is_empty() && seen.insert(*id))
+        .take(MAX_CASE_REQUIREMENTS + 1)
         .map(str::to_string)
         .collect()
 }

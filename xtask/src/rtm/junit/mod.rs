@@ -34,6 +34,9 @@ pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 pub const MAX_DEPTH: usize = 64;
 /// Most test cases accepted from one file.
 pub const MAX_CASES: usize = 5_000_000;
+/// Most requirement ids one test case may name (`verifies`/`requirement` properties): a test
+/// verifies a handful; a hostile case naming a million would multiply the gate's output.
+pub const MAX_CASE_REQUIREMENTS: usize = 1_000;
 /// Longest kept failure/error/skipped message, in bytes; full stack traces stay in the report.
 pub const MAX_MESSAGE_BYTES: usize = 1024;
 

@@ -11,7 +11,7 @@ use super::case::CaseBuilder;
 use super::error::{HINT_ENTITY, HINT_LIMIT, HINT_MALFORMED, HINT_NO_DTD, HINT_NOT_JUNIT, HINT_UTF8, JunitError};
 use super::model::{Outcome, TestCase};
 use super::position::{Lines, line_col};
-use super::{MAX_CASES, MAX_DEPTH};
+use super::{MAX_CASE_REQUIREMENTS, MAX_CASES, MAX_DEPTH};
 
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Limits {
@@ -212,7 +212,15 @@ impl<'a> Parser<'a> {
                 let msg = format!("more than {} test cases in one file", self.limits.max_cases);
                 return Err(self.error(at, msg, HINT_LIMIT));
             }
-            self.cases.push(builder.finish());
+            let case = builder.finish();
+            if case.requirements.len() > MAX_CASE_REQUIREMENTS {
+                let msg = format!(
+                    "test case `{}` names more than {MAX_CASE_REQUIREMENTS} requirement ids in its verifies/requirement properties",
+                    case.id()
+                );
+                return Err(self.error(at, msg, HINT_LIMIT));
+            }
+            self.cases.push(case);
         }
         Ok(())
     }

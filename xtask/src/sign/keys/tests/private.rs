@@ -159,11 +159,10 @@ fn scrypt_pem(n: u64, p: u16) -> String {
 
 #[test]
 fn excessive_scrypt_cost_is_refused_before_deriving() {
-    // Hand-built, since no tool would compute these: N = 2^20, p = 64.
-    let start = Instant::now();
+    // Hand-built, since no tool would compute these: N = 2^20, p = 64. `Unsupported` comes from
+    // the parameter check; had the key been derived, the dummy ciphertext would fail to decrypt.
     let err = decrypt_pem(&scrypt_pem(1 << 20, 64), b"pw").unwrap_err();
     assert!(matches!(err, KeyError::Unsupported { .. }), "{err:?}");
-    assert!(start.elapsed().as_secs_f64() < 1.0, "refused without deriving");
 }
 
 #[test]

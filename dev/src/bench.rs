@@ -116,6 +116,8 @@ pub struct Measurement {
     pub wall_s: f64,
     pub cpu_s: f64,
     pub max_rss_kib: u64,
+    /// Every timed run's wall, in run order: round by round when commands were interleaved.
+    pub walls: Vec<f64>,
 }
 
 /// Runs `script` under `bash -c` in `cwd`, `runs` times after one warm-up; keeps the median wall.
@@ -132,47 +134,92 @@ pub fn measure_with(
     runs: usize,
     warm_up: bool,
 ) -> io::Result<Measurement> {
-    let timing = std::env::temp_dir().join(format!("signet-bench-{}.time", std::process::id()));
-    let mut samples = Vec::new();
-    for i in usize::from(!warm_up)..=runs {
-        let status = Command::new("/usr/bin/time")
-            .args(["-f", "%e %U %S %M", "-o"])
-            .arg(&timing)
-            .args(["bash", "-o", "pipefail", "-c", script])
-            .current_dir(cwd)
-            .stdout(std::process::Stdio::null())
-            .status()?;
-        if !status.success() {
-            return Err(io::Error::other(format!("`{script}` failed with {status}")));
-        }
-        if i == 0 {
-            continue;
-        }
-        let t = fs::read_to_string(&timing)?;
-        let v: Vec<f64> = t.lines().last().unwrap_or("").split_whitespace().filter_map(|x| x.parse().ok()).collect();
-        if v.len() != 4 {
-            return Err(io::Error::other(format!("unexpected GNU time output: {t}")));
-        }
-        samples.push(Measurement {
-            tree: tree.into(),
-            label: label.into(),
-            wall_s: v[0],
-            cpu_s: v[1] + v[2],
-            max_rss_kib: v[3] as u64,
-        });
+    if warm_up {
+        run_once(tree, label, cwd, script)?;
     }
-    let _ = fs::remove_file(&timing);
-    samples.sort_by(|a, b| a.wall_s.total_cmp(&b.wall_s));
-    Ok(samples.swap_remove(samples.len() / 2))
+    let samples = (0..runs).map(|_| run_once(tree, label, cwd, script)).collect::<io::Result<Vec<_>>>()?;
+    Ok(median(samples))
 }
 
-/// A Markdown table with every figure and the ratio to the first row of its tree.
+/// Every command once as a warm-up, then `runs` rounds in which each runs once in turn
+/// (A B C … A B C …): a machine that drifts during the bench drifts for every command alike, and
+/// [`paired_ratio`] compares them round by round (issue #19).
+pub fn measure_interleaved(
+    tree: &str,
+    commands: &[(&str, String)],
+    cwd: &Path,
+    runs: usize,
+) -> io::Result<Vec<Measurement>> {
+    for (label, script) in commands {
+        eprintln!("bench: tree {tree}: warm-up {label}");
+        run_once(tree, label, cwd, script)?;
+    }
+    let mut samples: Vec<Vec<Measurement>> = vec![Vec::new(); commands.len()];
+    for round in 1..=runs {
+        eprintln!("bench: tree {tree}: round {round} of {runs}");
+        for ((label, script), mine) in commands.iter().zip(&mut samples) {
+            mine.push(run_once(tree, label, cwd, script)?);
+        }
+    }
+    Ok(samples.into_iter().map(median).collect())
+}
+
+/// The median over rounds of `peer`'s wall divided by `base`'s in the same round; the ratio of
+/// the medians when they were not measured in the same rounds.
+pub fn paired_ratio(base: &Measurement, peer: &Measurement) -> f64 {
+    let mut ratios: Vec<f64> = base.walls.iter().zip(&peer.walls).map(|(b, p)| p / b.max(0.001)).collect();
+    if ratios.len() < 2 || base.walls.len() != peer.walls.len() {
+        return peer.wall_s / base.wall_s.max(0.001);
+    }
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
+}
+
+fn median(mut samples: Vec<Measurement>) -> Measurement {
+    let walls: Vec<f64> = samples.iter().map(|m| m.wall_s).collect();
+    samples.sort_by(|a, b| a.wall_s.total_cmp(&b.wall_s));
+    let mut m = samples.swap_remove(samples.len() / 2);
+    m.walls = walls;
+    m
+}
+
+/// One run under GNU `time`: wall, CPU (user + system) and peak RSS.
+fn run_once(tree: &str, label: &str, cwd: &Path, script: &str) -> io::Result<Measurement> {
+    let timing = std::env::temp_dir().join(format!("signet-bench-{}.time", std::process::id()));
+    let status = Command::new("/usr/bin/time")
+        .args(["-f", "%e %U %S %M", "-o"])
+        .arg(&timing)
+        .args(["bash", "-o", "pipefail", "-c", script])
+        .current_dir(cwd)
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    if !status.success() {
+        return Err(io::Error::other(format!("`{script}` failed with {status}")));
+    }
+    let t = fs::read_to_string(&timing)?;
+    let _ = fs::remove_file(&timing);
+    let v: Vec<f64> = t.lines().last().unwrap_or("").split_whitespace().filter_map(|x| x.parse().ok()).collect();
+    if v.len() != 4 {
+        return Err(io::Error::other(format!("unexpected GNU time output: {t}")));
+    }
+    Ok(Measurement {
+        tree: tree.into(),
+        label: label.into(),
+        wall_s: v[0],
+        cpu_s: v[1] + v[2],
+        max_rss_kib: v[3] as u64,
+        walls: vec![v[0]],
+    })
+}
+
+/// A Markdown table with every figure and the ratio to the first row of its tree, round by round
+/// where the rows were interleaved.
 pub fn table(rows: &[Measurement]) -> String {
     let mut s = String::from(
         "| tree | command | wall s | CPU s | peak RSS MiB | wall ratio vs signet bundle |\n|---|---|---:|---:|---:|---:|\n",
     );
     for r in rows {
-        let base = rows.iter().find(|b| b.tree == r.tree).map_or(r.wall_s, |b| b.wall_s);
+        let ratio = rows.iter().find(|b| b.tree == r.tree).map_or(1.0, |b| paired_ratio(b, r));
         let _ = writeln!(
             s,
             "| {} | {} | {:.2} | {:.2} | {:.1} | {:.2}× |",
@@ -181,7 +228,7 @@ pub fn table(rows: &[Measurement]) -> String {
             r.wall_s,
             r.cpu_s,
             r.max_rss_kib as f64 / 1024.0,
-            r.wall_s / base.max(0.001)
+            ratio
         );
     }
     s

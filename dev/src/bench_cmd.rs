@@ -138,10 +138,8 @@ fn bundle_suite(
             ("signet sums --check", format!("{exe} sums --check {o}/SHA256SUMS")),
             ("sha256sum -c --strict", format!("sha256sum -c --strict --quiet {o}/SHA256SUMS")),
         ];
-        for (label, script) in commands {
-            eprintln!("bench: tree {}: {label}", spec.name);
-            rows.push(bench::measure(spec.name, label, &tree, &script, args.runs).map_err(err)?);
-        }
+        let commands: Vec<(&str, String)> = commands.into_iter().collect();
+        rows.extend(bench::measure_interleaved(spec.name, &commands, &tree, args.runs).map_err(err)?);
     }
     Ok(())
 }
@@ -333,7 +331,7 @@ fn targets(rows: &[Measurement]) -> String {
     let mut s = String::new();
     let mut ratio = |tree: &str, a: &str, b: &str, goal: &str| {
         if let (Some(x), Some(y)) = (get(tree, a), get(tree, b)) {
-            let _ = writeln!(s, "tree {tree}: `{b}` / `{a}` = {:.2}× ({goal})", y.wall_s / x.wall_s.max(0.001));
+            let _ = writeln!(s, "tree {tree}: `{b}` / `{a}` = {:.2}× ({goal})", bench::paired_ratio(x, y));
         }
     };
     ratio("A", "signet bundle (tar", "GNU tar oracle | sha256sum", "target ≥ 3×");

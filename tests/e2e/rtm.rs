@@ -136,6 +136,59 @@ fn an_unreviewed_ancestor_makes_descendants_suspect() {
     assert_eq!(s[2].1, "unreviewed");
 }
 
+/// An unreviewed requirement names every unreviewed parent, not only the nearest cause: X's
+/// parents P1 and P2 both wait for review, below their common root R.
+#[test]
+fn an_unreviewed_requirement_names_each_unreviewed_parent() {
+    let req = |uid: &str, parents: &[&str]| {
+        let rels: String = parents.iter().map(|p| format!("- TYPE: Parent\n  VALUE: {p}\n")).collect();
+        let rels = if rels.is_empty() { rels } else { format!("RELATIONS:\n{rels}") };
+        format!("[REQUIREMENT]\nUID: {uid}\nTITLE: {uid}\n{rels}\n")
+    };
+    let sdoc = format!(
+        "[DOCUMENT]\nTITLE: Diamond\n\n{}{}{}{}",
+        req("R", &[]),
+        req("P1", &["R"]),
+        req("P2", &["R"]),
+        req("X", &["P1", "P2"])
+    );
+    let t = Test::new().file("regulatory-docs/d.sdoc", sdoc);
+    let s = states(&gate(t.path(), &[], 0));
+    let x = s.iter().find(|(uid, _, _)| uid == "X").unwrap();
+    assert_eq!(
+        x.2,
+        [
+            "X has no REVIEWED_HASH",
+            "X ← P1 unreviewed",
+            "X ← P2 unreviewed",
+            "X ← … (2 levels) ← R unreviewed (root cause)"
+        ]
+    );
+}
+
+/// Two documents importing one `.sgra` for different elements: `stamp --all` declares the review
+/// fields for both in that one file (two whole-file edits would have written it twice).
+#[test]
+fn stamping_documents_that_share_a_grammar_file_edits_it_once() {
+    let element = |tag: &str| {
+        format!(
+            "- TAG: {tag}\n  FIELDS:\n  - TITLE: UID\n    TYPE: String\n    REQUIRED: True\n  - TITLE: TITLE\n    TYPE: String\n    REQUIRED: False\n"
+        )
+    };
+    let doc = |title: &str, tag: &str, uid: &str| {
+        format!("[DOCUMENT]\nTITLE: {title}\n\n[GRAMMAR]\nIMPORT_FROM_FILE: g.sgra\n\n[{tag}]\nUID: {uid}\nTITLE: x\n")
+    };
+    let t = Test::new()
+        .file("regulatory-docs/g.sgra", format!("[GRAMMAR]\nELEMENTS:\n{}{}", element("TASK"), element("REQUIREMENT")))
+        .file("regulatory-docs/a.sdoc", doc("A", "REQUIREMENT", "A-1"))
+        .file("regulatory-docs/b.sdoc", doc("B", "TASK", "B-1"));
+    stamp(t.path(), &["--all"]);
+    let sgra = fs::read_to_string(t.path().join("regulatory-docs/g.sgra")).unwrap();
+    assert_eq!(sgra.matches("[GRAMMAR]").count(), 1, "{sgra}");
+    assert_eq!(sgra.matches("- TITLE: REVIEWED_HASH").count(), 2, "{sgra}");
+    gate(t.path(), &["--fail-on-suspect"], 0);
+}
+
 /// The auto-stamp's selection (`stamp --changed-since BASE --diff DIFF`): what a change made
 /// unreviewed is stamped only if its diff showed every line of it — added, or an unchanged line of
 /// the same requirement's reviewed form. Never one unreviewed before; nothing at all when the

@@ -109,6 +109,13 @@ impl Explanation {
         for chain in &self.root_chains {
             t.push_str(&format!("  {}\n", chain.join(" ← ")));
         }
+        let roots = self.upstream.iter().filter(|c| c.root).count();
+        if roots > self.root_chains.len() {
+            t.push_str(&format!(
+                "  … the other {} root causes' chains are not spelled out\n",
+                roots - self.root_chains.len()
+            ));
+        }
         if self.own.is_none() && self.upstream.is_empty() && self.no_longer_upstream.is_empty() {
             t.push_str("  reviewed in its current form, against its current upstream\n");
         }

@@ -65,7 +65,8 @@ pub const MORE: &str = "signet rtm-gate --explain UID lists them all";
 /// not already named. A reviewed requirement walks its ancestors only until it has
 /// [`MAX_CAUSES`]: every clean ancestor it passes is one line of its own `REVIEWED_UPSTREAM`, so
 /// the walk is bounded by the document's size. An unreviewed one has no upstream record to
-/// compare with, and takes its nearest cause from the topological pass instead.
+/// compare with: it names its unreviewed or changed parents, and its nearest such ancestor from
+/// the topological pass.
 fn review_one(graph: &Graph, fps: &[String], own: &[ReviewState], inh: &Inherited, i: usize) -> Review {
     let req = &graph.reqs[i];
     let mut causes = Vec::new();
@@ -76,9 +77,17 @@ fn review_one(graph: &Graph, fps: &[String], own: &[ReviewState], inh: &Inherite
     }
     let mut named = Vec::new();
     if own[i] == ReviewState::Unreviewed {
-        if let Some(h) = inh.nearest {
+        let mut bad_parents = graph.parents[i].iter().copied().filter(|&p| starts_suspicion(own[p]));
+        for p in bad_parents.by_ref().take(MAX_CAUSES) {
+            causes.push(format!("{} {}", chain(graph, i, None, p, 1), what(own[p])));
+            named.push(p);
+        }
+        if let Some(h) = inh.nearest.filter(|h| !named.contains(&h.cause)) {
             causes.push(format!("{} {}", chain(graph, i, Some(h.via), h.cause, h.levels), what(own[h.cause])));
             named.push(h.cause);
+        }
+        if bad_parents.next().is_some() {
+            causes.push(format!("… and more upstream causes, not listed ({MORE})"));
         }
     } else {
         let walk = Walk::upstream(graph, fps, own, i, MAX_CAUSES);
@@ -86,8 +95,9 @@ fn review_one(graph: &Graph, fps: &[String], own: &[ReviewState], inh: &Inherite
             causes.push(format!("{} {cause}", chain(graph, i, Some(h.via), h.cause, h.levels)));
             named.push(h.cause);
         }
-        causes.extend(walk.gone.iter().map(|uid| format!("{} ← {uid} is no longer upstream", req.uid)));
-        if walk.more {
+        let room = MAX_CAUSES.saturating_sub(walk.causes.len());
+        causes.extend(walk.gone.iter().take(room).map(|uid| format!("{} ← {uid} is no longer upstream", req.uid)));
+        if walk.more || walk.gone.len() > room {
             causes.push(format!("… and more upstream causes, not listed ({MORE})"));
         }
     }

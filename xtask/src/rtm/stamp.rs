@@ -73,7 +73,15 @@ pub fn stamp(opts: &StampOptions) -> Result<StampReport, RtmError> {
             grammar_needs.entry(doc_index).or_default().insert(node.tag.clone());
         }
     }
+    // Documents importing one `.sgra` share it: one edit for all their tags, or two edits would
+    // each replace the whole file.
+    let mut by_grammar: BTreeMap<PathBuf, (usize, BTreeSet<String>)> = BTreeMap::new();
     for (doc_index, tags) in grammar_needs {
+        let doc = &docs[doc_index];
+        let key = doc.grammar.imported_from.clone().unwrap_or_else(|| doc.path.clone());
+        by_grammar.entry(key).or_insert_with(|| (doc_index, BTreeSet::new())).1.extend(tags);
+    }
+    for (doc_index, tags) in by_grammar.into_values() {
         let (file, edit) = grammar_edit(&docs[doc_index], &tags)?;
         edits.entry(file).or_default().push(edit);
     }
@@ -95,11 +103,15 @@ fn targets(graph: &Graph, docs: &[Document], opts: &StampOptions) -> Result<(Vec
     if opts.all {
         return Ok(((0..graph.reqs.len()).collect(), Vec::new()));
     }
-    let uids = opts
-        .uids
-        .iter()
-        .map(|u| graph.index.get(u).copied().ok_or_else(|| RtmError::UnknownUid { uid: u.clone() }))
-        .collect::<Result<_, _>>()?;
+    let mut seen = std::collections::HashSet::new();
+    let mut uids = Vec::new();
+    for u in &opts.uids {
+        let i = graph.index.get(u).copied().ok_or_else(|| RtmError::UnknownUid { uid: u.clone() })?;
+        // `--uid X --uid X` stamps X once: two edits of one block would overlap.
+        if seen.insert(i) {
+            uids.push(i);
+        }
+    }
     Ok((uids, Vec::new()))
 }
 

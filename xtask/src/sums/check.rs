@@ -3,7 +3,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::{SumsError, Target, hash_files, parse};
+use super::{SumsError, hash_paths, parse};
+use crate::fsx::open::FileId;
 use crate::fsx::tree::{self, WalkError};
 
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -34,6 +35,7 @@ pub fn check(sums_file: &Path, root: &Path) -> Result<CheckReport, SumsError> {
         message: "not valid UTF-8".into(),
     })?;
     let listed = parse(&text, sums_file)?;
+    drop(text);
     let on_disk = tree::walk(root).map_err(|e| match e {
         WalkError::Root(path, source) => SumsError::Read { path, source },
         WalkError::Refused(problems) => SumsError::Refused { root: root.to_path_buf(), problems },
@@ -50,14 +52,14 @@ pub fn check(sums_file: &Path, root: &Path) -> Result<CheckReport, SumsError> {
 
     let by_rel: std::collections::HashMap<&str, &tree::TreeFile> =
         on_disk.iter().map(|f| (f.rel.as_str(), f)).collect();
-    let targets: Vec<Target> = found
+    let files: Vec<(&Path, Option<FileId>)> = found
         .iter()
         .map(|l| {
             let f = by_rel[l.path.as_str()];
-            Target { rel: l.path.clone(), path: f.path.clone(), id: Some(f.id) }
+            (f.path.as_path(), Some(f.id))
         })
         .collect();
-    for (line, result) in found.iter().zip(hash_files(&targets)) {
+    for (line, result) in found.iter().zip(hash_paths(&files)) {
         match result {
             Ok(d) if d == line.digest => report.ok += 1,
             Ok(_) => report.mismatched.push(line.path.clone()),

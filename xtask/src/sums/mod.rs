@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 pub use check::{CheckReport, check};
 pub use error::SumsError;
-pub use hash::hash_files;
+pub use hash::{hash_files, hash_paths};
 pub use parse::parse;
 
 use crate::digest::Digest;

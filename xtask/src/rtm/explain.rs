@@ -67,11 +67,7 @@ pub fn explain(graph: &Graph, uid: &str) -> Result<Explanation, RtmError> {
             root_chains.push(ancestors.path(a).into_iter().map(name).collect());
         }
     }
-    let own_cause = match own[i] {
-        ReviewState::Unreviewed => Some(format!("{uid} has no REVIEWED_HASH")),
-        ReviewState::SuspectNative => Some(format!("{uid} changed since its review")),
-        ReviewState::Reviewed | ReviewState::SuspectInherited => None,
-    };
+    let own_cause = review::own_cause(uid, own[i]);
     let state = match own[i] {
         ReviewState::Reviewed if !upstream.is_empty() || !walk.gone.is_empty() => ReviewState::SuspectInherited,
         s => s,

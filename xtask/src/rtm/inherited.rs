@@ -77,19 +77,12 @@ fn add_root(into: &mut Inherited, root: usize, levels: usize) {
 
 /// Parents before children (Kahn's algorithm; the graph is acyclic, `Graph::build` checked).
 fn topological(graph: &Graph) -> Vec<usize> {
-    let n = graph.reqs.len();
     let mut waiting: Vec<usize> = graph.parents.iter().map(Vec::len).collect();
-    let mut kids: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, parents) in graph.parents.iter().enumerate() {
-        for &p in parents {
-            kids[p].push(i);
-        }
-    }
-    let mut order: Vec<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
+    let mut order: Vec<usize> = (0..graph.reqs.len()).filter(|&i| waiting[i] == 0).collect();
     let mut next = 0;
     while let Some(&node) = order.get(next) {
         next += 1;
-        for &k in &kids[node] {
+        for &k in &graph.children[node] {
             waiting[k] -= 1;
             if waiting[k] == 0 {
                 order.push(k);

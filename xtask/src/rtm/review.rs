@@ -69,12 +69,7 @@ pub const MORE: &str = "signet rtm-gate --explain UID lists them all";
 /// the topological pass.
 fn review_one(graph: &Graph, fps: &[String], own: &[ReviewState], inh: &Inherited, i: usize) -> Review {
     let req = &graph.reqs[i];
-    let mut causes = Vec::new();
-    match own[i] {
-        ReviewState::Unreviewed => causes.push(format!("{} has no REVIEWED_HASH", req.uid)),
-        ReviewState::SuspectNative => causes.push(format!("{} changed since its review", req.uid)),
-        ReviewState::Reviewed | ReviewState::SuspectInherited => {}
-    }
+    let mut causes: Vec<String> = own_cause(&req.uid, own[i]).into_iter().collect();
     let mut named = Vec::new();
     if own[i] == ReviewState::Unreviewed {
         let mut bad_parents = graph.parents[i].iter().copied().filter(|&p| starts_suspicion(own[p]));
@@ -117,6 +112,15 @@ fn review_one(graph: &Graph, fps: &[String], own: &[ReviewState], inh: &Inherite
         reviewed_hash: req.field("REVIEWED_HASH").map(|s| s.trim().to_string()),
         reviewed_by: req.field("REVIEWED_BY").map(|s| s.trim().to_string()),
         causes,
+    }
+}
+
+/// A requirement's own cause, from its own review state, if it has one.
+pub fn own_cause(uid: &str, own: ReviewState) -> Option<String> {
+    match own {
+        ReviewState::Unreviewed => Some(format!("{uid} has no REVIEWED_HASH")),
+        ReviewState::SuspectNative => Some(format!("{uid} changed since its review")),
+        ReviewState::Reviewed | ReviewState::SuspectInherited => None,
     }
 }
 

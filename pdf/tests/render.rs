@@ -1,6 +1,6 @@
 //! The PDF as a reader and an archive see it, checked with poppler and qpdf rather than by peeking at
 //! bytes: PDF/A identification, embedded fonts, structure, every page's footer, the §11.50
-//! manifestations, repeated table headers, attachments, determinism and error reporting.
+//! manifestations, the matrix's repeated legend and margins, attachments, determinism and error reporting.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -179,18 +179,28 @@ fn every_signature_manifestation_is_shown() {
     }
 }
 
+fn generated_row(i: usize, tests: Vec<Value>) -> Value {
+    json!({
+        "uid": format!("GEN-{i:05}"), "title": format!("Generated requirement {i}"),
+        "document": "Generated", "file": "regulatory-docs/generated.sdoc", "line": i,
+        "state": "reviewed", "suspect_causes": [], "verification": "passed", "verification_causes": [],
+        "tests": tests
+    })
+}
+
 #[test]
-fn matrix_header_repeats_on_every_page_with_rows() {
+fn matrix_legend_repeats_on_every_page_with_rows_and_every_test_is_listed() {
     let mut model = sample();
     let rows: Vec<Value> = (1..=2000)
         .map(|i| {
-            json!({
-                "uid": format!("GEN-{i:05}"), "title": format!("Generated requirement {i}"),
-                "document": "Generated", "file": "regulatory-docs/generated.sdoc", "line": i,
-                "state": "reviewed", "suspect_causes": [], "verification": "passed", "verification_causes": [],
-                "tests": [{"id": format!("gen::req_{i}::first"), "outcome": "passed"},
-                          {"id": format!("gen::req_{i}::second"), "outcome": "passed"}]
-            })
+            let outcome = if i == 999 { "failed" } else { "passed" };
+            generated_row(
+                i,
+                vec![
+                    json!({"id": format!("gen::req_{i}::first"), "outcome": "passed"}),
+                    json!({"id": format!("gen::req_{i}::second"), "outcome": outcome}),
+                ],
+            )
         })
         .collect();
     model["rtm"]["rows"] = Value::Array(rows);
@@ -198,17 +208,47 @@ fn matrix_header_repeats_on_every_page_with_rows() {
     let pages = pages_text(&pdf);
     let with_rows: Vec<(usize, &String)> = pages.iter().enumerate().filter(|(_, t)| t.contains("GEN-0")).collect();
     assert!(with_rows.len() > 20, "2,000 rows should span many pages, got {}", with_rows.len());
-    for (i, text) in &with_rows {
+    for (i, text) in with_rows.iter().skip(1) {
         assert!(
-            text.contains("UID Title State Suspect causes Verification Tests and outcomes"),
-            "page {} has matrix rows but no header:\n{text}",
+            text.contains("Traceability matrix: UID state verification title (source) / causes / tests"),
+            "page {} has matrix rows but no legend:\n{text}",
             i + 1
         );
     }
     let all = pages.join(" ");
     for i in [1, 999, 2000] {
-        assert!(all.contains(&format!("GEN-{i:05}")), "row {i} missing");
+        let entry = format!(
+            "GEN-{i:05} reviewed passed Generated requirement {i} (regulatory-docs/generated.sdoc:{i}) tests (2): gen::req_{i}::first, gen::req_{i}::second"
+        );
+        assert!(all.contains(&entry), "row {i} missing: {entry}");
     }
+    assert!(all.contains("gen::req_999::second FAILED"), "a failed test is named with its outcome in capitals");
+}
+
+/// An identifier or a test id longer than a line is broken across lines, never run into the margin.
+#[test]
+fn long_identifiers_stay_inside_the_margins() {
+    let mut model = sample();
+    let long = |tag: &str| format!("{tag}::{}", "segment_of_a_very_long_name::".repeat(12));
+    let tests = (0..40).map(|i| json!({"id": format!("{}{i}", long("t")), "outcome": "passed"})).collect();
+    let mut row = generated_row(1, tests);
+    row["uid"] = Value::from(long("UID"));
+    row["suspect_causes"] = json!([long("cause")]);
+    model["rtm"]["rows"] = json!([row]);
+    let pdf = write("long-ids.pdf", &render_model(&model, &sample_attachments()).unwrap());
+    let bbox = stdout_of("pdftotext", &["-bbox", arg(&pdf), "-"]);
+    let right_edge = |line: &str| -> Option<f64> {
+        let at = line.find("xMax=\"")? + "xMax=\"".len();
+        line[at..].split('"').next()?.parse().ok()
+    };
+    // A4 is 595.3 pt wide and the side margins are 16 mm (45.4 pt); allow half a point of rounding.
+    let limit = 595.3 - 45.4 + 0.5;
+    let words: Vec<f64> = bbox.lines().filter(|l| l.contains("<word")).filter_map(right_edge).collect();
+    assert!(words.len() > 200, "pdftotext -bbox found {} words", words.len());
+    let over: Vec<&f64> = words.iter().filter(|&&x| x > limit).collect();
+    assert!(over.is_empty(), "{} words end past the right margin ({limit} pt): {over:?}", over.len());
+    let all: String = pages_text(&pdf).join("").split_whitespace().collect();
+    assert!(all.contains(&format!("{}39", long("t"))), "the last long test id is in the text");
 }
 
 #[test]

@@ -97,7 +97,7 @@ pub fn raw_sha2(root: &Path) -> io::Result<Digest> {
     // 128 KiB stays in L2 between the kernel's copy and the hash.
     let mut buf = vec![0u8; 128 << 10];
     for f in files {
-        let mut file = fs::File::open(&f.path)?;
+        let mut file = fs::File::open(f.path(root))?;
         loop {
             let n = io::Read::read(&mut file, &mut buf)?;
             if n == 0 {

@@ -101,6 +101,24 @@ fn twenty_thousand_files_in_one_folder() {
     assert_eq!(tar::Archive::new(&tar[..]).entries().unwrap().count(), 20_000);
 }
 
+/// Small files read whole by the prefetch workers, into buffers they reuse, interleaved with files
+/// above its 64 KiB limit that are streamed: more files than its window holds, in every mix.
+#[test]
+fn small_and_large_files_interleaved_past_the_prefetch_window() {
+    let sizes = [0usize, 1, 511, 512, 4097, 65_535, 65_536, 65_537, 200_000, 3];
+    let t = Test::new().with(|dir| {
+        let ev = dir.join("ev/mixed");
+        fs::create_dir_all(&ev).unwrap();
+        for i in 0..700 {
+            let size = sizes[i % sizes.len()];
+            let content: Vec<u8> = (0..size).map(|b| (b * 31 + i) as u8).collect();
+            fs::write(ev.join(format!("f-{i:04}.bin")), content).unwrap();
+        }
+    });
+    let tar = assert_matches_oracle(&t.path().join("ev"));
+    assert_eq!(tar::Archive::new(&tar[..]).entries().unwrap().count(), 700);
+}
+
 #[test]
 fn full_path_byte_order_not_per_directory_order() {
     // Per-directory order puts foo/ before foo-bar.html; byte order ('-' < '/') does not.

@@ -101,7 +101,7 @@ pub fn assemble(evidence: &Path, rtm: &Path, out: &Path) -> Result<Assembled, As
     if out.exists() {
         std::fs::remove_dir_all(out).map_err(io(out))?;
     }
-    let mut copies: Vec<(PathBuf, PathBuf)> = files.iter().map(|f| (f.path.clone(), out.join(&f.rel))).collect();
+    let mut copies: Vec<(PathBuf, PathBuf)> = files.iter().map(|f| (f.path(evidence), out.join(&f.rel))).collect();
     for name in RTM_FILES {
         let from = rtm.join(name);
         if !from.is_file() {
@@ -116,7 +116,8 @@ pub fn assemble(evidence: &Path, rtm: &Path, out: &Path) -> Result<Assembled, As
     }
     let lines = sums::compute(out, &[PathBuf::from(".")]).map_err(AssembleError::Sums)?;
     let sums_path = out.join(SUMS);
-    atomic::write(&sums_path, sums::render(&lines).as_bytes()).map_err(io(&sums_path))?;
+    atomic::write_with(&sums_path, atomic::Durability::Synced, |w| sums::write_lines(&lines, w))
+        .map_err(io(&sums_path))?;
     Ok(Assembled { tree: out.to_path_buf(), files: lines.len() + 1 })
 }
 

@@ -67,7 +67,7 @@ pub fn bundle(opts: &BundleOptions) -> Result<BundleReport, BundleError> {
     }
     let outputs = pipeline::run(
         sinks(opts)?,
-        |p| produce(p, &files, opts.progress),
+        |p| produce(p, &opts.evidence, &files, opts.progress),
         |source| BundleError::Write { path: opts.out.clone().unwrap_or_default(), source },
     )?;
     commit(opts, &files, outputs)
@@ -92,13 +92,14 @@ fn sinks(opts: &BundleOptions) -> Result<Vec<Box<dyn pipeline::Sink>>, BundleErr
     Ok(sinks)
 }
 
-fn produce(p: &mut Producer, files: &[TreeFile], progress: bool) -> Result<(), ProduceError<BundleError>> {
+fn produce(p: &mut Producer, root: &Path, files: &[TreeFile], progress: bool) -> Result<(), ProduceError<BundleError>> {
     let total = files.iter().map(|f| f.size).sum();
     let mut bar = if progress { Progress::new("bundle", total) } else { Progress::hidden() };
     let mut header = Vec::with_capacity(3 * ctar::BLOCK);
-    Prefetch::new(files).run(|prefetch| {
+    Prefetch::new(root, files).run(|prefetch| {
+        let mut done = None;
         for (i, file) in files.iter().enumerate() {
-            let fetched = prefetch.take(i).map_err(ProduceError::Failed)?;
+            let fetched = prefetch.take(i, done.take()).map_err(ProduceError::Failed)?;
             let size = match &fetched {
                 Fetched::Whole(content) => content.len() as u64,
                 Fetched::Open(_, size) => *size,
@@ -110,8 +111,9 @@ fn produce(p: &mut Producer, files: &[TreeFile], progress: bool) -> Result<(), P
                 Fetched::Whole(content) => {
                     p.push_content(&content)?;
                     bar.advance(size);
+                    done = Some(content);
                 }
-                Fetched::Open(mut handle, size) => copy_exact(p, &mut handle, file, size, &mut bar)?,
+                Fetched::Open(mut handle, size) => copy_exact(p, &mut handle, &file.path(root), size, &mut bar)?,
             }
             p.zeros(ctar::padding(size))?;
             p.end_entry();
@@ -129,14 +131,14 @@ fn produce(p: &mut Producer, files: &[TreeFile], progress: bool) -> Result<(), P
 fn copy_exact(
     p: &mut Producer,
     r: &mut impl Read,
-    file: &TreeFile,
+    path: &Path,
     size: u64,
     bar: &mut Progress,
 ) -> Result<(), ProduceError<BundleError>> {
     let changed =
-        |read: u64| ProduceError::Failed(BundleError::Changed { path: file.path.clone(), expected: size, read });
+        |read: u64| ProduceError::Failed(BundleError::Changed { path: path.to_path_buf(), expected: size, read });
     let read_err =
-        |e: std::io::Error| ProduceError::Failed(BundleError::Read { path: file.path.clone(), reason: e.to_string() });
+        |e: std::io::Error| ProduceError::Failed(BundleError::Read { path: path.to_path_buf(), reason: e.to_string() });
     let mut left = size;
     while left > 0 {
         match p.read_content(r, left)?.map_err(read_err)? {
@@ -177,7 +179,8 @@ fn commit(opts: &BundleOptions, files: &[TreeFile], outputs: Vec<SinkOutput>) ->
                 let lines: Vec<SumLine> =
                     files.iter().zip(digests).map(|(f, digest)| SumLine { digest, path: f.rel.clone() }).collect();
                 atomic::ensure_parent(path).map_err(write_err(path))?;
-                report.sums = Some(atomic::write(path, sums::render(&lines).as_bytes()).map_err(write_err(path))?);
+                let written = atomic::write_with(path, atomic::Durability::Synced, |w| sums::write_lines(&lines, w));
+                report.sums = Some(written.map_err(write_err(path))?);
             }
             SinkOutput::File(file) => written.push(*file),
         }

@@ -2,7 +2,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::error::Exit;
-use crate::fsx::atomic;
+use crate::fsx::atomic::{self, Durability};
 use crate::sums::{self, SumsError};
 
 use super::{CmdResult, Ctx, Outcome, boxed};
@@ -29,19 +29,18 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
 
 fn write(args: &Args, ctx: &Ctx) -> CmdResult {
     let lines = sums::compute(&ctx.root, &args.paths).map_err(boxed)?;
-    let text = sums::render(&lines);
     // Built only when asked for: a JSON value per line of 200,000 was most of the peak memory.
     let json = ctx.json(|| serde_json::json!({ "files": lines }));
     match &args.out {
         Some(out) => {
-            let out = out.clone();
-            atomic::ensure_parent(&out)
-                .and_then(|()| atomic::write(&out, text.as_bytes()))
+            // Streamed to the file: the text of 200,000 lines, grown by doubling, was a third of the peak.
+            atomic::ensure_parent(out)
+                .and_then(|()| atomic::write_with(out, Durability::Synced, |w| sums::write_lines(&lines, w)))
                 .map_err(|source| boxed(SumsError::Write { path: out.clone(), source }))?;
             let text = format!("wrote {} ({} files)\n", out.display(), lines.len());
             Ok(Outcome { exit: Exit::Pass, text, json })
         }
-        None => Ok(Outcome { exit: Exit::Pass, text, json }),
+        None => Ok(Outcome { exit: Exit::Pass, text: sums::render(&lines), json }),
     }
 }
 

@@ -9,7 +9,7 @@ use std::fs::{File, FileType, Metadata, OpenOptions};
 use std::io;
 
 /// Identity of a file as seen by the directory walk (device and inode on Unix).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FileId {
     pub dev: u64,
     pub ino: u64,
@@ -78,7 +78,13 @@ mod imp {
         }
     }
 
-    pub fn check_readable(path: &std::path::Path) -> io::Result<()> {
+    /// A file whose mode lets everyone read it needs no `access` call (one system call and path
+    /// lookup per file in a walk of 200,000); should an ACL deny it anyway, the open that
+    /// follows fails with the file's name.
+    pub fn check_readable(path: &std::path::Path, meta: &Metadata) -> io::Result<()> {
+        if meta.mode() & 0o444 == 0o444 {
+            return Ok(());
+        }
         rustix::fs::access(path, rustix::fs::Access::READ_OK).map_err(io::Error::from)
     }
 
@@ -148,7 +154,7 @@ mod imp {
         None
     }
 
-    pub fn check_readable(path: &std::path::Path) -> io::Result<()> {
+    pub fn check_readable(path: &std::path::Path, _: &Metadata) -> io::Result<()> {
         File::open(path).map(drop)
     }
 

@@ -2,6 +2,7 @@
 //! (`LC_ALL=C sort`), or the complete list of reasons the tree cannot be accepted.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
 use std::fs;
 use std::io;
@@ -14,10 +15,17 @@ use super::path_safety::{self, PathProblem};
 pub struct TreeFile {
     /// `/`-separated, relative to the walked root, validated by `path_safety`.
     pub rel: String,
-    pub path: PathBuf,
     pub id: FileId,
     pub size: u64,
     pub executable: bool,
+}
+
+impl TreeFile {
+    /// The file's path under the walked `root`. Not stored: at 200,000 files the full paths were
+    /// a third of the walk's memory.
+    pub fn path(&self, root: &Path) -> PathBuf {
+        root.join(&self.rel)
+    }
 }
 
 /// Why one path in the tree is refused.
@@ -80,20 +88,19 @@ pub fn walk(root: &Path) -> Result<Vec<TreeFile>, WalkError> {
     let mut walker = Walker::default();
     walker.read_dirs(root).map_err(|e| WalkError::Root(root.to_path_buf(), e))?;
     // One lstat (and access) per file is most of a walk's cost: spread it over the cores.
-    let classified = crate::par::map(&walker.candidates, classify);
-    // Each path is moved, never copied: 200,000 files once kept every path three times.
-    for (candidate, result) in std::mem::take(&mut walker.candidates).into_iter().zip(classified) {
+    let classified = crate::par::map(&walker.files, |f| classify(&root.join(&f.rel)));
+    // Filled in place and each path moved, never copied: 200,000 files once kept every path
+    // three times.
+    let mut keep = Vec::with_capacity(classified.len());
+    for (file, result) in walker.files.iter_mut().zip(classified) {
+        keep.push(result.is_ok());
         match result {
-            Ok(found) => walker.files.push(TreeFile {
-                rel: candidate.rel,
-                path: candidate.path,
-                id: found.id,
-                size: found.size,
-                executable: found.executable,
-            }),
-            Err(refusal) => walker.problems.push(Problem { path: candidate.rel, refusal }),
+            Ok(found) => (file.id, file.size, file.executable) = (found.id, found.size, found.executable),
+            Err(refusal) => walker.problems.push(Problem { path: std::mem::take(&mut file.rel), refusal }),
         }
     }
+    let mut keep = keep.into_iter();
+    walker.files.retain(|_| keep.next().expect("one result per file"));
     walker.collisions();
     if !walker.problems.is_empty() {
         walker.problems.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
@@ -103,15 +110,9 @@ pub fn walk(root: &Path) -> Result<Vec<TreeFile>, WalkError> {
     Ok(walker.files)
 }
 
-/// A directory entry that is not a folder, still to be classified.
-struct Candidate {
-    rel: String,
-    path: PathBuf,
-}
-
 #[derive(Default)]
 struct Walker {
-    candidates: Vec<Candidate>,
+    /// The entries that are not folders: classified after the directory reads.
     files: Vec<TreeFile>,
     /// Every folder path, for the collision check (with the files' paths).
     folders: Vec<String>,
@@ -161,7 +162,13 @@ impl Walker {
             Some(name) => path_safety::check_name(name),
         };
         if let Err(problem) = name_ok {
+            let unnamed = problem == PathProblem::NotUtf8;
             self.refuse(rel.clone(), Refusal::BadName(problem));
+            // Paths are kept as their UTF-8 text; a name that has none cannot be looked up again
+            // (nor bundled), so nothing is classified or read under it.
+            if unnamed {
+                return None;
+            }
         }
         // d_type from the directory read: no system call unless the filesystem leaves it unknown.
         match entry.file_type() {
@@ -170,7 +177,7 @@ impl Walker {
                 Some((entry.path(), format!("{rel}/")))
             }
             Ok(_) => {
-                self.candidates.push(Candidate { rel, path: entry.path() });
+                self.files.push(TreeFile { rel, id: FileId::default(), size: 0, executable: false });
                 None
             }
             Err(e) => {
@@ -185,15 +192,35 @@ impl Walker {
         let mut names: Vec<&str> =
             self.folders.iter().map(String::as_str).chain(self.files.iter().map(|f| f.rel.as_str())).collect();
         names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        // Keyed by a hash of the collision key, and the keys compared only when hashes meet: one
+        // String key per path was the largest part of the walk's memory at 200,000 files.
+        let hash = |key: &str| {
+            let mut h = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(key, &mut h);
+            std::hash::Hasher::finish(&h)
+        };
+        let mut seen: HashMap<u64, usize> = HashMap::with_capacity(names.len());
+        // Distinct keys with the same hash, should two ever meet.
+        let mut rare: HashMap<String, usize> = HashMap::new();
         let mut clashes = Vec::new();
         for (i, name) in names.iter().enumerate() {
-            match seen.entry(path_safety::collision_key(name)) {
-                std::collections::hash_map::Entry::Occupied(first) => clashes
-                    .push(Problem { path: name.to_string(), refusal: Refusal::Collides(names[*first.get()].into()) }),
-                std::collections::hash_map::Entry::Vacant(slot) => {
+            let key = path_safety::collision_key(name);
+            let first = match seen.entry(hash(&key)) {
+                Entry::Vacant(slot) => {
                     slot.insert(i);
+                    None
                 }
+                Entry::Occupied(o) if path_safety::collision_key(names[*o.get()]) == key => Some(*o.get()),
+                Entry::Occupied(_) => match rare.entry(key) {
+                    Entry::Occupied(o) => Some(*o.get()),
+                    Entry::Vacant(slot) => {
+                        slot.insert(i);
+                        None
+                    }
+                },
+            };
+            if let Some(first) = first {
+                clashes.push(Problem { path: name.to_string(), refusal: Refusal::Collides(names[first].into()) });
             }
         }
         self.problems.extend(clashes);
@@ -208,16 +235,16 @@ struct Found {
 }
 
 /// A regular, readable file, or the reason this entry cannot be evidence.
-fn classify(c: &Candidate) -> Result<Found, Refusal> {
-    let meta = fs::symlink_metadata(&c.path).map_err(|e| Refusal::Unreadable(e.to_string()))?;
+fn classify(path: &Path) -> Result<Found, Refusal> {
+    let meta = fs::symlink_metadata(path).map_err(|e| Refusal::Unreadable(e.to_string()))?;
     let ft = meta.file_type();
     if ft.is_file() {
-        os::check_readable(&c.path).map_err(|e| Refusal::Unreadable(e.to_string()))?;
+        os::check_readable(path, &meta).map_err(|e| Refusal::Unreadable(e.to_string()))?;
         return Ok(Found { id: os::file_id(&meta), size: meta.len(), executable: os::is_executable(&meta) });
     }
     Err(if ft.is_symlink() {
-        let target = fs::read_link(&c.path).map(|t| t.display().to_string()).unwrap_or_default();
-        Refusal::Symlink { target, dangling: fs::metadata(&c.path).is_err() }
+        let target = fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+        Refusal::Symlink { target, dangling: fs::metadata(path).is_err() }
     } else if let Some(special) = os::special(&ft) {
         match special {
             Special::Fifo => Refusal::Fifo,

@@ -1,10 +1,9 @@
 //! `sums --check`: every listed file matches, and the folder holds exactly the listed files.
 
-use std::collections::BTreeSet;
+use std::cmp::Ordering;
 use std::path::Path;
 
-use super::{SumsError, hash_paths, parse};
-use crate::fsx::open::FileId;
+use super::{SumLine, SumsError, hash_each, parse};
 use crate::fsx::tree::{self, WalkError};
 
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -34,45 +33,58 @@ pub fn check(sums_file: &Path, root: &Path) -> Result<CheckReport, SumsError> {
         line: 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count(),
         message: "not valid UTF-8".into(),
     })?;
-    let listed = parse(&text, sums_file)?;
+    let mut listed = parse(&text, sums_file)?;
     drop(text);
+    listed.sort_unstable_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
     let on_disk = tree::walk(root).map_err(|e| match e {
         WalkError::Root(path, source) => SumsError::Read { path, source },
         WalkError::Refused(problems) => SumsError::Refused { root: root.to_path_buf(), problems },
     })?;
     let itself = place_in(root, sums_file);
-    let present: BTreeSet<&str> =
-        on_disk.iter().map(|f| f.rel.as_str()).filter(|rel| Some(*rel) != itself.as_deref()).collect();
-
+    let on_disk: Vec<&tree::TreeFile> = on_disk.iter().filter(|f| Some(f.rel.as_str()) != itself.as_deref()).collect();
+    // Both lists are in byte order, so one merge pass pairs them: no set or map of 200,000 paths.
     let mut report = CheckReport::default();
-    let listed_set: BTreeSet<&str> = listed.iter().map(|l| l.path.as_str()).collect();
-    report.extra = present.difference(&listed_set).map(|s| s.to_string()).collect();
-    let (found, missing): (Vec<_>, Vec<_>) = listed.iter().partition(|l| present.contains(l.path.as_str()));
-    report.missing = missing.into_iter().map(|l| l.path.clone()).collect();
+    // Pairs are hashed a chunk at a time, so no list of every pair or every digest is held either.
+    let mut found: Vec<(&SumLine, &tree::TreeFile)> = Vec::with_capacity(CHUNK);
+    let (mut listed_left, mut disk_left) = (listed.iter().peekable(), on_disk.iter().peekable());
+    loop {
+        let order = match (listed_left.peek(), disk_left.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(l), Some(f)) => l.path.as_bytes().cmp(f.rel.as_bytes()),
+        };
+        match order {
+            Ordering::Less => report.missing.extend(listed_left.next().map(|l| l.path.clone())),
+            Ordering::Greater => report.extra.extend(disk_left.next().map(|f| f.rel.clone())),
+            Ordering::Equal => {
+                let (l, f) = (listed_left.next().expect("peeked"), disk_left.next().expect("peeked"));
+                found.push((l, *f));
+                if found.len() == CHUNK {
+                    tally(&mut report, root, &found);
+                    found.clear();
+                }
+            }
+        }
+    }
+    tally(&mut report, root, &found);
+    Ok(report)
+}
 
-    let by_rel: std::collections::HashMap<&str, &tree::TreeFile> =
-        on_disk.iter().map(|f| (f.rel.as_str(), f)).collect();
-    let files: Vec<(&Path, Option<FileId>)> = found
-        .iter()
-        .map(|l| {
-            let f = by_rel[l.path.as_str()];
-            (f.path.as_path(), Some(f.id))
-        })
-        .collect();
-    for (line, result) in found.iter().zip(hash_paths(&files)) {
+const CHUNK: usize = 4096;
+
+/// Hashes each pair's file and records whether it matches its line.
+fn tally(report: &mut CheckReport, root: &Path, found: &[(&SumLine, &tree::TreeFile)]) {
+    let digests = hash_each(root, found, |(_, f)| (f.rel.as_str(), Some(f.id)));
+    for ((line, _), result) in found.iter().zip(digests) {
         match result {
             Ok(d) if d == line.digest => report.ok += 1,
             Ok(_) => report.mismatched.push(line.path.clone()),
             Err(reason) => report.unreadable.push((line.path.clone(), reason)),
         }
     }
-    report.missing.sort();
-    Ok(report)
 }
 
-/// Where the SHA256SUMS sits in the folder it lists, if it does: it is not an extra file. Found
-/// once, from the two real paths; a canonicalize() per listed file cost six readlink calls each
-/// (issue #19). The walk refuses links, so the tree's paths are real under the real root.
 fn place_in(root: &Path, sums_file: &Path) -> Option<String> {
     let root = root.canonicalize().ok()?;
     let file = sums_file.canonicalize().ok()?;

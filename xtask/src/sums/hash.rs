@@ -7,14 +7,21 @@ use crate::digest::{Digest, sha256_reader};
 use crate::fsx::open::{FileId, open_regular};
 
 /// One result per target, in order; an error is the reason the file could not be hashed.
-pub fn hash_files(targets: &[Target]) -> Vec<Result<Digest, String>> {
-    let files: Vec<(&Path, Option<FileId>)> = targets.iter().map(|t| (t.path.as_path(), t.id)).collect();
-    hash_paths(&files)
+pub fn hash_files(root: &Path, targets: &[Target]) -> Vec<Result<Digest, String>> {
+    hash_each(root, targets, |t| (t.rel.as_str(), t.id))
 }
 
-/// As [`hash_files`], for files named by path and the identity the walk saw (if any).
-pub fn hash_paths(files: &[(&Path, Option<FileId>)]) -> Vec<Result<Digest, String>> {
-    crate::par::map(files, |&(path, id)| hash_one(path, id))
+/// As [`hash_files`], for any items that name a file by its path under `root` and the identity the
+/// walk saw (if any); no list of paths is built beside the items.
+pub fn hash_each<T: Sync>(
+    root: &Path,
+    items: &[T],
+    file: impl Fn(&T) -> (&str, Option<FileId>) + Sync,
+) -> Vec<Result<Digest, String>> {
+    crate::par::map(items, |item| {
+        let (rel, id) = file(item);
+        hash_one(&root.join(rel), id)
+    })
 }
 
 fn hash_one(path: &Path, id: Option<FileId>) -> Result<Digest, String> {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 pub use check::{CheckReport, check};
 pub use error::SumsError;
-pub use hash::{hash_files, hash_paths};
+pub use hash::{hash_each, hash_files};
 pub use parse::parse;
 
 use crate::digest::Digest;
@@ -26,14 +26,20 @@ pub struct SumLine {
 /// The file's bytes. Paths are written as they are: `path_safety` already refused every name
 /// (backslash, newline) that coreutils would have to escape.
 pub fn render(lines: &[SumLine]) -> String {
-    lines.iter().map(|l| format!("{}  {}\n", l.digest, l.path)).collect()
+    let mut text = Vec::with_capacity(lines.iter().map(|l| 67 + l.path.len()).sum());
+    write_lines(lines, &mut text).expect("writing to memory cannot fail");
+    String::from_utf8(text).expect("digests and paths are UTF-8")
 }
 
-/// A file to hash: its path relative to the root, and where it is on disk.
+/// [`render`] streamed to `out`, so a list of 200,000 files is never held as one text.
+pub fn write_lines(lines: &[SumLine], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    lines.iter().try_for_each(|l| writeln!(out, "{}  {}", l.digest, l.path))
+}
+
+/// A file to hash: its path relative to the root (on disk it is `root.join(rel)`).
 #[derive(Debug, Clone)]
 pub struct Target {
     pub rel: String,
-    pub path: PathBuf,
     pub id: Option<crate::fsx::open::FileId>,
 }
 
@@ -51,13 +57,13 @@ pub fn targets(root: &Path, paths: &[PathBuf]) -> Result<Vec<Target>, SumsError>
                 WalkError::Refused(problems) => SumsError::Refused { root: path.clone(), problems },
             })?;
             let prefix = if rel.is_empty() { String::new() } else { format!("{rel}/") };
+            out.reserve(files.len());
             out.extend(files.into_iter().map(|f| Target {
-                rel: format!("{prefix}{}", f.rel),
-                path: f.path,
+                rel: if prefix.is_empty() { f.rel } else { format!("{prefix}{}", f.rel) },
                 id: Some(f.id),
             }));
         } else {
-            out.push(Target { rel, path, id: None });
+            out.push(Target { rel, id: None });
         }
     }
     out.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
@@ -91,13 +97,13 @@ fn relative_to(root: &Path, given: &Path) -> Result<String, SumsError> {
 /// `sums PATH…`: the lines of a SHA256SUMS for these files.
 pub fn compute(root: &Path, paths: &[PathBuf]) -> Result<Vec<SumLine>, SumsError> {
     let targets = targets(root, paths)?;
-    let digests = hash_files(&targets);
+    let digests = hash_files(root, &targets);
     targets
         .into_iter()
         .zip(digests)
         .map(|(t, d)| match d {
             Ok(digest) => Ok(SumLine { digest, path: t.rel }),
-            Err(reason) => Err(SumsError::Unreadable { path: t.path, reason }),
+            Err(reason) => Err(SumsError::Unreadable { path: root.join(&t.rel), reason }),
         })
         .collect()
 }

@@ -19,6 +19,7 @@ mod habits;
 mod hostile_files;
 mod inspect;
 mod keyless;
+mod memory_caps;
 mod prop_bundle;
 mod prop_suspicion;
 mod prop_verify;

@@ -678,7 +678,7 @@ print(fingerprint([("UID", "SW-1"), ("MID", "abc"), ("STATEMENT", "Raise within 
     assert_eq!(out.lines().collect::<Vec<_>>(), rust);
 }
 
-fn chain_sdoc(depth: usize) -> String {
+pub(crate) fn chain_sdoc(depth: usize) -> String {
     let mut sdoc = String::from("[DOCUMENT]\nTITLE: Chain\n\n");
     for i in 0..depth {
         sdoc.push_str(&format!("[REQUIREMENT]\nUID: C-{i}\nTITLE: Link {i}\n"));

@@ -16,6 +16,8 @@ pub struct Test {
     args: Vec<OsString>,
     env: Vec<(String, Option<String>)>,
     expect_status: i32,
+    /// `ulimit -v` for the run, in KiB.
+    address_space_kib: Option<u64>,
     stdout_contains: Vec<String>,
     stderr_contains: Vec<String>,
     stdout_exact: Option<String>,
@@ -58,6 +60,7 @@ impl Test {
                 ("GITHUB_STEP_SUMMARY".into(), None),
             ],
             expect_status: 0,
+            address_space_kib: None,
             stdout_contains: Vec::new(),
             stderr_contains: Vec::new(),
             stdout_exact: None,
@@ -104,6 +107,13 @@ impl Test {
         self
     }
 
+    /// Runs signet under `ulimit -v` (its address space, in MiB): a run that needs more aborts
+    /// (exit 134) on any machine, however much memory it has.
+    pub fn address_space_mib(mut self, mib: u64) -> Test {
+        self.address_space_kib = Some(mib << 10);
+        self
+    }
+
     pub fn status(mut self, code: i32) -> Test {
         self.expect_status = code;
         self
@@ -125,7 +135,14 @@ impl Test {
     }
 
     pub fn run(self) -> Ran {
-        let mut cmd = Command::new(SIGNET);
+        let mut cmd = match self.address_space_kib {
+            None => Command::new(SIGNET),
+            Some(kib) => {
+                let mut capped = Command::new("bash");
+                capped.arg("-c").arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\"")).arg(SIGNET);
+                capped
+            }
+        };
         cmd.args(&self.args).current_dir(self.dir.path()).stdin(Stdio::null());
         for (k, v) in &self.env {
             match v {

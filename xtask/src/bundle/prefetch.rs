@@ -179,16 +179,22 @@ enum Short {
 
 /// Reads a file of `size` bytes, asking for one byte more: a file that grew is caught without
 /// another system call, and once `size` bytes are in, a read that returned less than asked has
-/// met the end of the file. A small file thus costs one `read`, not the two of `read_to_end`.
+/// met the end of the file. A small file thus costs one `read`, not the two of `read_to_end`; an
+/// empty one is read too, so that content its size did not show is caught.
 fn read_whole(mut handle: File, size: u64, mut content: Vec<u8>) -> Result<Fetched, Short> {
     let size = usize::try_from(size).expect("at most SMALL");
     content.clear();
     content.resize(size + 1, 0);
     let mut len = 0;
-    while len < size {
+    loop {
         match handle.read(&mut content[len..]) {
             Ok(0) => break,
-            Ok(n) => len += n,
+            Ok(n) => {
+                len += n;
+                if len >= size {
+                    break;
+                }
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(Short::Io(e)),
         }
@@ -198,4 +204,34 @@ fn read_whole(mut handle: File, size: u64, mut content: Vec<u8>) -> Result<Fetch
     }
     content.truncate(len);
     Ok(Fetched::Whole(content))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs::{self, File};
+
+    use super::{Fetched, Short, read_whole};
+
+    /// `size` is what `fstat` said at the open; the content is what a read returns.
+    fn read(content: &[u8], size: u64) -> Result<Vec<u8>, u64> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("f");
+        fs::write(&path, content).expect("write");
+        match read_whole(File::open(&path).expect("open"), size, vec![7; 3]) {
+            Ok(Fetched::Whole(bytes)) => Ok(bytes),
+            Ok(Fetched::Open(..)) => panic!("a small file is read whole"),
+            Err(Short::Changed(read)) => Err(read),
+            Err(Short::Io(e)) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn a_file_is_read_exactly_or_refused_as_changed() {
+        assert_eq!(read(b"hello", 5), Ok(b"hello".to_vec()));
+        assert_eq!(read(b"", 0), Ok(Vec::new()), "a reused buffer's old bytes never leak");
+        // Content an empty size did not show (a file appended to after its fstat, or a /proc file).
+        assert_eq!(read(b"grown", 0), Err(1));
+        assert_eq!(read(b"hello", 3), Err(4));
+        assert_eq!(read(b"hi", 5), Err(2));
+    }
 }

@@ -88,7 +88,11 @@ pub fn walk(root: &Path) -> Result<Vec<TreeFile>, WalkError> {
     let mut walker = Walker::default();
     walker.read_dirs(root).map_err(|e| WalkError::Root(root.to_path_buf(), e))?;
     // One lstat (and access) per file is most of a walk's cost: spread it over the cores.
-    let classified = crate::par::map(&walker.files, |f| classify(&root.join(&f.rel)));
+    let unnamed = &walker.unnamed;
+    let classified = crate::par::map(&walker.files, |f| match unnamed.get(&f.rel) {
+        Some(path) => classify(path),
+        None => classify(&root.join(&f.rel)),
+    });
     // Filled in place and each path moved, never copied: 200,000 files once kept every path
     // three times.
     let mut keep = Vec::with_capacity(classified.len());
@@ -114,6 +118,8 @@ pub fn walk(root: &Path) -> Result<Vec<TreeFile>, WalkError> {
 struct Walker {
     /// The entries that are not folders: classified after the directory reads.
     files: Vec<TreeFile>,
+    /// Real paths of the entries whose path is not UTF-8 (their `rel` is lossy).
+    unnamed: HashMap<String, PathBuf>,
     /// Every folder path, for the collision check (with the files' paths).
     folders: Vec<String>,
     problems: Vec<Problem>,
@@ -127,9 +133,9 @@ impl Walker {
     /// Reads every folder under `root`. Only the root's own read error is fatal; below it,
     /// every error is collected so the user gets one complete list.
     fn read_dirs(&mut self, root: &Path) -> io::Result<()> {
-        let mut stack = vec![(root.to_path_buf(), String::new())];
+        let mut stack = vec![(root.to_path_buf(), String::new(), false)];
         let mut first = true;
-        while let Some((dir, prefix)) = stack.pop() {
+        while let Some((dir, prefix, unnamed)) = stack.pop() {
             let entries = match fs::read_dir(&dir) {
                 Ok(entries) => entries,
                 Err(e) if first => return Err(e),
@@ -142,7 +148,7 @@ impl Walker {
             for entry in entries {
                 match entry {
                     Ok(entry) => {
-                        if let Some(sub) = self.entry(&entry, &prefix) {
+                        if let Some(sub) = self.entry(&entry, &prefix, unnamed) {
                             stack.push(sub);
                         }
                     }
@@ -154,7 +160,8 @@ impl Walker {
     }
 
     /// Checks one entry's name; returns a sub-folder to descend into, or queues a candidate.
-    fn entry(&mut self, entry: &fs::DirEntry, prefix: &str) -> Option<(PathBuf, String)> {
+    /// `unnamed`: a folder above it has a name that is not UTF-8.
+    fn entry(&mut self, entry: &fs::DirEntry, prefix: &str, unnamed: bool) -> Option<(PathBuf, String, bool)> {
         let os_name = entry.file_name();
         let rel = format!("{prefix}{}", os::name_lossy(&os_name));
         let name_ok = match os_name.to_str() {
@@ -162,21 +169,21 @@ impl Walker {
             Some(name) => path_safety::check_name(name),
         };
         if let Err(problem) = name_ok {
-            let unnamed = problem == PathProblem::NotUtf8;
             self.refuse(rel.clone(), Refusal::BadName(problem));
-            // Paths are kept as their UTF-8 text; a name that has none cannot be looked up again
-            // (nor bundled), so nothing is classified or read under it.
-            if unnamed {
-                return None;
-            }
         }
+        // Paths are kept as UTF-8 text, which cannot name a file under a name that is not UTF-8:
+        // those few keep their real path, so that what is wrong with them is still examined.
+        let unnamed = unnamed || os_name.to_str().is_none();
         // d_type from the directory read: no system call unless the filesystem leaves it unknown.
         match entry.file_type() {
             Ok(ft) if ft.is_dir() => {
                 self.folders.push(rel.clone());
-                Some((entry.path(), format!("{rel}/")))
+                Some((entry.path(), format!("{rel}/"), unnamed))
             }
             Ok(_) => {
+                if unnamed {
+                    self.unnamed.insert(rel.clone(), entry.path());
+                }
                 self.files.push(TreeFile { rel, id: FileId::default(), size: 0, executable: false });
                 None
             }
@@ -257,4 +264,32 @@ fn classify(path: &Path) -> Result<Found, Refusal> {
     } else {
         Refusal::Unknown
     })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::ffi::OsStr;
+    use std::fs;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::symlink;
+
+    use super::{Refusal, WalkError, walk};
+
+    /// What lies under a folder whose name is not UTF-8 is still examined through its real path:
+    /// the list of reasons stays complete.
+    #[test]
+    fn entries_under_a_name_that_is_not_utf8_are_still_examined() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let bad = dir.path().join(OsStr::from_bytes(b"bad-\xff"));
+        fs::create_dir(&bad).expect("mkdir");
+        fs::write(bad.join("plain.txt"), "x").expect("write");
+        symlink("plain.txt", bad.join("link")).expect("symlink");
+        fs::write(dir.path().join(OsStr::from_bytes(b"file-\xfe")), "y").expect("write");
+        let Err(WalkError::Refused(problems)) = walk(dir.path()) else { panic!("the tree is refused") };
+        let found: Vec<(&str, String)> = problems.iter().map(|p| (p.path.as_str(), p.refusal.to_string())).collect();
+        assert!(found.iter().any(|(p, r)| p.ends_with("/link") && r.contains("symbolic link")), "{found:?}");
+        assert!(found.iter().all(|(_, r)| !r.contains("cannot be read")), "{found:?}");
+        let names = problems.iter().filter(|p| matches!(p.refusal, Refusal::BadName(_))).count();
+        assert_eq!(names, 2, "{found:?}");
+    }
 }

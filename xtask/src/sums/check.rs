@@ -85,6 +85,9 @@ fn tally(report: &mut CheckReport, root: &Path, found: &[(&SumLine, &tree::TreeF
     }
 }
 
+/// Where the SHA256SUMS sits in the folder it lists, if it does: it is not an extra file. Found
+/// once, from the two real paths; a canonicalize() per listed file cost six readlink calls each
+/// (issue #19). The walk refuses links, so the tree's paths are real under the real root.
 fn place_in(root: &Path, sums_file: &Path) -> Option<String> {
     let root = root.canonicalize().ok()?;
     let file = sums_file.canonicalize().ok()?;

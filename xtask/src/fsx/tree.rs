@@ -94,17 +94,14 @@ pub fn walk(root: &Path) -> Result<Vec<TreeFile>, WalkError> {
         None => classify(&root.join(&f.rel)),
     });
     // Filled in place and each path moved, never copied: 200,000 files once kept every path
-    // three times.
-    let mut keep = Vec::with_capacity(classified.len());
+    // three times. A refused file's path moves to its problem, leaving an empty one to drop.
     for (file, result) in walker.files.iter_mut().zip(classified) {
-        keep.push(result.is_ok());
         match result {
             Ok(found) => (file.id, file.size, file.executable) = (found.id, found.size, found.executable),
             Err(refusal) => walker.problems.push(Problem { path: std::mem::take(&mut file.rel), refusal }),
         }
     }
-    let mut keep = keep.into_iter();
-    walker.files.retain(|_| keep.next().expect("one result per file"));
+    walker.files.retain(|f| !f.rel.is_empty());
     walker.collisions();
     if !walker.problems.is_empty() {
         walker.problems.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
@@ -164,7 +161,8 @@ impl Walker {
     fn entry(&mut self, entry: &fs::DirEntry, prefix: &str, unnamed: bool) -> Option<(PathBuf, String, bool)> {
         let os_name = entry.file_name();
         let rel = format!("{prefix}{}", os::name_lossy(&os_name));
-        let name_ok = match os_name.to_str() {
+        let utf8 = os_name.to_str();
+        let name_ok = match utf8 {
             None => Err(PathProblem::NotUtf8),
             Some(name) => path_safety::check_name(name),
         };
@@ -173,7 +171,7 @@ impl Walker {
         }
         // Paths are kept as UTF-8 text, which cannot name a file under a name that is not UTF-8:
         // those few keep their real path, so that what is wrong with them is still examined.
-        let unnamed = unnamed || os_name.to_str().is_none();
+        let unnamed = unnamed || utf8.is_none();
         // d_type from the directory read: no system call unless the filesystem leaves it unknown.
         match entry.file_type() {
             Ok(ft) if ft.is_dir() => {

@@ -2,17 +2,12 @@
 
 use std::path::Path;
 
-use super::Target;
 use crate::digest::{Digest, sha256_reader};
 use crate::fsx::open::{FileId, open_regular};
 
-/// One result per target, in order; an error is the reason the file could not be hashed.
-pub fn hash_files(root: &Path, targets: &[Target]) -> Vec<Result<Digest, String>> {
-    hash_each(root, targets, |t| (t.rel.as_str(), t.id))
-}
-
-/// As [`hash_files`], for any items that name a file by its path under `root` and the identity the
-/// walk saw (if any); no list of paths is built beside the items.
+/// One result per item, in order; an error is the reason the file could not be hashed. Each item
+/// names a file by its path under `root` and the identity the walk saw (if any); no list of paths
+/// is built beside the items.
 pub fn hash_each<T: Sync>(
     root: &Path,
     items: &[T],

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 pub use check::{CheckReport, check};
 pub use error::SumsError;
-pub use hash::{hash_each, hash_files};
+pub use hash::hash_each;
 pub use parse::parse;
 
 use crate::digest::Digest;
@@ -97,7 +97,7 @@ fn relative_to(root: &Path, given: &Path) -> Result<String, SumsError> {
 /// `sums PATH…`: the lines of a SHA256SUMS for these files.
 pub fn compute(root: &Path, paths: &[PathBuf]) -> Result<Vec<SumLine>, SumsError> {
     let targets = targets(root, paths)?;
-    let digests = hash_files(root, &targets);
+    let digests = hash_each(root, &targets, |t| (t.rel.as_str(), t.id));
     targets
         .into_iter()
         .zip(digests)

@@ -58,13 +58,16 @@ pub fn run(opts: &GateOptions) -> Result<GateReport, RtmError> {
     let drafts = if opts.drafts_exempt() { drafts(&graph) } else { HashSet::new() };
     let index = build_index(&graph, &tests, &doc_files, &junit_files, &opts.root);
     drop((graph, tests));
-    let mut findings = findings(&index, opts, &drafts);
-    findings.extend(drift_findings(&opts.root));
-    let exit = if findings.iter().any(|f| f.blocking) { Exit::Fail } else { Exit::Pass };
-    let written = match &opts.out {
-        Some(out) => outputs::write_all(out, &index, opts.blocking(), &drafts)?,
-        None => Vec::new(),
+    let assess = || {
+        let mut findings = findings(&index, opts, &drafts);
+        findings.extend(drift_findings(&opts.root));
+        findings
     };
+    let (written, findings) = match &opts.out {
+        Some(out) => outputs::write_all(out, &index, opts.blocking(), &drafts, assess)?,
+        None => (Vec::new(), assess()),
+    };
+    let exit = if findings.iter().any(|f| f.blocking) { Exit::Fail } else { Exit::Pass };
     Ok(GateReport { index, findings, exit, written })
 }
 

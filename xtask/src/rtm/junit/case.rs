@@ -20,12 +20,15 @@ enum Capture {
     Property {
         name: String,
         text: String,
+        at: usize,
     },
 }
 
 pub(super) struct CaseBuilder {
     case: TestCase,
     capture: Capture,
+    /// Where each of `case.properties` starts (byte offset), so a limit names the property.
+    property_at: Vec<usize>,
 }
 
 impl CaseBuilder {
@@ -64,7 +67,7 @@ impl CaseBuilder {
         if !has_name || case.name.trim().is_empty() {
             return Err("<testcase> has no name, so no requirement can refer to it".to_string());
         }
-        Ok(CaseBuilder { case, capture: Capture::None })
+        Ok(CaseBuilder { case, capture: Capture::None, property_at: Vec::new() })
     }
 
     /// A `<failure>`, `<error>` or `<skipped>` child. Only the first one that carries a message
@@ -95,8 +98,9 @@ impl CaseBuilder {
         }
     }
 
-    /// A per-case `<property>`; without a `value` attribute its text is the value.
-    pub(super) fn property(&mut self, tag: &BytesStart<'_>, empty: bool) -> Result<(), String> {
+    /// A per-case `<property>` starting at byte `at`; without a `value` attribute its text is
+    /// the value.
+    pub(super) fn property(&mut self, tag: &BytesStart<'_>, empty: bool, at: usize) -> Result<(), String> {
         let (mut name, mut value) = (None, None);
         attrs::each(tag, |key, v| match key {
             "name" => name = Some(v.into_owned()),
@@ -105,11 +109,16 @@ impl CaseBuilder {
         })?;
         let Some(name) = name else { return Ok(()) };
         match value {
-            Some(value) => self.case.properties.push((name, value)),
-            None if empty => self.case.properties.push((name, String::new())),
-            None => self.capture = Capture::Property { name, text: String::new() },
+            Some(value) => self.push_property(name, value, at),
+            None if empty => self.push_property(name, String::new(), at),
+            None => self.capture = Capture::Property { name, text: String::new(), at },
         }
         Ok(())
+    }
+
+    fn push_property(&mut self, name: String, value: String, at: usize) {
+        self.case.properties.push((name, value));
+        self.property_at.push(at);
     }
 
     /// Text directly inside the open result or property element.
@@ -130,13 +139,16 @@ impl CaseBuilder {
                     self.case.message = clip_message(&text).or(fallback);
                 }
             }
-            Capture::Property { name, text } => self.case.properties.push((name, text.trim().to_string())),
+            Capture::Property { name, text, at } => self.push_property(name, text.trim().to_string(), at),
         }
     }
 
-    pub(super) fn finish(mut self) -> TestCase {
-        self.case.requirements = requirements(&self.case.properties);
-        self.case
+    /// The case, and where the property that took it past
+    /// [`MAX_CASE_REQUIREMENTS`](super::MAX_CASE_REQUIREMENTS) starts, if one did.
+    pub(super) fn finish(mut self) -> (TestCase, Option<usize>) {
+        let (ids, over) = requirements(&self.case.properties);
+        self.case.requirements = ids;
+        (self.case, over.map(|p| self.property_at[p]))
     }
 }
 

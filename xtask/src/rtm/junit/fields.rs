@@ -55,14 +55,20 @@ pub(super) fn is_requirement_key(key: &str) -> bool {
 }
 
 /// Requirement ids from the properties, in first-seen order without repeats, at most one past
-/// [`MAX_CASE_REQUIREMENTS`] (so a case over the limit is known without keeping all its ids).
-pub(super) fn requirements(properties: &[(String, String)]) -> Vec<String> {
+/// [`MAX_CASE_REQUIREMENTS`] (so a case over the limit is known without keeping all its ids), and
+/// the index of the property that went past it.
+pub(super) fn requirements(properties: &[(String, String)]) -> (Vec<String>, Option<usize>) {
     let mut seen = HashSet::new();
-    let values = properties.iter().filter(|(k, _)| is_requirement_key(k)).map(|(_, v)| v.as_str());
-    values
-        .flat_map(|v| v.split(|c: char| c == ',' || c.is_whitespace()))
-        .filter(|id| !id.is_empty() && seen.insert(*id))
-        .take(MAX_CASE_REQUIREMENTS + 1)
-        .map(str::to_string)
-        .collect()
+    let mut ids = Vec::new();
+    for (p, (_, value)) in properties.iter().enumerate().filter(|(_, (k, _))| is_requirement_key(k)) {
+        for id in value.split(|c: char| c == ',' || c.is_whitespace()).filter(|id| !id.is_empty()) {
+            if seen.insert(id) {
+                ids.push(id.to_string());
+                if ids.len() > MAX_CASE_REQUIREMENTS {
+                    return (ids, Some(p));
+                }
+            }
+        }
+    }
+    (ids, None)
 }

@@ -138,7 +138,7 @@ impl<'a> Parser<'a> {
                             case.retry(outcome);
                             super::attrs::each(tag, |_, _| {})
                         }
-                        _ => case.property(tag, empty),
+                        _ => case.property(tag, empty, at),
                     };
                     done.map_err(attr_error)?;
                     if empty {
@@ -212,13 +212,13 @@ impl<'a> Parser<'a> {
                 let msg = format!("more than {} test cases in one file", self.limits.max_cases);
                 return Err(self.error(at, msg, HINT_LIMIT));
             }
-            let case = builder.finish();
-            if case.requirements.len() > MAX_CASE_REQUIREMENTS {
+            let (case, over) = builder.finish();
+            if let Some(property) = over {
                 let msg = format!(
                     "test case `{}` names more than {MAX_CASE_REQUIREMENTS} requirement ids in its verifies/requirement properties",
                     case.id()
                 );
-                return Err(self.error(at, msg, HINT_LIMIT));
+                return Err(self.error(property, msg, HINT_LIMIT));
             }
             self.cases.push(case);
         }

@@ -43,7 +43,9 @@ pub struct Package {
     pub assessment: Vec<Assessed>,
     pub document: Document,
     pub attachments: Vec<AttachmentInfo>,
+    /// What the PDF embeds; a build without the `pdf` feature (the fuzz targets) never reads it.
     #[serde(skip)]
+    #[cfg_attr(not(feature = "pdf"), allow(dead_code))]
     attachment_bytes: Vec<Vec<u8>>,
 }
 

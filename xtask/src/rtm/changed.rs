@@ -179,12 +179,12 @@ impl Texts {
     /// `node`'s own lines; its file as written relative to `root` (`/`-separated; not resolved, so
     /// a node reached through a symlink or from outside the project matches no path in the diff).
     fn lines(&mut self, node: &Node, root: &Path) -> Result<Lines, RtmError> {
-        let text = match self.0.get(&node.file) {
+        let text = match self.0.get(&*node.file) {
             Some(text) => text,
             None => {
                 let text = crate::fsx::read::read_text(&node.file, super::sdoc::MAX_FILE_BYTES as u64)
-                    .map_err(|e| RtmError::Input { path: node.file.clone(), message: e.to_string() })?;
-                self.0.entry(node.file.clone()).or_insert(text)
+                    .map_err(|e| RtmError::Input { path: node.file.to_path_buf(), message: e.to_string() })?;
+                self.0.entry(node.file.to_path_buf()).or_insert(text)
             }
         };
         let count = |span: Span| {

@@ -137,8 +137,8 @@ fn build_index(graph: &Graph, tests: &[TestCase], docs: &[PathBuf], junit: &[Pat
         .enumerate()
         .map(|(i, ((r, rev), ver))| Entry {
             uid: r.uid.clone(),
-            title: r.title.clone(),
-            document: r.document.clone(),
+            title: r.title().to_string(),
+            document: r.document.to_string(),
             file: r.file.display().to_string(),
             line: r.line,
             state: rev.state,

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::RtmError;
 use super::sdoc::{Document, Node, Relation, RelationKind};
@@ -10,14 +11,15 @@ use super::sdoc::{Document, Node, Relation, RelationKind};
 /// Node tags that structure a document rather than state a requirement.
 pub const NOT_REQUIREMENTS: [&str; 3] = ["SECTION", "TEXT", "DOCUMENT_FROM_FILE"];
 
+/// One requirement as the gate needs it. The document's title and the file are shared by every
+/// requirement of the file, and the title is read from the fields: copied per requirement,
+/// they were a quarter of a 200,000-requirement graph (issue #19).
 #[derive(Debug, Clone)]
 pub struct Requirement {
     pub uid: String,
-    pub title: String,
-    pub tag: String,
-    pub document: String,
+    pub document: Arc<str>,
     /// Relative to the root when under it.
-    pub file: PathBuf,
+    pub file: Arc<Path>,
     pub line: usize,
     /// Every field in file order, review fields included.
     pub fields: Vec<(String, String)>,
@@ -29,6 +31,10 @@ pub struct Requirement {
 impl Requirement {
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn title(&self) -> &str {
+        self.field("TITLE").unwrap_or_default()
     }
 }
 
@@ -45,14 +51,16 @@ impl Graph {
     pub fn build(docs: &[Document], root: &Path) -> Result<Graph, RtmError> {
         let mut g = Graph::default();
         for doc in docs {
+            let mut shared = Shared::new(doc, root);
             let mut stack: Vec<&Node> = doc.nodes.iter().rev().collect();
             while let Some(node) = stack.pop() {
                 stack.extend(node.children.iter().rev());
-                if let Some(req) = requirement(doc, node, root) {
+                if let Some(req) = shared.requirement(node) {
                     g.add(req)?;
                 }
             }
         }
+        g.reqs.shrink_to_fit();
         g.link()?;
         g.check_acyclic()?;
         Ok(g)
@@ -63,8 +71,8 @@ impl Graph {
             let f = &self.reqs[first];
             return Err(RtmError::DuplicateUid {
                 uid: req.uid,
-                first: (f.file.clone(), f.line),
-                second: (req.file, req.line),
+                first: (f.file.to_path_buf(), f.line),
+                second: (req.file.to_path_buf(), req.line),
             });
         }
         self.index.insert(req.uid.clone(), self.reqs.len());
@@ -103,7 +111,7 @@ impl Graph {
                 uid: r.uid.clone(),
                 kind: rel.kind.as_str(),
                 target: rel.value.clone(),
-                at: (r.file.clone(), rel.line),
+                at: (r.file.to_path_buf(), rel.line),
             }
         })
     }
@@ -142,9 +150,9 @@ impl Graph {
         let from = path.iter().position(|&(n, _)| n == back_to).unwrap_or(0);
         let mut chain: Vec<(String, PathBuf, usize)> = path[from..]
             .iter()
-            .map(|&(n, _)| (self.reqs[n].uid.clone(), self.reqs[n].file.clone(), self.reqs[n].line))
+            .map(|&(n, _)| (self.reqs[n].uid.clone(), self.reqs[n].file.to_path_buf(), self.reqs[n].line))
             .collect();
-        chain.push((self.reqs[back_to].uid.clone(), self.reqs[back_to].file.clone(), self.reqs[back_to].line));
+        chain.push((self.reqs[back_to].uid.clone(), self.reqs[back_to].file.to_path_buf(), self.reqs[back_to].line));
         RtmError::Cycle { chain }
     }
 
@@ -223,27 +231,50 @@ impl Ancestors<'_> {
     }
 }
 
-fn requirement(doc: &Document, node: &Node, root: &Path) -> Option<Requirement> {
-    if NOT_REQUIREMENTS.contains(&node.tag.as_str()) {
-        return None;
+/// What the requirements of one document share: its title, and each file's path under the
+/// root (an included file's nodes name their own file).
+struct Shared<'d> {
+    document: Arc<str>,
+    root: &'d Path,
+    /// The last file seen, and its path under the root: nodes of one file come together.
+    file: Option<(Arc<Path>, Arc<Path>)>,
+}
+
+impl<'d> Shared<'d> {
+    fn new(doc: &Document, root: &'d Path) -> Self {
+        Shared { document: Arc::from(doc.title.as_str()), root, file: None }
     }
-    let uid = node.uid()?.trim().to_string();
-    let file = node.file.strip_prefix(root).unwrap_or(&node.file).to_path_buf();
-    let verifies = node
-        .fields
-        .iter()
-        .filter(|f| f.name == "VERIFIES" || f.name == "VERIFIED_BY")
-        .flat_map(|f| f.value.split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(String::from))
-        .collect();
-    Some(Requirement {
-        uid,
-        title: node.title().unwrap_or_default().to_string(),
-        tag: node.tag.clone(),
-        document: doc.title.clone(),
-        file,
-        line: node.line,
-        fields: node.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect(),
-        relations: node.relations.clone(),
-        verifies,
-    })
+
+    fn file(&mut self, file: &Arc<Path>) -> Arc<Path> {
+        match &self.file {
+            Some((from, under)) if Arc::ptr_eq(from, file) => Arc::clone(under),
+            _ => {
+                let under: Arc<Path> = Arc::from(file.strip_prefix(self.root).unwrap_or(file));
+                self.file = Some((Arc::clone(file), Arc::clone(&under)));
+                under
+            }
+        }
+    }
+
+    fn requirement(&mut self, node: &Node) -> Option<Requirement> {
+        if NOT_REQUIREMENTS.contains(&node.tag.as_str()) {
+            return None;
+        }
+        let uid = node.uid()?.trim().to_string();
+        let verifies = node
+            .fields
+            .iter()
+            .filter(|f| f.name == "VERIFIES" || f.name == "VERIFIED_BY")
+            .flat_map(|f| f.value.split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(String::from))
+            .collect();
+        Some(Requirement {
+            uid,
+            document: Arc::clone(&self.document),
+            file: self.file(&node.file),
+            line: node.line,
+            fields: node.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect(),
+            relations: node.relations.clone(),
+            verifies,
+        })
+    }
 }

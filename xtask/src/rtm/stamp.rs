@@ -62,11 +62,11 @@ pub fn stamp(opts: &StampOptions) -> Result<StampReport, RtmError> {
         let uid = &graph.reqs[i].uid;
         let (doc_index, node) = nodes[uid.as_str()];
         let values = [fps[i].clone(), opts.by.clone(), upstream_record(&graph, &fps, i)];
-        let nl = match newlines.get(&node.file) {
+        let nl = match newlines.get(&*node.file) {
             Some(nl) => *nl,
-            None => *newlines.entry(node.file.clone()).or_insert(newline(&read(&node.file)?)),
+            None => *newlines.entry(node.file.to_path_buf()).or_insert(newline(&read(&node.file)?)),
         };
-        edits.entry(node.file.clone()).or_default().extend(node_edits(node, &values, nl));
+        edits.entry(node.file.to_path_buf()).or_default().extend(node_edits(node, &values, nl));
         let doc = &docs[doc_index];
         let grammar = doc.grammar.element(&node.tag);
         if REVIEW_FIELDS.iter().any(|f| grammar.is_none_or(|g| g.field(f).is_none())) {

@@ -1,7 +1,8 @@
 //! The parsed shape of a StrictDoc document. Plain data: every check lives in the parser and
 //! validator so a caller can trust any `Document` it is handed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Byte offsets into the text of the file the item came from (`start..end`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -69,7 +70,8 @@ pub struct Node {
     /// True for `[[TAG]]` and legacy `[SECTION]`, i.e. nodes that may hold children.
     pub composite: bool,
     /// The file this node was read from; differs from `Document::path` for included nodes.
-    pub file: PathBuf,
+    /// Shared by every node of the file: a path per node was a fifth of a parsed chain's memory.
+    pub file: Arc<Path>,
     /// 1-based position of the opening tag.
     pub line: usize,
     pub col: usize,

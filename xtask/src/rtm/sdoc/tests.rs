@@ -335,7 +335,7 @@ fn load_resolves_grammar_and_includes() {
     assert_eq!(doc.grammar.imported_from, Some(dir.join("g.sgra")));
     let spliced = &doc.nodes[1].children[0];
     assert_eq!(spliced.uid(), Some("P-1"));
-    assert_eq!(spliced.file, dir.join("part.sdoc"));
+    assert_eq!(&*spliced.file, dir.join("part.sdoc").as_path());
     assert_eq!(spliced.line, 7);
     assert_eq!(doc.nodes[2].uid(), Some("M-2"));
     // parse_str keeps the placeholder and skips grammar checks it cannot make.

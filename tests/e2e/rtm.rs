@@ -703,6 +703,10 @@ fn a_deep_parent_chain_stays_linear_in_output() {
     assert!(index.len() < 2000 << 10, "index.json is {} bytes", index.len());
     assert!(junit < 2000 << 10, "rtm-junit.xml is {junit} bytes");
     assert!(t.stdout.len() < 2000 << 10, "stdout is {} bytes", t.stdout.len());
+    // 4,000 findings (each requirement unreviewed and unverified): the 1,000 most important are
+    // listed, the blocking review findings first by rank, and the rest counted.
+    assert_eq!(t.stdout.lines().filter(|l| l.starts_with("error: ")).count(), 1000, "{}", t.stdout);
+    assert!(t.stdout.contains("note: … and 3000 more findings (1000 blocking)"), "{}", t.stdout);
     let idx: serde_json::Value = serde_json::from_slice(&index).unwrap();
     let reqs = idx["requirements"].as_array().unwrap();
     assert_eq!(reqs.len(), 2000);

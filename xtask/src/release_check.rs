@@ -209,8 +209,11 @@ fn rtm_stage(root: &Path, config: &Config, out_dir: &Path) -> StageResult {
         s.tests.errored,
         s.tests.skipped
     );
-    for f in report.findings.iter().filter(|f| f.blocking) {
+    for f in report.findings.shown.iter().filter(|f| f.blocking) {
         detail.push_str(&format!("\n{}:{}: {}", f.file, f.line, f.message));
+    }
+    if let Some(more) = report.findings.more() {
+        detail.push_str(&format!("\n{more}"));
     }
     let passed = report.exit == crate::error::Exit::Pass;
     StageResult { stage: "rtm-gate", passed, detail, fix: (!passed).then(|| rtm_fix(&report, root)) }
@@ -234,7 +237,7 @@ fn rtm_fix(report: &gate::GateReport, root: &Path) -> String {
     }
     let unverified: Vec<&str> =
         reqs.iter().filter(|r| r.verification == Verification::Unverified).map(|r| r.uid.as_str()).collect();
-    if report.findings.iter().any(|f| f.blocking && f.kind == crate::rtm::gate::FindingKind::Unverified) {
+    if report.findings.blocks(crate::rtm::gate::FindingKind::Unverified) {
         fixes.push(format!(
             "add a passing test that verifies each of {} (name the UID in the requirement's VERIFIES field or in \
              the test's `verifies` property), then re-run the suite",

@@ -82,21 +82,24 @@ fn report_to_ci(report: &GateReport, ctx: &Ctx) {
     if !github::in_actions() {
         return;
     }
-    for f in report.findings.iter().take(10) {
+    for f in report.findings.shown.iter().take(10) {
         let level = if f.blocking { "error" } else { "warning" };
         let file = github::workspace_relative(&ctx.path(std::path::Path::new(&f.file)));
         crate::output::stdout(&format!("{}\n", github::annotation(level, Some(&file), Some(f.line), &f.message)));
     }
-    let _ = github::append_summary(&outputs::summary_markdown(&report.index, &report.findings));
+    let _ = github::append_summary(&outputs::summary_markdown(&report.index, &report.findings.shown));
     let _ = github::set_output("gate-result", if report.exit == crate::error::Exit::Pass { "pass" } else { "fail" });
 }
 
 fn text(report: &GateReport) -> String {
     let s = &report.index.summary;
     let mut t = String::new();
-    for f in &report.findings {
+    for f in &report.findings.shown {
         let mark = if f.blocking { "error" } else { "note" };
         let _ = writeln!(t, "{mark}: {}:{}: {}", f.file, f.line, f.message);
+    }
+    if let Some(more) = report.findings.more() {
+        let _ = writeln!(t, "note: {more}");
     }
     let _ = writeln!(
         t,

@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
+pub use super::findings::{Finding, FindingKind, Findings};
 use super::junit::{self, Outcome, TestCase};
 use super::model::Graph;
-pub use super::outputs::{Finding, FindingKind};
 use super::review;
 use super::verification;
 use super::{RtmError, outputs, sdoc};
@@ -30,7 +30,7 @@ pub struct GateOptions {
 #[derive(Debug, Clone)]
 pub struct GateReport {
     pub index: Index,
-    pub findings: Vec<Finding>,
+    pub findings: Findings,
     pub exit: Exit,
     pub written: Vec<PathBuf>,
 }
@@ -56,18 +56,14 @@ pub fn run(opts: &GateOptions) -> Result<GateReport, RtmError> {
     let junit_files = expand(&opts.root, &opts.junit)?;
     let tests = load_junit(&junit_files)?;
     let drafts = if opts.drafts_exempt() { drafts(&graph) } else { HashSet::new() };
-    let index = build_index(&graph, &tests, &doc_files, &junit_files, &opts.root);
-    drop((graph, tests));
-    let assess = || {
-        let mut findings = findings(&index, opts, &drafts);
-        findings.extend(drift_findings(&opts.root));
-        findings
-    };
+    let index = build_index(graph, &tests, &doc_files, &junit_files, &opts.root);
+    drop(tests);
+    let assess = || findings(&index, opts, &drafts).finish(drift_findings(&opts.root));
     let (written, findings) = match &opts.out {
         Some(out) => outputs::write_all(out, &index, opts.blocking(), &drafts, assess)?,
         None => (Vec::new(), assess()),
     };
-    let exit = if findings.iter().any(|f| f.blocking) { Exit::Fail } else { Exit::Pass };
+    let exit = if findings.blocking > 0 { Exit::Fail } else { Exit::Pass };
     Ok(GateReport { index, findings, exit, written })
 }
 
@@ -125,19 +121,22 @@ fn load_junit(files: &[PathBuf]) -> Result<Vec<TestCase>, RtmError> {
     Ok(tests)
 }
 
-fn build_index(graph: &Graph, tests: &[TestCase], docs: &[PathBuf], junit: &[PathBuf], root: &Path) -> Index {
-    let reviews = review::assess(graph);
-    let (verified, orphan_links) = verification::verify(graph, tests);
-    let uids = |ids: &[usize]| ids.iter().map(|&i| graph.reqs[i].uid.clone()).collect::<Vec<_>>();
-    let requirements: Vec<Entry> = graph
-        .reqs
-        .iter()
-        .zip(reviews)
-        .zip(verified)
-        .enumerate()
-        .map(|(i, ((r, rev), ver))| Entry {
+/// Consumes the graph: once every requirement is reviewed and verified, its fields and
+/// relations are freed as its entry is made, so the graph and the index are never both whole
+/// (issue #19).
+fn build_index(mut graph: Graph, tests: &[TestCase], docs: &[PathBuf], junit: &[PathBuf], root: &Path) -> Index {
+    let reviews = review::assess(&graph);
+    let (verified, orphan_links) = verification::verify(&graph, tests);
+    let mut requirements = Vec::with_capacity(graph.reqs.len());
+    for (i, (rev, ver)) in reviews.into_iter().zip(verified).enumerate() {
+        let uids = |ids: &[usize]| ids.iter().map(|&p| graph.reqs[p].uid.clone()).collect::<Vec<_>>();
+        let (parents, children) = (uids(&graph.parents[i]), uids(&graph.children[i]));
+        let r = &mut graph.reqs[i];
+        (r.relations, r.verifies) = (Vec::new(), Vec::new());
+        let title = std::mem::take(&mut r.fields).into_iter().find(|(n, _)| n == "TITLE").map(|(_, v)| v);
+        requirements.push(Entry {
             uid: r.uid.clone(),
-            title: r.title().to_string(),
+            title: title.unwrap_or_default(),
             document: r.document.to_string(),
             file: r.file.display().to_string(),
             line: r.line,
@@ -150,10 +149,10 @@ fn build_index(graph: &Graph, tests: &[TestCase], docs: &[PathBuf], junit: &[Pat
             verification_causes: ver.causes,
             tests: ver.tests,
             missing_tests: ver.missing,
-            parents: uids(&graph.parents[i]),
-            children: uids(&graph.children[i]),
-        })
-        .collect();
+            parents,
+            children,
+        });
+    }
     let rel = |p: &PathBuf| p.strip_prefix(root).unwrap_or(p).display().to_string();
     Index {
         schema: crate::formats::index::VERSION.id(),
@@ -200,8 +199,8 @@ fn drafts(graph: &Graph) -> HashSet<String> {
         .collect()
 }
 
-fn findings(index: &Index, opts: &GateOptions, drafts: &HashSet<String>) -> Vec<Finding> {
-    let mut out = Vec::new();
+fn findings(index: &Index, opts: &GateOptions, drafts: &HashSet<String>) -> Findings {
+    let mut out = Findings::default();
     for r in &index.requirements {
         let at = |kind: FindingKind, message: String, rank: u8, blocking: bool| Finding {
             kind,
@@ -248,8 +247,6 @@ fn findings(index: &Index, opts: &GateOptions, drafts: &HashSet<String>) -> Vec<
             blocking: opts.require_verification,
         });
     }
-    // Compared in place: a key that clones the file name cost one allocation per comparison.
-    out.sort_by(|a, b| (a.rank, &a.file, a.line).cmp(&(b.rank, &b.file, b.line)));
     out
 }
 

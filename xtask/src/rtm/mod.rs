@@ -4,6 +4,7 @@
 pub mod changed;
 mod error;
 pub mod explain;
+pub mod findings;
 pub mod fingerprint;
 pub mod gate;
 mod inherited;

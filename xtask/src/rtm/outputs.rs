@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::RtmError;
+use super::findings::Finding;
 use crate::formats::index::Index;
 use crate::formats::index::ReviewState;
 use crate::formats::index::Verification;
@@ -20,33 +21,6 @@ pub struct Blocking {
     pub suspect: bool,
     /// Unverified requirements and orphan links (`--require-verification`).
     pub unverified: bool,
-}
-
-/// One thing the gate tells, at a requirement's (or a test's) line.
-#[derive(Debug, Clone)]
-pub struct Finding {
-    pub kind: FindingKind,
-    pub file: String,
-    pub line: usize,
-    pub message: String,
-    /// Lower is more important (failed tests first).
-    pub rank: u8,
-    pub blocking: bool,
-}
-
-/// What a finding is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FindingKind {
-    /// A requirement whose linked tests fail.
-    Failed,
-    /// A requirement not reviewed since it (or an ancestor) changed.
-    Review,
-    /// A requirement with no passing linked test.
-    Unverified,
-    /// A test that names a requirement no document defines.
-    OrphanLink,
-    /// A file of the signature record edited or deleted after it was committed (`crate::drift`).
-    Drift,
 }
 
 /// `exempt`: Draft requirements that may stay unverified (`GateOptions::drafts_exempt`).

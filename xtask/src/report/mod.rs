@@ -148,7 +148,7 @@ fn rtm(index: &inputs::Loaded<Index>) -> Rtm {
             states: doc.summary.states.clone(),
             verification: doc.summary.verification.clone(),
         },
-        rows: doc.requirements.iter().map(row).collect(),
+        rows: doc.requirements.iter().map(|e| row(e)).collect(),
     }
 }
 
@@ -157,8 +157,8 @@ fn row(e: &Entry) -> RtmRow {
     RtmRow {
         uid: e.uid.clone(),
         title: e.title.clone(),
-        document: e.document.clone(),
-        file: e.file.clone(),
+        document: e.document.to_string(),
+        file: e.file.to_string(),
         line: e.line,
         state: e.state,
         suspect_causes: e.suspect_causes.clone(),

@@ -180,8 +180,8 @@ mod tests {
     use crate::formats::index::{Entry, Summary};
     use crate::rtm::junit::{self, Outcome};
 
-    fn entry(uid: &str, state: ReviewState, verification: Verification) -> Entry {
-        Entry {
+    fn entry(uid: &str, state: ReviewState, verification: Verification) -> Box<Entry> {
+        Box::new(Entry {
             uid: uid.into(),
             title: String::new(),
             document: "Doc & <Co>\u{1}".into(),
@@ -198,7 +198,7 @@ mod tests {
             missing_tests: Vec::new(),
             parents: Vec::new(),
             children: Vec::new(),
-        }
+        })
     }
 
     /// The streamed file is read back by the gate's own JUnit reader: every requirement is one

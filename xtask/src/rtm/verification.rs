@@ -34,13 +34,22 @@ pub fn verify(graph: &Graph, tests: &[TestCase]) -> (Vec<Verified>, Vec<OrphanLi
     // Most projects link from the test side only; then there is nothing to index.
     let by_ref =
         if graph.reqs.iter().any(|r| !r.verifies.is_empty()) { reference_index(tests) } else { HashMap::new() };
-    let mut linked: Vec<Vec<usize>> = vec![Vec::new(); graph.reqs.len()];
-    let mut missing: Vec<Vec<String>> = vec![Vec::new(); graph.reqs.len()];
+    let mut out: Vec<Verified> = (0..graph.reqs.len())
+        .map(|_| Verified {
+            verification: Verification::Unverified,
+            tests: Vec::new(),
+            missing: Vec::new(),
+            causes: Vec::new(),
+        })
+        .collect();
+    // (requirement, test) pairs, not a list per requirement: most requirements of a large
+    // corpus have no test, and 200,000 empty lists were 10 MB of the gate's peak (issue #19).
+    let mut links: Vec<(usize, usize)> = Vec::new();
     let mut orphans = Vec::new();
     for (t, case) in tests.iter().enumerate() {
         for uid in &case.requirements {
             match graph.index.get(uid) {
-                Some(&i) => linked[i].push(t),
+                Some(&i) => links.push((i, t)),
                 None => orphans.push(OrphanLink {
                     test: case.id(),
                     uid: uid.clone(),
@@ -53,23 +62,18 @@ pub fn verify(graph: &Graph, tests: &[TestCase]) -> (Vec<Verified>, Vec<OrphanLi
     for (i, req) in graph.reqs.iter().enumerate() {
         for reference in &req.verifies {
             match by_ref.get(reference.as_str()) {
-                Some(found) => linked[i].extend(found),
-                None => missing[i].push(reference.clone()),
+                Some(found) => links.extend(found.iter().map(|&t| (i, t))),
+                None => out[i].missing.push(reference.clone()),
             }
         }
-        linked[i].sort_unstable();
-        linked[i].dedup();
     }
-    let mut out: Vec<Verified> = linked
-        .iter()
-        .zip(missing)
-        .map(|(ts, missing)| Verified {
-            verification: own_result(ts.iter().map(|&t| tests[t].outcome)),
-            tests: ts.iter().map(|&t| linked_test(&tests[t])).collect(),
-            missing,
-            causes: Vec::new(),
-        })
-        .collect();
+    links.sort_unstable();
+    links.dedup();
+    for group in links.chunk_by(|a, b| a.0 == b.0) {
+        let v = &mut out[group[0].0];
+        v.verification = own_result(group.iter().map(|&(_, t)| tests[t].outcome));
+        v.tests = group.iter().map(|&(_, t)| linked_test(&tests[t])).collect();
+    }
     propagate_failures(graph, &mut out);
     (out, orphans)
 }

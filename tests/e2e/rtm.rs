@@ -669,11 +669,12 @@ print(fingerprint([("UID", "SW-1"), ("MID", "abc"), ("STATEMENT", "Raise within 
         line: 1,
     };
     let rust = [
-        signet::rtm::fingerprint::fingerprint([("UID", "SYS-1"), ("TITLE", "Occlusion alarm")], &[]),
+        signet::rtm::fingerprint::fingerprint([("UID", "SYS-1"), ("TITLE", "Occlusion alarm")], &[]).tagged(),
         signet::rtm::fingerprint::fingerprint(
             [("UID", "SW-1"), ("MID", "abc"), ("STATEMENT", "Raise within 2 s.\r\nAlways."), ("REVIEWED_HASH", "x")],
             &[rel],
-        ),
+        )
+        .tagged(),
     ];
     assert_eq!(out.lines().collect::<Vec<_>>(), rust);
 }

@@ -146,7 +146,8 @@ fn build_index(graph: Graph, tests: &[TestCase], docs: &[PathBuf], junit: &[Path
 /// 37 MB more, at a 200,000-deep chain's peak (issue #19).
 #[allow(clippy::vec_box, reason = "boxed one by one on purpose, as said above")]
 fn entries(graph: Graph, mut reviews: Vec<Review>, mut verified: Vec<Verified>) -> Vec<Box<Entry>> {
-    let Graph { mut reqs, parents, children, .. } = graph;
+    let Graph { mut reqs, parents, children, index } = graph;
+    drop(index);
     let mut out = Vec::with_capacity(reqs.len());
     let mut file: Option<(Arc<Path>, Arc<str>)> = None;
     while let (Some(rev), Some(ver)) = (reviews.pop(), verified.pop()) {
@@ -158,7 +159,7 @@ fn entries(graph: Graph, mut reviews: Vec<Review>, mut verified: Vec<Verified>) 
         let uids = |ids: &[usize]| ids.iter().map(|&p| reqs[p].uid.clone()).collect::<Vec<_>>();
         let (parents, children) = (uids(&parents[i]), uids(&children[i]));
         let r = &mut reqs[i];
-        (r.relations, r.verifies) = (Vec::new(), Vec::new());
+        r.verifies = Vec::new();
         let title = std::mem::take(&mut r.fields).into_iter().find(|(n, _)| n == "TITLE").map(|(_, v)| v);
         let shown = match &file {
             Some((path, shown)) if Arc::ptr_eq(path, &r.file) => Arc::clone(shown),

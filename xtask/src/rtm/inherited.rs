@@ -77,7 +77,7 @@ fn add_root(into: &mut Inherited, root: usize, levels: usize) {
 
 /// Parents before children (Kahn's algorithm; the graph is acyclic, `Graph::build` checked).
 fn topological(graph: &Graph) -> Vec<usize> {
-    let mut waiting: Vec<usize> = graph.parents.iter().map(Vec::len).collect();
+    let mut waiting: Vec<usize> = graph.parents.rows().map(<[usize]>::len).collect();
     let mut order: Vec<usize> = (0..graph.reqs.len()).filter(|&i| waiting[i] == 0).collect();
     let mut next = 0;
     while let Some(&node) = order.get(next) {

@@ -6,14 +6,22 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::RtmError;
+use super::fingerprint::fingerprint;
 use super::sdoc::{Document, Node, Relation, RelationKind};
+use crate::digest::Digest;
+
+/// The fields a requirement keeps after its fingerprint is taken: the only ones the gate, `stamp`
+/// and `--explain` read. A STATEMENT of every requirement was most of a large graph.
+pub const KEPT: [&str; 5] = ["TITLE", "STATUS", "REVIEWED_HASH", "REVIEWED_BY", "REVIEWED_UPSTREAM"];
 
 /// Node tags that structure a document rather than state a requirement.
 pub const NOT_REQUIREMENTS: [&str; 3] = ["SECTION", "TEXT", "DOCUMENT_FROM_FILE"];
 
 /// One requirement as the gate needs it. The document's title and the file are shared by every
 /// requirement of the file, and the title is read from the fields: copied per requirement,
-/// they were a quarter of a 200,000-requirement graph (issue #19).
+/// they were a quarter of a 200,000-requirement graph (issue #19). The fingerprint is taken as
+/// the requirement is made, so that only the fields read later are kept, and the relations are
+/// dropped once they are linked.
 #[derive(Debug, Clone)]
 pub struct Requirement {
     pub uid: String,
@@ -21,9 +29,10 @@ pub struct Requirement {
     /// Relative to the root when under it.
     pub file: Arc<Path>,
     pub line: usize,
-    /// Every field in file order, review fields included.
+    /// The review fingerprint of every field and relation (`fingerprint::fingerprint`).
+    pub fingerprint: Digest,
+    /// The [`KEPT`] fields, in file order.
     pub fields: Vec<(String, String)>,
-    pub relations: Vec<Relation>,
     /// Test references from `VERIFIES` fields.
     pub verifies: Vec<String>,
 }
@@ -43,25 +52,65 @@ pub struct Graph {
     pub reqs: Vec<Requirement>,
     pub index: HashMap<String, usize>,
     /// Direct parents and children of each requirement, by index, in declaration order.
-    pub parents: Vec<Vec<usize>>,
-    pub children: Vec<Vec<usize>>,
+    pub parents: Edges,
+    pub children: Edges,
+}
+
+/// The edges of one direction, row by row: `edges[i]` is requirement `i`'s list. One `Vec` per
+/// requirement and direction was 29 MB of a 200,000-deep chain's graph (issue #19).
+#[derive(Debug, Default, Clone)]
+pub struct Edges {
+    /// Row `i` is `targets[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+    targets: Vec<usize>,
+}
+
+impl Edges {
+    /// `n` rows from `(row, target)` pairs, each row in the pairs' order.
+    fn new(n: usize, pairs: impl Iterator<Item = (usize, usize)> + Clone) -> Edges {
+        let mut starts = vec![0; n + 1];
+        for (row, _) in pairs.clone() {
+            starts[row + 1] += 1;
+        }
+        for i in 0..n {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut targets = vec![0; starts[n]];
+        for (row, target) in pairs {
+            targets[next[row]] = target;
+            next[row] += 1;
+        }
+        Edges { starts, targets }
+    }
+
+    pub fn rows(&self) -> impl Iterator<Item = &[usize]> {
+        self.starts.windows(2).map(|w| &self.targets[w[0]..w[1]])
+    }
+}
+
+impl std::ops::Index<usize> for Edges {
+    type Output = [usize];
+
+    fn index(&self, i: usize) -> &[usize] {
+        &self.targets[self.starts[i]..self.starts[i + 1]]
+    }
 }
 
 impl Graph {
     pub fn build(docs: &[Document], root: &Path) -> Result<Graph, RtmError> {
-        let mut g = Graph::default();
-        for doc in docs {
+        // Found first, so that the list and the index are made at their size: grown by doubling,
+        // they left their old copies behind in a 200,000-requirement graph's peak.
+        let nodes: Vec<Vec<&Node>> = docs.iter().map(requirement_nodes).collect();
+        let n = nodes.iter().map(Vec::len).sum();
+        let mut g = Graph { reqs: Vec::with_capacity(n), index: HashMap::with_capacity(n), ..Graph::default() };
+        for (doc, nodes) in docs.iter().zip(&nodes) {
             let mut shared = Shared::new(doc, root);
-            let mut stack: Vec<&Node> = doc.nodes.iter().rev().collect();
-            while let Some(node) = stack.pop() {
-                stack.extend(node.children.iter().rev());
-                if let Some(req) = shared.requirement(node) {
-                    g.add(req)?;
-                }
+            for node in nodes {
+                g.add(shared.requirement(node))?;
             }
         }
-        g.reqs.shrink_to_fit();
-        g.link()?;
+        g.link(nodes.iter().flatten().map(|node| node.relations.as_slice()))?;
         g.check_acyclic()?;
         Ok(g)
     }
@@ -81,26 +130,28 @@ impl Graph {
     }
 
     /// Parent relations point up; Child relations point down: both become parent edges.
-    fn link(&mut self) -> Result<(), RtmError> {
-        let n = self.reqs.len();
-        self.parents = vec![Vec::new(); n];
-        self.children = vec![Vec::new(); n];
+    /// `relations` are each requirement's, in order.
+    fn link<'a>(&mut self, relations: impl Iterator<Item = &'a [Relation]>) -> Result<(), RtmError> {
         // A set of edges, not a scan of each child's parents: one requirement with 80,000
         // parents took 20 s to link (issue #19).
-        let mut edges = std::collections::HashSet::new();
-        for i in 0..n {
-            for rel in &self.reqs[i].relations {
+        let mut seen = std::collections::HashSet::new();
+        let mut edges = Vec::new();
+        for (i, relations) in relations.enumerate() {
+            for rel in relations {
                 let (child, parent) = match rel.kind {
                     RelationKind::File => continue,
                     RelationKind::Parent => (i, self.target(i, rel)?),
                     RelationKind::Child => (self.target(i, rel)?, i),
                 };
-                if edges.insert((child, parent)) {
-                    self.parents[child].push(parent);
-                    self.children[parent].push(child);
+                if seen.insert((child, parent)) {
+                    edges.push((child, parent));
                 }
             }
         }
+        drop(seen);
+        let n = self.reqs.len();
+        self.parents = Edges::new(n, edges.iter().copied());
+        self.children = Edges::new(n, edges.iter().map(|&(child, parent)| (parent, child)));
         Ok(())
     }
 
@@ -256,25 +307,41 @@ impl<'d> Shared<'d> {
         }
     }
 
-    fn requirement(&mut self, node: &Node) -> Option<Requirement> {
-        if NOT_REQUIREMENTS.contains(&node.tag.as_str()) {
-            return None;
-        }
-        let uid = node.uid()?.trim().to_string();
+    /// `node` is one of [`requirement_nodes`].
+    fn requirement(&mut self, node: &Node) -> Requirement {
+        let uid = node.uid().unwrap_or_default().trim().to_string();
         let verifies = node
             .fields
             .iter()
             .filter(|f| f.name == "VERIFIES" || f.name == "VERIFIED_BY")
             .flat_map(|f| f.value.split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(String::from))
             .collect();
-        Some(Requirement {
+        Requirement {
             uid,
             document: Arc::clone(&self.document),
             file: self.file(&node.file),
             line: node.line,
-            fields: node.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect(),
-            relations: node.relations.clone(),
+            fingerprint: fingerprint(node.fields.iter().map(|f| (f.name.as_str(), f.value.as_str())), &node.relations),
+            fields: node
+                .fields
+                .iter()
+                .filter(|f| KEPT.contains(&f.name.as_str()))
+                .map(|f| (f.name.clone(), f.value.clone()))
+                .collect(),
             verifies,
-        })
+        }
     }
+}
+
+/// The nodes of `doc` that are requirements, in document order.
+fn requirement_nodes(doc: &Document) -> Vec<&Node> {
+    let mut found = Vec::new();
+    let mut stack: Vec<&Node> = doc.nodes.iter().rev().collect();
+    while let Some(node) = stack.pop() {
+        stack.extend(node.children.iter().rev());
+        if !NOT_REQUIREMENTS.contains(&node.tag.as_str()) && node.uid().is_some() {
+            found.push(node);
+        }
+    }
+    found
 }

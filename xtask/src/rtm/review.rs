@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use super::fingerprint::fingerprint;
 pub use super::inherited::MAX_CAUSES;
 use super::inherited::{Hop, Inherited, inherit, starts_suspicion};
 use super::model::Graph;
@@ -30,11 +29,7 @@ pub fn upstream_record(graph: &Graph, fingerprints: &[String], i: usize) -> Stri
 }
 
 pub fn fingerprints(graph: &Graph) -> Vec<String> {
-    graph
-        .reqs
-        .iter()
-        .map(|r| fingerprint(r.fields.iter().map(|(n, v)| (n.as_str(), v.as_str())), &r.relations))
-        .collect()
+    graph.reqs.iter().map(|r| r.fingerprint.tagged()).collect()
 }
 
 pub fn assess(graph: &Graph) -> Vec<Review> {

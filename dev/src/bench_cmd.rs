@@ -91,11 +91,14 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
         )
         .map_err(err)?;
         let secs = bench::key_decryption_seconds();
+        // GNU time counts wall time in hundredths of a second.
+        let wall = match m.wall_s * 1000.0 {
+            ms if ms < 10.0 => "< 10 ms".to_string(),
+            ms => format!("{ms:.0} ms"),
+        };
         let _ = writeln!(
             notes,
-            "signatures: verify of 10 signatures {:.1} ms wall including process start (target < 50 ms); one key decryption (scrypt) {:.3} s (target ≥ 0.1 s)",
-            m.wall_s * 1000.0,
-            secs
+            "signatures: verify of 10 signatures {wall} wall including process start (target < 50 ms); one key decryption (scrypt) {secs:.3} s (target ≥ 0.1 s)"
         );
         rows.push(m);
     }
@@ -123,6 +126,12 @@ fn bundle_suite(
             ("GNU tar oracle | sha256sum", format!("{ORACLE} | sha256sum")),
             ("GNU tar oracle | openssl dgst -sha256", format!("{ORACLE} | openssl dgst -sha256")),
             ("GNU tar oracle | tee FILE | sha256sum", format!("{ORACLE} | tee {o}/gnu.tar | sha256sum")),
+            // The fastest stock pipeline: tar's default blocking (20 records) writes 10 KiB at a
+            // time instead of 512 bytes; its tar differs from the bundle only in the end padding.
+            (
+                "GNU tar -b20 | openssl dgst -sha256",
+                format!("{} | openssl dgst -sha256", ORACLE.replace(" -b1 ", " -b20 ")),
+            ),
             ("bare sha2 pass (SHA-NI limit)", format!("{exe} bench --raw-sha2 .")),
             ("signet sums (write SHA256SUMS)", format!("{exe} sums . --out {o}/SHA256SUMS")),
             (
@@ -331,9 +340,11 @@ fn targets(rows: &[Measurement]) -> String {
     ratio("A", "signet bundle --hash", "bare sha2", "hash-only vs bare sha2");
     ratio("B", "signet bundle (tar", "GNU tar oracle | sha256sum", "target ≥ 2×");
     ratio("B", "signet bundle (tar", "GNU tar oracle | tee", "both write the tar");
-    ratio("B", "signet bundle (tar", "GNU tar oracle | openssl", "the fastest stock pipeline");
+    ratio("B", "signet bundle (tar", "GNU tar oracle | openssl", "the oracle's own blocking");
+    ratio("B", "signet bundle (tar", "GNU tar -b20 | openssl", "the fastest stock pipeline");
     ratio("C", "signet bundle (tar", "GNU tar oracle | sha256sum", "target ≥ 2×");
-    ratio("C", "signet bundle (tar", "GNU tar oracle | openssl", "target > 1×");
+    ratio("C", "signet bundle (tar", "GNU tar oracle | openssl", "the oracle's own blocking");
+    ratio("C", "signet bundle (tar", "GNU tar -b20 | openssl", "target > 1×, the fastest stock pipeline");
     for tree in ["A", "B", "C"] {
         ratio(tree, "signet sums (", "find | sort | xargs sha256sum", "sums vs coreutils");
         ratio(tree, "signet sums (", "find | sort | xargs -P2", "target > 1×");

@@ -138,8 +138,8 @@ fn build_index(graph: Graph, tests: &[TestCase], docs: &[PathBuf], junit: &[Path
     }
 }
 
-/// One entry per requirement, consuming the graph: each requirement's fields and relations are
-/// freed as its entry is made, so the graph and the index are never both whole. The entries are
+/// One entry per requirement, consuming the graph: each requirement's fields and test references
+/// are freed as its entry is made, so the graph and the index are never both whole. The entries are
 /// made last to first, so that the reviews and verdicts already taken are given back as the
 /// entries grow, and boxed one by one, so that they fit the memory the parse and the graph gave
 /// back: one array of 200,000 entries was 62 MB of fresh memory, and the reviews and verdicts

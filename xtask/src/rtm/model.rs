@@ -20,8 +20,8 @@ pub const NOT_REQUIREMENTS: [&str; 3] = ["SECTION", "TEXT", "DOCUMENT_FROM_FILE"
 /// One requirement as the gate needs it. The document's title and the file are shared by every
 /// requirement of the file, and the title is read from the fields: copied per requirement,
 /// they were a quarter of a 200,000-requirement graph (issue #19). The fingerprint is taken as
-/// the requirement is made, so that only the fields read later are kept, and the relations are
-/// dropped once they are linked.
+/// the requirement is made, so that only the fields read later are kept; the relations stay in
+/// the parsed documents, which the graph's edges are linked from.
 #[derive(Debug, Clone)]
 pub struct Requirement {
     pub uid: String,
@@ -38,7 +38,9 @@ pub struct Requirement {
 }
 
 impl Requirement {
+    /// One of the [`KEPT`] fields; the others are not kept.
     pub fn field(&self, name: &str) -> Option<&str> {
+        debug_assert!(KEPT.contains(&name), "{name} is not a field the graph keeps");
         self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 

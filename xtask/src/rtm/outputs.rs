@@ -75,7 +75,7 @@ pub fn html_to(w: &mut dyn Write, index: &Index) -> std::io::Result<()> {
 
 /// The rows, rendered a chunk at a time on two threads and written in order: on one core, the
 /// matrix of a 200,000-deep chain took a second, the longest of the gate's outputs (issue #19).
-/// At most two chunks per thread wait to be written.
+/// At most three chunks per thread (two queued, one being handed over) wait to be written.
 fn rows_to(w: &mut dyn Write, rows: &[Box<Entry>]) -> std::io::Result<()> {
     const CHUNK: usize = 1024;
     const LANES: usize = 2;

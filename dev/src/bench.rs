@@ -14,6 +14,13 @@ use signet::fsx::tree;
 
 pub use signet::bundle::ORACLE;
 
+/// The oracle at another blocking factor (`-b20` is tar's default). Built from `ORACLE` itself,
+/// and loudly, so that rewording the oracle cannot leave the peer silently unchanged.
+pub fn oracle_blocked(records: u32) -> String {
+    let stem = ORACLE.strip_suffix(" -b1 -cf -").expect("ORACLE ends with ` -b1 -cf -`, the part the bench varies");
+    format!("{stem} -b{records} -cf -")
+}
+
 #[derive(Debug, Clone)]
 pub struct TreeSpec {
     pub name: &'static str,
@@ -439,4 +446,14 @@ pub fn ensure_report_inputs(root: &Path, exe: &str) -> io::Result<()> {
         return Err(io::Error::other(format!("preparing the report inputs failed: {script}")));
     }
     fs::write(root.join("rep/report-inputs.done"), "v1")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_blocked_oracle_differs_from_the_oracle_only_in_its_blocking() {
+        let b20 = super::oracle_blocked(20);
+        assert!(b20.ends_with(" -b20 -cf -"), "{b20}");
+        assert_eq!(b20.replace(" -b20 ", " -b1 "), super::ORACLE);
+    }
 }

@@ -128,10 +128,7 @@ fn bundle_suite(
             ("GNU tar oracle | tee FILE | sha256sum", format!("{ORACLE} | tee {o}/gnu.tar | sha256sum")),
             // The fastest stock pipeline: tar's default blocking (20 records) writes 10 KiB at a
             // time instead of 512 bytes; its tar differs from the bundle only in the end padding.
-            (
-                "GNU tar -b20 | openssl dgst -sha256",
-                format!("{} | openssl dgst -sha256", ORACLE.replace(" -b1 ", " -b20 ")),
-            ),
+            ("GNU tar -b20 | openssl dgst -sha256", format!("{} | openssl dgst -sha256", bench::oracle_blocked(20))),
             ("bare sha2 pass (SHA-NI limit)", format!("{exe} bench --raw-sha2 .")),
             ("signet sums (write SHA256SUMS)", format!("{exe} sums . --out {o}/SHA256SUMS")),
             (

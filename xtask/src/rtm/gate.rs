@@ -160,14 +160,14 @@ fn entries(graph: Graph, mut reviews: Vec<Review>, mut verified: Vec<Verified>) 
         let (parents, children) = (uids(&parents[i]), uids(&children[i]));
         let r = &mut reqs[i];
         r.verifies = Vec::new();
-        let title = std::mem::take(&mut r.fields).into_iter().find(|(n, _)| n == "TITLE").map(|(_, v)| v);
+        let title = r.take_title();
         let shown = match &file {
             Some((path, shown)) if Arc::ptr_eq(path, &r.file) => Arc::clone(shown),
             _ => Arc::clone(&file.insert((Arc::clone(&r.file), Arc::from(r.file.display().to_string()))).1),
         };
         out.push(Box::new(Entry {
             uid: r.uid.clone(),
-            title: title.unwrap_or_default(),
+            title,
             document: Arc::clone(&r.document),
             file: shown,
             line: r.line,

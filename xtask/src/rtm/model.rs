@@ -47,6 +47,13 @@ impl Requirement {
     pub fn title(&self) -> &str {
         self.field("TITLE").unwrap_or_default()
     }
+
+    /// The title, moved out; every kept field is dropped with it, so that the gate's last pass
+    /// frees each requirement's fields as it goes.
+    pub fn take_title(&mut self) -> String {
+        let fields = std::mem::take(&mut self.fields);
+        fields.into_iter().find(|(n, _)| n == "TITLE").map(|(_, v)| v).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Default)]

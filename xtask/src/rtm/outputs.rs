@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, sync_channel};
 
 use super::RtmError;
 use super::findings::Finding;
@@ -73,43 +72,30 @@ pub fn html_to(w: &mut dyn Write, index: &Index) -> std::io::Result<()> {
     w.write_all(tail.as_bytes())
 }
 
-/// The rows, rendered a chunk at a time on two threads and written in order: on one core, the
+/// The rows, rendered a chunk at a time on every core and written in order: on one core, the
 /// matrix of a 200,000-deep chain took a second, the longest of the gate's outputs (issue #19).
-/// At most three chunks per thread (two queued, one being handed over) wait to be written.
+/// One chunk per core is rendered, then written, so memory stays bounded by the group.
 fn rows_to(w: &mut dyn Write, rows: &[Box<Entry>]) -> std::io::Result<()> {
     const CHUNK: usize = 1024;
-    const LANES: usize = 2;
     #[derive(serde::Serialize)]
     struct Row<'a> {
         r: &'a Entry,
     }
-    let chunks: Vec<&[Box<Entry>]> = rows.chunks(CHUNK).collect();
-    std::thread::scope(|scope| {
-        let lanes: Vec<Receiver<Vec<u8>>> = (0..LANES)
-            .map(|lane| {
-                let (tx, rx) = sync_channel(2);
-                let chunks = &chunks;
-                scope.spawn(move || {
-                    for chunk in chunks.iter().skip(lane).step_by(LANES) {
-                        let mut html = Vec::new();
-                        for r in chunk.iter() {
-                            html.extend_from_slice(crate::templates::render("rtm-row.html", Row { r }).as_bytes());
-                        }
-                        // The writer stopped on an error of its own, which it returns.
-                        if tx.send(html).is_err() {
-                            return;
-                        }
-                    }
-                });
-                rx
-            })
-            .collect();
-        for i in 0..chunks.len() {
-            let html = lanes[i % LANES].recv().expect("each lane renders every chunk of its own");
+    let group = CHUNK * std::thread::available_parallelism().map_or(1, |n| n.get());
+    for rows in rows.chunks(group) {
+        let chunks: Vec<&[Box<Entry>]> = rows.chunks(CHUNK).collect();
+        let rendered = crate::par::map(&chunks, |chunk| {
+            let mut html = Vec::new();
+            for r in chunk.iter() {
+                html.extend_from_slice(crate::templates::render("rtm-row.html", Row { r }).as_bytes());
+            }
+            html
+        });
+        for html in rendered {
             w.write_all(&html)?;
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// The job-summary Markdown (also printed by `rtm-gate` in GitHub Actions).

@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 
 pub use error::BundleError;
 use pipeline::{ProduceError, Producer, SinkOutput};
-use prefetch::{Fetched, Prefetch};
+use prefetch::{Body, Prefetch};
 
 use crate::digest::Digest;
-use crate::fsx::tree::{self, TreeFile, WalkError};
+use crate::fsx::tree::{self, WalkError};
 use crate::fsx::{AtomicFile, atomic};
 use crate::output::progress::Progress;
 use crate::sums::{self, SumLine};
@@ -58,10 +58,7 @@ pub fn bundle(opts: &BundleOptions) -> Result<BundleReport, BundleError> {
     if let Some(out) = &opts.out {
         refuse_output_inside(&opts.evidence, out)?;
     }
-    let files = tree::walk(&opts.evidence).map_err(|e| match e {
-        WalkError::Root(path, source) => BundleError::Evidence { path, source },
-        WalkError::Refused(problems) => BundleError::Refused { root: opts.evidence.clone(), problems },
-    })?;
+    let files = tree::walk_names(&opts.evidence).map_err(|e| walk_error(opts, e))?;
     if files.is_empty() {
         return Err(BundleError::Empty { path: opts.evidence.clone() });
     }
@@ -69,8 +66,29 @@ pub fn bundle(opts: &BundleOptions) -> Result<BundleReport, BundleError> {
         sinks(opts)?,
         |p| produce(p, &opts.evidence, &files, opts.progress),
         |source| BundleError::Write { path: opts.out.clone().unwrap_or_default(), source },
-    )?;
+    )
+    .map_err(|e| refusals_first(opts, e))?;
     commit(opts, &files, outputs)
+}
+
+fn walk_error(opts: &BundleOptions, e: WalkError) -> BundleError {
+    match e {
+        WalkError::Root(path, source) => BundleError::Evidence { path, source },
+        WalkError::Refused(problems) => BundleError::Refused { root: opts.evidence.clone(), problems },
+    }
+}
+
+/// `walk_names` left the regular files to their open. When one cannot be opened or read, the
+/// full walk lists every refusal in the tree, as it would have before anything was read: one
+/// unreadable file is seldom the only one. A tree it accepts leaves the read error as it was.
+fn refusals_first(opts: &BundleOptions, e: BundleError) -> BundleError {
+    if !matches!(e, BundleError::Read { .. }) {
+        return e;
+    }
+    match tree::walk(&opts.evidence) {
+        Err(walked) => walk_error(opts, walked),
+        Ok(_) => e,
+    }
 }
 
 fn sinks(opts: &BundleOptions) -> Result<Vec<Box<dyn pipeline::Sink>>, BundleError> {
@@ -92,28 +110,27 @@ fn sinks(opts: &BundleOptions) -> Result<Vec<Box<dyn pipeline::Sink>>, BundleErr
     Ok(sinks)
 }
 
-fn produce(p: &mut Producer, root: &Path, files: &[TreeFile], progress: bool) -> Result<(), ProduceError<BundleError>> {
-    let total = files.iter().map(|f| f.size).sum();
-    let mut bar = if progress { Progress::new("bundle", total) } else { Progress::hidden() };
+fn produce(p: &mut Producer, root: &Path, files: &[String], progress: bool) -> Result<(), ProduceError<BundleError>> {
+    let mut bar = if progress { Progress::new("bundle", files.len()) } else { Progress::hidden() };
     let mut header = Vec::with_capacity(3 * ctar::BLOCK);
     Prefetch::new(root, files).run(|prefetch| {
         let mut done = None;
-        for (i, file) in files.iter().enumerate() {
+        for (i, rel) in files.iter().enumerate() {
             let fetched = prefetch.take(i, done.take()).map_err(ProduceError::Failed)?;
-            let size = match &fetched {
-                Fetched::Whole(content) => content.len() as u64,
-                Fetched::Open(_, size) => *size,
+            let size = match &fetched.body {
+                Body::Whole(content) => content.len() as u64,
+                Body::Open(_, size) => *size,
             };
             header.clear();
-            ctar::write_entry_header(&file.rel, size, file.executable, &mut header);
+            ctar::write_entry_header(rel, size, fetched.executable, &mut header);
             p.push(&header)?;
-            match fetched {
-                Fetched::Whole(content) => {
+            match fetched.body {
+                Body::Whole(content) => {
                     p.push_content(&content)?;
                     bar.advance(size);
                     done = Some(content);
                 }
-                Fetched::Open(mut handle, size) => copy_exact(p, &mut handle, &file.path(root), size, &mut bar)?,
+                Body::Open(mut handle, size) => copy_exact(p, &mut handle, &root.join(rel), size, &mut bar)?,
             }
             p.zeros(ctar::padding(size))?;
             p.end_entry();
@@ -156,7 +173,7 @@ fn copy_exact(
     }
 }
 
-fn commit(opts: &BundleOptions, files: &[TreeFile], outputs: Vec<SinkOutput>) -> Result<BundleReport, BundleError> {
+fn commit(opts: &BundleOptions, files: &[String], outputs: Vec<SinkOutput>) -> Result<BundleReport, BundleError> {
     let mut report = BundleReport {
         sha256: Digest([0; 32]),
         size: 0,
@@ -177,7 +194,7 @@ fn commit(opts: &BundleOptions, files: &[TreeFile], outputs: Vec<SinkOutput>) ->
             SinkOutput::EntryDigests(digests) => {
                 let path = opts.sums.as_deref().expect("entry digests only when sums requested");
                 let lines: Vec<SumLine> =
-                    files.iter().zip(digests).map(|(f, digest)| SumLine { digest, path: f.rel.clone() }).collect();
+                    files.iter().zip(digests).map(|(f, digest)| SumLine { digest, path: f.clone() }).collect();
                 atomic::ensure_parent(path).map_err(write_err(path))?;
                 let written = atomic::write_with(path, atomic::Durability::Synced, |w| sums::write_lines(&lines, w));
                 report.sums = Some(written.map_err(write_err(path))?);

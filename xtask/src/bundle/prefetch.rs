@@ -18,7 +18,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 use super::BundleError;
 use crate::fsx::open::open_regular;
-use crate::fsx::tree::TreeFile;
+use crate::fsx::os;
 
 /// Files up to this size are read whole by a worker; larger ones are streamed by the producer.
 const SMALL: u64 = 64 << 10;
@@ -26,14 +26,20 @@ const BATCH: usize = 16;
 /// A multiple of `BATCH`, so a worker's wait for room ends exactly when the producer signals.
 const WINDOW: usize = 16 * BATCH;
 
-pub enum Fetched {
+/// A file as its open found it: the walk did not `lstat` it (`tree::walk_names`).
+pub struct Fetched {
+    pub executable: bool,
+    pub body: Body,
+}
+
+pub enum Body {
     Whole(Vec<u8>),
     Open(File, u64),
 }
 
 pub struct Prefetch<'a> {
     root: &'a Path,
-    files: &'a [TreeFile],
+    files: &'a [String],
     next: AtomicUsize,
     stop: AtomicBool,
     window: Mutex<Window>,
@@ -54,7 +60,7 @@ struct Window {
 
 impl<'a> Prefetch<'a> {
     /// `files` are the walk of `root`.
-    pub fn new(root: &'a Path, files: &'a [TreeFile]) -> Prefetch<'a> {
+    pub fn new(root: &'a Path, files: &'a [String]) -> Prefetch<'a> {
         Prefetch {
             root,
             files,
@@ -136,8 +142,8 @@ impl<'a> Prefetch<'a> {
             for file in batch.iter().take(BATCH) {
                 path.as_mut_os_string().clear();
                 path.push(self.root);
-                path.push(&file.rel);
-                fetched.push(fetch(&path, file, buffers.pop().unwrap_or_default()));
+                path.push(file);
+                fetched.push(fetch(&path, buffers.pop().unwrap_or_default()));
             }
             let mut w = self.lock();
             let at = start - w.base;
@@ -158,18 +164,20 @@ impl<'a> Prefetch<'a> {
     }
 }
 
-fn fetch(path: &Path, file: &TreeFile, buffer: Vec<u8>) -> Result<Fetched, BundleError> {
-    let (handle, size) = match open_regular(path, Some(file.id)) {
+fn fetch(path: &Path, buffer: Vec<u8>) -> Result<Fetched, BundleError> {
+    let (handle, meta) = match open_regular(path, None) {
         Ok(opened) => opened,
         Err(e) => return Err(BundleError::Read { path: path.to_path_buf(), reason: e.to_string() }),
     };
+    let (size, executable) = (meta.len(), os::is_executable(&meta));
     if size > SMALL {
-        return Ok(Fetched::Open(handle, size));
+        return Ok(Fetched { executable, body: Body::Open(handle, size) });
     }
-    read_whole(handle, size, buffer).map_err(|e| match e {
+    let body = read_whole(handle, size, buffer).map_err(|e| match e {
         Short::Io(e) => BundleError::Read { path: path.to_path_buf(), reason: e.to_string() },
         Short::Changed(read) => BundleError::Changed { path: path.to_path_buf(), expected: size, read },
-    })
+    })?;
+    Ok(Fetched { executable, body })
 }
 
 enum Short {
@@ -181,7 +189,7 @@ enum Short {
 /// another system call, and once `size` bytes are in, a read that returned less than asked has
 /// met the end of the file. A small file thus costs one `read`, not the two of `read_to_end`; an
 /// empty one is read too, so that content its size did not show is caught.
-fn read_whole(mut handle: File, size: u64, mut content: Vec<u8>) -> Result<Fetched, Short> {
+fn read_whole(mut handle: File, size: u64, mut content: Vec<u8>) -> Result<Body, Short> {
     let size = usize::try_from(size).expect("at most SMALL");
     content.clear();
     content.resize(size + 1, 0);
@@ -203,14 +211,14 @@ fn read_whole(mut handle: File, size: u64, mut content: Vec<u8>) -> Result<Fetch
         return Err(Short::Changed(len as u64));
     }
     content.truncate(len);
-    Ok(Fetched::Whole(content))
+    Ok(Body::Whole(content))
 }
 
 #[cfg(test)]
 mod tests {
     use std::fs::{self, File};
 
-    use super::{Fetched, Short, read_whole};
+    use super::{Body, Short, read_whole};
 
     /// `size` is what `fstat` said at the open; the content is what a read returns.
     fn read(content: &[u8], size: u64) -> Result<Vec<u8>, u64> {
@@ -218,8 +226,8 @@ mod tests {
         let path = dir.path().join("f");
         fs::write(&path, content).expect("write");
         match read_whole(File::open(&path).expect("open"), size, vec![7; 3]) {
-            Ok(Fetched::Whole(bytes)) => Ok(bytes),
-            Ok(Fetched::Open(..)) => panic!("a small file is read whole"),
+            Ok(Body::Whole(bytes)) => Ok(bytes),
+            Ok(Body::Open(..)) => panic!("a small file is read whole"),
             Err(Short::Changed(read)) => Err(read),
             Err(Short::Io(e)) => panic!("{e}"),
         }

@@ -2,7 +2,7 @@
 //! A file swapped for a symlink or a FIFO between the walk and the open is refused, and a FIFO
 //! is never waited on (O_NONBLOCK).
 
-use std::fs::File;
+use std::fs::{File, Metadata};
 use std::io;
 use std::path::Path;
 
@@ -31,8 +31,8 @@ impl std::fmt::Display for OpenError {
     }
 }
 
-/// Opens `path` for reading; returns the file and its size at open time.
-pub fn open_regular(path: &Path, expect: Option<FileId>) -> Result<(File, u64), OpenError> {
+/// Opens `path` for reading; returns the file and what `fstat` said of it at open time.
+pub fn open_regular(path: &Path, expect: Option<FileId>) -> Result<(File, Metadata), OpenError> {
     let file = os::read_options(true).open(path).map_err(|e| match os::is_symlink_refusal(&e) {
         true => OpenError::Symlink,
         false => OpenError::Io(e),
@@ -49,7 +49,7 @@ pub fn open_regular(path: &Path, expect: Option<FileId>) -> Result<(File, u64), 
     {
         return Err(OpenError::Replaced);
     }
-    Ok((file, meta.len()))
+    Ok((file, meta))
 }
 
 #[cfg(all(test, unix))]

@@ -13,9 +13,10 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(label: &'static str, total: u64) -> Progress {
+    /// `total`: the number of files; their sizes are known only as each is opened.
+    pub fn new(label: &'static str, total: usize) -> Progress {
         let enabled = std::io::stderr().is_terminal() && !super::github::in_ci();
-        Progress { label, total, done: 0, files: 0, last_draw: None, enabled }
+        Progress { label, total: total as u64, done: 0, files: 0, last_draw: None, enabled }
     }
 
     pub fn hidden() -> Progress {
@@ -32,8 +33,8 @@ impl Progress {
             return;
         }
         self.last_draw = Some(now);
-        let pct = (self.done * 100).checked_div(self.total).unwrap_or(100);
-        eprint!("\r{}: {:>3}% {} / {} MiB, {} files", self.label, pct, self.done >> 20, self.total >> 20, self.files);
+        let pct = (self.files * 100).checked_div(self.total).unwrap_or(100);
+        eprint!("\r{}: {:>3}% of {} files, {} MiB", self.label, pct, self.total, self.done >> 20);
         let _ = std::io::stderr().flush();
     }
 

@@ -88,10 +88,19 @@ fn copy_truncated(field: &mut [u8], bytes: &[u8]) {
 
 /// Zero-padded octal filling all but the last byte of the field, then NUL.
 fn octal(field: &mut [u8], value: u64) {
-    let digits = field.len() - 1;
-    let s = format!("{value:0digits$o}");
-    field[..digits].copy_from_slice(s.as_bytes());
-    field[digits] = 0;
+    let (digits, nul) = field.split_at_mut(field.len() - 1);
+    octal_digits(digits, value);
+    nul[0] = 0;
+}
+
+/// Written by hand, not with `format!`: one header per file, on the producer's thread, which is
+/// the bundle's critical path for many small files (issue #19). Callers keep `value` in range.
+fn octal_digits(field: &mut [u8], mut value: u64) {
+    for digit in field.iter_mut().rev() {
+        *digit = b'0' + (value & 7) as u8;
+        value >>= 3;
+    }
+    debug_assert_eq!(value, 0, "the value fits its field");
 }
 
 fn ustar_magic(h: &mut [u8; BLOCK]) {
@@ -103,7 +112,7 @@ fn ustar_magic(h: &mut [u8; BLOCK]) {
 fn finish(h: &mut [u8; BLOCK]) {
     h[148..156].fill(b' ');
     let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
-    h[148..154].copy_from_slice(format!("{sum:06o}").as_bytes());
+    octal_digits(&mut h[148..154], u64::from(sum));
     h[154] = 0;
 }
 
@@ -121,6 +130,18 @@ mod tests {
         out.clear();
         pax_record("path", b"ab", &mut out);
         assert_eq!(out, b"11 path=ab\n");
+    }
+
+    #[test]
+    fn octal_fields_are_zero_padded_and_end_in_nul() {
+        let mut field = [b'x'; 8];
+        octal(&mut field, 0o755);
+        assert_eq!(&field, b"0000755\0");
+        octal(&mut field, 0);
+        assert_eq!(&field, b"0000000\0");
+        let mut size = [b'x'; 12];
+        octal(&mut size, MAX_OCTAL_SIZE);
+        assert_eq!(&size, b"77777777777\0");
     }
 
     #[test]

@@ -127,6 +127,24 @@ fn every_unreadable_file_is_listed_when_nothing_else_is_wrong() {
     }
 }
 
+/// A file that cannot be read still collides with its case-folded twin: the list joins the
+/// bundle's first walk (which saw the collision) with the full walk (which saw the mode).
+#[test]
+fn an_unreadable_file_still_counts_for_collisions() {
+    let t = Test::new()
+        .file("ev/B.txt", "no")
+        .mode("ev/B.txt", 0o000)
+        .file("ev/b.txt", "yes")
+        .file("ev/c.txt", "yes")
+        .with(|dir| {
+            sh(dir, "chmod 755 . ev && ln -s c.txt ev/A.txt");
+        });
+    let err = bundle_unprivileged(t.path());
+    assert!(err.lines().any(|l| l.contains("B.txt") && l.contains("cannot be read")), "{err}");
+    assert!(err.lines().any(|l| l.contains("b.txt") && l.contains("collides with `B.txt`")), "{err}");
+    assert!(err.lines().any(|l| l.contains("A.txt") && l.contains("symbolic link")), "{err}");
+}
+
 #[test]
 fn output_inside_the_evidence_folder_is_refused() {
     Test::new()

@@ -100,7 +100,7 @@ fn octal_digits(field: &mut [u8], mut value: u64) {
         *digit = b'0' + (value & 7) as u8;
         value >>= 3;
     }
-    debug_assert_eq!(value, 0, "the value fits its field");
+    assert_eq!(value, 0, "the value fits its field");
 }
 
 fn ustar_magic(h: &mut [u8; BLOCK]) {

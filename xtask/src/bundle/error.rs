@@ -46,7 +46,12 @@ impl fmt::Display for BundleError {
                 evidence.display()
             ),
             BundleError::Read { path, reason } => {
-                write!(f, "cannot read {}: {reason}", path.display())
+                write!(
+                    f,
+                    "cannot read {}: {reason}; make it a readable regular file in the evidence folder, \
+                     and let nothing move or replace it while `bundle` runs",
+                    path.display()
+                )
             }
             BundleError::Changed { path, expected, read } => write!(
                 f,

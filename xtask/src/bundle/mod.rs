@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 
 pub use error::BundleError;
 use pipeline::{ProduceError, Producer, SinkOutput};
-use prefetch::{Body, Prefetch};
+use prefetch::{Body, Opener, Prefetch};
 
 use crate::digest::Digest;
 use crate::fsx::tree::{self, WalkError};
-use crate::fsx::{AtomicFile, atomic};
+use crate::fsx::{AtomicFile, atomic, os};
 use crate::output::progress::Progress;
 use crate::sums::{self, SumLine};
 
@@ -58,13 +58,24 @@ pub fn bundle(opts: &BundleOptions) -> Result<BundleReport, BundleError> {
     if let Some(out) = &opts.out {
         refuse_output_inside(&opts.evidence, out)?;
     }
-    let files = tree::walk_names(&opts.evidence).map_err(|e| walk_error(opts, e))?;
+    let beneath = os::Beneath::open(&opts.evidence);
+    let (files, ids): (Vec<String>, Vec<_>) = match beneath {
+        Some(_) => (tree::walk_names(&opts.evidence).map_err(|e| walk_error(opts, e))?, Vec::new()),
+        None => {
+            let walked = tree::walk(&opts.evidence).map_err(|e| walk_error(opts, e))?;
+            walked.into_iter().map(|f| (f.rel, f.id)).unzip()
+        }
+    };
     if files.is_empty() {
         return Err(BundleError::Empty { path: opts.evidence.clone() });
     }
+    let opener = || match &beneath {
+        Some(dir) => Opener::Beneath(dir),
+        None => Opener::Walked(&ids),
+    };
     let outputs = pipeline::run(
         sinks(opts)?,
-        |p| produce(p, &opts.evidence, &files, opts.progress),
+        |p| produce(p, &opts.evidence, &files, opener(), opts.progress),
         |source| BundleError::Write { path: opts.out.clone().unwrap_or_default(), source },
     )
     .map_err(|e| refusals_first(opts, e))?;
@@ -110,10 +121,16 @@ fn sinks(opts: &BundleOptions) -> Result<Vec<Box<dyn pipeline::Sink>>, BundleErr
     Ok(sinks)
 }
 
-fn produce(p: &mut Producer, root: &Path, files: &[String], progress: bool) -> Result<(), ProduceError<BundleError>> {
+fn produce(
+    p: &mut Producer,
+    root: &Path,
+    files: &[String],
+    opener: Opener,
+    progress: bool,
+) -> Result<(), ProduceError<BundleError>> {
     let mut bar = if progress { Progress::new("bundle", files.len()) } else { Progress::hidden() };
     let mut header = Vec::with_capacity(3 * ctar::BLOCK);
-    Prefetch::new(root, files).run(|prefetch| {
+    Prefetch::new(root, files, opener).run(|prefetch| {
         let mut done = None;
         for (i, rel) in files.iter().enumerate() {
             let fetched = prefetch.take(i, done.take()).map_err(ProduceError::Failed)?;

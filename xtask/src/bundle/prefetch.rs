@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use super::BundleError;
-use crate::fsx::open::open_regular;
+use crate::fsx::open::{FileId, open_regular, open_regular_beneath};
 use crate::fsx::os;
 
 /// Files up to this size are read whole by a worker; larger ones are streamed by the producer.
@@ -26,7 +26,16 @@ const BATCH: usize = 16;
 /// A multiple of `BATCH`, so a worker's wait for room ends exactly when the producer signals.
 const WINDOW: usize = 16 * BATCH;
 
-/// A file as its open found it: the walk did not `lstat` it (`tree::walk_names`).
+/// How each file is opened.
+pub enum Opener<'a> {
+    /// Beneath the evidence folder, through no link (`tree::walk_names` did not `lstat` it).
+    Beneath(&'a os::Beneath),
+    /// Where the system has no such open: by its path, and it must still be the inode the full
+    /// walk saw, one per file.
+    Walked(&'a [FileId]),
+}
+
+/// A file as its open found it.
 pub struct Fetched {
     pub executable: bool,
     pub body: Body,
@@ -40,6 +49,7 @@ pub enum Body {
 pub struct Prefetch<'a> {
     root: &'a Path,
     files: &'a [String],
+    opener: Opener<'a>,
     next: AtomicUsize,
     stop: AtomicBool,
     window: Mutex<Window>,
@@ -60,10 +70,11 @@ struct Window {
 
 impl<'a> Prefetch<'a> {
     /// `files` are the walk of `root`.
-    pub fn new(root: &'a Path, files: &'a [String]) -> Prefetch<'a> {
+    pub fn new(root: &'a Path, files: &'a [String], opener: Opener<'a>) -> Prefetch<'a> {
         Prefetch {
             root,
             files,
+            opener,
             next: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
             window: Mutex::new(Window {
@@ -119,7 +130,6 @@ impl<'a> Prefetch<'a> {
     fn work(&self) {
         let mut fetched = Vec::with_capacity(BATCH);
         let mut buffers: Vec<Vec<u8>> = Vec::with_capacity(BATCH);
-        let mut path = std::path::PathBuf::new();
         loop {
             let start = self.next.fetch_add(BATCH, Ordering::SeqCst);
             let Some(batch) = self.files.get(start..) else { return };
@@ -139,11 +149,8 @@ impl<'a> Prefetch<'a> {
             if self.stop.load(Ordering::SeqCst) {
                 return;
             }
-            for file in batch.iter().take(BATCH) {
-                path.as_mut_os_string().clear();
-                path.push(self.root);
-                path.push(file);
-                fetched.push(fetch(&path, buffers.pop().unwrap_or_default()));
+            for (i, rel) in batch.iter().take(BATCH).enumerate() {
+                fetched.push(self.fetch(start + i, rel, buffers.pop().unwrap_or_default()));
             }
             let mut w = self.lock();
             let at = start - w.base;
@@ -162,22 +169,25 @@ impl<'a> Prefetch<'a> {
     fn lock(&self) -> MutexGuard<'_, Window> {
         self.window.lock().expect("no thread panics holding the window lock")
     }
-}
 
-fn fetch(path: &Path, buffer: Vec<u8>) -> Result<Fetched, BundleError> {
-    let (handle, meta) = match open_regular(path, None) {
-        Ok(opened) => opened,
-        Err(e) => return Err(BundleError::Read { path: path.to_path_buf(), reason: e.to_string() }),
-    };
-    let (size, executable) = (meta.len(), os::is_executable(&meta));
-    if size > SMALL {
-        return Ok(Fetched { executable, body: Body::Open(handle, size) });
+    /// File `i`, `rel`; its full path is made only for a message.
+    fn fetch(&self, i: usize, rel: &str, buffer: Vec<u8>) -> Result<Fetched, BundleError> {
+        let opened = match self.opener {
+            Opener::Beneath(dir) => open_regular_beneath(dir, rel),
+            Opener::Walked(ids) => open_regular(&self.root.join(rel), Some(ids[i])),
+        };
+        let path = || self.root.join(rel);
+        let (handle, meta) = opened.map_err(|e| BundleError::Read { path: path(), reason: e.to_string() })?;
+        let (size, executable) = (meta.len(), os::is_executable(&meta));
+        if size > SMALL {
+            return Ok(Fetched { executable, body: Body::Open(handle, size) });
+        }
+        let body = read_whole(handle, size, buffer).map_err(|e| match e {
+            Short::Io(e) => BundleError::Read { path: path(), reason: e.to_string() },
+            Short::Changed(read) => BundleError::Changed { path: path(), expected: size, read },
+        })?;
+        Ok(Fetched { executable, body })
     }
-    let body = read_whole(handle, size, buffer).map_err(|e| match e {
-        Short::Io(e) => BundleError::Read { path: path.to_path_buf(), reason: e.to_string() },
-        Short::Changed(read) => BundleError::Changed { path: path.to_path_buf(), expected: size, read },
-    })?;
-    Ok(Fetched { executable, body })
 }
 
 enum Short {

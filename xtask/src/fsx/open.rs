@@ -14,6 +14,8 @@ pub use super::os::FileId;
 pub enum OpenError {
     Io(io::Error),
     Symlink,
+    /// `open_regular_beneath`: the file or a folder on its path is a link.
+    LinkOnPath,
     NotRegular,
     Replaced,
 }
@@ -23,6 +25,7 @@ impl std::fmt::Display for OpenError {
         match self {
             OpenError::Io(e) => write!(f, "{e}"),
             OpenError::Symlink => write!(f, "is a symbolic link"),
+            OpenError::LinkOnPath => write!(f, "is, or lies under, a symbolic link"),
             OpenError::NotRegular => write!(f, "is not a regular file"),
             OpenError::Replaced => {
                 write!(f, "was replaced between the directory walk and the open")
@@ -33,7 +36,20 @@ impl std::fmt::Display for OpenError {
 
 /// Opens `path` for reading; returns the file and what `fstat` said of it at open time.
 pub fn open_regular(path: &Path, expect: Option<FileId>) -> Result<(File, Metadata), OpenError> {
-    let file = os::read_options(true).open(path).map_err(|e| match os::is_symlink_refusal(&e) {
+    regular(os::read_options(true).open(path), expect)
+}
+
+/// Opens `rel` beneath `dir`, through no symbolic link; as `open_regular`, with no inode to
+/// compare: the open itself is where the file is examined (`tree::walk_names`).
+pub fn open_regular_beneath(dir: &os::Beneath, rel: &str) -> Result<(File, Metadata), OpenError> {
+    match dir.open_file(rel) {
+        Err(e) if os::is_symlink_refusal(&e) => Err(OpenError::LinkOnPath),
+        opened => regular(opened, None),
+    }
+}
+
+fn regular(opened: io::Result<File>, expect: Option<FileId>) -> Result<(File, Metadata), OpenError> {
+    let file = opened.map_err(|e| match os::is_symlink_refusal(&e) {
         true => OpenError::Symlink,
         false => OpenError::Io(e),
     })?;
@@ -90,5 +106,37 @@ mod tests {
         assert!(matches!(open_regular(&ev.join("fifo.txt"), id("fifo.txt")), Err(OpenError::NotRegular)));
 
         assert!(open_regular(&ev.join("kept.txt"), id("kept.txt")).is_ok(), "an untouched file opens");
+    }
+
+    /// The bundle's open, with no inode from the walk to compare: a folder on the path swapped
+    /// for a link to a secret elsewhere is refused, where an open by path (even `O_NOFOLLOW`,
+    /// which guards the last name only) would read the secret.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_folder_swapped_for_a_link_is_refused_beneath_the_evidence_folder() {
+        use super::open_regular_beneath;
+        use crate::fsx::os::Beneath;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (ev, outside) = (dir.path().join("ev"), dir.path().join("outside"));
+        for folder in [ev.join("zz"), outside.clone()] {
+            fs::create_dir_all(&folder).expect("mkdir");
+        }
+        fs::write(ev.join("zz/f"), "inside").expect("write");
+        fs::write(ev.join("plain"), "plain").expect("write");
+        fs::write(outside.join("f"), "SECRET").expect("write");
+        let beneath = Beneath::open(&ev).expect("Linux 5.6 or later has openat2");
+
+        fs::rename(ev.join("zz"), dir.path().join("moved")).expect("mv");
+        symlink(&outside, ev.join("zz")).expect("symlink");
+        assert!(open_regular(&ev.join("zz/f"), None).is_ok(), "by path, the link is followed");
+        assert!(matches!(open_regular_beneath(&beneath, "zz/f"), Err(OpenError::LinkOnPath)));
+
+        symlink(outside.join("f"), ev.join("link")).expect("symlink");
+        assert!(matches!(open_regular_beneath(&beneath, "link"), Err(OpenError::LinkOnPath)));
+        let made = std::process::Command::new("mkfifo").arg(ev.join("fifo")).status().expect("run mkfifo");
+        assert!(made.success());
+        assert!(matches!(open_regular_beneath(&beneath, "fifo"), Err(OpenError::NotRegular)));
+        let (_, meta) = open_regular_beneath(&beneath, "plain").expect("a plain file opens");
+        assert_eq!(meta.len(), 5);
     }
 }

@@ -1,7 +1,7 @@
 //! The file-system calls that differ between Unix and Windows, in one place. Every stage runs on
 //! both, so that signers and auditors on Windows can sign and verify; a few guarantees are
 //! Unix's alone and are documented as such (README, "Install"): a file swapped between the walk
-//! and the open is caught by its inode, executable bits are recorded, FIFOs and devices are named,
+//! and the open is caught (by `Beneath` on Linux, by its inode elsewhere), executable bits are recorded, FIFOs and devices are named,
 //! and key files are created mode 0600 (on Windows they take the folder's ACL).
 
 use std::ffi::OsStr;
@@ -53,7 +53,49 @@ mod imp {
         options
     }
 
-    /// The error `read_options(true)` gives for a symlink.
+    /// A folder whose files are opened beneath it: no part of a file's path may be a symbolic
+    /// link, and none may lead out (`openat2` with `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS`, Linux
+    /// 5.6). A folder on the path swapped for a link to elsewhere after the walk is refused, as
+    /// is the file itself (issue #19: the bundle's walk no longer records each file's inode).
+    pub struct Beneath(#[cfg(target_os = "linux")] rustix::fd::OwnedFd);
+
+    impl Beneath {
+        /// `None` where the system has no such open: another Unix, an older kernel, or a
+        /// seccomp filter that refuses it. Callers then check each file against the walk's inode.
+        #[cfg(target_os = "linux")]
+        pub fn open(root: &std::path::Path) -> Option<Beneath> {
+            let dir = File::open(root).ok()?;
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            rustix::fs::openat2(&dir, ".", flags, rustix::fs::Mode::empty(), Self::resolve()).ok().map(Beneath)
+        }
+
+        #[cfg(not(target_os = "linux"))]
+        pub fn open(_: &std::path::Path) -> Option<Beneath> {
+            None
+        }
+
+        /// Read-only and non-blocking, as `read_options(true)`; `rel` is `/`-separated.
+        #[cfg(target_os = "linux")]
+        pub fn open_file(&self, rel: &str) -> io::Result<File> {
+            let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+            let fd = rustix::fs::openat2(&self.0, rel, flags, rustix::fs::Mode::empty(), Self::resolve())?;
+            Ok(File::from(fd))
+        }
+
+        #[cfg(not(target_os = "linux"))]
+        pub fn open_file(&self, _: &str) -> io::Result<File> {
+            Err(io::Error::from(io::ErrorKind::Unsupported))
+        }
+
+        #[cfg(target_os = "linux")]
+        fn resolve() -> rustix::fs::ResolveFlags {
+            use rustix::fs::ResolveFlags;
+            ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS
+        }
+    }
+
+    /// The error `read_options(true)` gives for a symlink (and `Beneath::open_file` for a link
+    /// anywhere on the path).
     pub fn is_symlink_refusal(e: &io::Error) -> bool {
         e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
     }
@@ -134,6 +176,19 @@ mod imp {
             options.custom_flags(OPEN_REPARSE_POINT);
         }
         options
+    }
+
+    /// No `openat2` on Windows: callers check each file against the walk (module docs).
+    pub struct Beneath;
+
+    impl Beneath {
+        pub fn open(_: &std::path::Path) -> Option<Beneath> {
+            None
+        }
+
+        pub fn open_file(&self, _: &str) -> io::Result<File> {
+            Err(io::Error::from(io::ErrorKind::Unsupported))
+        }
     }
 
     /// Windows opens the link itself (see `read_options`); `open_regular` then sees it.

@@ -94,12 +94,23 @@ pub fn walk_names(root: &Path) -> Result<Vec<String>, WalkError> {
     match walk_examining(root, Examine::NotRegular) {
         Ok(files) => Ok(files.into_iter().map(|f| f.rel).collect()),
         // Regular files that cannot be read are among what is wrong: only the full walk sees them.
+        // It drops them before the collision check, so the first pass's collisions are kept too.
         Err(WalkError::Refused(first)) => match walk(root) {
+            Err(WalkError::Refused(full)) => Err(WalkError::Refused(union(full, first))),
             Err(full) => Err(full),
             Ok(_) => Err(WalkError::Refused(first)),
         },
         Err(root) => Err(root),
     }
+}
+
+/// Every problem of either list once, in byte order of the path.
+fn union(mut full: Vec<Problem>, first: Vec<Problem>) -> Vec<Problem> {
+    let key = |p: &Problem| (p.path.clone(), p.refusal.to_string());
+    let known: std::collections::HashSet<(String, String)> = full.iter().map(key).collect();
+    full.extend(first.into_iter().filter(|p| !known.contains(&key(p))));
+    full.sort_by(|a, b| a.path.cmp(&b.path));
+    full
 }
 
 /// Which entries the walk `lstat`s.
@@ -265,7 +276,6 @@ impl Walker {
             std::hash::Hash::hash(key, &mut h);
             std::hash::Hasher::finish(&h)
         };
-        // A slice at a time: one buffer of every result at once was 3 MiB at 200,000 paths.
         // A slice at a time: one buffer of every result at once was 3 MiB at 200,000 paths.
         let mut hashes = Vec::with_capacity(names.len());
         for slice in names.chunks(16 * 1024) {

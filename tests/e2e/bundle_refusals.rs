@@ -170,6 +170,23 @@ fn missing_and_empty_evidence_folders_are_usage_errors() {
         .run();
 }
 
+/// An evidence "folder" that is a FIFO is refused, never waited on: the open that pins the
+/// folder for the reads asks for a folder and does not block.
+#[test]
+fn an_evidence_fifo_is_refused_not_waited_on() {
+    let t = Test::new().with(|d| {
+        sh(d, "mkfifo pipe");
+    });
+    let out = std::process::Command::new("timeout")
+        .args(["20", crate::support::SIGNET, "bundle", "--evidence", "pipe", "--out", "b.tar"])
+        .current_dir(t.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "124 is a hang: {err}");
+    assert!(err.contains("cannot read evidence folder") && err.contains("pipe"), "{err}");
+}
+
 /// An output path that is a device, FIFO, socket, symbolic link or folder is never followed,
 /// opened or replaced (run as root, `--out /dev/null` once turned /dev/null into a file).
 #[test]

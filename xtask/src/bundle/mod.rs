@@ -59,8 +59,19 @@ pub fn bundle(opts: &BundleOptions) -> Result<BundleReport, BundleError> {
         refuse_output_inside(&opts.evidence, out)?;
     }
     let beneath = os::Beneath::open(&opts.evidence);
-    let (files, ids): (Vec<String>, Vec<_>) = match beneath {
-        Some(_) => (tree::walk_names(&opts.evidence).map_err(|e| walk_error(opts, e))?, Vec::new()),
+    let (files, ids): (Vec<String>, Vec<_>) = match &beneath {
+        Some(dir) => {
+            let names = tree::walk_names(&opts.evidence).map_err(|e| walk_error(opts, e))?;
+            // The names must be those of the folder the opens read: one swapped in meanwhile
+            // would give its names and the first one's contents.
+            if !dir.is_at(&opts.evidence) {
+                let moved = std::io::Error::other(
+                    "it was replaced while `bundle` walked it; run `bundle` again with nothing moving it",
+                );
+                return Err(BundleError::Evidence { path: opts.evidence.clone(), source: moved });
+            }
+            (names, Vec::new())
+        }
         None => {
             let walked = tree::walk(&opts.evidence).map_err(|e| walk_error(opts, e))?;
             walked.into_iter().map(|f| (f.rel, f.id)).unzip()

@@ -138,5 +138,11 @@ mod tests {
         assert!(matches!(open_regular_beneath(&beneath, "fifo"), Err(OpenError::NotRegular)));
         let (_, meta) = open_regular_beneath(&beneath, "plain").expect("a plain file opens");
         assert_eq!(meta.len(), 5);
+
+        // The evidence folder itself swapped for another: its walk would list other names.
+        assert!(beneath.is_at(&ev), "the folder it was opened on");
+        fs::rename(&ev, dir.path().join("ev-before")).expect("mv");
+        fs::create_dir(&ev).expect("mkdir");
+        assert!(!beneath.is_at(&ev), "another folder under the same name");
     }
 }

@@ -1,7 +1,8 @@
 //! The file-system calls that differ between Unix and Windows, in one place. Every stage runs on
 //! both, so that signers and auditors on Windows can sign and verify; a few guarantees are
 //! Unix's alone and are documented as such (README, "Install"): a file swapped between the walk
-//! and the open is caught (by `Beneath` on Linux, by its inode elsewhere), executable bits are recorded, FIFOs and devices are named,
+//! and the open for a link, a FIFO or a device is refused (by `Beneath` on Linux, and elsewhere
+//! as any file that is no longer the inode the walk saw), executable bits are recorded, FIFOs and devices are named,
 //! and key files are created mode 0600 (on Windows they take the folder's ACL).
 
 use std::ffi::OsStr;
@@ -57,16 +58,32 @@ mod imp {
     /// link, and none may lead out (`openat2` with `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS`, Linux
     /// 5.6). A folder on the path swapped for a link to elsewhere after the walk is refused, as
     /// is the file itself (issue #19: the bundle's walk no longer records each file's inode).
-    pub struct Beneath(#[cfg(target_os = "linux")] rustix::fd::OwnedFd);
+    pub struct Beneath(#[cfg(target_os = "linux")] rustix::fd::OwnedFd, #[cfg(target_os = "linux")] FileId);
 
     impl Beneath {
         /// `None` where the system has no such open: another Unix, an older kernel, or a
         /// seccomp filter that refuses it. Callers then check each file against the walk's inode.
+        /// `O_DIRECTORY | O_NONBLOCK`: a root that is a FIFO or a device is refused by the walk
+        /// that follows, never waited on.
         #[cfg(target_os = "linux")]
         pub fn open(root: &std::path::Path) -> Option<Beneath> {
-            let dir = File::open(root).ok()?;
-            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            rustix::fs::openat2(&dir, ".", flags, rustix::fs::Mode::empty(), Self::resolve()).ok().map(Beneath)
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NONBLOCK;
+            let dir = rustix::fs::open(root, flags, rustix::fs::Mode::empty()).ok()?;
+            let fd = rustix::fs::openat2(&dir, ".", flags, rustix::fs::Mode::empty(), Self::resolve()).ok()?;
+            let stat = rustix::fs::fstat(&fd).ok()?;
+            Some(Beneath(fd, FileId { dev: stat.st_dev, ino: stat.st_ino }))
+        }
+
+        /// Whether `root` still names the folder this was opened on: a walk of `root` then
+        /// listed the files that the opens beneath it read.
+        #[cfg(target_os = "linux")]
+        pub fn is_at(&self, root: &std::path::Path) -> bool {
+            std::fs::metadata(root).is_ok_and(|meta| file_id(&meta) == self.1)
+        }
+
+        #[cfg(not(target_os = "linux"))]
+        pub fn is_at(&self, _: &std::path::Path) -> bool {
+            false
         }
 
         #[cfg(not(target_os = "linux"))]
@@ -188,6 +205,10 @@ mod imp {
 
         pub fn open_file(&self, _: &str) -> io::Result<File> {
             Err(io::Error::from(io::ErrorKind::Unsupported))
+        }
+
+        pub fn is_at(&self, _: &std::path::Path) -> bool {
+            false
         }
     }
 

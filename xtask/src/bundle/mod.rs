@@ -80,13 +80,13 @@ pub fn bundle(opts: &BundleOptions) -> Result<BundleReport, BundleError> {
     if files.is_empty() {
         return Err(BundleError::Empty { path: opts.evidence.clone() });
     }
-    let opener = || match &beneath {
+    let opener = match &beneath {
         Some(dir) => Opener::Beneath(dir),
         None => Opener::Walked(&ids),
     };
     let outputs = pipeline::run(
         sinks(opts)?,
-        |p| produce(p, &opts.evidence, &files, opener(), opts.progress),
+        |p| produce(p, &opts.evidence, &files, opener, opts.progress),
         |source| BundleError::Write { path: opts.out.clone().unwrap_or_default(), source },
     )
     .map_err(|e| refusals_first(opts, e))?;

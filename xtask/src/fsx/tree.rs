@@ -121,7 +121,7 @@ enum Examine {
     NotRegular,
 }
 
-fn walk_examining(root: &Path, examine: Examine) -> Result<Vec<TreeFile>, WalkError> {
+fn walk_examining(root: &Path, examine_all: Examine) -> Result<Vec<TreeFile>, WalkError> {
     let meta = fs::metadata(root).map_err(|e| WalkError::Root(root.to_path_buf(), e))?;
     if !meta.is_dir() {
         let e = io::Error::new(io::ErrorKind::NotADirectory, "not a directory");
@@ -129,14 +129,13 @@ fn walk_examining(root: &Path, examine: Examine) -> Result<Vec<TreeFile>, WalkEr
     }
     let mut walker = Walker::default();
     walker.read_dirs(root).map_err(|e| WalkError::Root(root.to_path_buf(), e))?;
-    let mut others = std::mem::take(&mut walker.others);
-    walker.examine(root, &mut others);
-    if examine == Examine::Every {
-        let mut files = std::mem::take(&mut walker.files);
-        walker.examine(root, &mut files);
-        walker.files = files;
+    let refused = Walker::examine(root, &walker.unnamed, &mut walker.others);
+    walker.problems.extend(refused);
+    if examine_all == Examine::Every {
+        let refused = Walker::examine(root, &walker.unnamed, &mut walker.files);
+        walker.problems.extend(refused);
     }
-    walker.files.append(&mut others);
+    walker.files.append(&mut walker.others);
     // `String` orders by bytes, as `LC_ALL=C sort` does; paths are unique, so unstable is exact.
     walker.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
     walker.collisions();
@@ -239,9 +238,8 @@ impl Walker {
     /// `lstat`s each of `files` (one, and an `access` for some, per file: most of a walk's cost,
     /// spread over the cores). Filled in place, a slice per task, and each path moved, never
     /// copied: 200,000 files once kept every path three times, and a result per file beside the
-    /// list was 8 MB more. A refused file's path moves to its problem.
-    fn examine(&mut self, root: &Path, files: &mut Vec<TreeFile>) {
-        let unnamed = &self.unnamed;
+    /// list was 8 MB more. A refused file's path moves to its problem; the problems are returned.
+    fn examine(root: &Path, unnamed: &HashMap<String, PathBuf>, files: &mut Vec<TreeFile>) -> Vec<Problem> {
         let slices: Vec<Mutex<&mut [TreeFile]>> = files.chunks_mut(256).map(Mutex::new).collect();
         let refused = crate::par::map(&slices, |slice| {
             let mut slice = slice.lock().expect("each slice is taken by one worker, which does not panic");
@@ -259,8 +257,8 @@ impl Walker {
             refused
         });
         drop(slices);
-        self.problems.extend(refused.into_iter().flatten());
         files.retain(|f| !f.rel.is_empty());
+        refused.into_iter().flatten().collect()
     }
 
     /// Every file and folder path whose collision key another one already has, in byte order.

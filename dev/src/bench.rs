@@ -142,30 +142,32 @@ pub fn measure_with(
     warm_up: bool,
 ) -> io::Result<Measurement> {
     if warm_up {
-        run_once(tree, label, cwd, script)?;
+        run_once(tree, label, cwd, script, &[])?;
     }
-    let samples = (0..runs).map(|_| run_once(tree, label, cwd, script)).collect::<io::Result<Vec<_>>>()?;
+    let samples = (0..runs).map(|_| run_once(tree, label, cwd, script, &[])).collect::<io::Result<Vec<_>>>()?;
     Ok(median(samples))
 }
 
 /// Every command once as a warm-up, then `runs` rounds in which each runs once in turn
 /// (A B C … A B C …): a machine that drifts during the bench drifts for every command alike, and
-/// [`paired_ratio`] compares them round by round (issue #19).
+/// [`paired_ratio`] compares them round by round (issue #19). The `fresh` files (outputs that
+/// some commands write) are removed before every run, off the clock: see [`run_once`].
 pub fn measure_interleaved(
     tree: &str,
     commands: &[(&str, String)],
     cwd: &Path,
     runs: usize,
+    fresh: &[PathBuf],
 ) -> io::Result<Vec<Measurement>> {
     for (label, script) in commands {
         eprintln!("bench: tree {tree}: warm-up {label}");
-        run_once(tree, label, cwd, script)?;
+        run_once(tree, label, cwd, script, fresh)?;
     }
     let mut samples: Vec<Vec<Measurement>> = vec![Vec::new(); commands.len()];
     for round in 1..=runs {
         eprintln!("bench: tree {tree}: round {round} of {runs}");
         for ((label, script), mine) in commands.iter().zip(&mut samples) {
-            mine.push(run_once(tree, label, cwd, script)?);
+            mine.push(run_once(tree, label, cwd, script, fresh)?);
         }
     }
     Ok(samples.into_iter().map(median).collect())
@@ -192,7 +194,19 @@ fn median(mut samples: Vec<Measurement>) -> Measurement {
 
 /// One run under GNU `time`, for CPU (user + system) and peak RSS. The wall is this process's
 /// clock around the run: GNU time counts hundredths of a second, a seventh of tree B's run.
-fn run_once(tree: &str, label: &str, cwd: &Path, script: &str) -> io::Result<Measurement> {
+///
+/// The `fresh` files are removed first, off the clock, so that every output is written where
+/// none was, as in a release job's fresh checkout: replacing the last run's 92 MB tar of tree B
+/// made `rename` wait 11–16 ms on this machine's filesystem (ext4 without a journal, mounted
+/// `discard`: the old file's blocks are trimmed synchronously, `blkdev_issue_discard` under
+/// `ext4_evict_inode`), a cost of deleting the previous bundle that `tar | sha256sum` never pays.
+fn run_once(tree: &str, label: &str, cwd: &Path, script: &str, fresh: &[PathBuf]) -> io::Result<Measurement> {
+    for path in fresh {
+        match fs::remove_file(path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
     let timing = std::env::temp_dir().join(format!("signet-bench-{}.time", std::process::id()));
     let start = std::time::Instant::now();
     let status = Command::new("/usr/bin/time")

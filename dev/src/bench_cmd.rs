@@ -141,7 +141,8 @@ fn bundle_suite(
             ("sha256sum -c --strict", format!("sha256sum -c --strict --quiet {o}/SHA256SUMS")),
         ];
         let commands: Vec<(&str, String)> = commands.into_iter().collect();
-        rows.extend(bench::measure_interleaved(spec.name, &commands, &tree, args.runs).map_err(err)?);
+        let fresh = ["b.tar", "b.tar.sha256", "gnu.tar"].map(|name| out.join(name));
+        rows.extend(bench::measure_interleaved(spec.name, &commands, &tree, args.runs, &fresh).map_err(err)?);
     }
     Ok(())
 }
@@ -169,7 +170,7 @@ fn rtm_suite(args: &Args, dir: &std::path::Path, exe: &str) -> Result<Vec<Measur
     } else {
         eprintln!("bench: StrictDoc not installed (run scripts/install-bench-deps); skipping the peer");
     }
-    let mut rows = bench::measure_interleaved(&name, &commands, &root, args.runs).map_err(err)?;
+    let mut rows = bench::measure_interleaved(&name, &commands, &root, args.runs, &[]).map_err(err)?;
     let big = if args.quick { 6_250 } else { 100_000 };
     let stamp_root = bench::ensure_rtm_corpus(dir, big, 0).map_err(err)?;
     let stamp = format!("{exe} stamp --all --docs 'regulatory-docs/*.sdoc' --by bench");
@@ -224,7 +225,7 @@ fn report_suite(args: &Args, dir: &std::path::Path, exe: &str) -> Result<Vec<Mea
             );
             commands.push(("strictdoc 0.30.4 export --formats=html", script));
         }
-        rows.extend(bench::measure_interleaved(&name, &commands, &root, args.runs).map_err(err)?);
+        rows.extend(bench::measure_interleaved(&name, &commands, &root, args.runs, &[]).map_err(err)?);
     }
     Ok(rows)
 }

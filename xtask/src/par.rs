@@ -2,11 +2,18 @@
 //! index from a shared counter, so one slow item does not hold up the others; results come back
 //! in input order.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+/// How many threads per-file work uses: the cores this process may run on. Asked once: the
+/// answer reads cgroup files on every call.
+pub fn workers() -> usize {
+    static WORKERS: OnceLock<usize> = OnceLock::new();
+    *WORKERS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
 
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    let workers = workers().min(items.len());
     if workers <= 1 {
         return items.iter().map(f).collect();
     }

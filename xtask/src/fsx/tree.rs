@@ -7,7 +7,7 @@ use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 use super::os::{self, FileId, Special};
 use super::path_safety::{self, PathProblem};
@@ -165,38 +165,62 @@ impl Walker {
         self.problems.push(Problem { path, refusal });
     }
 
-    /// Reads every folder under `root`. Only the root's own read error is fatal; below it,
-    /// every error is collected so the user gets one complete list.
+    /// Reads every folder under `root`, on every core. Only the root's own read error is
+    /// fatal; below it, every error is collected so the user gets one complete list. The order
+    /// folders are read in does not matter: everything is sorted afterwards.
     fn read_dirs(&mut self, root: &Path) -> io::Result<()> {
-        let mut stack = vec![(root.to_path_buf(), String::new(), false)];
-        let mut first = true;
-        while let Some((dir, prefix, unnamed)) = stack.pop() {
-            let entries = match fs::read_dir(&dir) {
-                Ok(entries) => entries,
-                Err(e) if first => return Err(e),
-                Err(e) => {
-                    self.refuse(prefix.trim_end_matches('/').to_string(), Refusal::Unreadable(e.to_string()));
-                    continue;
-                }
-            };
-            first = false;
-            for entry in entries {
-                match entry {
-                    Ok(entry) => {
-                        if let Some(sub) = self.entry(&entry, &prefix, unnamed) {
-                            stack.push(sub);
+        let mut below = Vec::new();
+        self.list(fs::read_dir(root)?, "", false, &mut below);
+        let queue = Folders { state: Mutex::new((below, 0)), changed: Condvar::new() };
+        let parts = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..crate::par::workers())
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut part = Walker::default();
+                        let mut found = Vec::new();
+                        while let Some(Folder { dir, prefix, unnamed }) = queue.next() {
+                            match fs::read_dir(&dir) {
+                                Ok(entries) => part.list(entries, &prefix, unnamed, &mut found),
+                                Err(e) => part.refuse(
+                                    prefix.trim_end_matches('/').to_string(),
+                                    Refusal::Unreadable(e.to_string()),
+                                ),
+                            }
+                            queue.done(&mut found);
                         }
-                    }
-                    Err(e) => self.refuse(prefix.clone(), Refusal::Unreadable(e.to_string())),
-                }
-            }
+                        part
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().expect("a walk worker panicked")).collect::<Vec<_>>()
+        });
+        for part in parts {
+            self.absorb(part);
         }
         Ok(())
     }
 
+    /// One folder's entries; its sub-folders go to `below`.
+    fn list(&mut self, entries: fs::ReadDir, prefix: &str, unnamed: bool, below: &mut Vec<Folder>) {
+        for entry in entries {
+            match entry {
+                Ok(entry) => below.extend(self.entry(&entry, prefix, unnamed)),
+                Err(e) => self.refuse(prefix.to_string(), Refusal::Unreadable(e.to_string())),
+            }
+        }
+    }
+
+    fn absorb(&mut self, mut part: Walker) {
+        self.files.append(&mut part.files);
+        self.others.append(&mut part.others);
+        self.unnamed.extend(part.unnamed);
+        self.folders.append(&mut part.folders);
+        self.problems.append(&mut part.problems);
+    }
+
     /// Checks one entry's name; returns a sub-folder to descend into, or queues a candidate.
     /// `unnamed`: a folder above it has a name that is not UTF-8.
-    fn entry(&mut self, entry: &fs::DirEntry, prefix: &str, unnamed: bool) -> Option<(PathBuf, String, bool)> {
+    fn entry(&mut self, entry: &fs::DirEntry, prefix: &str, unnamed: bool) -> Option<Folder> {
         let os_name = entry.file_name();
         let rel = format!("{prefix}{}", os::name_lossy(&os_name));
         let utf8 = os_name.to_str();
@@ -214,7 +238,7 @@ impl Walker {
         match entry.file_type() {
             Ok(ft) if ft.is_dir() => {
                 self.folders.push(rel.clone());
-                Some((entry.path(), format!("{rel}/"), unnamed))
+                Some(Folder { dir: entry.path(), prefix: format!("{rel}/"), unnamed })
             }
             Ok(ft) => {
                 if unnamed {
@@ -307,6 +331,45 @@ impl Walker {
             }
         }
         self.problems.extend(clashes);
+    }
+}
+
+/// A folder still to read: its real path, its path as shown and prefixed to its entries, and
+/// whether a folder above it has a name that is not UTF-8.
+struct Folder {
+    dir: PathBuf,
+    prefix: String,
+    unnamed: bool,
+}
+
+/// The folders still to read, shared by the walk's workers, and how many are being read: the
+/// walk is over when none is left and none is being read (which could find more).
+struct Folders {
+    state: Mutex<(Vec<Folder>, usize)>,
+    changed: Condvar,
+}
+
+impl Folders {
+    fn next(&self) -> Option<Folder> {
+        let mut state = self.state.lock().expect("no walk worker panics holding the lock");
+        loop {
+            if let Some(folder) = state.0.pop() {
+                state.1 += 1;
+                return Some(folder);
+            }
+            if state.1 == 0 {
+                return None;
+            }
+            state = self.changed.wait(state).expect("no walk worker panics holding the lock");
+        }
+    }
+
+    /// The folder taken last has been read; `found` are its sub-folders.
+    fn done(&self, found: &mut Vec<Folder>) {
+        let mut state = self.state.lock().expect("no walk worker panics holding the lock");
+        state.0.append(found);
+        state.1 -= 1;
+        self.changed.notify_all();
     }
 }
 

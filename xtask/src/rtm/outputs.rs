@@ -81,7 +81,7 @@ fn rows_to(w: &mut dyn Write, rows: &[Box<Entry>]) -> std::io::Result<()> {
     struct Row<'a> {
         r: &'a Entry,
     }
-    let group = CHUNK * std::thread::available_parallelism().map_or(1, |n| n.get());
+    let group = CHUNK * crate::par::workers();
     for rows in rows.chunks(group) {
         let chunks: Vec<&[Box<Entry>]> = rows.chunks(CHUNK).collect();
         let rendered = crate::par::map(&chunks, |chunk| {

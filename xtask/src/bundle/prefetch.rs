@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use super::BundleError;
-use crate::fsx::open::{FileId, OpenBeneath, open_regular};
+use crate::fsx::open::{FileId, open_regular, open_regular_beneath};
 use crate::fsx::os;
 
 /// Files up to this size are read whole by a worker; larger ones are streamed by the producer.
@@ -32,12 +32,6 @@ pub enum Opener<'a> {
     Beneath(&'a os::Beneath),
     /// Where the system has no such open: by its path, and it must still be the inode the full
     /// walk saw, one per file.
-    Walked(&'a [FileId]),
-}
-
-/// A worker's own `Opener`: beneath the evidence folder, it keeps a folder open between files.
-enum Opening<'a> {
-    Beneath(OpenBeneath<'a>),
     Walked(&'a [FileId]),
 }
 
@@ -134,10 +128,6 @@ impl<'a> Prefetch<'a> {
     }
 
     fn work(&self) {
-        let mut opening = match self.opener {
-            Opener::Beneath(dir) => Opening::Beneath(OpenBeneath::new(dir)),
-            Opener::Walked(ids) => Opening::Walked(ids),
-        };
         let mut fetched = Vec::with_capacity(BATCH);
         let mut buffers: Vec<Vec<u8>> = Vec::with_capacity(BATCH);
         loop {
@@ -160,7 +150,7 @@ impl<'a> Prefetch<'a> {
                 return;
             }
             for (i, rel) in batch.iter().take(BATCH).enumerate() {
-                fetched.push(self.fetch(&mut opening, start + i, rel, buffers.pop().unwrap_or_default()));
+                fetched.push(self.fetch(start + i, rel, buffers.pop().unwrap_or_default()));
             }
             let mut w = self.lock();
             let at = start - w.base;
@@ -181,10 +171,10 @@ impl<'a> Prefetch<'a> {
     }
 
     /// File `i`, `rel`; its full path is made only for a message.
-    fn fetch(&self, opening: &mut Opening, i: usize, rel: &str, buffer: Vec<u8>) -> Result<Fetched, BundleError> {
-        let opened = match opening {
-            Opening::Beneath(beneath) => beneath.open(rel),
-            Opening::Walked(ids) => open_regular(&self.root.join(rel), Some(ids[i])),
+    fn fetch(&self, i: usize, rel: &str, buffer: Vec<u8>) -> Result<Fetched, BundleError> {
+        let opened = match self.opener {
+            Opener::Beneath(dir) => open_regular_beneath(dir, rel),
+            Opener::Walked(ids) => open_regular(&self.root.join(rel), Some(ids[i])),
         };
         let path = || self.root.join(rel);
         let (handle, meta) = opened.map_err(|e| BundleError::Read { path: path(), reason: e.to_string() })?;

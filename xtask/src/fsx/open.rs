@@ -48,38 +48,6 @@ pub fn open_regular_beneath(dir: &os::Beneath, rel: &str) -> Result<(File, Metad
     }
 }
 
-/// Opens files beneath the evidence folder, keeping the folder of the last one open: files come
-/// in path order, so most share it, and each is then one name to look up instead of one per
-/// folder on its path (the lookups were a fifth of the CPU of bundling 20,000 files, issue #19).
-/// A folder on the path that is a link is refused as in `open_regular_beneath`; one swapped
-/// after it was opened is still the folder that was in the tree.
-pub struct OpenBeneath<'a> {
-    root: &'a os::Beneath,
-    folder: Option<(String, os::Beneath)>,
-}
-
-impl<'a> OpenBeneath<'a> {
-    pub fn new(root: &'a os::Beneath) -> Self {
-        OpenBeneath { root, folder: None }
-    }
-
-    /// As `open_regular_beneath(root, rel)`.
-    pub fn open(&mut self, rel: &str) -> Result<(File, Metadata), OpenError> {
-        let Some((dir, name)) = rel.rsplit_once('/') else { return open_regular_beneath(self.root, rel) };
-        let folder = match self.folder.take() {
-            Some((open, folder)) if open == dir => (open, folder),
-            _ => match self.root.folder(dir) {
-                Ok(folder) => (dir.to_string(), folder),
-                Err(e) if os::is_symlink_refusal(&e) => return Err(OpenError::LinkOnPath),
-                Err(e) => return Err(OpenError::Io(e)),
-            },
-        };
-        let opened = open_regular_beneath(&folder.1, name);
-        self.folder = Some(folder);
-        opened
-    }
-}
-
 fn regular(opened: io::Result<File>, expect: Option<FileId>) -> Result<(File, Metadata), OpenError> {
     let file = opened.map_err(|e| match os::is_symlink_refusal(&e) {
         true => OpenError::Symlink,
@@ -140,37 +108,6 @@ mod tests {
         assert!(open_regular(&ev.join("kept.txt"), id("kept.txt")).is_ok(), "an untouched file opens");
     }
 
-    /// `OpenBeneath` keeps the folder of the last file open. A folder swapped for a link after
-    /// that is still read through the folder that was in the tree, never through the link;
-    /// once another folder was opened, the link is met and refused.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn a_folder_kept_open_is_the_one_that_was_in_the_tree() {
-        use super::OpenBeneath;
-        use crate::fsx::os::Beneath;
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (ev, outside) = (dir.path().join("ev"), dir.path().join("outside"));
-        for folder in [ev.join("zz"), ev.join("aa"), outside.clone()] {
-            fs::create_dir_all(&folder).expect("mkdir");
-        }
-        for (path, text) in [(ev.join("zz/f"), "f"), (ev.join("zz/g"), "inside"), (ev.join("aa/h"), "h")] {
-            fs::write(path, text).expect("write");
-        }
-        fs::write(outside.join("g"), "SECRET").expect("write");
-        let beneath = Beneath::open(&ev).expect("Linux 5.6 or later has openat2");
-        let mut opener = OpenBeneath::new(&beneath);
-        assert!(opener.open("zz/f").is_ok());
-
-        fs::rename(ev.join("zz"), dir.path().join("moved")).expect("mv");
-        symlink(&outside, ev.join("zz")).expect("symlink");
-        let (file, _) = opener.open("zz/g").expect("the folder kept open");
-        assert_eq!(std::io::read_to_string(file).expect("read"), "inside");
-
-        assert!(opener.open("aa/h").is_ok());
-        assert!(matches!(opener.open("zz/g"), Err(OpenError::LinkOnPath)), "reopened: the link is refused");
-        assert!(matches!(opener.open("nowhere/x"), Err(OpenError::Io(_))));
-    }
-
     /// The bundle's open, with no inode from the walk to compare: a folder on the path swapped
     /// for a link to a secret elsewhere is refused, where an open by path (even `O_NOFOLLOW`,
     /// which guards the last name only) would read the secret.
@@ -201,9 +138,6 @@ mod tests {
         assert!(matches!(open_regular_beneath(&beneath, "fifo"), Err(OpenError::NotRegular)));
         let (_, meta) = open_regular_beneath(&beneath, "plain").expect("a plain file opens");
         assert_eq!(meta.len(), 5);
-
-        let mut opener = super::OpenBeneath::new(&beneath);
-        assert!(matches!(opener.open("zz/f"), Err(OpenError::LinkOnPath)), "one folder at a time, the same");
 
         // The evidence folder itself swapped for another: its walk would list other names.
         assert!(beneath.is_at(&ev), "the folder it was opened on");

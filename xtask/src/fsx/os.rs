@@ -104,22 +104,6 @@ mod imp {
             Err(io::Error::from(io::ErrorKind::Unsupported))
         }
 
-        /// The folder `rel` beneath this one, resolved the same way and opened only as a place
-        /// to open from (`O_PATH`): a file in it is then one name to look up, not one per
-        /// folder on its path.
-        #[cfg(target_os = "linux")]
-        pub fn folder(&self, rel: &str) -> io::Result<Beneath> {
-            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            let fd = rustix::fs::openat2(&self.0, rel, flags, rustix::fs::Mode::empty(), Self::resolve())?;
-            let stat = rustix::fs::fstat(&fd)?;
-            Ok(Beneath(fd, FileId { dev: stat.st_dev, ino: stat.st_ino }))
-        }
-
-        #[cfg(not(target_os = "linux"))]
-        pub fn folder(&self, _: &str) -> io::Result<Beneath> {
-            Err(io::Error::from(io::ErrorKind::Unsupported))
-        }
-
         #[cfg(target_os = "linux")]
         fn resolve() -> rustix::fs::ResolveFlags {
             use rustix::fs::ResolveFlags;
@@ -220,10 +204,6 @@ mod imp {
         }
 
         pub fn open_file(&self, _: &str) -> io::Result<File> {
-            Err(io::Error::from(io::ErrorKind::Unsupported))
-        }
-
-        pub fn folder(&self, _: &str) -> io::Result<Beneath> {
             Err(io::Error::from(io::ErrorKind::Unsupported))
         }
 

@@ -187,6 +187,48 @@ fn an_evidence_fifo_is_refused_not_waited_on() {
     assert!(err.contains("cannot read evidence folder") && err.contains("pipe"), "{err}");
 }
 
+/// A limit on processes that refuses threads is a clear error when `bundle` cannot run at all,
+/// and otherwise the same bundle made on fewer threads: the walk and the reads fall back to the
+/// calling thread, never waiting on a worker that was not started (one did, a hang). Run as a
+/// user id of its own, whom the limit binds (root is exempt) and no other test's processes
+/// count against; skipped when not root.
+#[test]
+fn a_limit_on_threads_is_an_error_or_the_same_bundle_never_a_hang() {
+    let t = Test::new()
+        .file("ev/a/1.txt", "one")
+        .file("ev/a/b/2.txt", "two")
+        .file("ev/c/3.txt", "three")
+        .file("ev/4.txt", "four")
+        .with(|dir| {
+            sh(dir, "chmod -R a+rX .");
+        });
+    if String::from_utf8_lossy(&sh(t.path(), "id -u").stdout).trim() != "0" {
+        eprintln!("skipped: the limit binds only a user that can be switched to as root");
+        return;
+    }
+    let run = |limit: &str| {
+        let script = format!(
+            "timeout 20 setpriv --reuid=61947 --regid=61947 --clear-groups {limit} {} bundle --evidence ev --hash-only",
+            crate::support::SIGNET
+        );
+        let out = std::process::Command::new("bash").arg("-c").arg(script).current_dir(t.path()).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, free, err) = run("");
+    assert_eq!(code, Some(0), "{err}");
+    let (code, _, err) = run("prlimit --nproc=1");
+    assert_eq!(code, Some(2), "124 is a hang: {err}");
+    assert!(err.contains("cannot start a thread") && err.contains("ulimit -u"), "{err}");
+    // One thread beside the main one: the tar's hasher; the walk and the reads make do without.
+    let (code, limited, err) = run("prlimit --nproc=2");
+    assert_eq!(code, Some(0), "124 is a hang: {err}");
+    assert_eq!(limited, free);
+}
+
 /// An output path that is a device, FIFO, socket, symbolic link or folder is never followed,
 /// opened or replaced (run as root, `--out /dev/null` once turned /dev/null into a file).
 #[test]

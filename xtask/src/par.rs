@@ -4,6 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
+use std::thread::Scope;
 
 /// How many threads per-file work uses: the cores this process may run on. Asked once: the
 /// answer reads cgroup files on every call.
@@ -12,6 +13,22 @@ pub fn workers() -> usize {
     *WORKERS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
+/// Starts `work` on up to `n` new threads of `scope`; returns how many started. A thread the
+/// system refuses (a limit on processes, `ulimit -u`) is no error: every caller can do the work
+/// on its own thread, and does when none started.
+pub fn start<'scope, F>(scope: &'scope Scope<'scope, '_>, n: usize, work: F) -> usize
+where
+    F: FnOnce() + Send + Clone + 'scope,
+{
+    for started in 0..n {
+        if std::thread::Builder::new().spawn_scoped(scope, work.clone()).is_err() {
+            return started;
+        }
+    }
+    n
+}
+
+/// `f` of every item, in input order; this thread works too, beside one thread per other core.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let workers = workers().min(items.len());
     if workers <= 1 {
@@ -22,23 +39,23 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     let batch = (items.len() / (workers * 8)).clamp(1, 64);
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let start = next.fetch_add(batch, Ordering::Relaxed);
-                    if start >= items.len() {
-                        break;
-                    }
-                    let end = (start + batch).min(items.len());
-                    let batch: Vec<R> = items[start..end].iter().map(&f).collect();
-                    let mut out = results.lock().expect("no worker panics holding the lock");
-                    for (slot, r) in out[start..end].iter_mut().zip(batch) {
-                        *slot = Some(r);
-                    }
-                }
-            });
+    let work = || {
+        loop {
+            let start = next.fetch_add(batch, Ordering::Relaxed);
+            if start >= items.len() {
+                break;
+            }
+            let end = (start + batch).min(items.len());
+            let batch: Vec<R> = items[start..end].iter().map(&f).collect();
+            let mut out = results.lock().expect("no worker panics holding the lock");
+            for (slot, r) in out[start..end].iter_mut().zip(batch) {
+                *slot = Some(r);
+            }
         }
+    };
+    std::thread::scope(|scope| {
+        start(scope, workers - 1, &work);
+        work();
     });
     results
         .into_inner()

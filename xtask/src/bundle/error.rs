@@ -14,6 +14,13 @@ pub enum BundleError {
     Read { path: PathBuf, reason: String },
     Changed { path: PathBuf, expected: u64, read: u64 },
     Write { path: PathBuf, source: io::Error },
+    Threads(io::Error),
+}
+
+impl From<super::pipeline::NoThread> for BundleError {
+    fn from(e: super::pipeline::NoThread) -> Self {
+        BundleError::Threads(e.0)
+    }
 }
 
 impl fmt::Display for BundleError {
@@ -63,6 +70,10 @@ impl fmt::Display for BundleError {
             BundleError::Write { path, source } => {
                 write!(f, "cannot write {}: {source}; nothing was left at the final path", path.display())
             }
+            BundleError::Threads(e) => write!(
+                f,
+                "cannot start a thread ({e}); raise the limit on processes (`ulimit -u`); nothing was written"
+            ),
         }
     }
 }

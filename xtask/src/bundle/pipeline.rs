@@ -160,7 +160,7 @@ impl Producer {
 
 /// Runs `produce` with every sink on its own thread; returns the sinks' outputs in order, or
 /// the first error (the producer's own, or a sink's).
-pub fn run<E>(
+pub fn run<E: From<NoThread>>(
     sinks: Vec<Box<dyn Sink>>,
     produce: impl FnOnce(&mut Producer) -> Result<(), ProduceError<E>>,
     sink_error: impl Fn(io::Error) -> E,
@@ -176,12 +176,17 @@ pub fn run<E>(
         for mut sink in sinks {
             let (tx, rx) = sync_channel::<Arc<Chunk>>(POOL / 2);
             consumers.push(tx);
-            handles.push(scope.spawn(move || {
+            let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                 for chunk in rx {
                     sink.consume(&chunk)?;
                 }
                 sink.finish()
-            }));
+            });
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                // Each sink needs its own thread; the ones started end as their channels close.
+                Err(e) => return Err(NoThread(e).into()),
+            }
         }
         let first = pool_rx.recv().expect("pool is full");
         let mut producer = Producer {
@@ -201,6 +206,10 @@ pub fn run<E>(
         joined.into_iter().map(|r| r.map_err(&sink_error)).collect()
     })
 }
+
+/// The system refused a thread (a limit on processes).
+#[derive(Debug)]
+pub struct NoThread(pub io::Error);
 
 pub enum ProduceError<E> {
     /// A sink stopped; its own error explains why.

@@ -52,6 +52,8 @@ pub struct Prefetch<'a> {
     opener: Opener<'a>,
     next: AtomicUsize,
     stop: AtomicBool,
+    /// No worker could be started (a limit on processes): `take` reads each file itself.
+    alone: AtomicBool,
     window: Mutex<Window>,
     /// The producer waits here for the front slot.
     filled: Condvar,
@@ -77,6 +79,7 @@ impl<'a> Prefetch<'a> {
             opener,
             next: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
+            alone: AtomicBool::new(false),
             window: Mutex::new(Window {
                 base: 0,
                 slots: VecDeque::new(),
@@ -93,8 +96,8 @@ impl<'a> Prefetch<'a> {
     pub fn run<T>(&self, consume: impl FnOnce(&Self) -> T) -> T {
         let workers = crate::par::workers();
         std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| self.work());
+            if crate::par::start(scope, workers, || self.work()) == 0 {
+                self.alone.store(true, Ordering::SeqCst);
             }
             let result = consume(self);
             let _guard = self.lock();
@@ -107,6 +110,9 @@ impl<'a> Prefetch<'a> {
     /// The next file's content or handle, in bundle order; `done` is the previous content, once
     /// copied, for a worker to read into again.
     pub fn take(&self, index: usize, done: Option<Vec<u8>>) -> Result<Fetched, BundleError> {
+        if self.alone.load(Ordering::Relaxed) {
+            return self.fetch(index, &self.files[index], done.unwrap_or_default());
+        }
         let mut w = self.lock();
         debug_assert_eq!(w.base, index, "taken in order");
         if let Some(buf) = done.filter(|_| w.spare.len() < WINDOW) {

@@ -40,12 +40,17 @@ pub fn write_all<T>(
             .map_err(|source| RtmError::Write { path, source })
     };
     std::thread::scope(|scope| {
-        let html = scope.spawn(|| write("rtm.html", &mut |w| html_to(w, index)));
+        let html = || write("rtm.html", &mut |w| html_to(w, index));
+        // On this thread, after the others, if the system refuses another (`ulimit -u`).
+        let rendering = std::thread::Builder::new().spawn_scoped(scope, html).ok();
         let index_json = write("index.json", &mut |w| json::to_writer(w, index));
         let junit =
             index_json.and_then(|i| Ok((i, write("rtm-junit.xml", &mut |w| junit_to(w, index, opts, exempt))?)));
         let after = junit.map(|written| (written, meanwhile()));
-        let html = html.join().expect("rendering does not panic")?;
+        let html = match rendering {
+            Some(rendering) => rendering.join().expect("rendering does not panic")?,
+            None => html()?,
+        };
         let ((index_json, junit), after) = after?;
         Ok((vec![index_json, html, junit], after))
     })

@@ -128,8 +128,16 @@ pub struct Measurement {
 }
 
 /// Runs `script` under `bash -c` in `cwd`, `runs` times after one warm-up; keeps the median wall.
-pub fn measure(tree: &str, label: &str, cwd: &Path, script: &str, runs: usize) -> io::Result<Measurement> {
-    measure_with(tree, label, cwd, script, runs, true)
+/// The `fresh` outputs are removed before every run, off the clock: see [`run_once`].
+pub fn measure(
+    tree: &str,
+    label: &str,
+    cwd: &Path,
+    script: &str,
+    runs: usize,
+    fresh: &[PathBuf],
+) -> io::Result<Measurement> {
+    measure_with(tree, label, cwd, script, runs, true, fresh)
 }
 
 /// As `measure`; `warm_up = false` for peers so slow that a warm-up run would double the bench.
@@ -140,11 +148,12 @@ pub fn measure_with(
     script: &str,
     runs: usize,
     warm_up: bool,
+    fresh: &[PathBuf],
 ) -> io::Result<Measurement> {
     if warm_up {
-        run_once(tree, label, cwd, script, &[])?;
+        run_once(tree, label, cwd, script, fresh)?;
     }
-    let samples = (0..runs).map(|_| run_once(tree, label, cwd, script, &[])).collect::<io::Result<Vec<_>>>()?;
+    let samples = (0..runs).map(|_| run_once(tree, label, cwd, script, fresh)).collect::<io::Result<Vec<_>>>()?;
     Ok(median(samples))
 }
 
@@ -195,17 +204,22 @@ fn median(mut samples: Vec<Measurement>) -> Measurement {
 /// One run under GNU `time`, for CPU (user + system) and peak RSS. The wall is this process's
 /// clock around the run: GNU time counts hundredths of a second, a seventh of tree B's run.
 ///
-/// The `fresh` files are removed first, off the clock, so that every output is written where
-/// none was, as in a release job's fresh checkout: replacing the last run's 92 MB tar of tree B
-/// made `rename` wait 11–16 ms on this machine's filesystem (ext4 without a journal, mounted
-/// `discard`: the old file's blocks are trimmed synchronously, `blkdev_issue_discard` under
-/// `ext4_evict_inode`), a cost of deleting the previous bundle that `tar | sha256sum` never pays.
+/// The `fresh` outputs (files or folders, relative to `cwd`) are removed first, off the clock,
+/// for Signet and its peers alike, so that every output is written where none was, as in a
+/// release job's fresh checkout. Replacing the last run's 92 MB tar of tree B made `rename` wait
+/// 11–16 ms on this machine's filesystem (ext4 without a journal, mounted `discard`: the old
+/// file's blocks are trimmed synchronously, `blkdev_issue_discard` under `ext4_evict_inode`), and
+/// the 200,000-deep chain's 247 MB of outputs about 40 ms: costs of deleting the previous
+/// outputs, which `tar | sha256sum` never pays.
 fn run_once(tree: &str, label: &str, cwd: &Path, script: &str, fresh: &[PathBuf]) -> io::Result<Measurement> {
-    for path in fresh {
-        match fs::remove_file(path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
+    for path in fresh.iter().map(|p| cwd.join(p)) {
+        let removed = match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_dir() => fs::remove_dir_all(&path),
+            Ok(_) => fs::remove_file(&path),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        };
+        removed?;
     }
     let timing = std::env::temp_dir().join(format!("signet-bench-{}.time", std::process::id()));
     let start = std::time::Instant::now();

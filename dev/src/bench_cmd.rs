@@ -88,6 +88,7 @@ pub fn run(args: Args, ctx: &Ctx) -> CmdResult {
             &root,
             &script,
             args.runs.max(5),
+            &[],
         )
         .map_err(err)?;
         let secs = bench::key_decryption_seconds();
@@ -162,25 +163,27 @@ fn rtm_suite(args: &Args, dir: &std::path::Path, exe: &str) -> Result<Vec<Measur
     let strictdoc = dir.join("venv/bin/strictdoc");
     if strictdoc.exists() {
         eprintln!("bench: {name}: with strictdoc export --formats=json, in turn (slow)");
-        let script = format!(
-            "rm -rf sd-out && {} export --formats=json --output-dir sd-out regulatory-docs > sd.log 2>&1",
-            strictdoc.display()
-        );
+        let script =
+            format!("{} export --formats=json --output-dir sd-out regulatory-docs > sd.log 2>&1", strictdoc.display());
         commands.push(("strictdoc 0.30.4 export --formats=json", script));
     } else {
         eprintln!("bench: StrictDoc not installed (run scripts/install-bench-deps); skipping the peer");
     }
-    let mut rows = bench::measure_interleaved(&name, &commands, &root, args.runs, &[]).map_err(err)?;
+    let fresh = ["out", "sd-out"].map(PathBuf::from);
+    let mut rows = bench::measure_interleaved(&name, &commands, &root, args.runs, &fresh).map_err(err)?;
     let big = if args.quick { 6_250 } else { 100_000 };
     let stamp_root = bench::ensure_rtm_corpus(dir, big, 0).map_err(err)?;
     let stamp = format!("{exe} stamp --all --docs 'regulatory-docs/*.sdoc' --by bench");
     rows.push(
-        bench::measure(&format!("stamp {big}"), "signet stamp --all", &stamp_root, &stamp, args.runs).map_err(err)?,
+        bench::measure(&format!("stamp {big}"), "signet stamp --all", &stamp_root, &stamp, args.runs, &[])
+            .map_err(err)?,
     );
     for shape in shapes(args.quick) {
         let root = bench::ensure_shape(dir, shape).map_err(err)?;
         let gate = format!("{exe} rtm-gate --docs 'regulatory-docs/*.sdoc' --junit none --out out; test $? -le 1");
-        rows.push(bench::measure(&shape.name(), "signet rtm-gate (unreviewed)", &root, &gate, args.runs).map_err(err)?);
+        let fresh = [PathBuf::from("out")];
+        let gated = bench::measure(&shape.name(), "signet rtm-gate (unreviewed)", &root, &gate, args.runs, &fresh);
+        rows.push(gated.map_err(err)?);
     }
     Ok(rows)
 }
@@ -220,12 +223,13 @@ fn report_suite(args: &Args, dir: &std::path::Path, exe: &str) -> Result<Vec<Mea
         let strictdoc = dir.join("venv/bin/strictdoc");
         if n == 1_000 && strictdoc.exists() {
             let script = format!(
-                "rm -rf sd-html && {} export --formats=html --output-dir sd-html regulatory-docs > sd-html.log 2>&1",
+                "{} export --formats=html --output-dir sd-html regulatory-docs > sd-html.log 2>&1",
                 strictdoc.display()
             );
             commands.push(("strictdoc 0.30.4 export --formats=html", script));
         }
-        rows.extend(bench::measure_interleaved(&name, &commands, &root, args.runs, &[]).map_err(err)?);
+        let fresh = ["rep/html", "rep/pdf", "sd-html"].map(PathBuf::from);
+        rows.extend(bench::measure_interleaved(&name, &commands, &root, args.runs, &fresh).map_err(err)?);
     }
     Ok(rows)
 }

@@ -2,9 +2,11 @@
 //! index from a shared counter, so one slow item does not hold up the others; results come back
 //! in input order.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
-use std::thread::Scope;
+use std::io;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::{Scope, ScopedJoinHandle};
+use std::time::Duration;
 
 /// How many threads per-file work uses: the cores this process may run on. Asked once: the
 /// answer reads cgroup files on every call.
@@ -21,11 +23,44 @@ where
     F: FnOnce() + Send + Clone + 'scope,
 {
     for started in 0..n {
-        if std::thread::Builder::new().spawn_scoped(scope, work.clone()).is_err() {
+        if spawn(scope, work.clone()).is_err() {
             return started;
         }
     }
     n
+}
+
+/// One thread of `scope` running `f`. While the system says "try again", it is asked again for up
+/// to 0.1 s: threads that a scope has just joined still count against a limit on processes until
+/// the kernel has released them, so the same run could otherwise fail or not. Once refused for
+/// good, later threads are asked for once.
+pub fn spawn<'scope, T, F>(scope: &'scope Scope<'scope, '_>, f: F) -> io::Result<ScopedJoinHandle<'scope, T>>
+where
+    F: FnOnce() -> T + Send + 'scope,
+    T: Send + 'scope,
+{
+    static REFUSED: AtomicBool = AtomicBool::new(false);
+    // The work stays here while a thread is refused (a refused spawn drops its closure).
+    let slot = Arc::new(Mutex::new(Some(f)));
+    let mut wait = Duration::from_micros(100);
+    loop {
+        let work = Arc::clone(&slot);
+        let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
+            let f = work.lock().expect("taken once, by this thread").take().expect("a thread runs the work once");
+            f()
+        });
+        match spawned {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock && !REFUSED.load(Ordering::Relaxed) => {
+                if wait > Duration::from_millis(50) {
+                    REFUSED.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+                std::thread::sleep(wait);
+                wait *= 2;
+            }
+            spawned => return spawned,
+        }
+    }
 }
 
 /// `f` of every item, in input order; this thread works too, beside one thread per other core.

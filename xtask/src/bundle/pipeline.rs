@@ -176,7 +176,7 @@ pub fn run<E: From<NoThread>>(
         for mut sink in sinks {
             let (tx, rx) = sync_channel::<Arc<Chunk>>(POOL / 2);
             consumers.push(tx);
-            let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
+            let spawned = crate::par::spawn(scope, move || {
                 for chunk in rx {
                     sink.consume(&chunk)?;
                 }

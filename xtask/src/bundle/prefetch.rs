@@ -179,7 +179,7 @@ impl<'a> Prefetch<'a> {
     /// File `i`, `rel`; its full path is made only for a message.
     fn fetch(&self, i: usize, rel: &str, buffer: Vec<u8>) -> Result<Fetched, BundleError> {
         let opened = match self.opener {
-            Opener::Beneath(dir) => open_regular_beneath(dir, rel),
+            Opener::Beneath(dir) => open_regular_beneath(dir, rel, None),
             Opener::Walked(ids) => open_regular(&self.root.join(rel), Some(ids[i])),
         };
         let path = || self.root.join(rel);

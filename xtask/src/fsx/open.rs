@@ -39,12 +39,16 @@ pub fn open_regular(path: &Path, expect: Option<FileId>) -> Result<(File, Metada
     regular(os::read_options(true).open(path), expect)
 }
 
-/// Opens `rel` beneath `dir`, through no symbolic link; as `open_regular`, with no inode to
-/// compare: the open itself is where the file is examined (`tree::walk_names`).
-pub fn open_regular_beneath(dir: &os::Beneath, rel: &str) -> Result<(File, Metadata), OpenError> {
+/// Opens `rel` beneath `dir`, through no symbolic link; as `open_regular`. `bundle` has no inode
+/// to compare: the open itself is where the file is examined (`tree::walk_names`).
+pub fn open_regular_beneath(
+    dir: &os::Beneath,
+    rel: &str,
+    expect: Option<FileId>,
+) -> Result<(File, Metadata), OpenError> {
     match dir.open_file(rel) {
         Err(e) if os::is_symlink_refusal(&e) => Err(OpenError::LinkOnPath),
-        opened => regular(opened, None),
+        opened => regular(opened, expect),
     }
 }
 
@@ -129,14 +133,14 @@ mod tests {
         fs::rename(ev.join("zz"), dir.path().join("moved")).expect("mv");
         symlink(&outside, ev.join("zz")).expect("symlink");
         assert!(open_regular(&ev.join("zz/f"), None).is_ok(), "by path, the link is followed");
-        assert!(matches!(open_regular_beneath(&beneath, "zz/f"), Err(OpenError::LinkOnPath)));
+        assert!(matches!(open_regular_beneath(&beneath, "zz/f", None), Err(OpenError::LinkOnPath)));
 
         symlink(outside.join("f"), ev.join("link")).expect("symlink");
-        assert!(matches!(open_regular_beneath(&beneath, "link"), Err(OpenError::LinkOnPath)));
+        assert!(matches!(open_regular_beneath(&beneath, "link", None), Err(OpenError::LinkOnPath)));
         let made = std::process::Command::new("mkfifo").arg(ev.join("fifo")).status().expect("run mkfifo");
         assert!(made.success());
-        assert!(matches!(open_regular_beneath(&beneath, "fifo"), Err(OpenError::NotRegular)));
-        let (_, meta) = open_regular_beneath(&beneath, "plain").expect("a plain file opens");
+        assert!(matches!(open_regular_beneath(&beneath, "fifo", None), Err(OpenError::NotRegular)));
+        let (_, meta) = open_regular_beneath(&beneath, "plain", None).expect("a plain file opens");
         assert_eq!(meta.len(), 5);
 
         // The evidence folder itself swapped for another: its walk would list other names.

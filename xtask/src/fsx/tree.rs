@@ -210,7 +210,7 @@ impl Walker {
     fn take_or_refuse(&mut self, folder: &Folder, names: io::Result<Names>) {
         match names {
             Ok(names) => self.take(folder, names),
-            Err(e) => self.refuse(folder.prefix.trim_end_matches('/').to_string(), Refusal::Unreadable(e.to_string())),
+            Err(e) => self.refuse(folder.shown(), Refusal::Unreadable(e.to_string())),
         }
     }
 
@@ -219,7 +219,7 @@ impl Walker {
         for entry in names {
             match entry {
                 Ok((name, kind)) => self.entry(folder, &name, &kind),
-                Err(e) => self.refuse(folder.prefix.clone(), Refusal::Unreadable(e.to_string())),
+                Err(e) => self.refuse(folder.shown(), Refusal::Unreadable(e.to_string())),
             }
         }
     }
@@ -302,15 +302,26 @@ impl Walker {
         }
         let folders = crate::par::map(&self.folders, |folder| hash(folder));
         keyed.extend(folders.into_iter().enumerate().map(|(i, h)| (h, self.files.len() + i)));
+        // Entries refused already (an unreadable file, a link) still take their name: both of
+        // `walk_names`'s passes then name the same partner, and `sums` misses no collision.
+        let refused: Vec<&str> = (self.problems.iter())
+            .filter(|p| !matches!(p.refusal, Refusal::Collides(_)))
+            .map(|p| p.path.as_str())
+            .collect();
+        let before = self.files.len() + self.folders.len();
+        keyed.extend(refused.iter().enumerate().map(|(i, path)| (hash(path), before + i)));
         keyed.sort_unstable();
         let path = |place: usize| match self.files.get(place) {
             Some(file) => file.rel.as_str(),
-            None => self.folders[place - self.files.len()].as_str(),
+            None if place < before => self.folders[place - self.files.len()].as_str(),
+            None => refused[place - before],
         };
         let mut clashes = Vec::new();
         for same in keyed.chunk_by(|a, b| a.0 == b.0).filter(|same| same.len() > 1) {
             let mut paths: Vec<&str> = same.iter().map(|&(_, place)| path(place)).collect();
             paths.sort_unstable();
+            // One entry can be both listed and refused (a bad name), or refused twice.
+            paths.dedup();
             // Distinct keys may share a hash: the first path of each key is the one kept.
             let mut kept: Vec<(String, &str)> = Vec::new();
             for path in paths {
@@ -333,6 +344,16 @@ struct Folder {
     dir: PathBuf,
     prefix: String,
     unnamed: bool,
+}
+
+impl Folder {
+    /// Its path as a problem names it: the evidence folder itself is `.`.
+    fn shown(&self) -> String {
+        match self.prefix.strip_suffix('/') {
+            Some(path) => path.to_string(),
+            None => ".".to_string(),
+        }
+    }
 }
 
 /// The folders still to read, shared by the walk's workers, and how many are being read: the

@@ -42,7 +42,7 @@ pub fn write_all<T>(
     std::thread::scope(|scope| {
         let html = || write("rtm.html", &mut |w| html_to(w, index));
         // On this thread, after the others, if the system refuses another (`ulimit -u`).
-        let rendering = std::thread::Builder::new().spawn_scoped(scope, html).ok();
+        let rendering = crate::par::spawn(scope, html).ok();
         let index_json = write("index.json", &mut |w| json::to_writer(w, index));
         let junit =
             index_json.and_then(|i| Ok((i, write("rtm-junit.xml", &mut |w| junit_to(w, index, opts, exempt))?)));

@@ -114,32 +114,53 @@ mod tests {
 
     /// The bundle's open, with no inode from the walk to compare: a folder on the path swapped
     /// for a link to a secret elsewhere is refused, where an open by path (even `O_NOFOLLOW`,
-    /// which guards the last name only) would read the secret.
+    /// which guards the last name only) would read the secret. With `openat2`, as here.
     #[cfg(target_os = "linux")]
     #[test]
     fn a_folder_swapped_for_a_link_is_refused_beneath_the_evidence_folder() {
+        links_are_refused_beneath(crate::fsx::os::Beneath::open);
+    }
+
+    /// The same where `openat2` is missing (Linux before 5.6, a seccomp filter, another Unix):
+    /// one folder at a time, each opened `O_NOFOLLOW` from the one above.
+    #[test]
+    fn a_folder_swapped_for_a_link_is_refused_one_folder_at_a_time() {
+        links_are_refused_beneath(crate::fsx::os::Beneath::open_by_steps);
+    }
+
+    fn links_are_refused_beneath(open: fn(&std::path::Path) -> Option<crate::fsx::os::Beneath>) {
         use super::open_regular_beneath;
-        use crate::fsx::os::Beneath;
         let dir = tempfile::tempdir().expect("temp dir");
         let (ev, outside) = (dir.path().join("ev"), dir.path().join("outside"));
-        for folder in [ev.join("zz"), outside.clone()] {
+        for folder in [ev.join("zz"), ev.join("deep/zz"), outside.join("sub")] {
             fs::create_dir_all(&folder).expect("mkdir");
         }
         fs::write(ev.join("zz/f"), "inside").expect("write");
+        fs::write(ev.join("deep/zz/f"), "inside").expect("write");
         fs::write(ev.join("plain"), "plain").expect("write");
         fs::write(outside.join("f"), "SECRET").expect("write");
-        let beneath = Beneath::open(&ev).expect("Linux 5.6 or later has openat2");
+        fs::write(outside.join("sub/f"), "SECRET").expect("write");
+        let beneath = open(&ev).expect("the evidence folder opens");
+        let (_, meta) = open_regular_beneath(&beneath, "deep/zz/f", None).expect("a file two folders down opens");
+        assert_eq!(meta.len(), 6);
 
-        fs::rename(ev.join("zz"), dir.path().join("moved")).expect("mv");
-        symlink(&outside, ev.join("zz")).expect("symlink");
-        assert!(open_regular(&ev.join("zz/f"), None).is_ok(), "by path, the link is followed");
-        assert!(matches!(open_regular_beneath(&beneath, "zz/f", None), Err(OpenError::LinkOnPath)));
+        for swapped in ["zz", "deep/zz"] {
+            fs::rename(ev.join(swapped), dir.path().join("moved")).expect("mv");
+            symlink(&outside, ev.join(swapped)).expect("symlink");
+            let rel = format!("{swapped}/f");
+            assert!(open_regular(&ev.join(&rel), None).is_ok(), "by path, the link is followed");
+            assert!(matches!(open_regular_beneath(&beneath, &rel, None), Err(OpenError::LinkOnPath)), "{rel}");
+            let below = format!("{swapped}/sub/f");
+            assert!(matches!(open_regular_beneath(&beneath, &below, None), Err(OpenError::LinkOnPath)), "{below}");
+            fs::remove_dir_all(dir.path().join("moved")).expect("rm");
+        }
 
         symlink(outside.join("f"), ev.join("link")).expect("symlink");
         assert!(matches!(open_regular_beneath(&beneath, "link", None), Err(OpenError::LinkOnPath)));
         let made = std::process::Command::new("mkfifo").arg(ev.join("fifo")).status().expect("run mkfifo");
         assert!(made.success());
         assert!(matches!(open_regular_beneath(&beneath, "fifo", None), Err(OpenError::NotRegular)));
+        assert!(matches!(open_regular_beneath(&beneath, "plain/f", None), Err(OpenError::Io(_))), "a file as a folder");
         let (_, meta) = open_regular_beneath(&beneath, "plain", None).expect("a plain file opens");
         assert_eq!(meta.len(), 5);
 

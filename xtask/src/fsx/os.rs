@@ -1,8 +1,8 @@
 //! The file-system calls that differ between Unix and Windows, in one place. Every stage runs on
 //! both, so that signers and auditors on Windows can sign and verify; a few guarantees are
 //! Unix's alone and are documented as such (README, "Install"): a file swapped between the walk
-//! and the open for a link, a FIFO or a device is refused (by `Beneath` on Linux, and elsewhere
-//! as any file that is no longer the inode the walk saw), executable bits are recorded, FIFOs and devices are named,
+//! and the open for a link, a FIFO or a device is refused (by `Beneath`: `openat2` on Linux 5.6
+//! and later, one `O_NOFOLLOW` folder at a time elsewhere on Unix), executable bits are recorded, FIFOs and devices are named,
 //! and key files are created mode 0600 (on Windows they take the folder's ACL).
 
 use std::ffi::OsStr;
@@ -55,53 +55,90 @@ mod imp {
     }
 
     /// A folder whose files are opened beneath it: no part of a file's path may be a symbolic
-    /// link, and none may lead out (`openat2` with `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS`, Linux
-    /// 5.6). A folder on the path swapped for a link to elsewhere after the walk is refused, as
-    /// is the file itself (issue #19: the bundle's walk no longer records each file's inode).
-    pub struct Beneath(#[cfg(target_os = "linux")] rustix::fd::OwnedFd, #[cfg(target_os = "linux")] FileId);
+    /// link, and none may lead out. A folder on the path swapped for a link to elsewhere after
+    /// the walk is refused, as is the file itself (issue #19: the bundle's walk no longer records
+    /// each file's inode; and a walk fooled by such a swap records the inode behind the link).
+    /// On Linux 5.6 and later it is one `openat2` with `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS`;
+    /// elsewhere (an older kernel, a seccomp filter that refuses `openat2`, another Unix) it is
+    /// one `openat` per folder on the path, each `O_NOFOLLOW | O_DIRECTORY`, from this folder's
+    /// descriptor down.
+    pub struct Beneath {
+        fd: rustix::fd::OwnedFd,
+        id: FileId,
+        one_call: bool,
+    }
 
     impl Beneath {
-        /// `None` where the system has no such open: another Unix, an older kernel, or a
-        /// seccomp filter that refuses it. Callers then check each file against the walk's inode.
+        /// `None` only where the folder cannot be opened (the walk that follows says why).
         /// `O_DIRECTORY | O_NONBLOCK`: a root that is a FIFO or a device is refused by the walk
         /// that follows, never waited on.
-        #[cfg(target_os = "linux")]
         pub fn open(root: &std::path::Path) -> Option<Beneath> {
-            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NONBLOCK;
-            let dir = rustix::fs::open(root, flags, rustix::fs::Mode::empty()).ok()?;
-            let fd = rustix::fs::openat2(&dir, ".", flags, rustix::fs::Mode::empty(), Self::resolve()).ok()?;
+            let fd = rustix::fs::open(root, Self::folder_flags(), rustix::fs::Mode::empty()).ok()?;
             let stat = rustix::fs::fstat(&fd).ok()?;
-            Some(Beneath(fd, FileId { dev: stat.st_dev, ino: stat.st_ino }))
+            let one_call = Self::has_openat2(&fd);
+            Some(Beneath { fd, id: FileId { dev: stat.st_dev as u64, ino: stat.st_ino as u64 }, one_call })
+        }
+
+        /// The same, opening one folder at a time as where `openat2` is missing: for tests.
+        #[cfg(test)]
+        pub fn open_by_steps(root: &std::path::Path) -> Option<Beneath> {
+            Self::open(root).map(|b| Beneath { one_call: false, ..b })
         }
 
         /// Whether `root` still names the folder this was opened on: a walk of `root` then
         /// listed the files that the opens beneath it read.
-        #[cfg(target_os = "linux")]
         pub fn is_at(&self, root: &std::path::Path) -> bool {
-            std::fs::metadata(root).is_ok_and(|meta| file_id(&meta) == self.1)
+            std::fs::metadata(root).is_ok_and(|meta| file_id(&meta) == self.id)
         }
 
-        #[cfg(not(target_os = "linux"))]
-        pub fn is_at(&self, _: &std::path::Path) -> bool {
-            false
-        }
-
-        #[cfg(not(target_os = "linux"))]
-        pub fn open(_: &std::path::Path) -> Option<Beneath> {
-            None
-        }
-
-        /// Read-only and non-blocking, as `read_options(true)`; `rel` is `/`-separated.
-        #[cfg(target_os = "linux")]
+        /// Read-only and non-blocking, as `read_options(true)`; `rel` is `/`-separated, checked
+        /// by `path_safety` (no `..`, no empty part).
         pub fn open_file(&self, rel: &str) -> io::Result<File> {
             let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOFOLLOW;
-            let fd = rustix::fs::openat2(&self.0, rel, flags, rustix::fs::Mode::empty(), Self::resolve())?;
+            #[cfg(target_os = "linux")]
+            if self.one_call {
+                let fd = rustix::fs::openat2(&self.fd, rel, flags, rustix::fs::Mode::empty(), Self::resolve())?;
+                return Ok(File::from(fd));
+            }
+            let (folders, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+            let mut at: Option<rustix::fd::OwnedFd> = None;
+            for folder in folders.split('/').filter(|f| !f.is_empty()) {
+                if folder == ".." || folder == "." {
+                    return Err(io::Error::new(io::ErrorKind::InvalidInput, "`.` or `..` in a path"));
+                }
+                let parent = at.as_ref().unwrap_or(&self.fd);
+                at = Some(Self::open_folder(parent, folder)?);
+            }
+            let fd = rustix::fs::openat(at.as_ref().unwrap_or(&self.fd), name, flags, rustix::fs::Mode::empty())?;
             Ok(File::from(fd))
         }
 
+        /// One folder beneath `parent`, never through a link: `O_NOFOLLOW | O_DIRECTORY` refuses
+        /// a link with "not a directory", so that case is told apart and given as a link.
+        fn open_folder(parent: &rustix::fd::OwnedFd, name: &str) -> io::Result<rustix::fd::OwnedFd> {
+            let flags = Self::folder_flags() | OFlags::NOFOLLOW;
+            match rustix::fs::openat(parent, name, flags, rustix::fs::Mode::empty()) {
+                Err(rustix::io::Errno::NOTDIR) => {
+                    let stat = rustix::fs::statat(parent, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)?;
+                    let link = rustix::fs::FileType::from_raw_mode(stat.st_mode) == rustix::fs::FileType::Symlink;
+                    Err(io::Error::from(if link { rustix::io::Errno::LOOP } else { rustix::io::Errno::NOTDIR }))
+                }
+                opened => Ok(opened?),
+            }
+        }
+
+        fn folder_flags() -> OFlags {
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NONBLOCK
+        }
+
+        #[cfg(target_os = "linux")]
+        fn has_openat2(fd: &rustix::fd::OwnedFd) -> bool {
+            rustix::fs::openat2(fd, ".", Self::folder_flags(), rustix::fs::Mode::empty(), Self::resolve()).is_ok()
+        }
+
         #[cfg(not(target_os = "linux"))]
-        pub fn open_file(&self, _: &str) -> io::Result<File> {
-            Err(io::Error::from(io::ErrorKind::Unsupported))
+        fn has_openat2(_: &rustix::fd::OwnedFd) -> bool {
+            false
         }
 
         #[cfg(target_os = "linux")]

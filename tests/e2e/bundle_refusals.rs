@@ -41,7 +41,8 @@ fn every_offending_path_is_listed_in_one_message() {
         ("sock", "socket"),
         ("null-dev", "device file"),
         ("latin1-\u{fffd}", "not valid UTF-8"),
-        ("tab\there", "control character U+0009"),
+        // Shown escaped: a control character in a name cannot forge a line of the list.
+        ("tab\\there", "control character U+0009"),
         ("back\\slash", "backslash"),
         ("readme.md", "collides with `README.md`"),
         ("caf\u{e9}.txt", "collides with `cafe\u{301}.txt`"),

@@ -115,3 +115,24 @@ fn bundle_sums_equal_standalone_sums() {
     assert_eq!(std::fs::read_to_string(t.path("out/FROM-BUNDLE")).unwrap(), t.stdout);
     sh(&t.path("dist"), "sha256sum -c --strict ../out/FROM-BUNDLE >/dev/null");
 }
+
+/// A folder its user may enter but not list (mode 0711, common for shared workspaces) is still
+/// one whose files are opened beneath it through no link, never by a path that follows a link:
+/// `sums ev/a/f` with `ev/a` a link to another folder is refused, not hashed. Run as a user id
+/// of its own (root reads everything); skipped when not root.
+#[test]
+fn a_folder_that_cannot_be_listed_still_opens_nothing_through_a_link() {
+    let t = Test::new().file("w/ev/z", "z").file("w/outside/f", "SECRET").with(|dir| {
+        sh(dir, "ln -s ../outside w/ev/a && chmod -R a+rX . && chmod 0711 w");
+    });
+    if String::from_utf8_lossy(&sh(t.path(), "id -u").stdout).trim() != "0" {
+        eprintln!("skipped: needs root to switch to a user the folder's mode binds");
+        return;
+    }
+    let script = format!("setpriv --reuid=61948 --regid=61948 --clear-groups {} sums ev/a/f", crate::support::SIGNET);
+    let out =
+        std::process::Command::new("bash").arg("-c").arg(script).current_dir(t.path().join("w")).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("symbolic link") && !String::from_utf8_lossy(&out.stdout).contains("ev/a/f"), "{err}");
+}

@@ -62,7 +62,7 @@ impl fmt::Display for AssembleError {
                     problems.len()
                 )?;
                 for p in problems {
-                    writeln!(f, "  {}: {}", p.path, p.refusal)?;
+                    writeln!(f, "  {p}")?;
                 }
                 write!(f, "fix every path listed, then run it again")
             }

@@ -37,7 +37,7 @@ impl fmt::Display for BundleError {
                     problems.len()
                 )?;
                 for p in problems {
-                    writeln!(f, "  {}: {}", p.path, p.refusal)?;
+                    writeln!(f, "  {p}")?;
                 }
                 write!(f, "fix every path listed, then run `bundle` again")
             }

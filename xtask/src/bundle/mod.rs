@@ -58,7 +58,7 @@ pub fn bundle(opts: &BundleOptions) -> Result<BundleReport, BundleError> {
     if let Some(out) = &opts.out {
         refuse_output_inside(&opts.evidence, out)?;
     }
-    let beneath = os::Beneath::open(&opts.evidence);
+    let beneath = os::Beneath::open(&opts.evidence).ok();
     let (files, ids): (Vec<String>, Vec<_>) = match &beneath {
         Some(dir) => {
             let names = tree::walk_names(&opts.evidence).map_err(|e| walk_error(opts, e))?;

@@ -128,7 +128,7 @@ mod tests {
         links_are_refused_beneath(crate::fsx::os::Beneath::open_by_steps);
     }
 
-    fn links_are_refused_beneath(open: fn(&std::path::Path) -> Option<crate::fsx::os::Beneath>) {
+    fn links_are_refused_beneath(open: fn(&std::path::Path) -> std::io::Result<crate::fsx::os::Beneath>) {
         use super::open_regular_beneath;
         let dir = tempfile::tempdir().expect("temp dir");
         let (ev, outside) = (dir.path().join("ev"), dir.path().join("outside"));

@@ -62,6 +62,9 @@ mod imp {
     /// elsewhere (an older kernel, a seccomp filter that refuses `openat2`, another Unix) it is
     /// one `openat` per folder on the path, each `O_NOFOLLOW | O_DIRECTORY`, from this folder's
     /// descriptor down.
+    /// Linux's limit on a path given to one system call, terminating NUL included.
+    const PATH_MAX: usize = 4096;
+
     pub struct Beneath {
         fd: rustix::fd::OwnedFd,
         id: FileId,
@@ -69,20 +72,31 @@ mod imp {
     }
 
     impl Beneath {
-        /// `None` only where the folder cannot be opened (the walk that follows says why).
-        /// `O_DIRECTORY | O_NONBLOCK`: a root that is a FIFO or a device is refused by the walk
-        /// that follows, never waited on.
-        pub fn open(root: &std::path::Path) -> Option<Beneath> {
-            let fd = rustix::fs::open(root, Self::folder_flags(), rustix::fs::Mode::empty()).ok()?;
-            let stat = rustix::fs::fstat(&fd).ok()?;
+        /// An error where the folder cannot be opened, or is not a folder. On Linux it is
+        /// opened `O_PATH`: a folder its user may enter but not list (mode 0711) is one too.
+        /// Elsewhere `O_DIRECTORY | O_NONBLOCK`: a root that is a FIFO or a device is refused,
+        /// never waited on.
+        pub fn open(root: &std::path::Path) -> io::Result<Beneath> {
+            let fd = rustix::fs::open(root, Self::root_flags(), rustix::fs::Mode::empty())?;
+            let stat = rustix::fs::fstat(&fd)?;
             let one_call = Self::has_openat2(&fd);
-            Some(Beneath { fd, id: FileId { dev: stat.st_dev as u64, ino: stat.st_ino as u64 }, one_call })
+            Ok(Beneath { fd, id: FileId { dev: stat.st_dev as u64, ino: stat.st_ino as u64 }, one_call })
         }
 
         /// The same, opening one folder at a time as where `openat2` is missing: for tests.
         #[cfg(test)]
-        pub fn open_by_steps(root: &std::path::Path) -> Option<Beneath> {
+        pub fn open_by_steps(root: &std::path::Path) -> io::Result<Beneath> {
             Self::open(root).map(|b| Beneath { one_call: false, ..b })
+        }
+
+        #[cfg(target_os = "linux")]
+        fn root_flags() -> OFlags {
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC
+        }
+
+        #[cfg(not(target_os = "linux"))]
+        fn root_flags() -> OFlags {
+            Self::folder_flags()
         }
 
         /// Whether `root` still names the folder this was opened on: a walk of `root` then
@@ -99,6 +113,12 @@ mod imp {
             if self.one_call {
                 let fd = rustix::fs::openat2(&self.fd, rel, flags, rustix::fs::Mode::empty(), Self::resolve())?;
                 return Ok(File::from(fd));
+            }
+            // As `openat2` does: a path that one call could not take is refused either way, so a
+            // tree is accepted or refused alike with and without it (and GNU tar, the oracle,
+            // takes no longer path).
+            if rel.len() >= PATH_MAX {
+                return Err(io::Error::from(rustix::io::Errno::NAMETOOLONG));
             }
             let (folders, name) = rel.rsplit_once('/').unwrap_or(("", rel));
             let mut at: Option<rustix::fd::OwnedFd> = None;
@@ -236,8 +256,8 @@ mod imp {
     pub struct Beneath;
 
     impl Beneath {
-        pub fn open(_: &std::path::Path) -> Option<Beneath> {
-            None
+        pub fn open(_: &std::path::Path) -> io::Result<Beneath> {
+            Err(io::Error::from(io::ErrorKind::Unsupported))
         }
 
         pub fn open_file(&self, _: &str) -> io::Result<File> {

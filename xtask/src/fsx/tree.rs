@@ -2,7 +2,7 @@
 //! (`LC_ALL=C sort`), or the complete list of reasons the tree cannot be accepted.
 
 use std::ffi::{OsStr, OsString};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::fs::{self, FileType};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -68,6 +68,21 @@ pub struct Problem {
     /// Relative path as it can best be shown (lossy for non-UTF-8 names).
     pub path: String,
     pub refusal: Refusal,
+}
+
+/// `path: what is wrong`, one line: a control character in the path (a newline in a file's name
+/// from a pull request) is written escaped, so it cannot forge lines of the list it is in.
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.path.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        write!(f, ": {}", self.refusal)
+    }
 }
 
 #[derive(Debug)]
@@ -540,6 +555,17 @@ mod tests {
         assert_eq!(names, 2, "{found:?}");
     }
 
+    /// A newline in a name (a pull request can make one) is shown escaped: it cannot forge a
+    /// line of the list of problems.
+    #[test]
+    fn a_newline_in_a_name_cannot_forge_a_line() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::write(dir.path().join("evil\n  ok.txt: fine"), "x").expect("write");
+        let Err(WalkError::Refused(problems)) = walk(dir.path()) else { panic!("the tree is refused") };
+        let shown = problems[0].to_string();
+        assert!(shown.starts_with("evil\\n  ok.txt: fine: ") && !shown.contains('\n'), "{shown}");
+    }
+
     /// Two names that are not UTF-8 read the same once made text: each is examined through its
     /// own real path (the link once, the regular file not as a link), and the problems of one
     /// path come in a fixed order, by what is wrong, whichever thread found them first.
@@ -550,7 +576,7 @@ mod tests {
         fs::write(dir.path().join(OsStr::from_bytes(b"x\xfe")), "plain").expect("write");
         for _ in 0..3 {
             let Err(WalkError::Refused(problems)) = walk(dir.path()) else { panic!("the tree is refused") };
-            let found: Vec<String> = problems.iter().map(|p| format!("{}: {}", p.path, p.refusal)).collect();
+            let found: Vec<String> = problems.iter().map(ToString::to_string).collect();
             assert_eq!(
                 found,
                 [

@@ -24,7 +24,12 @@ impl fmt::Display for SumsError {
                 write!(f, "cannot read {}: {source}", path.display())
             }
             SumsError::Unreadable { path, reason } => {
-                write!(f, "cannot hash {}: {reason}", path.display())
+                write!(
+                    f,
+                    "cannot hash {}: {reason}; make it a readable regular file, reached through no link, and let \
+                     nothing replace it while `sums` runs",
+                    path.display()
+                )
             }
             SumsError::Malformed { file, line, message } => {
                 write!(f, "{}:{line}: {message}; regenerate it with `signet sums`", file.display())
@@ -36,7 +41,7 @@ impl fmt::Display for SumsError {
             SumsError::Refused { root, problems } => {
                 writeln!(f, "{} has {} path(s) that cannot be listed:", root.display(), problems.len())?;
                 for p in problems {
-                    writeln!(f, "  {}: {}", p.path, p.refusal)?;
+                    writeln!(f, "  {p}")?;
                 }
                 write!(f, "fix every path listed, then run `sums` again")
             }

@@ -10,10 +10,9 @@ use crate::fsx::os::Beneath;
 /// names a file by its path under `root` and the identity the walk saw (if any); no list of paths
 /// is built beside the items.
 ///
-/// Where the system has `openat2` (Linux 5.6), each file is opened beneath `root` through no
-/// link, as `bundle` opens them: a folder swapped for a link while the walk read the tree could
-/// make the walk see, and record the inode of, a file elsewhere, which an open by path would
-/// then read and call the same file.
+/// On Unix each file is opened beneath `root` through no link, as `bundle` opens them: a folder
+/// swapped for a link while the walk read the tree could make the walk see, and record the inode
+/// of, a file elsewhere, which an open by path would then read and call the same file.
 pub fn hash_each<T: Sync>(
     root: &Path,
     items: &[T],
@@ -23,8 +22,12 @@ pub fn hash_each<T: Sync>(
     crate::par::map(items, |item| {
         let (rel, id) = file(item);
         let opened = match &beneath {
-            Some(dir) => open_regular_beneath(dir, rel, id),
-            None => open_regular(&root.join(rel), id),
+            Ok(dir) => open_regular_beneath(dir, rel, id),
+            // Never by path where the open beneath exists: a link on the path would be followed.
+            Err(e) if cfg!(unix) => {
+                return Err(format!("cannot open the folder {} to read beneath it: {e}", root.display()));
+            }
+            Err(_) => open_regular(&root.join(rel), id),
         };
         let (file, _) = opened.map_err(|e| e.to_string())?;
         sha256_reader(file).map(|(d, _)| d).map_err(|e| e.to_string())

@@ -51,6 +51,10 @@ pub fn targets(root: &Path, paths: &[PathBuf]) -> Result<Vec<Target>, SumsError>
         let rel = relative_to(root, given)?;
         let path = if rel.is_empty() { root.to_path_buf() } else { root.join(&rel) };
         let meta = std::fs::symlink_metadata(&path).map_err(|source| SumsError::Read { path: path.clone(), source })?;
+        if rel.is_empty() && !meta.is_dir() {
+            let why = "is not a folder (a link to one is not followed); give the folder itself";
+            return Err(SumsError::Read { path, source: std::io::Error::new(std::io::ErrorKind::NotADirectory, why) });
+        }
         if meta.is_dir() {
             let files = tree::walk(&path).map_err(|e| match e {
                 WalkError::Root(path, source) => SumsError::Read { path, source },

@@ -128,6 +128,22 @@ mod tests {
         links_are_refused_beneath(crate::fsx::os::Beneath::open_by_steps);
     }
 
+    /// A path longer than one system call takes is refused one folder at a time as `openat2`
+    /// refuses it, so a tree is accepted or refused alike with and without it (GNU tar, the
+    /// oracle, takes no longer path either).
+    #[test]
+    fn a_path_too_long_for_one_call_is_refused_in_both_ways() {
+        use crate::fsx::os::Beneath;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let long = format!("{}f", "d/".repeat(2048));
+        let opens: [fn(&std::path::Path) -> std::io::Result<Beneath>; 2] = [Beneath::open, Beneath::open_by_steps];
+        for open in opens {
+            let beneath = open(dir.path()).expect("the folder opens");
+            let refused = beneath.open_file(&long).expect_err("too long");
+            assert_eq!(refused.raw_os_error(), Some(36), "ENAMETOOLONG: {refused}");
+        }
+    }
+
     fn links_are_refused_beneath(open: fn(&std::path::Path) -> std::io::Result<crate::fsx::os::Beneath>) {
         use super::open_regular_beneath;
         let dir = tempfile::tempdir().expect("temp dir");

@@ -54,6 +54,9 @@ mod imp {
         options
     }
 
+    /// Linux's limit on a path given to one system call, terminating NUL included.
+    const PATH_MAX: usize = 4096;
+
     /// A folder whose files are opened beneath it: no part of a file's path may be a symbolic
     /// link, and none may lead out. A folder on the path swapped for a link to elsewhere after
     /// the walk is refused, as is the file itself (issue #19: the bundle's walk no longer records
@@ -62,9 +65,6 @@ mod imp {
     /// elsewhere (an older kernel, a seccomp filter that refuses `openat2`, another Unix) it is
     /// one `openat` per folder on the path, each `O_NOFOLLOW | O_DIRECTORY`, from this folder's
     /// descriptor down.
-    /// Linux's limit on a path given to one system call, terminating NUL included.
-    const PATH_MAX: usize = 4096;
-
     pub struct Beneath {
         fd: rustix::fd::OwnedFd,
         id: FileId,

@@ -120,9 +120,8 @@ pub fn walk_names(root: &Path) -> Result<Vec<String>, WalkError> {
 
 /// Every problem of either list once, in byte order of the path.
 fn union(mut full: Vec<Problem>, first: Vec<Problem>) -> Vec<Problem> {
-    let key = |p: &Problem| (p.path.clone(), p.refusal.to_string());
-    let known: std::collections::HashSet<(String, String)> = full.iter().map(key).collect();
-    full.extend(first.into_iter().filter(|p| !known.contains(&key(p))));
+    let known: std::collections::HashSet<(String, String)> = full.iter().map(problem_key).collect();
+    full.extend(first.into_iter().filter(|p| !known.contains(&problem_key(p))));
     sort_problems(&mut full);
     full
 }
@@ -130,7 +129,12 @@ fn union(mut full: Vec<Problem>, first: Vec<Problem>) -> Vec<Problem> {
 /// By path, then by what is wrong: folders are read on several threads, so problems come in no
 /// fixed order, and two for one path must not swap places from run to run.
 fn sort_problems(problems: &mut [Problem]) {
-    problems.sort_by_cached_key(|p| (p.path.clone(), p.refusal.to_string()));
+    problems.sort_by_cached_key(problem_key);
+}
+
+/// A problem as the list tells it: two with the same key are one line.
+fn problem_key(p: &Problem) -> (String, String) {
+    (p.path.clone(), p.refusal.to_string())
 }
 
 /// Which entries the walk `lstat`s.
@@ -141,7 +145,7 @@ enum Examine {
     NotRegular,
 }
 
-fn walk_examining(root: &Path, examine_all: Examine) -> Result<Vec<TreeFile>, WalkError> {
+fn walk_examining(root: &Path, examine: Examine) -> Result<Vec<TreeFile>, WalkError> {
     let meta = fs::metadata(root).map_err(|e| WalkError::Root(root.to_path_buf(), e))?;
     if !meta.is_dir() {
         let e = io::Error::new(io::ErrorKind::NotADirectory, "not a directory");
@@ -151,7 +155,7 @@ fn walk_examining(root: &Path, examine_all: Examine) -> Result<Vec<TreeFile>, Wa
     walker.read_dirs(root).map_err(|e| WalkError::Root(root.to_path_buf(), e))?;
     let refused = Walker::examine(root, &mut walker.others);
     walker.problems.extend(refused);
-    if examine_all == Examine::Every {
+    if examine == Examine::Every {
         let refused = Walker::examine(root, &mut walker.files);
         walker.problems.extend(refused);
     }
